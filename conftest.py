@@ -1,0 +1,2 @@
+# Fixtures for the real PostgreSQL and RabbitMQ of this machine, shared by every test folder.
+pytest_plugins = ["servicekit.testing"]

@@ -1,0 +1,104 @@
+"""The commands every service has: migrate, relay, consume, dead-letters."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+from collections.abc import Callable
+
+import click
+
+from servicekit.logs import configure_logging
+from servicekit.messaging.deadletters import list_dead_letters, replay_dead_letters
+from servicekit.migrations import upgrade
+from servicekit.service import ServiceSpec
+
+
+def _on_shutdown(callback: Callable[[], None]) -> None:
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: callback())
+
+
+def service_cli(spec: ServiceSpec) -> click.Group:
+    """A click group with the shared commands; the service adds its own to it."""
+    name, runtime = spec.name, spec.runtime
+
+    @click.group(name=name, help=f"The {name} service's operator commands.")
+    def group() -> None:
+        pass
+
+    @group.command()
+    def migrate() -> None:
+        """Bring the database schema up to date."""
+        upgrade(spec.migrations_dir, spec.load_config().database_url)
+        click.echo(f"{name}: database is at the latest migration")
+
+    @group.command()
+    @click.option("--once", is_flag=True, help="Publish what is waiting, then exit.")
+    def relay(once: bool) -> None:
+        """Publish committed events from the outbox to the bus."""
+        rt = runtime()
+        configure_logging(f"{name}-relay", rt.config.log_level)
+        outbox_relay = rt.relay()
+        if once:
+            with rt.connection() as conn:
+                total = outbox_relay.relay_pending(conn)
+            click.echo(f"{name}: relayed {total} events")
+            return
+        stop = threading.Event()
+        _on_shutdown(stop.set)
+        outbox_relay.run(stop)
+
+    @group.command()
+    @click.option("--queue", "queue_name", default=None, help="Which subscription to run.")
+    def consume(queue_name: str | None) -> None:
+        """Consume events for this service's subscription."""
+        subs = {s.queue: s for s in spec.subscriptions}
+        if not subs:
+            raise click.ClickException(f"{name} has no event subscriptions")
+        if queue_name is None and len(subs) > 1:
+            raise click.ClickException(f"choose one with --queue: {', '.join(subs)}")
+        sub = subs[queue_name] if queue_name else next(iter(subs.values()))
+        rt = runtime()
+        configure_logging(f"{name}-consumer", rt.config.log_level)
+        consumer = rt.consumer(sub)
+
+        def stop() -> None:
+            consumer.should_stop = True
+
+        _on_shutdown(stop)
+        consumer.run()
+
+    @group.group(name="dead-letters")
+    def dead_letters() -> None:
+        """Inspect and replay events that a consumer could not handle."""
+
+    @dead_letters.command(name="list")
+    @click.argument("queue")
+    @click.option("--limit", default=100, show_default=True)
+    def list_(queue: str, limit: int) -> None:
+        rt = runtime()
+        with rt.connection() as conn:
+            for letter in list_dead_letters(
+                conn, queue, quorum=rt.config.bus_quorum_queues, limit=limit
+            ):
+                click.echo(json.dumps({
+                    "queue": letter.queue, "reason": letter.reason, "error": letter.error,
+                    "attempts": letter.attempts, "failed_at": letter.failed_at,
+                    "routing_key": letter.routing_key,
+                    "body": letter.body.decode("utf-8", "replace")[:2000],
+                }))
+
+    @dead_letters.command()
+    @click.argument("queue")
+    @click.option("--limit", default=1000, show_default=True)
+    def replay(queue: str, limit: int) -> None:
+        rt = runtime()
+        with rt.connection() as conn:
+            moved = replay_dead_letters(
+                conn, queue, quorum=rt.config.bus_quorum_queues, limit=limit
+            )
+        click.echo(f"replayed {moved} dead letters onto {queue}")
+
+    return group

@@ -1,0 +1,100 @@
+"""Database engine and the unit of work every use case runs in."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from sqlalchemy import DateTime, Dialect, Engine, TypeDecorator, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from servicekit.messaging.envelope import Event
+    from servicekit.messaging.tables import MessagingTables
+
+
+def make_engine(url: str, **kwargs: object) -> Engine:
+    """An engine for PostgreSQL or SQLite (the local default)."""
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url, **kwargs)
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, **kwargs)
+
+
+def _sqlite_engine(url: str, **kwargs: object) -> Engine:
+    path = url.split("///", 1)[-1]
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
+
+    # Several local processes (API workers, relay, consumer) share one file. WAL lets readers
+    # run beside a writer; BEGIN IMMEDIATE takes the write lock up front, so a transaction
+    # never fails half-way when it upgrades from reading to writing.
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # type: ignore[no-untyped-def]
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+class UnitOfWork:
+    """One database transaction: ``with uow: ...; uow.commit()``; rolls back otherwise.
+
+    Events published inside it go to the outbox table in the same transaction, so a change
+    and its events are committed together or not at all.
+    """
+
+    def __init__(self, session_factory: sessionmaker[Session], messaging: MessagingTables):
+        self._session_factory = session_factory
+        self._messaging = messaging
+        self.session: Session
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._session_factory()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def publish(self, event: Event) -> None:
+        """Queue ``event`` for publishing once this unit of work commits."""
+        self._messaging.add_to_outbox(self.session, event)
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored and returned in UTC, also on SQLite (which keeps no time zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("timestamps must be timezone-aware")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

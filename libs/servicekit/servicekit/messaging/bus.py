@@ -1,0 +1,91 @@
+"""Connections to the event bus and the shared topology.
+
+The same code runs on RabbitMQ (``amqp://``) and on kombu's ``filesystem://`` transport, the
+embedded local default; only the URL and the transport options differ.
+"""
+
+from __future__ import annotations
+
+from kombu import Connection, Exchange, Queue, binding
+
+from servicekit.config import ServiceConfig
+
+EXCHANGE_NAME = "clinic.events"
+
+# Quorum queues hand a message back at most this many times before RabbitMQ dead-letters it:
+# a handler that crashes its whole process cannot loop forever.
+DELIVERY_LIMIT = 20
+
+
+def events_exchange() -> Exchange:
+    return Exchange(EXCHANGE_NAME, type="topic", durable=True)
+
+
+def is_filesystem(url: str) -> bool:
+    return url.startswith("filesystem:")
+
+
+def connect(config: ServiceConfig) -> Connection:
+    """A new (lazy) connection to the bus named in ``config``."""
+    if is_filesystem(config.bus_url):
+        folders = {name: config.bus_dir / name for name in ("queue", "control", "processed")}
+        for folder in folders.values():
+            folder.mkdir(parents=True, exist_ok=True)
+        return Connection(
+            "filesystem://",
+            transport_options={
+                "data_folder_in": str(folders["queue"]),
+                "data_folder_out": str(folders["queue"]),
+                "control_folder": str(folders["control"]),
+                "processed_folder": str(folders["processed"]),
+            },
+        )
+    return Connection(
+        config.bus_url,
+        heartbeat=config.bus_heartbeat_seconds,
+        connect_timeout=5,
+        transport_options={"confirm_publish": True},
+    )
+
+
+def dead_letter_name(queue_name: str) -> str:
+    return f"{queue_name}.dead"
+
+
+def _queue_arguments(queue_name: str, quorum: bool) -> dict[str, object]:
+    args: dict[str, object] = {
+        "x-dead-letter-exchange": "",
+        "x-dead-letter-routing-key": dead_letter_name(queue_name),
+    }
+    if quorum:
+        args.update({"x-queue-type": "quorum", "x-delivery-limit": DELIVERY_LIMIT})
+    return args
+
+
+def consumer_queue(name: str, binding_keys: tuple[str, ...], quorum: bool) -> Queue:
+    """The durable queue ``name`` bound to ``clinic.events`` with each routing key pattern."""
+    exchange = events_exchange()
+    return Queue(
+        name,
+        bindings=[binding(exchange, routing_key=key) for key in binding_keys],
+        durable=True,
+        queue_arguments=_queue_arguments(name, quorum),
+    )
+
+
+def dead_letter_queue(queue_name: str, quorum: bool) -> Queue:
+    """The queue that keeps what ``queue_name``'s consumer could not handle."""
+    args = {"x-queue-type": "quorum"} if quorum else {}
+    return Queue(dead_letter_name(queue_name), durable=True, queue_arguments=args)
+
+
+def declare_consumer_topology(
+    channel: object, name: str, binding_keys: tuple[str, ...], quorum: bool
+) -> tuple[Queue, Queue]:
+    """Declare the exchange, the consumer's queue and its dead letters; return both queues."""
+    events_exchange()(channel).declare()
+    queue = consumer_queue(name, binding_keys, quorum)(channel)
+    queue.declare()
+    dead = dead_letter_queue(name, quorum)(channel)
+    dead.declare()
+    return queue, dead

@@ -1,0 +1,135 @@
+"""The outbox relay: publishes committed events with publisher confirms, then marks them sent.
+
+Safe to run as several replicas on PostgreSQL: each batch is claimed with
+``FOR UPDATE SKIP LOCKED``, so two relays never hold the same rows. A crash after publishing
+and before marking leaves the rows unsent; they are published again and the consumers' inbox
+absorbs the duplicate.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from kombu import Connection, Producer
+from sqlalchemy import Engine, delete, func, select, update
+
+from servicekit.messaging.bus import events_exchange
+from servicekit.messaging.tables import MessagingTables
+
+log = logging.getLogger("servicekit.relay")
+
+SENT_ROWS_KEPT = timedelta(days=7)
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        engine: Engine,
+        tables: MessagingTables,
+        connect: Callable[[], Connection],
+        *,
+        batch_size: int = 200,
+        poll_seconds: float = 0.2,
+        max_backoff_seconds: float = 30.0,
+    ) -> None:
+        self._engine = engine
+        self._outbox = tables.outbox
+        self._connect = connect
+        self.batch_size = batch_size
+        self.poll_seconds = poll_seconds
+        self.max_backoff_seconds = max_backoff_seconds
+
+    @staticmethod
+    def producer(connection: Connection) -> Producer:
+        """A producer on a new channel, with the exchange declared on it."""
+        channel = connection.channel()
+        events_exchange()(channel).declare()
+        return Producer(channel, exchange=events_exchange())
+
+    def relay_pending(self, connection: Connection) -> int:
+        """Publish every unsent event now; return how many."""
+        producer, total = self.producer(connection), 0
+        while sent := self.relay_batch(producer):
+            total += sent
+        return total
+
+    def relay_batch(self, producer: Producer) -> int:
+        """Publish one batch of unsent events; return how many were sent."""
+        outbox = self._outbox
+        with self._engine.begin() as conn:
+            rows = conn.execute(
+                select(outbox.c.id, outbox.c.event_id, outbox.c.event_type, outbox.c.payload)
+                .where(outbox.c.sent_at.is_(None))
+                .order_by(outbox.c.id)
+                .limit(self.batch_size)
+                .with_for_update(skip_locked=True)
+            ).all()
+            for row in rows:
+                producer.publish(
+                    row.payload,
+                    exchange=events_exchange(),
+                    routing_key=row.event_type,
+                    content_type="application/json",
+                    content_encoding="utf-8",
+                    delivery_mode=2,
+                    message_id=row.event_id,
+                    retry=False,
+                )
+            if rows:
+                conn.execute(
+                    update(outbox)
+                    .where(outbox.c.id.in_([row.id for row in rows]))
+                    .values(sent_at=datetime.now(UTC))
+                )
+        return len(rows)
+
+    def purge_sent(self, older_than: timedelta = SENT_ROWS_KEPT) -> int:
+        cutoff = datetime.now(UTC) - older_than
+        with self._engine.begin() as conn:
+            result = conn.execute(
+                delete(self._outbox).where(self._outbox.c.sent_at < cutoff)
+            )
+        return result.rowcount or 0
+
+    def unsent_count(self) -> int:
+        with self._engine.connect() as conn:
+            return conn.execute(
+                select(func.count()).where(self._outbox.c.sent_at.is_(None))
+            ).scalar_one()
+
+    def run(self, stop: threading.Event) -> None:
+        """Relay until ``stop`` is set; survive broker and database outages with backoff."""
+        failures = 0
+        while not stop.is_set():
+            try:
+                with self._connect() as connection:
+                    connection.ensure_connection(max_retries=1)
+                    producer = self.producer(connection)
+                    failures = 0
+                    log.info("relay connected", extra={"transport": connection.transport_cls})
+                    self._drain(producer, stop)
+            # Any failure (broker gone, database gone, a nack) leaves the batch unsent: it is
+            # rolled back and tried again after the pause.
+            except Exception as exc:  # noqa: BLE001
+                failures += 1
+                delay = min(self.max_backoff_seconds, 0.5 * 2 ** min(failures, 10))
+                log.warning(
+                    "relay paused; will retry",
+                    extra={"error": type(exc).__name__, "retry_in_seconds": delay},
+                )
+                stop.wait(delay)
+
+    def _drain(self, producer: Producer, stop: threading.Event) -> None:
+        last_purge = datetime.now(UTC)
+        while not stop.is_set():
+            sent = self.relay_batch(producer)
+            if sent:
+                log.debug("relayed events", extra={"count": sent})
+                continue
+            if datetime.now(UTC) - last_purge > timedelta(hours=1):
+                self.purge_sent()
+                last_purge = datetime.now(UTC)
+            stop.wait(self.poll_seconds)

@@ -1,0 +1,84 @@
+"""The outbox and inbox tables, added to each service's own metadata."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    insert,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from servicekit.db import UTCDateTime
+from servicekit.messaging.envelope import Event, encode_event
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+@dataclass(frozen=True)
+class MessagingTables:
+    outbox: Table
+    inbox: Table
+
+    def add_to_outbox(self, session: Session, event: Event) -> None:
+        session.execute(
+            insert(self.outbox).values(
+                event_id=event.id,
+                event_type=event.type,
+                payload=encode_event(event),
+                created_at=datetime.now(UTC),
+            )
+        )
+
+    def mark_processed(self, session: Session, consumer: str, event_id: str) -> bool:
+        """Record that ``consumer`` handled ``event_id``; False if it already had."""
+        try:
+            with session.begin_nested():
+                session.execute(
+                    insert(self.inbox).values(
+                        consumer=consumer, event_id=event_id, processed_at=datetime.now(UTC)
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+
+def messaging_tables(metadata: MetaData) -> MessagingTables:
+    outbox = Table(
+        "outbox",
+        metadata,
+        Column("id", BigId, primary_key=True, autoincrement=True),
+        Column("event_id", String(36), nullable=False, unique=True),
+        Column("event_type", String(200), nullable=False),
+        Column("payload", Text, nullable=False),
+        Column("created_at", UTCDateTime(), nullable=False),
+        Column("sent_at", UTCDateTime(), nullable=True),
+    )
+    Index(
+        "ix_outbox_unsent",
+        outbox.c.id,
+        postgresql_where=outbox.c.sent_at.is_(None),
+        sqlite_where=outbox.c.sent_at.is_(None),
+    )
+    inbox = Table(
+        "inbox",
+        metadata,
+        Column("consumer", String(100), nullable=False),
+        Column("event_id", String(36), nullable=False),
+        Column("processed_at", UTCDateTime(), nullable=False),
+        PrimaryKeyConstraint("consumer", "event_id", name="pk_inbox"),
+    )
+    return MessagingTables(outbox=outbox, inbox=inbox)
