@@ -1,0 +1,273 @@
+"""Access tokens: verify identity's signed JWTs and guard views by permission."""
+
+import functools
+import json
+import logging
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Sequence
+from copy import deepcopy
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import jwt
+from flask import current_app, g, request
+
+from servicekit.web.errors import Forbidden, ServiceUnavailable, Unauthorized
+
+log = logging.getLogger("servicekit.auth")
+
+KINDS = frozenset({"staff", "recipient", "automation", "vendor"})
+
+# Only asymmetric algorithms, each tied to the key type that may sign with it: a token
+# must never pick its own verification method (alg "none", or HS256 with a public key).
+_ALGORITHMS_BY_KEY_TYPE = {
+    "OKP": frozenset({"EdDSA"}),
+    "RSA": frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"}),
+    "EC": frozenset({"ES256", "ES384", "ES512"}),
+}
+_ASYMMETRIC = frozenset().union(*_ALGORITHMS_BY_KEY_TYPE.values())
+_REQUIRED_CLAIMS = ("exp", "iat", "sub", "iss", "aud", "kind")
+
+# A verification key with the "alg" its JWK pins, if any.
+_Key = tuple[jwt.PyJWK, str | None]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling, as the access token says."""
+
+    user_id: str
+    org_id: str | None
+    kind: str
+    email: str | None = None
+    user_type: str | None = None
+    permissions: frozenset[str] = frozenset()
+    clinics: tuple[str, ...] = ()
+    permission_version: int = 0
+    claims: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def has(self, permission: str) -> bool:
+        return permission in self.permissions
+
+    @classmethod
+    def from_claims(cls, claims: dict[str, Any]) -> "Principal":
+        return cls(
+            user_id=str(claims["sub"]),
+            org_id=claims.get("org"),
+            kind=claims["kind"],
+            email=claims.get("email"),
+            user_type=claims.get("user_type"),
+            permissions=frozenset(claims.get("perms") or ()),
+            clinics=tuple(claims.get("clinics") or ()),
+            permission_version=int(claims.get("pv") or 0),
+            claims=dict(claims),
+        )
+
+
+class InvalidToken(Exception):
+    """The token cannot be trusted; the message is a short reason for the logs."""
+
+
+class KeySetUnavailable(Exception):
+    """The identity service's public keys could not be fetched."""
+
+
+class TokenVerifier:
+    """Verify access tokens against a JWKS given inline or fetched (and cached) from a URL."""
+
+    def __init__(
+        self,
+        *,
+        issuer: str,
+        audience: str,
+        jwks_url: str | None = None,
+        jwks: dict | None = None,
+        algorithms: Sequence[str] = ("EdDSA", "RS256"),
+        leeway_seconds: int = 0,
+        cache_seconds: int = 300,
+        refetch_interval_seconds: float = 10.0,
+        fetch_timeout_seconds: float = 5.0,
+    ) -> None:
+        if (jwks is None) == (jwks_url is None):
+            raise ValueError("give exactly one of jwks or jwks_url")
+        unsafe = set(algorithms) - _ASYMMETRIC
+        if unsafe:
+            raise ValueError(f"refusing non-asymmetric algorithms: {sorted(unsafe)}")
+        self.issuer, self.audience = issuer, audience
+        self.algorithms = frozenset(algorithms)
+        self.leeway, self.cache_seconds = leeway_seconds, cache_seconds
+        self._jwks_url, self._timeout = jwks_url, fetch_timeout_seconds
+        self._refetch_interval = refetch_interval_seconds
+        self._lock = threading.Lock()
+        self._keys: dict[str, _Key] = {}
+        self._fetched_at: float | None = None
+        self._attempted_at: float | None = None
+        if jwks is not None:
+            self._keys = _parse_key_set(jwks)
+
+    def verify(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as err:
+            raise InvalidToken("malformed token") from err
+        kid, alg = header.get("kid"), header.get("alg")
+        if not isinstance(kid, str) or not kid:
+            raise InvalidToken("token header has no kid")
+        if alg not in self.algorithms:
+            raise InvalidToken(f"algorithm {alg!r} is not allowed")
+        key, declared = self._key(kid)
+        allowed = _ALGORITHMS_BY_KEY_TYPE.get(key.key_type or "", frozenset())
+        if alg not in allowed or (declared and declared != alg):
+            raise InvalidToken(f"algorithm {alg!r} does not match key {kid!r}")
+        try:
+            claims = jwt.decode(
+                token, key=key.key, algorithms=[alg], audience=self.audience,
+                issuer=self.issuer, leeway=self.leeway,
+                options={"require": list(_REQUIRED_CLAIMS)},
+            )
+        except jwt.PyJWTError as err:
+            raise InvalidToken(str(err) or type(err).__name__) from err
+        if claims["kind"] not in KINDS:
+            raise InvalidToken(f"unknown kind {claims['kind']!r}")
+        _check_claim_types(claims)
+        return Principal.from_claims(claims)
+
+    def _key(self, kid: str) -> _Key:
+        if self._jwks_url is not None:
+            with self._lock:
+                self._refresh_if_due(kid, time.monotonic())
+        if kid not in self._keys:
+            raise InvalidToken(f"unknown kid {kid!r}")
+        return self._keys[kid]
+
+    def _refresh_if_due(self, kid: str, now: float) -> None:
+        fresh = self._fetched_at is not None and now - self._fetched_at < self.cache_seconds
+        # An unknown kid may mean identity rotated its keys; refetch, but at most once per
+        # interval, or a flood of forged kids (or an identity outage) would hammer it.
+        tried_lately = (
+            self._attempted_at is not None and now - self._attempted_at < self._refetch_interval
+        )
+        if (not fresh or kid not in self._keys) and not tried_lately:
+            self._attempted_at = now
+            try:
+                with urllib.request.urlopen(self._jwks_url, timeout=self._timeout) as response:
+                    self._keys = _parse_key_set(json.load(response))
+                self._fetched_at = now
+            except (OSError, ValueError) as err:
+                # Keep serving with the last good keys until identity answers again.
+                log.warning("cannot fetch JWKS: %s", type(err).__name__)
+        if not self._keys:
+            raise KeySetUnavailable("the identity service's keys cannot be fetched")
+
+
+def _check_claim_types(claims: dict[str, Any]) -> None:
+    # A string where a list belongs would become a set of single letters as permissions.
+    for name in ("perms", "clinics"):
+        value = claims.get(name, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise InvalidToken(f"claim {name} must be a list of strings")
+    if not isinstance(claims.get("pv", 0), int) or isinstance(claims.get("pv"), bool):
+        raise InvalidToken("claim pv must be an integer")
+
+
+def _parse_key_set(jwks: Any) -> dict[str, _Key]:
+    if not isinstance(jwks, dict) or not isinstance(jwks.get("keys"), list):
+        raise ValueError("not a JWKS document")
+    keys: dict[str, _Key] = {}
+    for data in jwks["keys"]:
+        if not isinstance(data, dict):
+            continue
+        # Symmetric ("oct") keys and keys without a kid are never accepted.
+        if data.get("kty") not in _ALGORITHMS_BY_KEY_TYPE or not data.get("kid"):
+            continue
+        try:
+            keys[data["kid"]] = (jwt.PyJWK(data), data.get("alg"))
+        except jwt.PyJWTError:
+            log.warning("skipping unusable JWK %s", data.get("kid"))
+    return keys
+
+
+# --- Flask glue ---------------------------------------------------------------------
+
+SIGN_IN_AGAIN = "Sign in again: your access token is missing, expired or invalid."
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def current_principal() -> Principal:
+    principal = g.get("principal")
+    if principal is None:
+        raise Unauthorized(SIGN_IN_AGAIN)
+    return principal
+
+
+def _authenticate() -> Principal:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    verifier: TokenVerifier | None = current_app.extensions.get("servicekit.verifier")
+    if scheme.lower() != "bearer" or not token.strip() or verifier is None:
+        raise Unauthorized(SIGN_IN_AGAIN)
+    try:
+        principal = verifier.verify(token.strip())
+    except InvalidToken as err:
+        log.info("token refused: %s", err)
+        raise Unauthorized(SIGN_IN_AGAIN) from None
+    except KeySetUnavailable:
+        raise ServiceUnavailable(
+            "Sign-in cannot be checked right now; try again shortly."
+        ) from None
+    current_versions = current_app.extensions.get("servicekit.permission_versions")
+    current = current_versions(principal.user_id) if current_versions else None
+    if current is not None and current > principal.permission_version:
+        raise Unauthorized(
+            "Your permissions changed; refresh your token or sign in again.",
+            code="token_outdated",
+        )
+    g.principal = principal
+    return principal
+
+
+def _guard(check: Callable[[Principal], None]) -> Callable[[F], F]:
+    def decorator(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            check(_authenticate())
+            return view(*args, **kwargs)
+
+        # Document the bearer requirement the way flask-smorest's @blp.doc would.
+        apidoc = deepcopy(getattr(view, "_apidoc", {}))
+        apidoc.setdefault("manual_doc", {})["security"] = [{"bearerAuth": []}]
+        wrapper._apidoc = apidoc  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+def _check_kind(principal: Principal, kinds: Sequence[str] | None) -> None:
+    if kinds is not None and principal.kind not in kinds:
+        raise Forbidden(
+            "This action is not available to your kind of account.",
+            code="kind_not_allowed", details={"allowed_kinds": sorted(kinds)},
+        )
+
+
+def authenticated(view: F | None = None, *, kinds: Sequence[str] | None = None) -> Any:
+    """Require any valid bearer token (optionally of given kinds); sets flask.g.principal."""
+    decorator = _guard(lambda principal: _check_kind(principal, kinds))
+    return decorator(view) if view is not None else decorator
+
+
+def require_permission(*permissions: str, kinds: Sequence[str] | None = None) -> Callable[[F], F]:
+    """Require a valid token that carries every one of `permissions`."""
+
+    def check(principal: Principal) -> None:
+        _check_kind(principal, kinds)
+        missing = [p for p in permissions if not principal.has(p)]
+        if missing:
+            raise Forbidden(
+                f"You need the {', '.join(missing)} permission for this; ask a User Manager "
+                f"in your practice to grant it.",
+                code="permission_required", details={"missing": missing},
+            )
+
+    return _guard(check)

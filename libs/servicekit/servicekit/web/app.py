@@ -1,0 +1,84 @@
+"""The Flask app every service starts from: errors, request ids, logs, health, metrics, docs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING
+
+import flask_smorest
+import marshmallow as ma
+from flask import Flask
+
+from servicekit.web.access_log import install_access_log
+from servicekit.web.errors import ErrorTable, register_error_handlers
+from servicekit.web.health import install_health
+from servicekit.web.metrics import install_metrics
+from servicekit.web.request_context import install_request_context
+
+if TYPE_CHECKING:
+    from servicekit.auth import TokenVerifier
+
+
+class ErrorBodySchema(ma.Schema):
+    code = ma.fields.Str(metadata={"description": "Stable, machine-readable error code"})
+    message = ma.fields.Str(metadata={"description": "What the caller can do next"})
+    details = ma.fields.Dict(metadata={"description": "Fields or checks that failed"})
+
+
+class ErrorSchema(ma.Schema):
+    """The shared error shape, documented in every service's OpenAPI document."""
+
+    error = ma.fields.Nested(ErrorBodySchema)
+
+
+class ServiceApi(flask_smorest.Api):
+    # Only documents the shape; servicekit's own handlers build the bodies.
+    ERROR_SCHEMA = ErrorSchema
+
+
+def create_service_app(
+    *,
+    name: str,
+    version: str = "1.0.0",
+    blueprints: Iterable[flask_smorest.Blueprint] = (),
+    readiness_checks: Mapping[str, Callable[[], None]] | None = None,
+    error_table: ErrorTable | None = None,
+    verifier: TokenVerifier | None = None,
+    permission_versions: Callable[[str], int | None] | None = None,
+    max_content_length: int | None = None,
+    flask_config: Mapping | None = None,
+    import_name: str | None = None,
+) -> Flask:
+    """Build a service's Flask app with the platform's shared behaviour around its blueprints."""
+    app = Flask(import_name or name)
+    app.config.update(
+        API_TITLE=name,
+        API_VERSION=version,
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+    )
+    app.config.update(flask_config or {})
+    if max_content_length is not None:
+        app.config["MAX_CONTENT_LENGTH"] = max_content_length
+
+    # Request ids first: every later hook, log line and error handler may use them.
+    install_request_context(app)
+    registry = install_metrics(app, name)
+    install_access_log(app)
+    install_health(app, readiness_checks)
+
+    api = ServiceApi(app)
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    )
+    for blueprint in blueprints:
+        api.register_blueprint(blueprint)
+    # After the Api, whose own HTTPException handler this replaces.
+    register_error_handlers(app, error_table)
+
+    app.extensions["servicekit.api"] = api
+    app.extensions["servicekit.verifier"] = verifier
+    app.extensions["servicekit.permission_versions"] = permission_versions
+    app.extensions["servicekit.metrics_registry"] = registry
+    return app

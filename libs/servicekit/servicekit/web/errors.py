@@ -1,0 +1,202 @@
+"""One JSON error shape for every service: {"error": {"code", "message", "details"}}."""
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify
+from sqlalchemy import exc as sa_exc
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger("servicekit.errors")
+
+#: A service's domain exceptions mapped to (HTTP status, error code); the message is str(exc).
+ErrorTable = dict[type[Exception], tuple[int, str]]
+
+
+class AppError(Exception):
+    """An error meant for the caller: its message says what to do next."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        details: dict | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code or type(self).code
+        self.status = status or type(self).status
+        self.details = details or {}
+
+    def headers(self) -> dict[str, str]:
+        return {}
+
+
+class Unauthorized(AppError):
+    status, code = 401, "unauthorized"
+
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": "Bearer"}
+
+
+class Forbidden(AppError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(AppError):
+    status, code = 404, "not_found"
+
+
+class Conflict(AppError):
+    status, code = 409, "conflict"
+
+
+class Gone(AppError):
+    status, code = 410, "gone"
+
+
+class PayloadTooLarge(AppError):
+    status, code = 413, "payload_too_large"
+
+
+class UnsupportedMediaType(AppError):
+    status, code = 415, "unsupported_media_type"
+
+
+class Unprocessable(AppError):
+    status, code = 422, "unprocessable"
+
+
+class TooManyRequests(AppError):
+    status, code = 429, "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(int(self.retry_after))} if self.retry_after else {}
+
+
+class ServiceUnavailable(AppError):
+    status, code = 503, "service_unavailable"
+
+
+def error_response(
+    status: int, code: str, message: str, details: dict | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """Build the shared error body; also used by health checks and the auth glue."""
+    response = jsonify({"error": {"code": code, "message": message, "details": details or {}}})
+    response.status_code = status
+    response.headers.update(headers or {})
+    return response
+
+
+# Werkzeug's own texts speak of "the server"; these tell the caller what to do instead.
+_HTTP_MESSAGES: dict[int, tuple[str, str]] = {
+    400: ("bad_request", "The request could not be read; check its syntax and send it again."),
+    401: ("unauthorized", "Sign in again: your access token is missing, expired or invalid."),
+    403: ("forbidden", "You are not allowed to do this; ask a User Manager in your practice."),
+    404: ("not_found", "Nothing lives at this address; check the URL."),
+    405: ("method_not_allowed", "This address does not accept that HTTP method."),
+    413: ("payload_too_large", "The request body is too large; send a smaller one."),
+    415: ("unsupported_media_type", "Send the body as application/json."),
+    429: ("too_many_requests", "Too many requests; wait a moment and try again."),
+    503: ("service_unavailable", "The service is not available right now; try again shortly."),
+}
+
+
+def _handle_http_exception(err: HTTPException) -> Response:
+    status = err.code or 500
+    data = getattr(err, "data", None) or {}
+    messages = data.get("messages")
+    headers = dict(data.get("headers") or {})
+    if status == 405 and err.valid_methods:  # type: ignore[attr-defined]
+        headers["Allow"] = ", ".join(err.valid_methods)  # type: ignore[attr-defined]
+    if status == 422 and messages is not None:
+        # webargs/flask-smorest abort with the marshmallow messages by location.
+        return error_response(
+            422, "invalid_request",
+            "Some fields are missing or invalid; correct them and send the request again.",
+            {"fields": messages}, headers,
+        )
+    if status == 400 and messages is not None:
+        return error_response(
+            400, "invalid_json",
+            "The request body is not valid JSON; check its syntax and send it again.",
+            {"fields": messages}, headers,
+        )
+    if status == 500:
+        return _handle_unexpected(err)
+    code, message = _HTTP_MESSAGES.get(
+        status, (err.name.lower().replace(" ", "_"), err.description or err.name)
+    )
+    # flask-smorest's abort(404, message="...") lets a view word its own message.
+    return error_response(status, code, data.get("message") or message, headers=headers)
+
+
+def _handle_app_error(err: AppError) -> Response:
+    return error_response(err.status, err.code, err.message, err.details, err.headers())
+
+
+def _is_connection_problem(err: Exception) -> bool:
+    if isinstance(err, sa_exc.OperationalError | sa_exc.InterfaceError | sa_exc.TimeoutError):
+        return True
+    return isinstance(err, sa_exc.DBAPIError) and bool(err.connection_invalidated)
+
+
+def _handle_unexpected(err: Exception) -> Response:
+    if _is_connection_problem(err):
+        # The DBAPI message can hold a host name or a DSN: log the class only.
+        log.warning("database unreachable: %s", type(err).__name__)
+        return error_response(
+            503, "database_unavailable",
+            "The service cannot reach its database right now; try again shortly.",
+        )
+    original = getattr(err, "original_exception", None)
+    if isinstance(original, Exception):
+        if _is_connection_problem(original):
+            return _handle_unexpected(original)
+        err = original
+    log.error("unhandled %s", type(err).__name__, exc_info=err)
+    return error_response(
+        500, "internal_error",
+        "Something went wrong on our side; try again, and if it keeps failing tell support "
+        "the request id from the X-Request-ID header.",
+    )
+
+
+def _table_lookup(table: ErrorTable, err: Exception) -> tuple[int, str] | None:
+    for cls in type(err).__mro__:
+        if cls in table:
+            return table[cls]
+    return None
+
+
+def register_error_handlers(app: Flask, table: ErrorTable | None = None) -> None:
+    """Answer every error with the shared JSON shape; `table` maps domain exceptions."""
+    table = dict(table or {})
+
+    def handle_any(err: Exception) -> Response:
+        if isinstance(err, AppError):
+            return _handle_app_error(err)
+        found = _table_lookup(table, err)
+        if found is not None:
+            details = getattr(err, "details", None)
+            return error_response(
+                found[0], found[1], str(err), details if isinstance(details, dict) else None
+            )
+        if isinstance(err, HTTPException):
+            return _handle_http_exception(err)
+        return _handle_unexpected(err)
+
+    # One handler for Exception: Flask picks the most specific registered class, so
+    # registering HTTPException too keeps flask-smorest's own handler from answering.
+    app.register_error_handler(HTTPException, handle_any)
+    app.register_error_handler(Exception, handle_any)
