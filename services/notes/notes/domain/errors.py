@@ -1,0 +1,80 @@
+"""Domain errors of the notes service.
+
+Each error has a stable `code` (the API's error table maps codes to HTTP statuses), a
+message that tells the person what to do next, and a `details` dict for the client.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class NotesError(Exception):
+    """Base of every rule the notes domain refuses to break."""
+
+    code = "notes_error"
+
+    def __init__(self, message: str, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details: dict[str, Any] = dict(details or {})
+
+
+class PermissionRefused(NotesError):
+    """The user may not do this (403)."""
+
+    code = "permission_refused"
+
+
+class FinalizationRefused(PermissionRefused):
+    """The finalization gate said no; `details["reasons"]` lists every part that is off (403)."""
+
+    code = "finalization_refused"
+
+
+class NoteConflict(NotesError):
+    """The note's state does not allow this change (409)."""
+
+    code = "note_conflict"
+
+
+class StaleNoteVersion(NoteConflict):
+    """Someone saved the note since this user loaded it (409)."""
+
+    code = "stale_note_version"
+
+
+class NoteAlreadyFinalized(NoteConflict):
+    """A finalized note is never edited; corrections are addenda (409)."""
+
+    code = "note_finalized"
+
+
+class InvalidForwardTarget(NotesError):
+    """A note can only be forwarded to a therapist other than its author (422)."""
+
+    code = "invalid_forward_target"
+
+
+class SupervisorUnavailable(NotesError):
+    """An assistant's note needs a supervising therapist to co-sign, and there is none (422)."""
+
+    code = "supervisor_unavailable"
+
+
+class InvalidNote(NotesError):
+    """The note's content breaks a rule, e.g. an empty addendum (422)."""
+
+    code = "invalid_note"
+
+
+class InvalidBillingSheet(NotesError):
+    """A billing line has a bad code, units or modifiers; `details["lines"]` says which (422)."""
+
+    code = "invalid_billing_sheet"
+
+
+class TransactionAlreadyDeleted(NotesError):
+    """The patient transaction was already deleted (409)."""
+
+    code = "transaction_already_deleted"
