@@ -1,0 +1,39 @@
+"""What the sender sees about a share: its status and every view and download."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from docportal.domain.activity import ActivityKind, ShareActivity
+from docportal.domain.shares import Share, ShareStatus
+
+
+@dataclass(frozen=True)
+class ShareTracking:
+    share_id: str
+    status: ShareStatus
+    sent_at: datetime
+    #: When an unopened share stops working; None once the recipient claimed it.
+    claim_deadline: datetime | None
+    claimed_at: datetime | None
+    revoked_at: datetime | None
+    superseded_by_id: str | None
+    views: int
+    downloads: int
+    activity: tuple[ShareActivity, ...]
+
+
+def track_share(share: Share, now: datetime) -> ShareTracking:
+    """Describe the share for its sender at ``now``, newest activity first."""
+    activity = tuple(sorted(share.activity, key=lambda entry: entry.at, reverse=True))
+    return ShareTracking(
+        share_id=share.id,
+        status=share.status_at(now),
+        sent_at=share.sent_at,
+        claim_deadline=None if share.claimed_at else share.claim_deadline,
+        claimed_at=share.claimed_at,
+        revoked_at=share.revoked_at,
+        superseded_by_id=share.superseded_by_id,
+        views=sum(entry.kind is ActivityKind.VIEWED for entry in activity),
+        downloads=sum(entry.kind is ActivityKind.DOWNLOADED for entry in activity),
+        activity=activity,
+    )

@@ -1,0 +1,58 @@
+from datetime import timedelta
+
+from docportal.domain.recipients import authorize_recipient_access, record_download, record_view
+from docportal.domain.shares import ShareStatus
+from docportal.domain.sharing import reshare
+from docportal.domain.tracking import track_share
+
+
+def test_sender_sees_a_sent_share_and_its_deadline(issued, sent_at):
+    tracking = track_share(issued.share, sent_at + timedelta(hours=1))
+
+    assert tracking.status is ShareStatus.SENT
+    assert tracking.claim_deadline == sent_at + timedelta(hours=24)
+    assert (tracking.views, tracking.downloads, tracking.activity) == (0, 0, ())
+
+
+def test_sender_sees_when_the_share_was_claimed_and_every_view_and_download(
+    issued, recipient, sent_at
+):
+    opened_at = sent_at + timedelta(hours=2)
+    access = authorize_recipient_access(issued.share, recipient, opened_at)
+    record_view(issued.share, access, "Safari", opened_at)
+    record_download(issued.share, access, "doc-1", "Safari", opened_at + timedelta(minutes=1))
+    record_download(issued.share, access, "doc-2", "Safari", opened_at + timedelta(minutes=2))
+
+    tracking = track_share(issued.share, sent_at + timedelta(days=10))
+
+    assert tracking.status is ShareStatus.CLAIMED
+    assert tracking.claimed_at == opened_at
+    assert tracking.claim_deadline is None
+    assert (tracking.views, tracking.downloads) == (1, 2)
+    assert [a.document_id for a in tracking.activity] == ["doc-2", "doc-1", None]
+
+
+def test_sender_sees_an_unopened_share_expire(issued, sent_at):
+    assert track_share(issued.share, sent_at + timedelta(hours=24)).status is ShareStatus.SENT
+    assert track_share(issued.share, sent_at + timedelta(hours=25)).status is ShareStatus.EXPIRED
+
+
+def test_sender_sees_when_the_share_was_revoked(issued, recipient, sent_at):
+    authorize_recipient_access(issued.share, recipient, sent_at)
+    issued.share.revoke("staff-1", sent_at + timedelta(hours=5))
+
+    tracking = track_share(issued.share, sent_at + timedelta(hours=6))
+
+    assert tracking.status is ShareStatus.REVOKED
+    assert tracking.revoked_at == sent_at + timedelta(hours=5)
+    assert tracking.claimed_at == sent_at
+
+
+def test_sender_sees_a_reshared_share_as_superseded(issued, sent_at):
+    again = reshare(issued.share, shared_by="staff-1", now=sent_at + timedelta(days=2))
+
+    tracking = track_share(issued.share, sent_at + timedelta(days=2))
+
+    assert tracking.status is ShareStatus.SUPERSEDED
+    assert tracking.superseded_by_id == again.share.id
+    assert track_share(again.share, sent_at + timedelta(days=2)).status is ShareStatus.SENT
