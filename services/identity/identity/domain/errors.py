@@ -1,0 +1,145 @@
+"""The identity service's refusals, each with a message that says what to do next.
+
+The API layer maps each class to an HTTP status in one table; the status each one is
+meant for is noted on the class. ``code`` is the stable machine name for the JSON error
+body, ``details`` the facts a client may show or act on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class IdentityError(Exception):
+    """Base of every rule the identity domain refuses to break."""
+
+    code = "identity_error"
+
+    def __init__(self, message: str, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details: dict[str, Any] = dict(details or {})
+
+
+class CatalogInvalid(IdentityError):
+    """Start-up: the user type catalog file breaks a rule; the service must not start."""
+
+    code = "catalog_invalid"
+
+
+class InvalidRequest(IdentityError):
+    """422: the request itself breaks a rule (unknown name, missing field, bad value)."""
+
+    code = "invalid_request"
+
+
+class UnknownUserType(InvalidRequest):
+    """422: no user type with that code exists in the catalog."""
+
+    code = "unknown_user_type"
+
+
+class UnknownPermission(InvalidRequest):
+    """422: not one of the nine profile permissions."""
+
+    code = "unknown_permission"
+
+
+class PasswordRejected(InvalidRequest):
+    """422: the new password breaks the policy; ``details["reasons"]`` lists every reason."""
+
+    code = "password_rejected"
+
+
+class NotAllowed(IdentityError):
+    """403: this person may not do this."""
+
+    code = "not_allowed"
+
+
+class NotAUserManager(NotAllowed):
+    """403: only a User Manager (an Admin, holder of manage_users) changes users."""
+
+    code = "not_a_user_manager"
+
+
+class CannotGrantUnheldPermission(NotAllowed):
+    """403: nobody grants a permission they do not hold themselves."""
+
+    code = "cannot_grant_unheld_permission"
+
+
+class CannotPromoteSelf(NotAllowed):
+    """403: nobody edits themselves into manage_users."""
+
+    code = "cannot_promote_self"
+
+
+class UserTypeChangeNeedsSupport(NotAllowed):
+    """403: only the vendor's support staff, under an active access grant, change a type."""
+
+    code = "user_type_change_needs_support"
+
+
+class WrongClinicForBillingUser(NotAllowed):
+    """403: a Billing-type user is edited only from that user's default clinic."""
+
+    code = "wrong_clinic_for_billing_user"
+
+
+class AutomationProfileProtected(NotAllowed):
+    """403: the vendor's automation profile stays active and cannot be removed or edited."""
+
+    code = "automation_profile_protected"
+
+
+class OutsidePractice(NotAllowed):
+    """403: the actor and the user (or invitation) belong to different practices."""
+
+    code = "outside_practice"
+
+
+class AcknowledgementRequired(IdentityError):
+    """409: granting finish_notes to an assistant needs an explicit "Yes, I understand"."""
+
+    code = "acknowledgement_required"
+
+
+class SeatLimitReached(IdentityError):
+    """409: every licensed seat is taken."""
+
+    code = "seat_limit_reached"
+
+
+class StateConflict(IdentityError):
+    """409: the thing is not in a state that allows this (accepted, revoked, inactive...)."""
+
+    code = "state_conflict"
+
+
+class LinkExpired(IdentityError):
+    """410: an invitation or password reset link is past its lifetime."""
+
+    code = "link_expired"
+
+
+class LinkUnusable(IdentityError):
+    """410: the link was already used, revoked or replaced by a newer one."""
+
+    code = "link_unusable"
+
+
+class SignInRefused(IdentityError):
+    """401 (429 when ``details["retry_after_seconds"]`` is set): one answer for every failure.
+
+    Unknown email, wrong password and inactive account all look the same, so the answer
+    never tells anyone which addresses have accounts.
+    """
+
+    code = "sign_in_refused"
+
+
+class RefreshRefused(IdentityError):
+    """401: the refresh token is unknown, expired, revoked, or was reused (family revoked)."""
+
+    code = "refresh_refused"
