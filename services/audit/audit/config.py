@@ -1,0 +1,8 @@
+from dataclasses import dataclass
+
+from servicekit.config import ServiceConfig
+
+
+@dataclass(frozen=True)
+class AuditConfig(ServiceConfig):
+    pass

@@ -1,0 +1,4 @@
+from docportal.spec import SPEC
+from servicekit.cli import service_cli
+
+main = service_cli(SPEC)

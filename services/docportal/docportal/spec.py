@@ -1,0 +1,12 @@
+from pathlib import Path
+
+from docportal.adapters.tables import messaging
+from docportal.config import DocportalConfig
+from servicekit.service import ServiceSpec
+
+SPEC = ServiceSpec(
+    name="docportal",
+    config_class=DocportalConfig,
+    messaging=messaging,
+    migrations_dir=Path(__file__).resolve().parent.parent / "migrations",
+)
