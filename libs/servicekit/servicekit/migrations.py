@@ -43,3 +43,44 @@ def run_env(context: object, metadata: MetaData, default_url: Callable[[], str])
             connection.commit()
     finally:
         engine.dispose()
+
+
+def create_messaging_tables_v1(op: object) -> None:
+    """The outbox and inbox tables as first released; call from a service's first migration.
+
+    Later changes to these tables get their own ``..._v2`` step, so that old migrations never
+    change under a database that already ran them.
+    """
+    import sqlalchemy as sa
+
+    from servicekit.db import UTCDateTime
+
+    op.create_table(  # type: ignore[attr-defined]
+        "inbox",
+        sa.Column("consumer", sa.String(length=100), nullable=False),
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("processed_at", UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("consumer", "event_id", name="pk_inbox"),
+    )
+    op.create_table(  # type: ignore[attr-defined]
+        "outbox",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+                  autoincrement=True, nullable=False),
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("event_type", sa.String(length=200), nullable=False),
+        sa.Column("payload", sa.Text(), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("sent_at", UTCDateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("event_id"),
+    )
+    op.create_index(  # type: ignore[attr-defined]
+        "ix_outbox_unsent", "outbox", ["id"], unique=False,
+        postgresql_where=sa.text("sent_at IS NULL"), sqlite_where=sa.text("sent_at IS NULL"),
+    )
+
+
+def drop_messaging_tables_v1(op: object) -> None:
+    op.drop_index("ix_outbox_unsent", table_name="outbox")  # type: ignore[attr-defined]
+    op.drop_table("outbox")  # type: ignore[attr-defined]
+    op.drop_table("inbox")  # type: ignore[attr-defined]
