@@ -1,0 +1,39 @@
+# Everyday commands. `make run` needs nothing but Python 3.11: see docs/local-stack.md.
+VENV ?= .venv
+PYTHON ?= python3.11
+VENV_PY := $(VENV)/bin/python
+
+# The venv is rebuilt only when a package's declared dependencies or the pins change.
+CONSTRAINTS := $(wildcard constraints.txt)
+PACKAGE_FILES := libs/servicekit/pyproject.toml $(wildcard services/*/pyproject.toml)
+EDITABLES := -e libs/servicekit -e services/identity -e services/notes \
+             -e services/docportal -e services/audit
+STAMP := $(VENV)/.installed
+
+.PHONY: venv run run-real test lint bench clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements-dev.txt $(PACKAGE_FILES) $(CONSTRAINTS)
+	test -x $(VENV_PY) || $(PYTHON) -m venv $(VENV)
+	$(VENV_PY) -m pip install $(if $(CONSTRAINTS),-c $(CONSTRAINTS)) \
+		-r requirements-dev.txt $(EDITABLES)
+	touch $@
+
+run: venv
+	$(VENV_PY) deploy/local/launch.py $(ARGS)
+
+run-real: venv
+	$(VENV_PY) deploy/local/launch.py --real $(ARGS)
+
+test: venv
+	$(VENV_PY) -m pytest $(ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+bench: venv
+	$(VENV_PY) bench/events.py
+
+clean:
+	rm -rf .local

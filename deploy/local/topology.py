@@ -1,0 +1,37 @@
+"""Where each part of the local stack listens: the shared contract's ports, in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+HOST = "127.0.0.1"
+GATEWAY_PORT = 8080
+S3_PORT = 8333
+SMTP_PORT = 1025
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    port: int
+    consumes: bool = False  # runs `<svc> consume` next to its API and relay
+
+    @property
+    def bind(self) -> str:
+        return f"{HOST}:{self.port}"
+
+    @property
+    def gateway_prefix(self) -> str:
+        return f"/api/{self.name}"
+
+
+SERVICES = (
+    Service("identity", 8001),
+    Service("notes", 8002),
+    Service("docportal", 8003),
+    Service("audit", 8004, consumes=True),
+)
+
+
+def gateway_url() -> str:
+    return f"http://{HOST}:{GATEWAY_PORT}"
