@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from servicekit.config import ServiceConfig, load_config
 from servicekit.logs import configure_logging
@@ -48,5 +49,8 @@ def build_app(
     app = create_service_app(
         name=spec.name, blueprints=blueprints, readiness_checks=checks, **app_options
     )
+    # Behind the gateway: trust one proxy hop for the client address, scheme and the
+    # /api/<service> prefix, so generated URLs and Secure cookies come out right.
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)
     app.extensions["servicekit.runtime"] = runtime
     return app

@@ -2,6 +2,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
+
 from docportal.domain.documents import Document, DocumentKind
 from docportal.domain.recipients import Account
 from docportal.domain.sharing import IssuedShare, share_documents

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+
 from docportal.domain.activity import (
     MAX_CLIENT_LENGTH,
     UNKNOWN_CLIENT,

@@ -1,6 +1,7 @@
 from datetime import timedelta, timezone
 
 import pytest
+
 from docportal.domain import activity, documents, recipients, shares, sharing
 from docportal.domain.errors import ShareExpired
 from docportal.domain.recipients import authorize_recipient_access

@@ -1,6 +1,7 @@
 from datetime import timedelta, timezone
 
 import pytest
+
 from docportal.domain.documents import DocumentKind, new_document
 from docportal.domain.uploads import validate_upload
 

@@ -1,4 +1,5 @@
 import pytest
+
 from docportal.domain.filenames import MAX_FILENAME_BYTES, safe_filename
 
 PDF = "application/pdf"

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+
 from docportal.domain.errors import (
     ShareCannotBeReshared,
     ShareExpired,

@@ -2,6 +2,7 @@ import hashlib
 from datetime import datetime
 
 import pytest
+
 from docportal.domain.errors import InvalidShare
 from docportal.domain.shares import DisclosurePurpose, ShareStatus
 from docportal.domain.sharing import MAX_MESSAGE_LENGTH, share_documents

@@ -1,4 +1,5 @@
 import pytest
+
 from docportal.domain.errors import DocumentTooLarge, EmptyDocument, UnsupportedDocumentType
 from docportal.domain.uploads import (
     MAX_UPLOAD_BYTES,

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 import pytest
+
 from notes.domain.notes import Note, NoteKind, start_note
 from notes.domain.users import PracticeUser, UserCategory
 

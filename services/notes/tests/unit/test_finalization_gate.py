@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
+
 from notes.domain.gate import GateReasonCode, decide_finalization
 from notes.domain.users import PracticeUser, UserCategory
 

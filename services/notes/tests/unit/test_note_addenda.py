@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from notes.domain.errors import InvalidNote, NoteAlreadyFinalized, NoteConflict, PermissionRefused
 from notes.domain.notes import NoteStatus, SoapText
 from notes.domain.users import UserCategory

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+
 from notes.domain.billing import BillingEntry, build_billing_sheet
 from notes.domain.billing_export import BillingExportStatus, BillingIntegration
 from notes.domain.errors import (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+
 from notes.domain.billing import BillingEntry, build_billing_sheet
 from notes.domain.errors import (
     InvalidForwardTarget,

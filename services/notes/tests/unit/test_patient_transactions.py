@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+
 from notes.domain.billing import BillingLine, BillingSheet
 from notes.domain.errors import PermissionRefused, TransactionAlreadyDeleted
 from notes.domain.transactions import charges_from_sheet
