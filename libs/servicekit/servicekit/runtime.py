@@ -45,6 +45,7 @@ class Runtime:
             self.uow,
             self.messaging,
             prefetch=self.config.consumer_prefetch,
+            batch_size=self.config.consumer_batch_size,
             quorum=self.config.bus_quorum_queues,
             retry=RetryPolicy(
                 max_attempts=self.config.consumer_max_attempts,

@@ -1,27 +1,36 @@
-"""Consuming events: ack after commit, an inbox against redelivery, retries, dead letters."""
+"""Consuming events: ack after commit, an inbox against redelivery, retries, dead letters.
+
+Deliveries that arrive together are handled in one unit of work with one commit (up to
+``batch_size``), which is what lets a consumer keep up with the relay. If anything in a batch
+fails, the batch is rolled back and its events are handled one at a time, so retries and dead
+letters only ever concern the event that failed.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
-from kombu import Connection, Producer
+from kombu import Connection
 from kombu.message import Message
 from kombu.mixins import ConsumerMixin
 from sqlalchemy.exc import IntegrityError
 
 from servicekit.db import UnitOfWork
-from servicekit.messaging.bus import dead_letter_name, declare_consumer_topology
+from servicekit.messaging.bus import declare_consumer_topology
+from servicekit.messaging.deadletters import DeadLetterPublisher
 from servicekit.messaging.envelope import Event, InvalidEnvelope, decode_event
 from servicekit.messaging.tables import MessagingTables
 
 log = logging.getLogger("servicekit.consumer")
 
 Handler = Callable[[UnitOfWork, Event], None]
+
+# How long to wait for a further delivery before handling the ones already in hand.
+BATCH_LINGER_SECONDS = 0.005
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,7 @@ class EventConsumer(ConsumerMixin):
         tables: MessagingTables,
         *,
         prefetch: int = 50,
+        batch_size: int = 50,
         quorum: bool = False,
         retry: RetryPolicy | None = None,
     ) -> None:
@@ -61,40 +71,51 @@ class EventConsumer(ConsumerMixin):
         self._uow_factory = uow_factory
         self._tables = tables
         self._prefetch = prefetch
+        self._batch_size = max(1, min(batch_size, prefetch))
         self._quorum = quorum
         self._retry = retry or RetryPolicy()
+        self._dead_letters = DeadLetterPublisher(connection, subscription.queue)
+        self._pending: list[tuple[Message, Event]] = []
         self.handled = 0
         self.dead_lettered = 0
         self.ready = threading.Event()  # set once the queue is declared and consuming
-        self._publisher: Connection | None = None
+
+    def get_consumers(self, Consumer, channel):  # type: ignore[no-untyped-def]  # noqa: N803
+        sub = self.subscription
+        queue, _ = declare_consumer_topology(channel, sub.queue, sub.bindings, self._quorum)
+        return [Consumer(queues=[queue], on_message=self.on_message,
+                         prefetch_count=self._prefetch)]
 
     def on_consume_ready(self, connection, channel, consumers, **kwargs):  # type: ignore[no-untyped-def]
+        self._pending = []  # deliveries of a lost channel come back by themselves
         self.ready.set()
 
     def on_consume_end(self, connection, channel):  # type: ignore[no-untyped-def]
-        if self._publisher is not None:
-            self._publisher.release()
-            self._publisher = None
-
-    def _dead_letter_producer(self) -> Producer:
-        # Dead letters go out on a connection of their own: waiting for a publisher confirm on
-        # the consuming connection would dispatch further deliveries re-entrantly.
-        if self._publisher is None:
-            self._publisher = self.connection.clone()
-        return Producer(self._publisher.default_channel)
+        self._dead_letters.close()
 
     def on_connection_error(self, exc, interval):  # type: ignore[no-untyped-def]
         self.ready.clear()
         log.warning("bus connection lost; reconnecting",
                     extra={"error": type(exc).__name__, "retry_in_seconds": interval})
 
-    def get_consumers(self, Consumer, channel):  # type: ignore[no-untyped-def]  # noqa: N803
-        sub = self.subscription
-        queue, _ = declare_consumer_topology(channel, sub.queue, sub.bindings, self._quorum)
-        consumer = Consumer(
-            queues=[queue], on_message=self.on_message, prefetch_count=self._prefetch
-        )
-        return [consumer]
+    def consume(self, limit=None, timeout=None, safety_interval=1, **kwargs) -> Iterator[None]:  # type: ignore[no-untyped-def]
+        # ConsumerMixin.consume, except that a short lull hands the collected batch over.
+        with self.consumer_context(**kwargs) as (conn, _channel, _consumers):
+            while not self.should_stop:
+                linger = BATCH_LINGER_SECONDS if self._pending else safety_interval
+                try:
+                    conn.drain_events(timeout=linger)
+                except TimeoutError:
+                    if self._pending:
+                        self._handle_pending()
+                    else:
+                        conn.heartbeat_check()
+                except OSError:
+                    if not self.should_stop:
+                        raise
+                else:
+                    yield
+            self._handle_pending()  # finish what is in hand before stopping
 
     def on_message(self, message: Message) -> None:
         try:
@@ -102,18 +123,47 @@ class EventConsumer(ConsumerMixin):
         except InvalidEnvelope as exc:
             self._dead_letter(message, "undecodable", str(exc), attempts=0)
             return
+        self._pending.append((message, event))
+        if len(self._pending) >= self._batch_size:
+            self._handle_pending()
+
+    def _handle_pending(self) -> None:
+        batch, self._pending = self._pending, []
+        if not batch:
+            return
+        if len(batch) > 1:
+            try:
+                self._handle_together([event for _, event in batch])
+            except Exception:  # noqa: BLE001 - fall back to one at a time, below
+                log.info("batch failed; handling its events one at a time",
+                         extra={"queue": self.subscription.queue, "size": len(batch)})
+            else:
+                for message, _ in batch:
+                    message.ack()
+                self.handled += len(batch)
+                return
+        for message, event in batch:
+            self._handle_with_retries(message, event)
+
+    def _handle_together(self, events: list[Event]) -> None:
+        consumer_name = self.subscription.queue
+        with self._uow_factory() as uow:
+            for event in events:
+                if self._tables.mark_processed(uow.session, consumer_name, event.id):
+                    self.subscription.handler(uow, event)
+            uow.commit()
+
+    def _handle_with_retries(self, message: Message, event: Event) -> None:
         error: Exception | None = None
-        for attempt in range(1, self._retry.max_attempts + 1):
+        attempt = 0
+        for attempt in range(1, self._retry.max_attempts + 1):  # noqa: B007
             try:
                 self._handle_once(event)
             except Exception as exc:  # noqa: BLE001 - any handler failure is retried
                 error = exc
-                log.warning(
-                    "event handler failed",
-                    extra={"queue": self.subscription.queue, "event_id": event.id,
-                           "event_type": event.type, "attempt": attempt,
-                           "error": type(exc).__name__},
-                )
+                log.warning("event handler failed", extra={
+                    "queue": self.subscription.queue, "event_id": event.id,
+                    "event_type": event.type, "attempt": attempt, "error": type(exc).__name__})
                 if attempt < self._retry.max_attempts and not self.should_stop:
                     time.sleep(self._retry.delay(attempt))
                     continue
@@ -122,25 +172,18 @@ class EventConsumer(ConsumerMixin):
                 message.ack()
                 self.handled += 1
                 return
-        if self.should_stop and error is not None and attempt < self._retry.max_attempts:
+        if self.should_stop and attempt < self._retry.max_attempts:
             message.requeue()  # shutting down: let another replica try it
             return
         self._dead_letter(message, "handler_failed", f"{type(error).__name__}: {error}",
                           attempts=attempt)
 
     def _handle_once(self, event: Event) -> None:
-        consumer_name = self.subscription.queue
-        with self._uow_factory() as uow:
-            if not self._tables.mark_processed(uow.session, consumer_name, event.id):
-                return  # a redelivery: it had its effect already
-            self.subscription.handler(uow, event)
-            try:
-                uow.commit()
-            except IntegrityError:
-                # Another replica committed the same event first (the inbox key collided).
-                uow.rollback()
-                if self._already_processed(event.id):
-                    return
+        try:
+            self._handle_together([event])
+        except IntegrityError:
+            # Another replica committed the same event first (the inbox key collided).
+            if not self._already_processed(event.id):
                 raise
 
     def _already_processed(self, event_id: str) -> bool:
@@ -154,38 +197,9 @@ class EventConsumer(ConsumerMixin):
         return row is not None
 
     def _dead_letter(self, message: Message, reason: str, error: str, attempts: int) -> None:
-        """Publish the original body to ``<queue>.dead`` (confirmed), then ack the original."""
-        queue_name = self.subscription.queue
-        headers = dict(message.headers or {})
-        headers.update({
-            "x-dead-reason": reason,
-            "x-error": error[:500],
-            "x-attempts": attempts,
-            "x-failed-at": datetime.now(UTC).isoformat(),
-            "x-original-queue": queue_name,
-            "x-original-routing-key": message.delivery_info.get("routing_key", ""),
-        })
-        try:
-            self._publish_dead_letter(message, queue_name, headers)
-        except Exception:
-            # Without a confirmed dead letter the original is not acked: the broker keeps it.
-            if self._publisher is not None:
-                self._publisher.release()
-                self._publisher = None
-            raise
+        """Publish the original to ``<queue>.dead`` (confirmed), then ack the original."""
+        self._dead_letters.publish(message, reason, error, attempts)
         message.ack()
         self.dead_lettered += 1
-        log.error("event dead-lettered",
-                  extra={"queue": queue_name, "reason": reason, "attempts": attempts})
-
-    def _publish_dead_letter(self, message: Message, queue_name: str, headers: dict) -> None:
-        self._dead_letter_producer().publish(
-            message.body,
-            exchange="",
-            routing_key=dead_letter_name(queue_name),
-            headers=headers,
-            content_type=message.content_type or "application/octet-stream",
-            content_encoding=message.content_encoding or "binary",
-            delivery_mode=2,
-            retry=False,
-        )
+        log.error("event dead-lettered", extra={
+            "queue": self.subscription.queue, "reason": reason, "attempts": attempts})

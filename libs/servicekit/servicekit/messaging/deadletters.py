@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from kombu import Connection, Producer
+from kombu.message import Message
 
 from servicekit.messaging.bus import dead_letter_name, dead_letter_queue
 
@@ -77,3 +79,48 @@ def replay_dead_letters(
         message.ack()
         moved += 1
     return moved
+
+
+class DeadLetterPublisher:
+    """Puts what a consumer could not handle on ``<queue>.dead``, with why, confirmed.
+
+    It publishes on a connection of its own: waiting for a publisher confirm on the consuming
+    connection would dispatch further deliveries re-entrantly.
+    """
+
+    def __init__(self, connection: Connection, queue_name: str) -> None:
+        self._source = connection
+        self._queue_name = queue_name
+        self._connection: Connection | None = None
+
+    def publish(self, message: Message, reason: str, error: str, attempts: int) -> None:
+        headers = dict(message.headers or {})
+        headers.update({
+            "x-dead-reason": reason,
+            "x-error": error[:500],
+            "x-attempts": attempts,
+            "x-failed-at": datetime.now(UTC).isoformat(),
+            "x-original-queue": self._queue_name,
+            "x-original-routing-key": message.delivery_info.get("routing_key", ""),
+        })
+        if self._connection is None:
+            self._connection = self._source.clone()
+        try:
+            Producer(self._connection.default_channel).publish(
+                message.body,
+                exchange="",
+                routing_key=dead_letter_name(self._queue_name),
+                headers=headers,
+                content_type=message.content_type or "application/octet-stream",
+                content_encoding=message.content_encoding or "binary",
+                delivery_mode=2,
+                retry=False,
+            )
+        except Exception:
+            self.close()  # without a confirmed dead letter the original stays unacked
+            raise
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.release()
+            self._connection = None

@@ -17,11 +17,13 @@ from sqlalchemy import (
     Text,
     insert,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from servicekit.db import UTCDateTime
 from servicekit.messaging.envelope import Event, encode_event
+
+_INSERT_IGNORING_CONFLICTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -44,16 +46,11 @@ class MessagingTables:
 
     def mark_processed(self, session: Session, consumer: str, event_id: str) -> bool:
         """Record that ``consumer`` handled ``event_id``; False if it already had."""
-        try:
-            with session.begin_nested():
-                session.execute(
-                    insert(self.inbox).values(
-                        consumer=consumer, event_id=event_id, processed_at=datetime.now(UTC)
-                    )
-                )
-        except IntegrityError:
-            return False
-        return True
+        dialect = session.get_bind().dialect.name
+        statement = _INSERT_IGNORING_CONFLICTS[dialect](self.inbox).values(
+            consumer=consumer, event_id=event_id, processed_at=datetime.now(UTC)
+        ).on_conflict_do_nothing().returning(self.inbox.c.event_id)
+        return session.execute(statement).first() is not None
 
 
 def messaging_tables(metadata: MetaData) -> MessagingTables:
