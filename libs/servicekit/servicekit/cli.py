@@ -42,8 +42,7 @@ def service_cli(spec: ServiceSpec) -> click.Group:
         configure_logging(f"{name}-relay", rt.config.log_level)
         outbox_relay = rt.relay()
         if once:
-            with rt.connection() as conn:
-                total = outbox_relay.relay_pending(conn)
+            total = outbox_relay.relay_pending()
             click.echo(f"{name}: relayed {total} events")
             return
         stop = threading.Event()

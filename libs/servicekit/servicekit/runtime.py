@@ -33,7 +33,7 @@ class Runtime:
         return OutboxRelay(
             self.engine,
             self.messaging,
-            self.connection,
+            lambda: connect(self.config, confirm_each_publish=False),
             batch_size=self.config.relay_batch_size,
             poll_seconds=self.config.relay_poll_seconds,
         )

@@ -25,8 +25,12 @@ def is_filesystem(url: str) -> bool:
     return url.startswith("filesystem:")
 
 
-def connect(config: ServiceConfig) -> Connection:
-    """A new (lazy) connection to the bus named in ``config``."""
+def connect(config: ServiceConfig, *, confirm_each_publish: bool = True) -> Connection:
+    """A new (lazy) connection to the bus named in ``config``.
+
+    Every publish on it waits for the broker's confirm, unless ``confirm_each_publish`` is off
+    (the relay confirms whole batches itself).
+    """
     if is_filesystem(config.bus_url):
         folders = {name: config.bus_dir / name for name in ("queue", "control", "processed")}
         for folder in folders.values():
@@ -44,7 +48,7 @@ def connect(config: ServiceConfig) -> Connection:
         config.bus_url,
         heartbeat=config.bus_heartbeat_seconds,
         connect_timeout=5,
-        transport_options={"confirm_publish": True},
+        transport_options={"confirm_publish": confirm_each_publish},
     )
 
 

@@ -11,17 +11,43 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from kombu import Connection, Producer
 from sqlalchemy import Engine, delete, func, select, update
 
-from servicekit.messaging.bus import events_exchange
+from servicekit.messaging.bus import events_exchange, is_filesystem
+from servicekit.messaging.confirms import BatchConfirms
 from servicekit.messaging.tables import MessagingTables
 
 log = logging.getLogger("servicekit.relay")
 
 SENT_ROWS_KEPT = timedelta(days=7)
+
+
+@dataclass
+class Publisher:
+    producer: Producer
+    confirms: BatchConfirms | None  # None on the filesystem transport, which has no confirms
+
+    def publish(self, payload: str, event_type: str, event_id: str) -> None:
+        self.producer.publish(
+            payload,
+            exchange=events_exchange(),
+            routing_key=event_type,
+            content_type="application/json",
+            content_encoding="utf-8",
+            delivery_mode=2,
+            message_id=event_id,
+            retry=False,
+        )
+        if self.confirms is not None:
+            self.confirms.published()
+
+    def wait_for_confirms(self) -> None:
+        if self.confirms is not None:
+            self.confirms.wait()
 
 
 class OutboxRelay:
@@ -43,20 +69,26 @@ class OutboxRelay:
         self.max_backoff_seconds = max_backoff_seconds
 
     @staticmethod
-    def producer(connection: Connection) -> Producer:
-        """A producer on a new channel, with the exchange declared on it."""
+    def producer(connection: Connection) -> Publisher:
+        """A publisher on a new channel, with the exchange declared on it."""
         channel = connection.channel()
         events_exchange()(channel).declare()
-        return Producer(channel, exchange=events_exchange())
+        confirms = None if is_filesystem(connection.as_uri()) else BatchConfirms(channel)
+        return Publisher(Producer(channel, exchange=events_exchange()), confirms)
 
-    def relay_pending(self, connection: Connection) -> int:
+    def connection(self) -> Connection:
+        """A new connection to the bus, set up for publishing with batch confirms."""
+        return self._connect()
+
+    def relay_pending(self) -> int:
         """Publish every unsent event now; return how many."""
-        producer, total = self.producer(connection), 0
-        while sent := self.relay_batch(producer):
-            total += sent
+        with self.connection() as connection:
+            publisher, total = self.producer(connection), 0
+            while sent := self.relay_batch(publisher):
+                total += sent
         return total
 
-    def relay_batch(self, producer: Producer) -> int:
+    def relay_batch(self, publisher: Publisher) -> int:
         """Publish one batch of unsent events; return how many were sent."""
         outbox = self._outbox
         with self._engine.begin() as conn:
@@ -68,16 +100,8 @@ class OutboxRelay:
                 .with_for_update(skip_locked=True)
             ).all()
             for row in rows:
-                producer.publish(
-                    row.payload,
-                    exchange=events_exchange(),
-                    routing_key=row.event_type,
-                    content_type="application/json",
-                    content_encoding="utf-8",
-                    delivery_mode=2,
-                    message_id=row.event_id,
-                    retry=False,
-                )
+                publisher.publish(row.payload, row.event_type, row.event_id)
+            publisher.wait_for_confirms()
             if rows:
                 conn.execute(
                     update(outbox)
@@ -107,10 +131,10 @@ class OutboxRelay:
             try:
                 with self._connect() as connection:
                     connection.ensure_connection(max_retries=1)
-                    producer = self.producer(connection)
+                    publisher = self.producer(connection)
                     failures = 0
                     log.info("relay connected", extra={"transport": connection.transport_cls})
-                    self._drain(producer, stop)
+                    self._drain(publisher, stop)
             # Any failure (broker gone, database gone, a nack) leaves the batch unsent: it is
             # rolled back and tried again after the pause.
             except Exception as exc:  # noqa: BLE001
@@ -122,10 +146,10 @@ class OutboxRelay:
                 )
                 stop.wait(delay)
 
-    def _drain(self, producer: Producer, stop: threading.Event) -> None:
+    def _drain(self, publisher: Publisher, stop: threading.Event) -> None:
         last_purge = datetime.now(UTC)
         while not stop.is_set():
-            sent = self.relay_batch(producer)
+            sent = self.relay_batch(publisher)
             if sent:
                 log.debug("relayed events", extra={"count": sent})
                 continue

@@ -24,8 +24,7 @@ def test_committed_events_reach_the_consumer_exactly_once(backend, queue_name):
     try:
         wait_for(lambda: running.consumer.ready.is_set(), timeout=10)
         ids = publish_events(runtime, 25)
-        with runtime.connection() as conn:
-            assert runtime.relay().relay_pending(conn) == 25
+        assert runtime.relay().relay_pending() == 25
         wait_for(lambda: len(effect_ids(runtime)) >= 25)
         assert sorted(effect_ids(runtime)) == sorted(ids)
         assert unsent(runtime) == 0
@@ -60,13 +59,12 @@ def test_relay_crash_after_publish_is_absorbed_by_the_inbox(backend, queue_name,
             return real_execute(self, statement, *args, **kwargs)
 
         monkeypatch.setattr(DbConnection, "execute", die_on_mark_sent)
-        with runtime.connection() as conn, pytest.raises(RuntimeError):
+        with relay.connection() as conn, pytest.raises(RuntimeError):
             relay.relay_batch(relay.producer(conn))
         monkeypatch.undo()
         assert unsent(runtime) == 5  # nothing was marked: all will be published again
 
-        with runtime.connection() as conn:
-            assert relay.relay_pending(conn) == 5
+        assert relay.relay_pending() == 5
         # Ten deliveries, five effects: every duplicate met the inbox.
         wait_for(lambda: running.consumer.handled >= 10, timeout=15)
         assert sorted(effect_ids(runtime)) == sorted(ids)
@@ -86,8 +84,7 @@ def test_failing_handler_sends_the_event_to_dead_letters_after_retries(backend, 
     try:
         wait_for(lambda: running.consumer.ready.is_set(), timeout=10)
         [event_id] = publish_events(runtime, 1)
-        with runtime.connection() as conn:
-            runtime.relay().relay_pending(conn)
+        runtime.relay().relay_pending()
         wait_for(lambda: running.consumer.dead_lettered == 1, timeout=15)
     finally:
         running.stop()
