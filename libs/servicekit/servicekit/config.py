@@ -49,7 +49,7 @@ class ServiceConfig:
     bus_heartbeat_seconds: int = setting("BUS_HEARTBEAT_SECONDS", default=30, parse=int)
     relay_batch_size: int = setting("RELAY_BATCH_SIZE", default=200, parse=int)
     relay_poll_seconds: float = setting("RELAY_POLL_SECONDS", default=0.2, parse=float)
-    consumer_prefetch: int = setting("CONSUMER_PREFETCH", default=50, parse=int)
+    consumer_prefetch: int = setting("CONSUMER_PREFETCH", default=200, parse=int)
     consumer_batch_size: int = setting("CONSUMER_BATCH_SIZE", default=50, parse=int)
     consumer_max_attempts: int = setting("CONSUMER_MAX_ATTEMPTS", default=5, parse=int)
     consumer_retry_backoff_seconds: float = setting(
