@@ -1,9 +1,26 @@
 from flask import Flask
 
+from identity.adapters.signing_keys import load_signing_keys
+from identity.api import blueprints
+from identity.api.errors import ERROR_TABLE, install_error_headers
+from identity.bootstrap import bootstrap, own_token_verifier
 from identity.config import IdentityConfig
+from identity.service_layer.sessions import current_permission_version
 from identity.spec import SPEC
 from servicekit.service import build_app
 
 
 def create_app(config: IdentityConfig | None = None) -> Flask:
-    return build_app(SPEC, config)
+    config = config or SPEC.load_config()  # type: ignore[assignment]
+    keys = load_signing_keys(config.jwt_private_keys, config.local_dir)
+    app = build_app(
+        SPEC, config, blueprints(), error_table=ERROR_TABLE,
+        verifier=own_token_verifier(config, keys),
+        # Tokens older than the user's last permission change are refused at once.
+        permission_versions=lambda user_id: current_permission_version(
+            app.extensions["identity"].uow(), user_id
+        ),
+    )
+    app.extensions["identity"] = bootstrap(config, app.extensions["servicekit.runtime"], keys)
+    install_error_headers(app)
+    return app

@@ -1,6 +1,8 @@
 import click
 
-from identity.service_layer.practices import InvalidPractice, create_practice
+from identity.config import IdentityConfig
+from identity.domain.errors import IdentityError
+from identity.service_layer.practices import DEFAULT_SEATS, InvalidPractice, create_practice
 from identity.spec import SPEC
 from servicekit.cli import service_cli
 
@@ -11,13 +13,32 @@ main = service_cli(SPEC)
 @click.option("--name", required=True, help="The practice's name.")
 @click.option("--owner-email", required=True, help="The owner's sign-in email.")
 @click.option("--owner-name", default=None, help="The owner's full name.")
-def create_practice_command(name: str, owner_email: str, owner_name: str | None) -> None:
-    """Create a practice and its owner."""
-    runtime = SPEC.runtime()
+@click.option("--seats", default=DEFAULT_SEATS, show_default=True, type=int,
+              help="Licensed seats.")
+@click.option("--domain", "domains", multiple=True,
+              help="A recognized staff email domain (repeat; default: the owner's).")
+@click.option("--owner-password", default=None,
+              help="Set the owner's password now instead of printing a setup token.")
+def create_practice_command(
+    name: str, owner_email: str, owner_name: str | None, seats: int, domains: tuple[str, ...],
+    owner_password: str | None,
+) -> None:
+    """Create a practice, its first clinic, its owner and its automation profile."""
+    config = SPEC.load_config()
+    assert isinstance(config, IdentityConfig)
+    runtime = SPEC.runtime(config)
     try:
         created = create_practice(
-            runtime.uow(), name=name, owner_email=owner_email, owner_name=owner_name
+            runtime.uow(), name=name, owner_email=owner_email, owner_name=owner_name,
+            seats=seats, domains=domains, owner_password=owner_password,
+            vendor_name=config.vendor_name, vendor_domain=config.vendor_domain,
         )
-    except InvalidPractice as exc:
+    except (InvalidPractice, IdentityError) as exc:
         raise click.ClickException(str(exc)) from None
+    finally:
+        runtime.close()
     click.echo(f"practice {created.practice_id} created; owner {created.owner_id}")
+    if created.password_setup_token:
+        click.echo("the owner sets a password once (valid 72 hours) with:")
+        click.echo(f"  POST /password/set {{\"token\": \"{created.password_setup_token}\", "
+                   "\"password\": \"...\"}")

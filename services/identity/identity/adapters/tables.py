@@ -1,4 +1,19 @@
-from sqlalchemy import Column, ForeignKey, MetaData, String, Table, UniqueConstraint
+"""The identity database: practices, clinics, users, sessions and sign-in failures."""
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    text,
+    true,
+)
 
 from servicekit.db import UTCDateTime
 from servicekit.messaging.tables import messaging_tables
@@ -12,6 +27,22 @@ practices = Table(
     Column("id", String(36), primary_key=True),
     Column("name", String(200), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
+    Column("licensed_seats", Integer, nullable=False, server_default=text("5")),
+    # Lower-case email domains of the practice's own staff (a JSON list).
+    Column("recognized_domains", JSON, nullable=False, server_default=text("'[]'")),
+    # The billing system the practice links to, if any, and who is a provider in it.
+    Column("billing_integration", String(100), nullable=True),
+    Column("billing_provider_ids", JSON, nullable=False, server_default=text("'[]'")),
+)
+
+clinics = Table(
+    "clinics",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("org_id", String(36), ForeignKey("practices.id"), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("assistants_may_finalize", Boolean, nullable=False, server_default=true()),
+    Column("created_at", UTCDateTime(), nullable=False),
 )
 
 users = Table(
@@ -20,11 +51,73 @@ users = Table(
     Column("id", String(36), primary_key=True),
     Column("org_id", String(36), ForeignKey("practices.id"), nullable=False, index=True),
     Column("email", String(320), nullable=False),
-    Column("email_normalized", String(320), nullable=False),
+    Column("email_normalized", String(320), nullable=False, index=True),
     Column("full_name", String(200), nullable=False),
     Column("user_type", String(40), nullable=False),
     Column("kind", String(20), nullable=False),
     Column("status", String(20), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
+    Column("password_hash", String(255), nullable=True),
+    Column(
+        "default_clinic_id", String(36), ForeignKey("clinics.id", name="fk_users_default_clinic"),
+        nullable=True,
+    ),
+    Column("supervising_therapist_id", String(36), nullable=True),
+    # Departures from the user type's defaults (JSON lists), kept minimal by the domain.
+    Column("granted_permissions", JSON, nullable=False, server_default=text("'[]'")),
+    Column("revoked_permissions", JSON, nullable=False, server_default=text("'[]'")),
+    Column("permission_version", Integer, nullable=False, server_default=text("1")),
     UniqueConstraint("org_id", "email_normalized", name="uq_users_org_email"),
+)
+
+user_clinics = Table(
+    "user_clinics",
+    metadata,
+    Column("user_id", String(36), ForeignKey("users.id"), primary_key=True),
+    Column("clinic_id", String(36), ForeignKey("clinics.id"), primary_key=True),
+)
+
+# One row per sign-in session; token hashes live in refresh_tokens.
+refresh_families = Table(
+    "refresh_families",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("user_id", String(36), ForeignKey("users.id"), nullable=False, index=True),
+    Column("current_hash", String(64), nullable=False),
+    Column("current_expires_at", UTCDateTime(), nullable=False),
+    Column("started_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("revoked_at", UTCDateTime(), nullable=True),
+    Column("revoked_reason", String(40), nullable=True),
+)
+
+# Every refresh token a family ever issued (SHA-256 of the raw token), current and retired.
+refresh_tokens = Table(
+    "refresh_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("family_id", String(36), ForeignKey("refresh_families.id"), nullable=False,
+           index=True),
+    Column("issued_at", UTCDateTime(), nullable=False),
+)
+
+# Failed sign-ins per email address, whether or not an account has it (throttling).
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("email_normalized", String(320), nullable=False),
+    Column("failed_at", UTCDateTime(), nullable=False),
+    Index("ix_sign_in_failures_email_time", "email_normalized", "failed_at"),
+)
+
+# One-time password-setup links (the owner's first password; later invitations).
+password_setups = Table(
+    "password_setups",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", String(36), ForeignKey("users.id"), nullable=False, index=True),
+    Column("issued_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("used_at", UTCDateTime(), nullable=True),
 )

@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from identity.adapters.tables import practices, users
+from identity.adapters.password_hashing import PasswordHashing
+from identity.adapters.repository import IdentityRepository
+from identity.adapters.tables import clinics, practices
+from identity.domain.automation import automation_profile
+from identity.domain.catalog import UserTypeCatalog, load_catalog
+from identity.domain.passwords import check_password
+from identity.domain.permissions import PERMISSIONS, PermissionOverrides
+from identity.domain.users import User
+from identity.service_layer.callers import SYSTEM
+from identity.service_layer.sessions import issue_password_setup
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Actor, Subject, new_event
+from servicekit.messaging.envelope import Subject, new_event
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+DOMAIN = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
 DEFAULT_USER_TYPE = "PT"
+DEFAULT_SEATS = 5
 
 
 class InvalidPractice(ValueError):
@@ -23,50 +35,87 @@ class InvalidPractice(ValueError):
 class PracticeCreated:
     practice_id: str
     owner_id: str
+    clinic_id: str = ""
+    automation_profile_id: str = ""
+    password_setup_token: str | None = None  # None when the owner's password was given
 
 
 def create_practice(
-    uow: UnitOfWork, *, name: str, owner_email: str, owner_name: str | None = None
+    uow: UnitOfWork, *, name: str, owner_email: str, owner_name: str | None = None,
+    seats: int = DEFAULT_SEATS, domains: Sequence[str] = (), owner_password: str | None = None,
+    catalog: UserTypeCatalog | None = None, vendor_name: str = "Clinic Platform",
+    vendor_domain: str = "clinicplatform.example", hashing: PasswordHashing | None = None,
 ) -> PracticeCreated:
-    """Create a practice and its owner; emit practice.created and user.created."""
+    """Create a practice, its first clinic, its owner (a User Manager) and automation profile.
+
+    Emits practice.created (which carries the first clinic and the automation profile: they
+    are born with the practice) and user.created for the owner.
+    """
+    catalog = catalog or load_catalog()
     name = name.strip()
     owner_email = owner_email.strip()
     if not name or len(name) > 200:
         raise InvalidPractice("Give the practice a name of 1 to 200 characters.")
     if not EMAIL.match(owner_email):
         raise InvalidPractice("Give the owner's email address, like owner@example.com.")
+    if seats < 1:
+        raise InvalidPractice("A practice needs at least one licensed seat.")
+    recognized = sorted({d.strip().lower().lstrip("@") for d in domains if d.strip()}
+                        or {owner_email.rpartition("@")[2].lower()})
+    bad = [d for d in recognized if not DOMAIN.match(d)]
+    if bad:
+        raise InvalidPractice(f"Not an email domain: {', '.join(bad)}.")
+    if owner_password is not None:
+        check_password(owner_password, practice_name=name, email=owner_email)
     now = datetime.now(UTC)
-    practice_id, owner_id = str(uuid.uuid4()), str(uuid.uuid4())
-    system = Actor(id="identity-cli", kind="system")
+    practice_id, owner_id, clinic_id = (str(uuid.uuid4()) for _ in range(3))
+    defaults = catalog.default_permissions(DEFAULT_USER_TYPE)
+    # The owner runs the practice: every permission, manage_users and view_audit included.
+    owner = User(
+        id=owner_id, practice_id=practice_id, email=owner_email.lower(),
+        full_name=owner_name or owner_email.split("@", 1)[0], user_type=DEFAULT_USER_TYPE,
+        default_clinic_id=clinic_id, overrides=PermissionOverrides(PERMISSIONS - defaults),
+    )
+    robot = automation_profile(
+        user_id=str(uuid.uuid4()), practice_id=practice_id, vendor_name=vendor_name,
+        vendor_domain=vendor_domain, catalog=catalog,
+    )
     with uow:
-        uow.session.execute(practices.insert().values(id=practice_id, name=name, created_at=now))
-        uow.session.execute(
-            users.insert().values(
-                id=owner_id,
-                org_id=practice_id,
-                email=owner_email,
-                email_normalized=owner_email.lower(),
-                full_name=owner_name or owner_email.split("@", 1)[0],
-                user_type=DEFAULT_USER_TYPE,
-                kind="staff",
-                status="active",
-                created_at=now,
-            )
-        )
+        repo = IdentityRepository(uow.session)
+        uow.session.execute(practices.insert().values(
+            id=practice_id, name=name, created_at=now, licensed_seats=seats,
+            recognized_domains=recognized,
+        ))
+        uow.session.execute(clinics.insert().values(
+            id=clinic_id, org_id=practice_id, name=name, assistants_may_finalize=True,
+            created_at=now,
+        ))
+        repo.add_user(owner, now, clinic_ids=[clinic_id])
+        repo.add_user(robot, now)
+        token = None
+        if owner_password is not None:
+            repo.set_password_hash(owner_id, (hashing or PasswordHashing()).hash(owner_password))
+        else:
+            token = issue_password_setup(uow, owner_id, now)
         uow.publish(new_event(
-            "identity.practice.created",
-            subject=Subject("practice", practice_id),
-            org_id=practice_id,
-            actor=system,
-            data={"name": name, "owner_id": owner_id},
+            "identity.practice.created", subject=Subject("practice", practice_id),
+            org_id=practice_id, actor=SYSTEM, data={
+                "name": name, "owner_id": owner_id, "licensed_seats": seats,
+                "recognized_domains": recognized,
+                "clinics": [{"id": clinic_id, "name": name, "assistants_may_finalize": True}],
+                "automation_profile": {"id": robot.id, "email": robot.email,
+                                       "full_name": robot.full_name, "kind": "automation",
+                                       "user_type": robot.user_type},
+            },
         ))
         uow.publish(new_event(
-            "identity.user.created",
-            subject=Subject("user", owner_id),
-            org_id=practice_id,
-            actor=system,
-            data={"email": owner_email, "user_type": DEFAULT_USER_TYPE, "kind": "staff",
-                  "role": "owner", "status": "active"},
+            "identity.user.created", subject=Subject("user", owner_id), org_id=practice_id,
+            actor=SYSTEM, data={
+                "email": owner.email, "full_name": owner.full_name,
+                "user_type": DEFAULT_USER_TYPE, "kind": "staff", "role": "owner",
+                "status": "active", "permissions": sorted(owner.permissions(catalog)),
+                "clinics": [clinic_id], "permission_version": owner.permission_version,
+            },
         ))
         uow.commit()
-    return PracticeCreated(practice_id=practice_id, owner_id=owner_id)
+    return PracticeCreated(practice_id, owner_id, clinic_id, robot.id, token)

@@ -1,0 +1,270 @@
+"""Rows of the identity database to domain values and back, always scoped to one practice."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from identity.adapters.tables import (
+    clinics,
+    password_setups,
+    practices,
+    refresh_families,
+    refresh_tokens,
+    sign_in_failures,
+    user_clinics,
+    users,
+)
+from identity.domain.clinics import Clinic
+from identity.domain.password_resets import PasswordReset
+from identity.domain.permissions import PermissionOverrides
+from identity.domain.practices import BillingIntegration, Practice
+from identity.domain.refresh_tokens import RefreshFamily
+from identity.domain.users import User, UserKind
+
+ACTIVE, INACTIVE = "active", "inactive"
+
+
+class IdentityRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # --- practices and clinics -------------------------------------------------------
+    def practice(self, practice_id: str) -> Practice:
+        row = self.session.execute(
+            select(practices).where(practices.c.id == practice_id)
+        ).mappings().one()
+        integration = None
+        if row["billing_integration"]:
+            integration = BillingIntegration(
+                row["billing_integration"], frozenset(row["billing_provider_ids"] or ())
+            )
+        return Practice(
+            id=row["id"], name=row["name"], licensed_seats=row["licensed_seats"],
+            recognized_domains=frozenset(row["recognized_domains"] or ()),
+            billing_integration=integration,
+        )
+
+    def clinics_of(self, practice_id: str) -> list[Clinic]:
+        rows = self.session.execute(
+            select(clinics).where(clinics.c.org_id == practice_id).order_by(clinics.c.name)
+        ).mappings()
+        return [_clinic(row) for row in rows]
+
+    def clinic(self, practice_id: str, clinic_id: str) -> Clinic | None:
+        row = self.session.execute(
+            select(clinics).where(clinics.c.id == clinic_id, clinics.c.org_id == practice_id)
+        ).mappings().one_or_none()
+        return _clinic(row) if row else None
+
+    def save_clinic(self, clinic: Clinic) -> None:
+        self.session.execute(
+            update(clinics).where(clinics.c.id == clinic.id)
+            .values(assistants_may_finalize=clinic.assistants_may_finalize)
+        )
+
+    # --- users -------------------------------------------------------------------------
+    def user(self, practice_id: str, user_id: str) -> User | None:
+        row = self.session.execute(
+            select(users).where(users.c.id == user_id, users.c.org_id == practice_id)
+        ).mappings().one_or_none()
+        return _user(row) if row else None
+
+    def user_by_id(self, user_id: str) -> User | None:
+        row = self.session.execute(select(users).where(users.c.id == user_id)).mappings()
+        found = row.one_or_none()
+        return _user(found) if found else None
+
+    def users_of(self, practice_id: str) -> list[User]:
+        rows = self.session.execute(
+            select(users).where(users.c.org_id == practice_id).order_by(users.c.full_name)
+        ).mappings()
+        return [_user(row) for row in rows]
+
+    def sign_in_candidates(self, email: str, practice_id: str | None) -> list[tuple[User, str]]:
+        """Active users with this email (in one practice if given) and their password hashes."""
+        query = select(users).where(
+            users.c.email_normalized == email, users.c.status == ACTIVE,
+            users.c.password_hash.is_not(None),
+        )
+        if practice_id is not None:
+            query = query.where(users.c.org_id == practice_id)
+        rows = self.session.execute(query.order_by(users.c.created_at)).mappings()
+        return [(_user(row), row["password_hash"]) for row in rows]
+
+    def email_taken(self, practice_id: str, email: str) -> bool:
+        found = self.session.execute(
+            select(users.c.id).where(users.c.org_id == practice_id,
+                                     users.c.email_normalized == email)
+        ).first()
+        return found is not None
+
+    def add_user(self, user: User, now: datetime, *, clinic_ids: Sequence[str] = (),
+                 supervising_therapist_id: str | None = None) -> None:
+        self.session.execute(insert(users).values(
+            id=user.id, org_id=user.practice_id, email=user.email,
+            email_normalized=user.email.lower(), full_name=user.full_name,
+            user_type=user.user_type, kind=user.kind.value,
+            status=ACTIVE if user.active else INACTIVE, created_at=now,
+            default_clinic_id=user.default_clinic_id,
+            supervising_therapist_id=supervising_therapist_id,
+            **_override_columns(user), permission_version=user.permission_version,
+        ))
+        for clinic_id in dict.fromkeys(clinic_ids):
+            self.session.execute(insert(user_clinics).values(user_id=user.id, clinic_id=clinic_id))
+
+    def save_user(self, user: User) -> None:
+        self.session.execute(update(users).where(users.c.id == user.id).values(
+            user_type=user.user_type, status=ACTIVE if user.active else INACTIVE,
+            default_clinic_id=user.default_clinic_id,
+            **_override_columns(user), permission_version=user.permission_version,
+        ))
+
+    def clinic_ids_of(self, user: User) -> tuple[str, ...]:
+        rows = self.session.execute(
+            select(user_clinics.c.clinic_id).where(user_clinics.c.user_id == user.id)
+            .order_by(user_clinics.c.clinic_id)
+        ).scalars()
+        ids = list(rows)
+        if user.default_clinic_id and user.default_clinic_id not in ids:
+            ids.insert(0, user.default_clinic_id)
+        return tuple(ids)
+
+    def user_details(self, user_id: str) -> dict:
+        """Columns the domain value does not carry (supervisor, creation time)."""
+        return dict(self.session.execute(
+            select(users.c.supervising_therapist_id, users.c.created_at, users.c.status)
+            .where(users.c.id == user_id)
+        ).mappings().one())
+
+    def set_password_hash(self, user_id: str, password_hash: str) -> None:
+        self.session.execute(
+            update(users).where(users.c.id == user_id).values(password_hash=password_hash)
+        )
+
+    def permission_version(self, user_id: str) -> int | None:
+        return self.session.execute(
+            select(users.c.permission_version).where(users.c.id == user_id)
+        ).scalar_one_or_none()
+
+    # --- sign-in failures ------------------------------------------------------------
+    def sign_in_failures(self, email: str) -> list[datetime]:
+        return list(self.session.execute(
+            select(sign_in_failures.c.failed_at)
+            .where(sign_in_failures.c.email_normalized == email)
+        ).scalars())
+
+    def replace_sign_in_failures(self, email: str, failures: Sequence[datetime]) -> None:
+        self.session.execute(
+            delete(sign_in_failures).where(sign_in_failures.c.email_normalized == email)
+        )
+        if failures:
+            self.session.execute(insert(sign_in_failures), [
+                {"email_normalized": email, "failed_at": at} for at in failures
+            ])
+
+    # --- refresh token families ------------------------------------------------------
+    def family_holding(self, token_hash: str) -> RefreshFamily | None:
+        family_id = self.session.execute(
+            select(refresh_tokens.c.family_id).where(refresh_tokens.c.token_hash == token_hash)
+        ).scalar_one_or_none()
+        return self.family(family_id) if family_id else None
+
+    def family(self, family_id: str) -> RefreshFamily:
+        row = self.session.execute(
+            select(refresh_families).where(refresh_families.c.id == family_id)
+        ).mappings().one()
+        hashes = set(self.session.execute(
+            select(refresh_tokens.c.token_hash).where(refresh_tokens.c.family_id == family_id)
+        ).scalars())
+        return RefreshFamily(
+            id=row["id"], user_id=row["user_id"], current_hash=row["current_hash"],
+            current_expires_at=row["current_expires_at"], started_at=row["started_at"],
+            expires_at=row["expires_at"], retired_hashes=frozenset(hashes - {row["current_hash"]}),
+            revoked_at=row["revoked_at"], revoked_reason=row["revoked_reason"],
+        )
+
+    def add_family(self, family: RefreshFamily) -> None:
+        self.session.execute(insert(refresh_families).values(
+            id=family.id, user_id=family.user_id, current_hash=family.current_hash,
+            current_expires_at=family.current_expires_at, started_at=family.started_at,
+            expires_at=family.expires_at,
+        ))
+        self._add_token(family.id, family.current_hash, family.started_at)
+
+    def save_family(self, family: RefreshFamily, now: datetime) -> None:
+        known = self.session.execute(
+            select(refresh_tokens.c.token_hash).where(
+                refresh_tokens.c.token_hash == family.current_hash)
+        ).first()
+        if known is None:
+            self._add_token(family.id, family.current_hash, now)
+        self.session.execute(update(refresh_families).where(
+            refresh_families.c.id == family.id).values(
+            current_hash=family.current_hash, current_expires_at=family.current_expires_at,
+            revoked_at=family.revoked_at, revoked_reason=family.revoked_reason,
+        ))
+
+    def open_families_of(self, user_id: str) -> list[RefreshFamily]:
+        ids = self.session.execute(select(refresh_families.c.id).where(
+            refresh_families.c.user_id == user_id, refresh_families.c.revoked_at.is_(None)
+        )).scalars()
+        return [self.family(family_id) for family_id in ids]
+
+    def _add_token(self, family_id: str, token_hash: str, now: datetime) -> None:
+        self.session.execute(insert(refresh_tokens).values(
+            token_hash=token_hash, family_id=family_id, issued_at=now))
+
+
+def _override_columns(user: User) -> dict[str, list[str]]:
+    return {
+        "granted_permissions": sorted(user.overrides.granted),
+        "revoked_permissions": sorted(user.overrides.revoked),
+    }
+
+
+def _user(row) -> User:  # type: ignore[no-untyped-def]
+    return User(
+        id=row["id"], practice_id=row["org_id"], email=row["email"],
+        full_name=row["full_name"], user_type=row["user_type"], kind=UserKind(row["kind"]),
+        default_clinic_id=row["default_clinic_id"],
+        overrides=PermissionOverrides(
+            frozenset(row["granted_permissions"] or ()),
+            frozenset(row["revoked_permissions"] or ()),
+        ),
+        permission_version=row["permission_version"], active=row["status"] == ACTIVE,
+    )
+
+
+def _clinic(row) -> Clinic:  # type: ignore[no-untyped-def]
+    return Clinic(id=row["id"], practice_id=row["org_id"], name=row["name"],
+                  assistants_may_finalize=row["assistants_may_finalize"])
+
+
+class PasswordSetupRepository:
+    """One-time password-setup links, looked up by the hash of the raw token."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, setup: PasswordReset) -> None:
+        self.session.execute(insert(password_setups).values(
+            token_hash=setup.token_hash, user_id=setup.user_id, issued_at=setup.issued_at,
+            expires_at=setup.expires_at))
+
+    def get(self, token_hash: str) -> PasswordReset | None:
+        row = self.session.execute(
+            select(password_setups).where(password_setups.c.token_hash == token_hash)
+        ).mappings().one_or_none()
+        if row is None:
+            return None
+        return PasswordReset(user_id=row["user_id"], token_hash=row["token_hash"],
+                             issued_at=row["issued_at"], expires_at=row["expires_at"],
+                             used_at=row["used_at"])
+
+    def mark_used(self, setup: PasswordReset) -> None:
+        self.session.execute(update(password_setups).where(
+            password_setups.c.token_hash == setup.token_hash).values(used_at=setup.used_at))

@@ -1,0 +1,36 @@
+"""The practice's clinics (locations) and their settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from identity.api.bodies import clinic_body
+from identity.api.callers import caller
+from identity.api.schemas import ClinicSchema, ClinicSettingsSchema
+from identity.bootstrap import identity
+from identity.service_layer import clinics
+from servicekit.auth import authenticated
+
+blp = Blueprint("clinics", __name__, description="Clinics of the practice")
+
+
+@blp.route("/clinics", methods=["GET"])
+@authenticated(kinds=("staff",))
+@blp.response(200, ClinicSchema(many=True))
+def list_clinics() -> list[dict[str, Any]]:
+    ident = identity()
+    return [clinic_body(c) for c in clinics.list_clinics(ident.uow(), caller())]
+
+
+@blp.route("/clinics/<clinic_id>/settings", methods=["PATCH"])
+@authenticated(kinds=("staff",))
+@blp.arguments(ClinicSettingsSchema)
+@blp.response(200, ClinicSchema)
+def change_settings(body: dict, clinic_id: str) -> dict[str, Any]:
+    """Turn clinic settings on or off (User Managers)."""
+    ident = identity()
+    clinic = clinics.change_clinic_settings(ident.uow(), caller(), clinic_id, body,
+                                            catalog=ident.catalog, now=ident.now())
+    return clinic_body(clinic)

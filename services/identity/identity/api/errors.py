@@ -1,0 +1,60 @@
+"""The one table from the identity service's refusals to HTTP statuses and error codes."""
+
+from __future__ import annotations
+
+from flask import Flask, Response
+
+from identity.adapters.signing_keys import SigningKeysInvalid
+from identity.domain import errors as e
+from identity.service_layer.errors import NotFoundInPractice, PracticeChoiceRequired
+from servicekit.web.errors import ErrorTable, error_response
+
+# The status of each family of refusals; every concrete class keeps its own code.
+_STATUS_BY_FAMILY: dict[type[e.IdentityError], int] = {
+    e.InvalidRequest: 422,
+    e.NotAllowed: 403,
+    NotFoundInPractice: 404,
+    e.AcknowledgementRequired: 409,
+    e.SeatLimitReached: 409,
+    e.StateConflict: 409,
+    PracticeChoiceRequired: 409,
+    e.LinkExpired: 410,
+    e.LinkUnusable: 410,
+    e.SignInRefused: 401,  # 429 with Retry-After while locked, see below
+    e.RefreshRefused: 401,
+}
+
+
+def _status_of(cls: type[e.IdentityError]) -> int | None:
+    for base in cls.__mro__:
+        if base in _STATUS_BY_FAMILY:
+            return _STATUS_BY_FAMILY[base]
+    return None
+
+
+def _all_subclasses(cls: type) -> list[type]:
+    found = [cls]
+    for sub in cls.__subclasses__():
+        found.extend(_all_subclasses(sub))
+    return found
+
+
+ERROR_TABLE: ErrorTable = {
+    cls: (status, cls.code)
+    for cls in _all_subclasses(e.IdentityError)
+    if (status := _status_of(cls)) is not None
+}
+ERROR_TABLE[SigningKeysInvalid] = (503, "signing_keys_invalid")
+
+
+def _sign_in_refused(err: e.SignInRefused) -> Response:
+    retry_after = err.details.get("retry_after_seconds")
+    if retry_after is None:
+        return error_response(401, err.code, err.message)
+    return error_response(429, "sign_in_locked", err.message, err.details,
+                          {"Retry-After": str(max(1, int(retry_after)))})
+
+
+def install_error_headers(app: Flask) -> None:
+    """Refusals that need a header (Retry-After) beyond the table's status and code."""
+    app.register_error_handler(e.SignInRefused, _sign_in_refused)

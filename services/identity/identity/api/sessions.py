@@ -1,0 +1,92 @@
+"""Sign-in, tokens, the first password, the caller's own profile and the public keys."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from identity.api.bodies import user_body, user_type_body
+from identity.api.callers import caller
+from identity.api.schemas import (
+    LoginSchema,
+    MeSchema,
+    PasswordSetSchema,
+    RefreshSchema,
+    TokensSchema,
+)
+from identity.bootstrap import identity
+from identity.service_layer import sessions
+from identity.service_layer.users import get_user
+from servicekit.auth import authenticated
+
+blp = Blueprint("sessions", __name__, description="Sign-in, tokens and the caller's profile")
+
+
+def _tokens(session: sessions.Session) -> dict[str, Any]:
+    return {"access_token": session.access_token, "refresh_token": session.refresh_token,
+            "token_type": "Bearer", "expires_in": session.expires_in}
+
+
+@blp.route("/login", methods=["POST"])
+@blp.arguments(LoginSchema)
+@blp.response(200, TokensSchema)
+def login(body: dict) -> dict[str, Any]:
+    """Sign in with email and password; the same 401 for every wrong combination."""
+    ident = identity()
+    session = sessions.sign_in(
+        ident.uow(), email=body["email"], password=body["password"],
+        practice_id=body["practice_id"], hashing=ident.hashing, tokens=ident.tokens,
+        catalog=ident.catalog, now=ident.now(),
+    )
+    return _tokens(session)
+
+
+@blp.route("/token/refresh", methods=["POST"])
+@blp.arguments(RefreshSchema)
+@blp.response(200, TokensSchema)
+def refresh(body: dict) -> dict[str, Any]:
+    """Trade a refresh token for new tokens; the old refresh token stops working."""
+    ident = identity()
+    session = sessions.refresh_session(
+        ident.uow(), refresh_token=body["refresh_token"], tokens=ident.tokens,
+        catalog=ident.catalog, now=ident.now(),
+    )
+    return _tokens(session)
+
+
+@blp.route("/logout", methods=["POST"])
+@blp.arguments(RefreshSchema)
+@blp.response(204)
+def logout(body: dict) -> None:
+    """End the session the refresh token belongs to."""
+    ident = identity()
+    sessions.sign_out(ident.uow(), refresh_token=body["refresh_token"], now=ident.now())
+
+
+@blp.route("/password/set", methods=["POST"])
+@blp.arguments(PasswordSetSchema)
+@blp.response(204)
+def set_password(body: dict) -> None:
+    """Set a password with a one-time setup token; every open session ends."""
+    ident = identity()
+    sessions.set_password(ident.uow(), token=body["token"], password=body["password"],
+                          hashing=ident.hashing, now=ident.now())
+
+
+@blp.route("/me", methods=["GET"])
+@authenticated(kinds=("staff",))
+@blp.response(200, MeSchema)
+def me() -> dict[str, Any]:
+    """The caller's profile: user type and its defaults, permissions, clinics."""
+    ident = identity()
+    me = caller()
+    view = get_user(ident.uow(), me, me.user_id, ident.catalog)
+    return {**user_body(view), "org_id": me.org_id,
+            "user_type_details": user_type_body(ident.catalog.get(view.user.user_type))}
+
+
+@blp.route("/.well-known/jwks.json", methods=["GET"])
+def jwks() -> dict[str, Any]:
+    """The public keys that verify access tokens (every service fetches these)."""
+    return identity().keys.jwks()

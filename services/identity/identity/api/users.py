@@ -1,0 +1,102 @@
+"""The practice's users, their permissions and type, and the user type catalog."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from identity.api.bodies import user_body, user_type_body
+from identity.api.callers import caller
+from identity.api.schemas import (
+    ActingClinicSchema,
+    NewUserSchema,
+    PermissionChangedSchema,
+    PermissionChangeSchema,
+    UserAddedSchema,
+    UserSchema,
+    UserTypeChangeSchema,
+    UserTypeSchema,
+)
+from identity.bootstrap import identity
+from identity.domain.profile_rules import ACKNOWLEDGEMENT
+from identity.service_layer import users
+from servicekit.auth import authenticated
+
+blp = Blueprint("users", __name__, description="Users of the practice and the user types")
+STAFF = ("staff",)
+
+
+@blp.route("/users", methods=["GET"])
+@authenticated(kinds=STAFF)
+@blp.response(200, UserSchema(many=True))
+def list_users() -> list[dict[str, Any]]:
+    """Everyone in the caller's practice; permissions only for User Managers."""
+    ident = identity()
+    return [user_body(v) for v in users.list_users(ident.uow(), caller(), ident.catalog)]
+
+
+@blp.route("/users", methods=["POST"])
+@authenticated(kinds=STAFF)
+@blp.arguments(NewUserSchema)
+@blp.response(201, UserAddedSchema)
+def add_user(body: dict) -> dict[str, Any]:
+    """Add a staff member (User Managers; within the licensed seats)."""
+    ident = identity()
+    added = users.add_user(ident.uow(), caller(), catalog=ident.catalog, now=ident.now(), **body)
+    return {**user_body(added.view), "password_setup_token": added.password_setup_token}
+
+
+@blp.route("/users/<user_id>", methods=["GET"])
+@authenticated(kinds=STAFF)
+@blp.response(200, UserSchema)
+def get_user(user_id: str) -> dict[str, Any]:
+    ident = identity()
+    return user_body(users.get_user(ident.uow(), caller(), user_id, ident.catalog))
+
+
+@blp.route("/users/<user_id>/permissions", methods=["PATCH"])
+@authenticated(kinds=STAFF)
+@blp.arguments(PermissionChangeSchema)
+@blp.response(200, PermissionChangedSchema)
+def change_permissions(body: dict, user_id: str) -> dict[str, Any]:
+    """Grant and revoke profile permissions (User Managers)."""
+    ident = identity()
+    view, change = users.change_permissions(
+        ident.uow(), caller(body["acting_clinic_id"]), user_id, grant=body["grant"],
+        revoke=body["revoke"], acknowledged=body["acknowledge"] == ACKNOWLEDGEMENT,
+        catalog=ident.catalog, now=ident.now(),
+    )
+    notices = [{"code": n.code, "message": n.message} for n in change.notices]
+    return {**user_body(view), "notices": notices}
+
+
+@blp.route("/users/<user_id>/user-type", methods=["PUT"])
+@authenticated(kinds=("staff", "vendor"))
+@blp.arguments(UserTypeChangeSchema)
+@blp.response(200, UserSchema)
+def change_user_type(body: dict, user_id: str) -> dict[str, Any]:
+    """Change a user's type: vendor support under an access grant only."""
+    ident = identity()
+    view = users.change_user_type(ident.uow(), caller(), user_id, user_type=body["user_type"],
+                                  catalog=ident.catalog, now=ident.now())
+    return user_body(view)
+
+
+@blp.route("/users/<user_id>/deactivate", methods=["POST"])
+@authenticated(kinds=STAFF)
+@blp.arguments(ActingClinicSchema)
+@blp.response(200, UserSchema)
+def deactivate_user(body: dict, user_id: str) -> dict[str, Any]:
+    """Deactivate a user and end their sessions (User Managers)."""
+    ident = identity()
+    view = users.deactivate_user(ident.uow(), caller(body["acting_clinic_id"]), user_id,
+                                 catalog=ident.catalog, now=ident.now())
+    return user_body(view)
+
+
+@blp.route("/user-types", methods=["GET"])
+@blp.response(200, UserTypeSchema(many=True))
+def user_types() -> list[dict[str, Any]]:
+    """The user type catalog; public, it holds no practice's data."""
+    return [user_type_body(t) for t in identity().catalog]

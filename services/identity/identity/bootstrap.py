@@ -1,0 +1,55 @@
+"""Everything the identity API builds once from its config: catalog, keys, hashing, verifier."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import current_app
+
+from identity.adapters.access_tokens import AccessTokenIssuer
+from identity.adapters.password_hashing import PasswordHashing
+from identity.adapters.signing_keys import SigningKeys, load_signing_keys
+from identity.config import IdentityConfig
+from identity.domain.catalog import UserTypeCatalog, load_catalog
+from servicekit.auth import TokenVerifier
+from servicekit.db import UnitOfWork
+from servicekit.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class Identity:
+    config: IdentityConfig
+    runtime: Runtime
+    catalog: UserTypeCatalog
+    keys: SigningKeys
+    tokens: AccessTokenIssuer
+    hashing: PasswordHashing
+
+    def uow(self) -> UnitOfWork:
+        return self.runtime.uow()
+
+    @staticmethod
+    def now() -> datetime:
+        return datetime.now(UTC)
+
+
+def bootstrap(config: IdentityConfig, runtime: Runtime, keys: SigningKeys | None = None
+              ) -> Identity:
+    keys = keys or load_signing_keys(config.jwt_private_keys, config.local_dir)
+    return Identity(
+        config=config, runtime=runtime, catalog=load_catalog(), keys=keys,
+        tokens=AccessTokenIssuer(keys, config.jwt_issuer, config.jwt_audience),
+        hashing=PasswordHashing(),
+    )
+
+
+def own_token_verifier(config: IdentityConfig, keys: SigningKeys) -> TokenVerifier:
+    """Checks our own tokens against our own keys: no HTTP round trip to ourselves."""
+    return TokenVerifier(issuer=config.jwt_issuer, audience=config.jwt_audience,
+                         jwks=keys.jwks(), algorithms=("EdDSA",))
+
+
+def identity() -> Identity:
+    """The Identity of the app serving the current request."""
+    return current_app.extensions["identity"]

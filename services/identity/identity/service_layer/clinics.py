@@ -1,0 +1,45 @@
+"""Use cases on a practice's clinics (locations) and their settings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from identity.adapters.repository import IdentityRepository
+from identity.domain.catalog import UserTypeCatalog
+from identity.domain.clinics import Clinic
+from identity.domain.clinics import change_clinic_settings as apply_settings
+from identity.service_layer.callers import Caller, event_actor, load_actor
+from identity.service_layer.errors import NotFoundInPractice
+from servicekit.db import UnitOfWork
+from servicekit.messaging.envelope import Subject, new_event
+
+
+def list_clinics(uow: UnitOfWork, caller: Caller) -> list[Clinic]:
+    with uow:
+        repo = IdentityRepository(uow.session)
+        load_actor(repo, caller)
+        return repo.clinics_of(caller.org_id)
+
+
+def change_clinic_settings(
+    uow: UnitOfWork, caller: Caller, clinic_id: str, changes: dict[str, Any], *,
+    catalog: UserTypeCatalog, now: datetime,
+) -> Clinic:
+    """A User Manager turns clinic settings on or off; the notes service hears of it."""
+    with uow:
+        repo = IdentityRepository(uow.session)
+        actor = load_actor(repo, caller)
+        clinic = repo.clinic(caller.org_id, clinic_id)
+        if clinic is None:
+            raise NotFoundInPractice("There is no such clinic in your practice.",
+                                     {"clinic_id": clinic_id})
+        changed = apply_settings(actor, clinic, changes, catalog=catalog, now=now)
+        repo.save_clinic(changed)
+        uow.publish(new_event(
+            "identity.clinic.settings_changed", subject=Subject("clinic", clinic.id),
+            org_id=caller.org_id, actor=event_actor(actor.user),
+            data={"before": clinic.settings(), "after": changed.settings()},
+        ))
+        uow.commit()
+    return changed

@@ -1,0 +1,205 @@
+"""Sign-in, refresh, sign-out and the first password: the session use cases."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from identity.adapters.access_tokens import AccessTokenClaims, AccessTokenIssuer
+from identity.adapters.password_hashing import PasswordHashing
+from identity.adapters.repository import IdentityRepository, PasswordSetupRepository
+from identity.domain.catalog import UserTypeCatalog
+from identity.domain.errors import LinkUnusable, RefreshRefused
+from identity.domain.password_resets import issue_password_reset, redeem_password_reset
+from identity.domain.passwords import check_password
+from identity.domain.refresh_tokens import SIGN_IN_AGAIN, revoke_family, start_family
+from identity.domain.refresh_tokens import use_refresh_token as rotate
+from identity.domain.sign_in import decide_sign_in
+from identity.domain.tokens import hash_token
+from identity.domain.users import User
+from identity.service_layer.callers import event_actor
+from identity.service_layer.errors import PracticeChoiceRequired
+from servicekit.db import UnitOfWork
+from servicekit.messaging.envelope import Subject, new_event
+
+# The owner's first link is printed by an operator and may wait a while to be used.
+PASSWORD_SETUP_LIFETIME = timedelta(hours=72)
+MOST_ACCOUNTS_CHECKED = 5  # bounds hashing work for one email in many practices
+
+
+@dataclass(frozen=True)
+class Session:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    user_id: str
+
+
+def access_claims(repo: IdentityRepository, user: User, catalog: UserTypeCatalog
+                  ) -> AccessTokenClaims:
+    return AccessTokenClaims(
+        user_id=user.id, org_id=user.practice_id, kind=user.kind.value, email=user.email,
+        user_type=user.user_type, permissions=user.permissions(catalog),
+        clinics=repo.clinic_ids_of(user), permission_version=user.permission_version,
+    )
+
+
+def sign_in(
+    uow: UnitOfWork, *, email: str, password: str, practice_id: str | None,
+    hashing: PasswordHashing, tokens: AccessTokenIssuer, catalog: UserTypeCatalog,
+    now: datetime,
+) -> Session:
+    """Check the password (argon2id) and the lock, then start a refresh family."""
+    email = email.strip().lower()
+    with uow:
+        candidates = IdentityRepository(uow.session).sign_in_candidates(email, practice_id)
+    # Hash checks run outside any transaction; an unknown email checks a dummy hash.
+    checked = candidates[:MOST_ACCOUNTS_CHECKED]
+    matched = [user for user, stored in checked if hashing.verify(stored, password)]
+    if not checked:
+        hashing.verify(None, password)
+    with uow:
+        repo = IdentityRepository(uow.session)
+        decision = decide_sign_in(bool(matched), repo.sign_in_failures(email), now)
+        repo.replace_sign_in_failures(email, decision.failures)
+        if not decision.accepted:
+            org_id = practice_id or (checked[0][0].practice_id if len(checked) == 1 else None)
+            uow.publish(new_event(
+                "identity.session.sign_in_failed", subject=_email_subject(email),
+                org_id=org_id, data={
+                    "email": email, "locked": decision.locked_until is not None,
+                    "locked_until": decision.locked_until.isoformat()
+                    if decision.locked_until else None,
+                }))
+            uow.commit()
+            assert decision.refusal is not None
+            raise decision.refusal
+        if len(matched) > 1:
+            uow.commit()
+            raise PracticeChoiceRequired(
+                "Your email signs in to several practices. Choose the practice and sign in "
+                "again.",
+                {"practices": [_practice_choice(repo, u) for u in matched]},
+            )
+        user = matched[0]
+        stored = next(stored for u, stored in checked if u.id == user.id)
+        if stored and hashing.needs_rehash(stored):
+            repo.set_password_hash(user.id, hashing.hash(password))
+        family, refresh = start_family(str(uuid.uuid4()), user.id, now)
+        repo.add_family(family)
+        access = tokens.issue(access_claims(repo, user, catalog), now)
+        uow.publish(new_event(
+            "identity.session.signed_in", subject=Subject("user", user.id),
+            org_id=user.practice_id, actor=event_actor(user), data={"session_id": family.id},
+        ))
+        uow.commit()
+    return Session(access, refresh.raw, tokens.lifetime_seconds, user.id)
+
+
+def refresh_session(
+    uow: UnitOfWork, *, refresh_token: str, tokens: AccessTokenIssuer,
+    catalog: UserTypeCatalog, now: datetime,
+) -> Session:
+    """Rotate the refresh token; a retired one coming back revokes its whole family."""
+    with uow:
+        repo = IdentityRepository(uow.session)
+        family = repo.family_holding(hash_token(refresh_token))
+        if family is None:
+            raise RefreshRefused(SIGN_IN_AGAIN, {"reason": "unknown"})
+        outcome = rotate(family, refresh_token, now)
+        user = repo.user_by_id(family.user_id)
+        if outcome.refusal is not None:
+            if outcome.family.revoked_at != family.revoked_at:
+                repo.save_family(outcome.family, now)
+                _publish_revoked(uow, user, family.id, "reuse_detected")
+                uow.commit()
+            raise outcome.refusal
+        if user is None or not user.active:
+            repo.save_family(revoke_family(family, now, "user_inactive"), now)
+            uow.commit()
+            raise RefreshRefused(SIGN_IN_AGAIN, {"reason": "user_inactive"})
+        assert outcome.token is not None
+        repo.save_family(outcome.family, now)
+        access = tokens.issue(access_claims(repo, user, catalog), now)
+        uow.commit()
+    return Session(access, outcome.token.raw, tokens.lifetime_seconds, user.id)
+
+
+def sign_out(uow: UnitOfWork, *, refresh_token: str, now: datetime) -> None:
+    """Revoke the session the refresh token belongs to; unknown tokens are fine (idempotent)."""
+    with uow:
+        repo = IdentityRepository(uow.session)
+        family = repo.family_holding(hash_token(refresh_token))
+        if family is None or family.revoked_at is not None:
+            return
+        repo.save_family(revoke_family(family, now, "signed_out"), now)
+        user = repo.user_by_id(family.user_id)
+        if user is not None:
+            uow.publish(new_event(
+                "identity.session.signed_out", subject=Subject("user", user.id),
+                org_id=user.practice_id, actor=event_actor(user),
+                data={"session_id": family.id},
+            ))
+        uow.commit()
+
+
+def issue_password_setup(uow: UnitOfWork, user_id: str, now: datetime) -> str:
+    """A one-time link token to set a first password; call inside an open unit of work."""
+    setup, token = issue_password_reset(user_id, now)
+    PasswordSetupRepository(uow.session).add(
+        replace(setup, expires_at=now + PASSWORD_SETUP_LIFETIME)
+    )
+    return token.raw
+
+
+def set_password(
+    uow: UnitOfWork, *, token: str, password: str, hashing: PasswordHashing, now: datetime
+) -> None:
+    """Spend a password-setup token; the policy is checked before the token is used up."""
+    with uow:
+        setups = PasswordSetupRepository(uow.session)
+        setup = setups.get(hash_token(token))
+        if setup is None:
+            raise LinkUnusable("This password link is not valid. Ask your practice's Admin "
+                               "for a new one.")
+        used = redeem_password_reset(setup, token, now)
+        repo = IdentityRepository(uow.session)
+        user = repo.user_by_id(setup.user_id)
+        if user is None or not user.active:
+            raise LinkUnusable("This account is not active. Ask your practice's Admin.")
+        practice = repo.practice(user.practice_id)
+        check_password(password, practice_name=practice.name, email=user.email)
+        setups.mark_used(used)
+        repo.set_password_hash(user.id, hashing.hash(password))
+        for family in repo.open_families_of(user.id):
+            repo.save_family(revoke_family(family, now, "password_set"), now)
+        uow.publish(new_event(
+            "identity.user.password_set", subject=Subject("user", user.id),
+            org_id=user.practice_id, actor=event_actor(user), data={},
+        ))
+        uow.commit()
+
+
+def current_permission_version(uow: UnitOfWork, user_id: str) -> int | None:
+    with uow:
+        return IdentityRepository(uow.session).permission_version(user_id)
+
+
+def _publish_revoked(uow: UnitOfWork, user: User | None, family_id: str, reason: str) -> None:
+    if user is None:
+        return
+    uow.publish(new_event(
+        "identity.session.revoked", subject=Subject("user", user.id), org_id=user.practice_id,
+        actor=event_actor(user), data={"session_id": family_id, "reason": reason},
+    ))
+
+
+def _email_subject(email: str) -> Subject:
+    # An address can be longer than a subject id; the hash still groups bursts per email.
+    return Subject("sign_in", hashlib.sha256(email.encode()).hexdigest()[:32])
+
+
+def _practice_choice(repo: IdentityRepository, user: User) -> dict[str, str]:
+    return {"id": user.practice_id, "name": repo.practice(user.practice_id).name}
