@@ -146,10 +146,14 @@ class EventConsumer(ConsumerMixin):
             self._handle_with_retries(message, event)
 
     def _handle_together(self, events: list[Event]) -> None:
-        consumer_name = self.subscription.queue
         with self._uow_factory() as uow:
+            # Events already in the inbox were redelivered: they had their effect before.
+            fresh = self._tables.mark_processed(
+                uow.session, self.subscription.queue, [event.id for event in events]
+            )
             for event in events:
-                if self._tables.mark_processed(uow.session, consumer_name, event.id):
+                if event.id in fresh:
+                    fresh.discard(event.id)  # the same event twice in one batch counts once
                     self.subscription.handler(uow, event)
             uow.commit()
 

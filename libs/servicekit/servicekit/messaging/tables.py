@@ -44,13 +44,20 @@ class MessagingTables:
             )
         )
 
-    def mark_processed(self, session: Session, consumer: str, event_id: str) -> bool:
-        """Record that ``consumer`` handled ``event_id``; False if it already had."""
+    def mark_processed(self, session: Session, consumer: str, event_ids: list[str]) -> set[str]:
+        """Record that ``consumer`` handled ``event_ids``; return those it had not before."""
+        if not event_ids:
+            return set()
+        now = datetime.now(UTC)
         dialect = session.get_bind().dialect.name
-        statement = _INSERT_IGNORING_CONFLICTS[dialect](self.inbox).values(
-            consumer=consumer, event_id=event_id, processed_at=datetime.now(UTC)
-        ).on_conflict_do_nothing().returning(self.inbox.c.event_id)
-        return session.execute(statement).first() is not None
+        statement = (
+            _INSERT_IGNORING_CONFLICTS[dialect](self.inbox)
+            .values([{"consumer": consumer, "event_id": i, "processed_at": now}
+                     for i in dict.fromkeys(event_ids)])
+            .on_conflict_do_nothing()
+            .returning(self.inbox.c.event_id)
+        )
+        return set(session.execute(statement).scalars())
 
 
 def messaging_tables(metadata: MetaData) -> MessagingTables:
