@@ -1,9 +1,17 @@
 from flask import Flask
 
+from audit.api import alerts, chain, events, reports
 from audit.config import AuditConfig
 from audit.spec import SPEC
+from servicekit.auth import TokenVerifier
 from servicekit.service import build_app
 
 
-def create_app(config: AuditConfig | None = None) -> Flask:
-    return build_app(SPEC, config)
+def create_app(config: AuditConfig | None = None, verifier: TokenVerifier | None = None) -> Flask:
+    """The audit API; tokens are checked with identity's JWKS when JWKS_URL is set."""
+    config = config or SPEC.load_config()
+    if verifier is None and config.jwks_url:
+        verifier = TokenVerifier(issuer=config.jwt_issuer, audience=config.jwt_audience,
+                                 jwks_url=config.jwks_url)
+    blueprints = (events.blp, alerts.blp, reports.blp, chain.blp)
+    return build_app(SPEC, config, blueprints, verifier=verifier)

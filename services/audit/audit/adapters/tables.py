@@ -1,18 +1,30 @@
-from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 from servicekit.db import UTCDateTime
 from servicekit.messaging.tables import messaging_tables
 
 metadata = MetaData()
 messaging = messaging_tables(metadata)
+BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 # Every event the platform emitted, as received. Append-only: nothing in the service updates
-# or deletes a row (the hash chain that proves it comes with the audit issue).
+# or deletes a row, and the hash chain (partition, chain_seq, prev_hash, hash) proves it.
+# `seq` is the global arrival order (API cursors); `chain_seq` the place in its partition.
 audit_events = Table(
     "audit_events",
     metadata,
-    Column("seq", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True,
-           autoincrement=True),
+    Column("seq", BigId, primary_key=True, autoincrement=True),
     Column("event_id", String(36), nullable=False, unique=True),
     Column("type", String(200), nullable=False),
     Column("producer", String(40), nullable=False),
@@ -22,8 +34,94 @@ audit_events = Table(
     Column("occurred_at", UTCDateTime(), nullable=False),
     Column("received_at", UTCDateTime(), nullable=False),
     Column("envelope", Text, nullable=False),
+    Column("partition", Integer, nullable=False),
+    Column("chain_seq", BigInteger, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    UniqueConstraint("partition", "chain_seq", name="uq_audit_events_chain"),
 )
 Index("ix_audit_events_org_time", audit_events.c.org_id, audit_events.c.occurred_at)
 Index("ix_audit_events_actor_time", audit_events.c.actor_id, audit_events.c.occurred_at)
 Index("ix_audit_events_patient_time", audit_events.c.patient_id, audit_events.c.occurred_at)
 Index("ix_audit_events_type", audit_events.c.type)
+
+# The newest record of each partition; its row lock serializes appends to that partition.
+chain_heads = Table(
+    "chain_heads",
+    metadata,
+    Column("partition", Integer, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+chain_checkpoints = Table(
+    "chain_checkpoints",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("partition", Integer, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("head_hash", String(64), nullable=False),
+    Column("taken_at", UTCDateTime(), nullable=False),
+    Column("key_id", String(64), nullable=False),
+    Column("signature", LargeBinary, nullable=False),
+)
+Index("ix_chain_checkpoints_partition_seq", chain_checkpoints.c.partition,
+      chain_checkpoints.c.seq)
+
+# Unrecognized-profile and sign-in alerts; `subject_key` is what repeats are suppressed by.
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("org_id", String(36), nullable=True),
+    Column("profile_id", String(64), nullable=True),
+    Column("subject_key", String(400), nullable=False),
+    Column("reason", String(60), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("event_id", String(36), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("raised_at", UTCDateTime(), nullable=False),
+    Column("status_note", Text, nullable=True),
+    Column("status_by", String(64), nullable=True),
+    Column("status_changed_at", UTCDateTime(), nullable=True),
+)
+Index("ix_alerts_org_status", alerts.c.org_id, alerts.c.status)
+Index("ix_alerts_subject", alerts.c.org_id, alerts.c.subject_key, alerts.c.reason)
+
+# Local projections of identity's data, only what profile recognition needs.
+known_practices = Table(
+    "known_practices",
+    metadata,
+    Column("org_id", String(36), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("owner_id", String(64), nullable=True),
+    Column("recognized_domains", Text, nullable=True),  # JSON list; None: the owner's domain
+)
+
+known_profiles = Table(
+    "known_profiles",
+    metadata,
+    Column("user_id", String(64), primary_key=True),
+    Column("org_id", String(36), nullable=True),
+    Column("email", String(320), nullable=False),
+    Column("full_name", String(200), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("role", String(40), nullable=True),
+)
+Index("ix_known_profiles_org", known_profiles.c.org_id)
+
+access_grants = Table(
+    "access_grants",
+    metadata,
+    Column("grant_id", String(64), primary_key=True),
+    Column("user_id", String(64), nullable=False),
+    Column("org_id", String(36), nullable=True),
+    Column("purpose", String(400), nullable=False),
+    Column("starts_at", UTCDateTime(), nullable=False),
+    Column("ends_at", UTCDateTime(), nullable=False),
+    Column("revoked_at", UTCDateTime(), nullable=True),
+)
+Index("ix_access_grants_user", access_grants.c.user_id)

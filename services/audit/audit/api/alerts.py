@@ -1,0 +1,57 @@
+"""Alerts: list them, acknowledge and resolve them with a note."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from audit.api.runtime import uow
+from audit.api.schemas import Alert, AlertList, AlertNote, AlertQuery
+from audit.api.scope import caller_scope
+from audit.service_layer.alerts import ACKNOWLEDGED, RESOLVED, change_alert_status
+from audit.service_layer.queries import list_alerts
+from servicekit.auth import current_principal, require_permission
+
+blp = Blueprint("alerts", __name__, url_prefix="/alerts", description="Profile alerts")
+
+
+@blp.route("")
+class Alerts(MethodView):
+    @require_permission("view_audit")
+    @blp.arguments(AlertQuery, location="query")
+    @blp.response(200, AlertList)
+    def get(self, query: dict) -> dict:
+        """The practice's alerts, newest first."""
+        scope = caller_scope(query["org_id"])
+        with uow() as unit:
+            found = list_alerts(unit.session, scope, status=query["status"],
+                                severity=query["severity"], limit=query["limit"])
+        return {"alerts": found}
+
+
+def _change(alert_id: str, status: str, body: dict) -> dict:
+    scope = caller_scope()
+    return change_alert_status(
+        uow(), alert_id, status, note=body["note"], by=current_principal().user_id,
+        org_id=scope.org_id, all_practices=scope.all_practices,
+    )
+
+
+@blp.route("/<alert_id>/acknowledge")
+class AcknowledgeAlert(MethodView):
+    @require_permission("view_audit")
+    @blp.arguments(AlertNote)
+    @blp.response(200, Alert)
+    def post(self, body: dict, alert_id: str) -> dict:
+        """Say someone is looking into the alert."""
+        return _change(alert_id, ACKNOWLEDGED, body)
+
+
+@blp.route("/<alert_id>/resolve")
+class ResolveAlert(MethodView):
+    @require_permission("view_audit")
+    @blp.arguments(AlertNote)
+    @blp.response(200, Alert)
+    def post(self, body: dict, alert_id: str) -> dict:
+        """Close the alert with what was found."""
+        return _change(alert_id, RESOLVED, body)

@@ -1,0 +1,30 @@
+"""GET /events: the stored record, filtered, in pages. There is no route that changes it."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from audit.api.runtime import uow
+from audit.api.schemas import EventPage, EventQuery
+from audit.api.scope import caller_scope
+from audit.service_layer.queries import EventFilter, list_events
+from servicekit.auth import require_permission
+
+blp = Blueprint("events", __name__, url_prefix="/events", description="The audit record")
+
+
+@blp.route("")
+class Events(MethodView):
+    @require_permission("view_audit")
+    @blp.arguments(EventQuery, location="query")
+    @blp.response(200, EventPage)
+    def get(self, query: dict) -> dict:
+        """Events of the caller's practice in arrival order; pass next_cursor as cursor."""
+        scope = caller_scope(query["org_id"])
+        filters = EventFilter(query["type"], query["actor"], query["patient"],
+                              query["start"], query["end"])
+        with uow() as unit:
+            events, next_cursor = list_events(unit.session, scope, filters,
+                                              after=query["cursor"], limit=query["limit"])
+        return {"events": events, "next_cursor": next_cursor}

@@ -1,0 +1,25 @@
+"""Who may read what: a practice's own records, or every practice for vendor security."""
+
+from __future__ import annotations
+
+from audit.service_layer.queries import Scope
+from servicekit.auth import Principal, current_principal
+from servicekit.web.errors import Forbidden
+
+
+def caller_scope(org_id: str | None = None) -> Scope:
+    """The caller's practice; a vendor with view_audit (the vendor security role) sees all.
+
+    A vendor caller may narrow to one practice with ``org_id``; anyone else asking for
+    another practice is refused rather than silently shown their own.
+    """
+    principal: Principal = current_principal()
+    if principal.kind == "vendor" and principal.has("view_audit"):
+        return Scope(org_id, all_practices=org_id is None)
+    if principal.org_id is None:
+        raise Forbidden("Your account belongs to no practice, so it has no audit record to read.",
+                        code="no_practice")
+    if org_id is not None and org_id != principal.org_id:
+        raise Forbidden("You can read the audit record of your own practice only.",
+                        code="other_practice")
+    return Scope(principal.org_id)

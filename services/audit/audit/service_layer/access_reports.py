@@ -1,0 +1,62 @@
+"""Access reports and breach assessments from the stored access events."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from audit.adapters.tables import audit_events
+from audit.domain.access import access_facts_from_event
+from audit.domain.breach import AffectedIndividual, BreachAssessment, assess_breach
+from audit.domain.reports import (
+    AccessReport,
+    build_patient_access_report,
+    build_user_access_report,
+)
+from audit.service_layer.queries import Scope, access_envelopes
+
+
+def user_access_report(
+    session: Session, scope: Scope, user_id: str, start: datetime, end: datetime
+) -> AccessReport:
+    """Which patients and how many records ``user_id`` touched in [start, end)."""
+    envelopes = access_envelopes(session, scope, actor_id=user_id, start=start, end=end)
+    facts = (f for e in envelopes for f in access_facts_from_event(e))
+    return build_user_access_report(facts, user_id, start, end)
+
+
+def patient_access_report(
+    session: Session, scope: Scope, patient_id: str, start: datetime, end: datetime
+) -> AccessReport:
+    """Who touched ``patient_id``'s records in [start, end), and how much."""
+    envelopes = access_envelopes(session, scope, patient_id=patient_id, start=start, end=end)
+    facts = (f for e in envelopes for f in access_facts_from_event(e))
+    return build_patient_access_report(facts, patient_id, start, end)
+
+
+def assess_breach_of(
+    session: Session, scope: Scope, patient_ids: Iterable[str], discovered_on: date
+) -> BreachAssessment:
+    """The notices owed for these patients; states from the newest event that states one."""
+    ids = sorted(set(patient_ids))
+    states: dict[str, str | None] = dict.fromkeys(ids)
+    for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+        query = scope.apply(
+            select(audit_events.c.patient_id, audit_events.c.envelope), audit_events.c.org_id
+        ).where(audit_events.c.patient_id.in_(chunk)).order_by(audit_events.c.seq)
+        for row in session.execute(query):
+            state = _patient_state(row.envelope)
+            if state:
+                states[row.patient_id] = state
+    return assess_breach(
+        (AffectedIndividual(pid, state) for pid, state in states.items()), discovered_on
+    )
+
+
+def _patient_state(envelope: str) -> str | None:
+    state = (json.loads(envelope).get("data") or {}).get("patient_state")
+    return state if isinstance(state, str) and state.strip() else None

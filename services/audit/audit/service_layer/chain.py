@@ -1,0 +1,168 @@
+"""The hash chain in storage: append under the partition's lock, checkpoint, verify."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from audit.adapters.tables import audit_events, chain_checkpoints, chain_heads
+from audit.domain.chain import ChainHead, ChainRecord, append_record, partition_for
+from audit.domain.checkpoints import (
+    Checkpoint,
+    CheckpointPolicy,
+    Signer,
+    Verifier,
+    checkpoint_is_due,
+    sign_checkpoint,
+    verify_with_checkpoints,
+)
+
+
+@dataclass(frozen=True)
+class ChainSettings:
+    partitions: int
+    signer: Signer
+    policy: CheckpointPolicy = field(default_factory=CheckpointPolicy)
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The answer of `audit verify` and GET /verify."""
+
+    intact: bool
+    reason: str
+    partition: int | None = None
+    chain_seq: int | None = None
+    event_id: str | None = None  # None when the bad record was deleted
+    record_seq: int | None = None
+    records_checked: int = 0
+
+
+def partition_of(event: Mapping[str, Any], partitions: int) -> int:
+    """Events of one practice share a chain; events of no practice spread by their id."""
+    return partition_for(str(event.get("org_id") or event["id"]), partitions)
+
+
+def lock_head(session: Session, partition: int) -> ChainHead:
+    """The partition's head, locked until the transaction ends (PostgreSQL row lock)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # Create the head row if this is the partition's first record; a racing replica's row wins.
+    session.execute(
+        insert(chain_heads)
+        .values(partition=partition, seq=0, hash=ChainHead.genesis(partition).hash)
+        .on_conflict_do_nothing(index_elements=["partition"])
+    )
+    row = session.execute(
+        select(chain_heads.c.seq, chain_heads.c.hash)
+        .where(chain_heads.c.partition == partition)
+        .with_for_update()
+    ).one()
+    return ChainHead(partition, row.seq, row.hash)
+
+
+def append_to_chain(session: Session, event: Mapping[str, Any], partitions: int) -> ChainRecord:
+    partition = partition_of(event, partitions)
+    record = append_record(lock_head(session, partition), event)
+    session.execute(
+        chain_heads.update()
+        .where(chain_heads.c.partition == partition)
+        .values(seq=record.seq, hash=record.hash)
+    )
+    return record
+
+
+def checkpoint_if_due(
+    session: Session, head: ChainHead, now: datetime, settings: ChainSettings
+) -> Checkpoint | None:
+    """Sign the head when the policy says so; called under the partition's lock."""
+    row = session.execute(
+        select(chain_checkpoints)
+        .where(chain_checkpoints.c.partition == head.partition)
+        .order_by(chain_checkpoints.c.seq.desc())
+        .limit(1)
+    ).mappings().first()
+    last = _checkpoint(row) if row else None
+    if not checkpoint_is_due(last, head, now, settings.policy):
+        return None
+    checkpoint = sign_checkpoint(head, now, settings.signer)
+    session.execute(chain_checkpoints.insert().values(
+        partition=checkpoint.partition, seq=checkpoint.seq, head_hash=checkpoint.head_hash,
+        taken_at=checkpoint.taken_at, key_id=checkpoint.key_id, signature=checkpoint.signature,
+    ))
+    return checkpoint
+
+
+def verify_stored_chain(
+    session: Session, verifier: Verifier, partitions: Iterable[int] | None = None
+) -> ChainReport:
+    """Walk the stored records (and signed checkpoints, and heads) and name the first bad one."""
+    wanted = sorted(set(partitions)) if partitions is not None else None
+    counter = _Counter()
+    records = counter.count(_stored_records(session, wanted))
+    checkpoints = [_checkpoint(r) for r in session.execute(
+        _only(select(chain_checkpoints), chain_checkpoints.c.partition, wanted)
+    ).mappings()]
+    result = verify_with_checkpoints(records, checkpoints, verifier)
+    if not result.intact:
+        return _bad(session, result.first_bad, result.reason, counter.seen)
+    for head in session.execute(_only(select(chain_heads), chain_heads.c.partition, wanted)):
+        reached = result.heads.get(head.partition, ChainHead.genesis(head.partition)).seq
+        if head.seq != reached:
+            reason = (f"partition {head.partition}: the chain ends at seq {reached} but its "
+                      f"head says {head.seq}; records were removed from the tail")
+            return _bad(session, (head.partition, reached + 1), reason, counter.seen)
+    return ChainReport(True, "intact", records_checked=counter.seen)
+
+
+class _Counter:
+    def __init__(self) -> None:
+        self.seen = 0
+
+    def count(self, records: Iterator[ChainRecord]) -> Iterator[ChainRecord]:
+        for record in records:
+            self.seen += 1
+            yield record
+
+
+def _only(query, column, wanted):  # type: ignore[no-untyped-def]
+    return query if wanted is None else query.where(column.in_(wanted))
+
+
+def _stored_records(session: Session, wanted: list[int] | None) -> Iterator[ChainRecord]:
+    query = _only(
+        select(audit_events.c.partition, audit_events.c.chain_seq, audit_events.c.envelope,
+               audit_events.c.prev_hash, audit_events.c.hash),
+        audit_events.c.partition, wanted,
+    ).order_by(audit_events.c.partition, audit_events.c.chain_seq)
+    for row in session.execute(query.execution_options(yield_per=1000)):
+        yield ChainRecord(row.partition, row.chain_seq, json.loads(row.envelope),
+                          row.prev_hash, row.hash)
+
+
+def _bad(session: Session, place: tuple[int, int] | None, reason: str, seen: int) -> ChainReport:
+    if place is None:
+        return ChainReport(False, reason, records_checked=seen)
+    partition, chain_seq = place
+    row = session.execute(
+        select(audit_events.c.seq, audit_events.c.event_id).where(
+            audit_events.c.partition == partition, audit_events.c.chain_seq == chain_seq)
+    ).first()
+    return ChainReport(False, reason, partition, chain_seq,
+                       row.event_id if row else None, row.seq if row else None, seen)
+
+
+def _checkpoint(row: Mapping[str, Any]) -> Checkpoint:
+    return Checkpoint(row["partition"], row["seq"], row["head_hash"], row["taken_at"],
+                      row["key_id"], bytes(row["signature"]))
+
+
+def checkpoint_policy(every_records: int) -> CheckpointPolicy:
+    return CheckpointPolicy(every_records=every_records, every=timedelta(minutes=5))
