@@ -5,7 +5,7 @@ import threading
 
 import pytest
 from click.testing import CliRunner
-from kombu import Producer
+from kombu import Producer, Queue
 
 from audit.cli import main as audit_cli
 from audit.spec import SPEC as AUDIT
@@ -47,4 +47,6 @@ def test_operator_lists_then_replays_a_dead_letter(tmp_path, make_database, amqp
     replayed = runner.invoke(audit_cli, ["dead-letters", "replay", "audit.all"])
     assert replayed.output.strip() == "replayed 1 dead letters onto audit.all"
     assert runner.invoke(audit_cli, ["dead-letters", "list", "audit.all"]).output == ""
+    with audit.connection() as conn:  # the replayed body is back on audit.all: 1 message
+        assert Queue("audit.all", channel=conn.channel()).purge() == 1
     audit.close()
