@@ -7,6 +7,7 @@ embedded local default; only the URL and the transport options differ.
 from __future__ import annotations
 
 from kombu import Connection, Exchange, Queue, binding
+from kombu.transport import filesystem, virtual
 
 from servicekit.config import ServiceConfig
 
@@ -15,6 +16,19 @@ EXCHANGE_NAME = "clinic.events"
 # Quorum queues hand a message back at most this many times before RabbitMQ dead-letters it:
 # a handler that crashes its whole process cannot loop forever.
 DELIVERY_LIMIT = 20
+
+
+class LocalFolderTransport(filesystem.Transport):
+    """kombu's filesystem transport, with its bookkeeping per connection instead of per process.
+
+    The stock transport shares one binding table across every connection in a process and skips
+    a binding it has seen before, so a second bus folder used in the same process (tests, tools)
+    would never get its bindings written. The folders themselves hold the shared state.
+    """
+
+    def __init__(self, client: Connection, **kwargs: object) -> None:
+        super().__init__(client, **kwargs)
+        self.state = virtual.BrokerState()
 
 
 def events_exchange() -> Exchange:
@@ -37,6 +51,7 @@ def connect(config: ServiceConfig, *, confirm_each_publish: bool = True) -> Conn
             folder.mkdir(parents=True, exist_ok=True)
         return Connection(
             "filesystem://",
+            transport=LocalFolderTransport,
             transport_options={
                 "data_folder_in": str(folders["queue"]),
                 "data_folder_out": str(folders["queue"]),

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from kombu import Connection, Producer
 from sqlalchemy import Engine, delete, func, select, update
 
-from servicekit.messaging.bus import events_exchange, is_filesystem
+from servicekit.messaging.bus import events_exchange
 from servicekit.messaging.confirms import BatchConfirms
 from servicekit.messaging.tables import MessagingTables
 
@@ -73,7 +73,8 @@ class OutboxRelay:
         """A publisher on a new channel, with the exchange declared on it."""
         channel = connection.channel()
         events_exchange()(channel).declare()
-        confirms = None if is_filesystem(connection.as_uri()) else BatchConfirms(channel)
+        has_confirms = connection.transport.driver_type == "amqp"
+        confirms = BatchConfirms(channel) if has_confirms else None
         return Publisher(Producer(channel, exchange=events_exchange()), confirms)
 
     def connection(self) -> Connection:
