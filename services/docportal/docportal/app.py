@@ -1,9 +1,30 @@
 from flask import Flask
 
+from docportal.api import blueprints
+from docportal.api.errors import ERROR_TABLE
+from docportal.bootstrap import bootstrap, s3_storage
 from docportal.config import DocportalConfig
 from docportal.spec import SPEC
+from servicekit.auth import TokenVerifier
 from servicekit.service import build_app
 
+#: Room for the multipart framing and form fields around the largest allowed file.
+FORM_OVERHEAD_BYTES = 64 * 1024
 
-def create_app(config: DocportalConfig | None = None) -> Flask:
-    return build_app(SPEC, config)
+
+def create_app(config: DocportalConfig | None = None, verifier: TokenVerifier | None = None
+               ) -> Flask:
+    """The docportal API; tokens are checked with identity's JWKS when JWKS_URL is set."""
+    config = config or SPEC.load_config()  # type: ignore[assignment]
+    if verifier is None and config.jwks_url:
+        verifier = TokenVerifier(issuer=config.jwt_issuer, audience=config.jwt_audience,
+                                 jwks_url=config.jwks_url)
+    storage = s3_storage(config)
+    app = build_app(
+        SPEC, config, blueprints(), error_table=ERROR_TABLE, verifier=verifier,
+        extra_checks={"storage": storage.check},
+        max_content_length=config.max_upload_bytes + FORM_OVERHEAD_BYTES,
+    )
+    app.extensions["docportal"] = bootstrap(
+        config, app.extensions["servicekit.runtime"], storage=storage)
+    return app

@@ -2,6 +2,8 @@ from pathlib import Path
 
 from docportal.adapters.tables import messaging
 from docportal.config import DocportalConfig
+from docportal.service_layer import practices
+from servicekit.messaging.consumer import Subscription
 from servicekit.service import ServiceSpec
 
 SPEC = ServiceSpec(
@@ -9,4 +11,7 @@ SPEC = ServiceSpec(
     config_class=DocportalConfig,
     messaging=messaging,
     migrations_dir=Path(__file__).resolve().parent.parent / "migrations",
+    subscriptions=(
+        Subscription(practices.QUEUE, practices.BINDINGS, practices.record_practice_name),
+    ),
 )

@@ -1,6 +1,93 @@
-from sqlalchemy import MetaData
+"""The docportal database: documents, shares, what recipients did, and practice names."""
 
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+from servicekit.db import UTCDateTime
 from servicekit.messaging.tables import messaging_tables
 
 metadata = MetaData()
 messaging = messaging_tables(metadata)
+
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("org_id", String(64), nullable=False),
+    Column("patient_id", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("filename", String(255), nullable=False),
+    Column("content_type", String(64), nullable=False),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    # "<org>/<document id>": never the file name, which may hold a patient's name.
+    Column("storage_key", String(120), nullable=False, unique=True),
+    Column("uploaded_by", String(64), nullable=False),
+    Column("uploaded_at", UTCDateTime(), nullable=False),
+    Index("ix_documents_patient", "org_id", "patient_id", "uploaded_at"),
+)
+
+shares = Table(
+    "shares",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("org_id", String(64), nullable=False),
+    Column("patient_id", String(64), nullable=False),
+    Column("recipient_email", String(254), nullable=False),
+    Column("purpose", String(32), nullable=False),
+    Column("purpose_description", String(300), nullable=True),
+    Column("message", Text, nullable=True),
+    Column("shared_by", String(64), nullable=False),
+    Column("sent_at", UTCDateTime(), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("supersedes_id", String(36), nullable=True),
+    Column("claimed_at", UTCDateTime(), nullable=True),
+    Column("claimed_by", String(64), nullable=True),
+    Column("revoked_at", UTCDateTime(), nullable=True),
+    Column("revoked_by", String(64), nullable=True),
+    Column("superseded_by_id", String(36), nullable=True),
+    Column("superseded_at", UTCDateTime(), nullable=True),
+    # NULL while the email is still to be sent (the mail server was down).
+    Column("mail_sent_at", UTCDateTime(), nullable=True),
+    Index("ix_shares_org_patient", "org_id", "patient_id"),
+)
+
+share_documents = Table(
+    "share_documents",
+    metadata,
+    Column("share_id", String(36), ForeignKey("shares.id"), primary_key=True),
+    Column("document_id", String(36), ForeignKey("documents.id"), primary_key=True),
+    Column("position", Integer, nullable=False),
+)
+
+share_activity = Table(
+    "share_activity",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("share_id", String(36), ForeignKey("shares.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("document_id", String(36), nullable=True),
+    Column("account_id", String(64), nullable=False),
+    Column("client", String(300), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+)
+
+# A projection of identity.practice.created: the name the share email is signed with.
+practices = Table(
+    "practices",
+    metadata,
+    Column("org_id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)

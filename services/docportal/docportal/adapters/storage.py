@@ -1,0 +1,92 @@
+"""Documents in S3-compatible storage (SeaweedFS locally, MinIO or AWS S3 elsewhere).
+
+Every botocore error becomes ``StorageUnavailable`` here, so no provider detail (endpoint,
+bucket, request id) reaches a caller, and the use cases need not know boto3 exists.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, BinaryIO
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from docportal.config import DocportalConfig
+from docportal.service_layer.ports import StorageUnavailable, StoredObject
+
+log = logging.getLogger("docportal.storage")
+
+CHUNK_BYTES = 64 * 1024
+UNAVAILABLE = "Document storage cannot be reached right now; try again in a few minutes."
+
+
+def s3_client(config: DocportalConfig) -> Any:
+    return boto3.client(
+        "s3",
+        endpoint_url=config.s3_endpoint_url,
+        aws_access_key_id=config.s3_access_key,
+        aws_secret_access_key=config.s3_secret_key,
+        region_name=config.s3_region,
+        config=Config(
+            connect_timeout=2,
+            read_timeout=30,
+            retries={"max_attempts": 2, "mode": "standard"},
+            # S3-compatible stores differ in their support for the newer default checksums
+            # and aws-chunked uploads; plain Content-MD5-free PUTs work everywhere.
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
+            s3={"addressing_style": "path"},
+        ),
+    )
+
+
+class S3DocumentStorage:
+    def __init__(self, client: Any, bucket: str, server_side_encryption: str | None) -> None:
+        self._s3, self.bucket, self._sse = client, bucket, server_side_encryption
+
+    def put(self, key: str, body: BinaryIO, size_bytes: int, content_type: str) -> None:
+        extra = {"ServerSideEncryption": self._sse} if self._sse else {}
+        with _translated("put"):
+            self._s3.put_object(
+                Bucket=self.bucket, Key=key, Body=body, ContentLength=size_bytes,
+                ContentType=content_type, **extra,
+            )
+
+    def open(self, key: str) -> StoredObject:
+        with _translated("get"):
+            response = self._s3.get_object(Bucket=self.bucket, Key=key)
+        return StoredObject(response["ContentLength"], self._chunks(response["Body"]))
+
+    def delete(self, key: str) -> None:
+        with _translated("delete"):
+            self._s3.delete_object(Bucket=self.bucket, Key=key)
+
+    def check(self) -> None:
+        """Readiness: the bucket answers (raises otherwise)."""
+        with _translated("head_bucket"):
+            self._s3.head_bucket(Bucket=self.bucket)
+
+    def _chunks(self, body: Any) -> Iterator[bytes]:
+        try:
+            yield from body.iter_chunks(CHUNK_BYTES)
+        except (BotoCoreError, ClientError, OSError) as err:
+            # Headers are gone already; all that is left is to cut the response short.
+            log.warning("document stream broke: %s", type(err).__name__)
+            raise StorageUnavailable(UNAVAILABLE) from None
+        finally:
+            body.close()
+
+
+
+@contextmanager
+def _translated(operation: str) -> Iterator[None]:
+    try:
+        yield
+    except (BotoCoreError, ClientError) as err:
+        code = err.response.get("Error", {}).get("Code") if isinstance(err, ClientError) else ""
+        log.warning("S3 %s failed: %s %s", operation, type(err).__name__, code)
+        raise StorageUnavailable(UNAVAILABLE) from None

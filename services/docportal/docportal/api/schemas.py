@@ -1,0 +1,87 @@
+"""The docportal API's bodies, validated and documented by the same marshmallow schemas."""
+
+from flask_smorest.fields import Upload
+from marshmallow import Schema, fields, validate
+
+from docportal.domain.documents import DocumentKind
+from docportal.domain.shares import DisclosurePurpose, ShareStatus
+
+_ID = validate.Length(min=1, max=64)
+
+
+class UploadFormSchema(Schema):
+    patient_id = fields.Str(required=True, validate=_ID)
+    kind = fields.Str(load_default=str(DocumentKind.OTHER),
+                      validate=validate.OneOf([k.value for k in DocumentKind]))
+
+
+class UploadFileSchema(Schema):
+    file = Upload(required=True, metadata={"description": "A PDF, PNG or JPEG file"})
+
+
+class UploadSchema(UploadFormSchema):
+    """The whole multipart body, for the OpenAPI document (webargs reads it in two parts)."""
+
+    file = Upload(required=True, metadata={"description": "A PDF, PNG or JPEG file"})
+
+
+class DocumentQuerySchema(Schema):
+    patient_id = fields.Str(required=True, validate=_ID)
+
+
+class DocumentSchema(Schema):
+    id = fields.Str()
+    patient_id = fields.Str()
+    kind = fields.Str()
+    filename = fields.Str()
+    content_type = fields.Str()
+    size_bytes = fields.Int()
+    uploaded_by = fields.Str()
+    uploaded_at = fields.AwareDateTime()
+
+
+class ShareRequestSchema(Schema):
+    document_ids = fields.List(fields.Str(validate=_ID), required=True,
+                               validate=validate.Length(min=1, max=50))
+    recipient_email = fields.Str(required=True, validate=validate.Length(min=3, max=254))
+    purpose = fields.Str(required=True,
+                         validate=validate.OneOf([p.value for p in DisclosurePurpose]))
+    purpose_description = fields.Str(load_default=None, allow_none=True)
+    message = fields.Str(load_default=None, allow_none=True)
+
+
+class ReshareRequestSchema(Schema):
+    message = fields.Str(load_default=None, allow_none=True,
+                         metadata={"description": "Leave out to keep the old share's message"})
+
+
+class ShareSchema(Schema):
+    id = fields.Str()
+    patient_id = fields.Str()
+    document_ids = fields.List(fields.Str())
+    recipient_email = fields.Str()
+    purpose = fields.Str()
+    purpose_description = fields.Str(allow_none=True)
+    message = fields.Str(allow_none=True)
+    sent_at = fields.AwareDateTime()
+    claim_deadline = fields.AwareDateTime(allow_none=True)
+    status = fields.Str(validate=validate.OneOf([s.value for s in ShareStatus]))
+    supersedes_id = fields.Str(allow_none=True)
+    mail_status = fields.Str(metadata={"description": "sent, or pending while mail is down"})
+
+
+class ActivitySchema(Schema):
+    kind = fields.Str()
+    document_id = fields.Str(allow_none=True)
+    account_id = fields.Str()
+    client = fields.Str()
+    at = fields.AwareDateTime()
+
+
+class TrackingSchema(ShareSchema):
+    claimed_at = fields.AwareDateTime(allow_none=True)
+    revoked_at = fields.AwareDateTime(allow_none=True)
+    superseded_by_id = fields.Str(allow_none=True)
+    views = fields.Int()
+    downloads = fields.Int()
+    activity = fields.List(fields.Nested(ActivitySchema))

@@ -1,0 +1,90 @@
+"""Staff share documents with an outside recipient, follow the share, revoke or resend it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from docportal.api.callers import SHARE_PERMISSION, staff
+from docportal.api.schemas import (
+    ReshareRequestSchema,
+    ShareRequestSchema,
+    ShareSchema,
+    TrackingSchema,
+)
+from docportal.bootstrap import docportal
+from docportal.domain.shares import Share
+from docportal.service_layer import shares
+from servicekit.auth import require_permission
+
+blp = Blueprint("shares", __name__, description="Shares with outside recipients")
+
+
+@blp.route("/shares", methods=["POST"])
+@require_permission(SHARE_PERMISSION, kinds=("staff",))
+@blp.arguments(ShareRequestSchema)
+@blp.response(201, ShareSchema)
+def create(body: dict) -> dict[str, Any]:
+    """Share documents of one patient; the recipient gets an email with the link."""
+    portal = docportal()
+    now = portal.now()
+    sent = shares.send_share(portal.uow(), portal.mail, staff(), now=now, **body)
+    return share_body(sent.share, now, mail_sent=sent.mail_sent)
+
+
+@blp.route("/shares/<share_id>", methods=["GET"])
+@require_permission(SHARE_PERMISSION, kinds=("staff",))
+@blp.response(200, TrackingSchema)
+def track(share_id: str) -> dict[str, Any]:
+    """The share's status and every view and download, newest first."""
+    portal = docportal()
+    now = portal.now()
+    tracking, share, mail_sent_at = shares.share_tracking(portal.uow(), staff(), share_id, now)
+    return {
+        **share_body(share, now, mail_sent=mail_sent_at is not None),
+        "claim_deadline": tracking.claim_deadline, "claimed_at": tracking.claimed_at,
+        "revoked_at": tracking.revoked_at, "superseded_by_id": tracking.superseded_by_id,
+        "views": tracking.views, "downloads": tracking.downloads,
+        "activity": [{"kind": str(a.kind), "document_id": a.document_id,
+                      "account_id": a.account_id, "client": a.client, "at": a.at}
+                     for a in tracking.activity],
+    }
+
+
+@blp.route("/shares/<share_id>/revoke", methods=["POST"])
+@require_permission(SHARE_PERMISSION, kinds=("staff",))
+@blp.response(200, ShareSchema)
+def revoke(share_id: str) -> dict[str, Any]:
+    """Withdraw access at once; the recipient's link and downloads stop working."""
+    portal = docportal()
+    now = portal.now()
+    share = shares.revoke_share(portal.uow(), staff(), share_id, now)
+    return share_body(share, now)
+
+
+@blp.route("/shares/<share_id>/reshare", methods=["POST"])
+@require_permission(SHARE_PERMISSION, kinds=("staff",))
+@blp.arguments(ReshareRequestSchema)
+@blp.response(201, ShareSchema)
+def resend(body: dict, share_id: str) -> dict[str, Any]:
+    """Send the same documents again with a new link and 24 hours; the old link dies."""
+    portal = docportal()
+    now = portal.now()
+    sent = shares.reshare_share(portal.uow(), portal.mail, staff(), share_id, now=now,
+                                message=body.get("message"))
+    return share_body(sent.share, now, mail_sent=sent.mail_sent)
+
+
+def share_body(share: Share, now: Any, *, mail_sent: bool | None = None) -> dict[str, Any]:
+    body = {
+        "id": share.id, "patient_id": share.patient_id, "document_ids": list(share.document_ids),
+        "recipient_email": share.recipient_email, "purpose": str(share.purpose),
+        "purpose_description": share.purpose_description, "message": share.message,
+        "sent_at": share.sent_at, "status": str(share.status_at(now)),
+        "claim_deadline": None if share.claimed_at else share.claim_deadline,
+        "supersedes_id": share.supersedes_id,
+    }
+    if mail_sent is not None:
+        body["mail_status"] = "sent" if mail_sent else "pending"
+    return body

@@ -1,0 +1,15 @@
+"""Refusals of the use cases that the domain cannot know about: things that are not there."""
+
+from docportal.domain.errors import DocportalError
+
+
+class DocumentNotFound(DocportalError):
+    """404: no such document in the caller's practice (another practice's is "not found" too)."""
+
+    code = "document_not_found"
+
+
+class ShareNotFound(DocportalError):
+    """404: no such share in the caller's practice."""
+
+    code = "share_not_found"

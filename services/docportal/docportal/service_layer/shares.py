@@ -1,0 +1,147 @@
+"""Sharing documents with an outside recipient, and what the sender does afterwards.
+
+The share and its event are committed before the email goes out: a mail server that is
+down must not lose the share. Such a share stays "mail pending" (``mail_sent_at`` NULL);
+its link token exists only in memory, so the way to get a working email out later is a
+reshare, which makes a new token and kills the unsent one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from docportal.adapters.repository import DocumentRepository, PracticeNames, ShareRepository
+from docportal.domain.shares import Share
+from docportal.domain.sharing import IssuedShare, reshare, share_documents
+from docportal.domain.tracking import ShareTracking, track_share
+from docportal.service_layer.callers import Staff
+from docportal.service_layer.errors import DocumentNotFound, ShareNotFound
+from docportal.service_layer.ports import MailUnavailable, ShareMail, ShareMailer
+from servicekit.db import UnitOfWork
+from servicekit.messaging.envelope import Event, Subject, new_event
+
+log = logging.getLogger("docportal.shares")
+
+#: Used until identity.practice.created has reached the practice-name projection.
+UNKNOWN_PRACTICE = "Your healthcare provider"
+
+
+@dataclass(frozen=True)
+class SentShare:
+    share: Share
+    mail_sent: bool
+
+
+@dataclass(frozen=True)
+class ShareMailSettings:
+    mailer: ShareMailer
+    portal_base_url: str
+
+
+def share_link(portal_base_url: str, token: str) -> str:
+    return f"{portal_base_url.rstrip('/')}/shares/{token}"
+
+
+def send_share(
+    uow: UnitOfWork, mail: ShareMailSettings, staff: Staff, *, document_ids: Sequence[str],
+    recipient_email: str, purpose: str, now: datetime, purpose_description: str | None = None,
+    message: str | None = None,
+) -> SentShare:
+    """Share documents of one patient of the caller's practice and email the link."""
+    with uow:
+        found = {d.id: d for d in DocumentRepository(uow.session).get_many(staff.org_id,
+                                                                             document_ids)}
+        missing = [document_id for document_id in document_ids if document_id not in found]
+        if missing:
+            raise DocumentNotFound(
+                "Some of the documents are not in your practice; reload the patient's "
+                "documents and choose again.", {"document_ids": missing})
+        issued = share_documents(
+            [found[document_id] for document_id in document_ids],
+            recipient_email=recipient_email, purpose=purpose, shared_by=staff.user_id, now=now,
+            purpose_description=purpose_description, message=message)
+        ShareRepository(uow.session).add(issued.share)
+        uow.publish(_share_event("docportal.share.sent", issued.share, staff))
+        practice = PracticeNames(uow.session).get(staff.org_id) or UNKNOWN_PRACTICE
+        uow.commit()
+    return SentShare(issued.share, _mail_link(uow, mail, issued, practice, now))
+
+
+def reshare_share(
+    uow: UnitOfWork, mail: ShareMailSettings, staff: Staff, share_id: str, *, now: datetime,
+    message: str | None = None,
+) -> SentShare:
+    """Send the share again with a new link; the old link stops working at once."""
+    with uow:
+        shares = ShareRepository(uow.session)
+        old = _get(shares, staff, share_id, for_update=True)
+        issued = reshare(old, shared_by=staff.user_id, now=now, message=message)
+        shares.save_state(old)
+        shares.add(issued.share)
+        uow.publish(_share_event("docportal.share.reshared", issued.share, staff,
+                                 supersedes_id=old.id))
+        practice = PracticeNames(uow.session).get(staff.org_id) or UNKNOWN_PRACTICE
+        uow.commit()
+    return SentShare(issued.share, _mail_link(uow, mail, issued, practice, now))
+
+
+def revoke_share(uow: UnitOfWork, staff: Staff, share_id: str, now: datetime) -> Share:
+    """Stop every later open of the share; revoking twice changes nothing the second time."""
+    with uow:
+        shares = ShareRepository(uow.session)
+        share = _get(shares, staff, share_id, for_update=True)
+        if share.revoke(staff.user_id, now):
+            shares.save_state(share)
+            uow.publish(new_event(
+                "docportal.share.revoked", subject=Subject("share", share.id),
+                org_id=share.org_id, actor=staff.actor(), patient_id=share.patient_id,
+                occurred_at=now, data={"recipient_email": share.recipient_email}))
+        uow.commit()
+    return share
+
+
+def share_tracking(
+    uow: UnitOfWork, staff: Staff, share_id: str, now: datetime
+) -> tuple[ShareTracking, Share, datetime | None]:
+    """The share's status and activity for its sender, and when its email went out."""
+    with uow:
+        shares = ShareRepository(uow.session)
+        share = _get(shares, staff, share_id)
+        return track_share(share, now), share, shares.mail_sent_at(share.id)
+
+
+def _mail_link(uow: UnitOfWork, mail: ShareMailSettings, issued: IssuedShare, practice: str,
+               now: datetime) -> bool:
+    share = issued.share
+    try:
+        mail.mailer.send_share_link(ShareMail(
+            share.recipient_email, practice, share_link(mail.portal_base_url, issued.token)))
+    except MailUnavailable as err:
+        log.warning("share email not sent; the share stays mail pending",
+                    extra={"share_id": share.id, "error": str(err)})
+        return False
+    with uow:
+        ShareRepository(uow.session).mark_mail_sent(share.id, now)
+        uow.commit()
+    return True
+
+
+def _get(shares: ShareRepository, staff: Staff, share_id: str, *, for_update: bool = False
+         ) -> Share:
+    share = shares.get(staff.org_id, share_id, for_update=for_update)
+    if share is None:
+        raise ShareNotFound("There is no such share in your practice; check the link.",
+                            {"share_id": share_id})
+    return share
+
+
+def _share_event(event_type: str, share: Share, staff: Staff, **data: object) -> Event:
+    return new_event(
+        event_type, subject=Subject("share", share.id), org_id=share.org_id,
+        actor=staff.actor(), patient_id=share.patient_id, occurred_at=share.sent_at,
+        data={"document_ids": list(share.document_ids), "recipient_email": share.recipient_email,
+              "purpose": str(share.purpose), "claim_deadline": share.claim_deadline.isoformat(),
+              "record_count": len(share.document_ids), **data})
