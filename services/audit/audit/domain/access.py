@@ -7,7 +7,7 @@ patients and how many records did this user touch". This module turns one event 
 Mapping by the type's verb (the last part of ``<producer>.<entity>.<verb>``):
 ``viewed`` -> viewed; ``searched`` with ``data.patient_ids`` -> searched, one fact per
 returned patient; ``created`` -> created; ``updated``/``edited`` -> edited;
-``notes.note.finalized`` -> finalized; ``docportal.share.sent`` -> shared;
+``notes.note.finalized`` -> finalized; ``docportal.share.sent`` and ``.reshared`` -> shared;
 ``downloaded`` -> downloaded. Events without an actor (the platform itself) or without
 a patient are not accesses. ``data.record_count`` (a positive integer) says how many
 records one event touched, e.g. a share of three documents; otherwise it is one.
@@ -37,6 +37,7 @@ class Action(StrEnum):
 _BY_TYPE = {
     "notes.note.finalized": Action.FINALIZED,
     "docportal.share.sent": Action.SHARED,
+    "docportal.share.reshared": Action.SHARED,
 }
 _BY_VERB = {
     "viewed": Action.VIEWED,

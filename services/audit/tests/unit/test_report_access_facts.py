@@ -37,6 +37,7 @@ def envelope(type_, patient_id="p-1", data=None, actor="u-1", occurred_at=WHEN_T
         ("notes.note.edited", Action.EDITED),
         ("notes.note.finalized", Action.FINALIZED),
         ("docportal.share.sent", Action.SHARED),
+        ("docportal.share.reshared", Action.SHARED),
         ("docportal.document.downloaded", Action.DOWNLOADED),
         ("identity.user.permissions_changed", None),
         ("docportal.share.revoked", None),
