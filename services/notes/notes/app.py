@@ -1,9 +1,22 @@
 from flask import Flask
 
+from notes.api import blueprints
+from notes.api.errors import ERROR_TABLE
+from notes.bootstrap import bootstrap, identity_token_verifier
 from notes.config import NotesConfig
 from notes.spec import SPEC
+from servicekit.auth import TokenVerifier
 from servicekit.service import build_app
 
 
-def create_app(config: NotesConfig | None = None) -> Flask:
-    return build_app(SPEC, config)
+def create_app(config: NotesConfig | None = None, verifier: TokenVerifier | None = None) -> Flask:
+    """The notes API; tests pass a verifier for their own signing key."""
+    config = config or SPEC.load_config()  # type: ignore[assignment]
+    app = build_app(
+        SPEC, config, blueprints(), error_table=ERROR_TABLE,
+        verifier=verifier or identity_token_verifier(config),
+        # A token older than the user's last permission change (as projected) is refused.
+        permission_versions=lambda user_id: app.extensions["notes"].permission_version(user_id),
+    )
+    app.extensions["notes"] = bootstrap(config, app.extensions["servicekit.runtime"])
+    return app

@@ -1,6 +1,160 @@
-from sqlalchemy import MetaData
+"""The notes database: identity's projection, patients, insurances, cases, notes, charges."""
 
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+from servicekit.db import UTCDateTime
 from servicekit.messaging.tables import messaging_tables
 
 metadata = MetaData()
 messaging = messaging_tables(metadata)
+
+ID = 36  # uuid4 as text
+
+# --- identity, as notes last heard of it (fed by the notes.identity consumer) -------------
+
+projected_practices = Table(
+    "projected_practices", metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("name", String(200), nullable=True),
+    # {"name": ..., "provider_ids": [...]} when identity announces a billing integration.
+    Column("billing_integration", JSON, nullable=True),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+projected_users = Table(
+    "projected_users", metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("org_id", String(ID), nullable=False, index=True),
+    # Null until identity.user.created arrives (events may come in any order).
+    Column("full_name", String(200), nullable=True),
+    Column("email", String(320), nullable=True),
+    Column("kind", String(20), nullable=True),
+    Column("user_type", String(40), nullable=True),
+    Column("category", String(20), nullable=True),
+    Column("permissions", JSON, nullable=False),
+    Column("permission_version", Integer, nullable=False),
+    Column("supervising_therapist_id", String(ID), nullable=True),
+    Column("status", String(20), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+projected_clinics = Table(
+    "projected_clinics", metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("org_id", String(ID), nullable=False, index=True),
+    Column("name", String(200), nullable=True),
+    Column("assistants_may_finalize", Boolean, nullable=False),
+    # When the setting was last decided at identity: an older event never overwrites it.
+    Column("settings_at", UTCDateTime(), nullable=False),
+)
+
+# --- the service's own records ---------------------------------------------------------------
+
+patients = Table(
+    "patients", metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("org_id", String(ID), nullable=False),
+    Column("clinic_id", String(ID), nullable=False),
+    Column("first_name", String(100), nullable=False),
+    Column("last_name", String(100), nullable=False),
+    Column("date_of_birth", Date, nullable=False),
+    Column("phone", String(40), nullable=True),
+    Column("email", String(320), nullable=True),
+    Column("address", String(500), nullable=True),
+    Column("external_id", String(100), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Index("ix_patients_org_name", "org_id", "last_name", "first_name"),
+    Index("ix_patients_org_birth", "org_id", "date_of_birth"),
+)
+
+insurances = Table(
+    "insurances", metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("org_id", String(ID), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("allow_assistants_to_finalize", Boolean, nullable=False, default=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+cases = Table(
+    "cases", metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("org_id", String(ID), nullable=False),
+    Column("patient_id", String(ID), ForeignKey("patients.id"), nullable=False, index=True),
+    Column("insurance_id", String(ID), ForeignKey("insurances.id"), nullable=False),
+    Column("title", String(200), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+notes = Table(
+    "notes", metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("org_id", String(ID), nullable=False),
+    Column("patient_id", String(ID), ForeignKey("patients.id"), nullable=False, index=True),
+    Column("case_id", String(ID), ForeignKey("cases.id"), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("date_of_service", Date, nullable=False),
+    Column("subjective", Text, nullable=False),
+    Column("objective", Text, nullable=False),
+    Column("assessment", Text, nullable=False),
+    Column("plan", Text, nullable=False),
+    Column("billing_sheet", JSON, nullable=False),
+    Column("author_id", String(ID), nullable=False),
+    Column("author_initials", String(8), nullable=False),
+    Column("supervising_therapist_id", String(ID), nullable=True),
+    Column("forwarded_to_id", String(ID), nullable=True),
+    Column("forwarded_at", UTCDateTime(), nullable=True),
+    Column("finalized_by_id", String(ID), nullable=True),
+    Column("cosigner_id", String(ID), nullable=True),
+    Column("cosigner_initials", String(8), nullable=True),
+    Column("chart_initials", String(20), nullable=True),
+    Column("finalized_at", UTCDateTime(), nullable=True),
+    Column("billing_export_status", String(20), nullable=True),
+    Column("billing_provider_id", String(ID), nullable=True),
+    Column("billing_export_reason", Text, nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+addenda = Table(
+    "addenda", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("note_id", String(ID), ForeignKey("notes.id"), nullable=False, index=True),
+    Column("text", Text, nullable=False),
+    Column("author_id", String(ID), nullable=False),
+    Column("author_initials", String(8), nullable=False),
+    Column("added_at", UTCDateTime(), nullable=False),
+)
+
+transactions = Table(
+    "transactions", metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("org_id", String(ID), nullable=False),
+    Column("note_id", String(ID), ForeignKey("notes.id"), nullable=False),
+    Column("patient_id", String(ID), ForeignKey("patients.id"), nullable=False, index=True),
+    Column("case_id", String(ID), ForeignKey("cases.id"), nullable=False),
+    Column("code", String(10), nullable=False),
+    Column("units", Integer, nullable=False),
+    Column("modifiers", JSON, nullable=False),
+    Column("manual", Boolean, nullable=False),
+    Column("date_of_service", Date, nullable=False),
+    Column("provider_id", String(ID), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("deleted_at", UTCDateTime(), nullable=True),
+    Column("deleted_by_id", String(ID), nullable=True),
+)

@@ -1,0 +1,12 @@
+"""The notes HTTP API: one blueprint per resource."""
+
+from flask_smorest import Blueprint
+
+
+def blueprints() -> list[Blueprint]:
+    from notes.api.charges import blp as charges
+    from notes.api.notes import blp as notes
+    from notes.api.patients import blp as patients
+    from notes.api.payers import blp as payers
+
+    return [patients, payers, notes, charges]

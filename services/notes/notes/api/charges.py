@@ -1,0 +1,30 @@
+"""Patient transactions (charges) made when notes are finalized."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from notes.api.callers import STAFF, caller
+from notes.api.schemas import TransactionSchema
+from notes.bootstrap import notes
+from notes.domain.transactions import PatientTransaction
+from notes.service_layer import charges
+from servicekit.auth import require_permission
+
+blp = Blueprint("transactions", __name__, description="Patient transactions")
+
+
+@blp.route("/patients/<patient_id>/transactions", methods=["GET"])
+@require_permission("view_patients", kinds=STAFF)
+@blp.response(200, TransactionSchema(many=True))
+def of_patient(patient_id: str) -> list[PatientTransaction]:
+    return charges.transactions_of_patient(notes().uow(), caller(), patient_id)
+
+
+@blp.route("/transactions/<transaction_id>", methods=["DELETE"])
+@require_permission("delete_transactions", kinds=STAFF)
+@blp.response(200, TransactionSchema)
+def delete(transaction_id: str) -> PatientTransaction:
+    """Delete a charge; it stays on record with who deleted it and when."""
+    app = notes()
+    return charges.delete_transaction(app.uow(), caller(), transaction_id, app.now())

@@ -1,0 +1,108 @@
+"""SOAP notes: start, read, revise, forward, finalize, addenda."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from notes.api.bodies import note_body
+from notes.api.callers import STAFF, caller
+from notes.api.schemas import (
+    AddendumSchema,
+    ForwardSchema,
+    NoteSchema,
+    ReviseNoteSchema,
+    StartNoteSchema,
+    VersionSchema,
+)
+from notes.bootstrap import notes
+from notes.domain.billing import BillingEntry
+from notes.domain.note_parts import SoapText
+from notes.service_layer import note_lifecycle as lifecycle
+from servicekit.auth import authenticated, require_permission
+
+blp = Blueprint("notes", __name__, description="SOAP notes")
+
+_SOAP = ("subjective", "objective", "assessment", "plan")
+
+
+# Who may start, edit, forward and sign is the domain's rule (category and supervision, not
+# only a permission), so these routes only require a staff token.
+@blp.route("/notes", methods=["POST"])
+@authenticated(kinds=STAFF)
+@blp.arguments(StartNoteSchema)
+@blp.response(201, NoteSchema)
+def start(body: dict) -> dict[str, Any]:
+    app = notes()
+    soap = SoapText(**{k: body[k] for k in _SOAP if k in body})
+    note = lifecycle.begin_note(app.uow(), caller(), case_id=body["case_id"], kind=body["kind"],
+                                date_of_service=body["date_of_service"], soap=soap,
+                                now=app.now())
+    return note_body(note)
+
+
+@blp.route("/notes/<note_id>", methods=["GET"])
+@require_permission("view_patients", kinds=STAFF)
+@blp.response(200, NoteSchema)
+def view(note_id: str) -> dict[str, Any]:
+    return note_body(lifecycle.read_note(notes().uow(), caller(), note_id))
+
+
+@blp.route("/patients/<patient_id>/notes", methods=["GET"])
+@require_permission("view_patients", kinds=STAFF)
+@blp.response(200, NoteSchema(many=True))
+def of_patient(patient_id: str) -> list[dict[str, Any]]:
+    return [note_body(n) for n in lifecycle.notes_of_patient(notes().uow(), caller(), patient_id)]
+
+
+@blp.route("/notes/<note_id>", methods=["PATCH"])
+@authenticated(kinds=STAFF)
+@blp.arguments(ReviseNoteSchema)
+@blp.response(200, NoteSchema)
+def revise(body: dict, note_id: str) -> dict[str, Any]:
+    """Save changes to a draft; send the version you loaded (409 if someone saved since)."""
+    app = notes()
+    soap = {k: body[k] for k in _SOAP if k in body}
+    billing = None
+    if "billing_sheet" in body:
+        billing = [BillingEntry(line["code"], line["units"], tuple(line["modifiers"]))
+                   for line in body["billing_sheet"]]
+    note = lifecycle.revise_note(app.uow(), caller(), note_id, expected_version=body["version"],
+                                 soap=soap or None, billing=billing,
+                                 user_types=app.user_types, now=app.now())
+    return note_body(note)
+
+
+@blp.route("/notes/<note_id>/forward", methods=["POST"])
+@authenticated(kinds=STAFF)
+@blp.arguments(ForwardSchema)
+@blp.response(200, NoteSchema)
+def forward(body: dict, note_id: str) -> dict[str, Any]:
+    app = notes()
+    note = lifecycle.forward_note(app.uow(), caller(), note_id, to_user_id=body["to_user_id"],
+                                  expected_version=body["version"], now=app.now())
+    return note_body(note)
+
+
+@blp.route("/notes/<note_id>/finalize", methods=["POST"])
+@authenticated(kinds=STAFF)
+@blp.arguments(VersionSchema)
+@blp.response(200, NoteSchema)
+def finalize(body: dict, note_id: str) -> dict[str, Any]:
+    """Sign the note; 403 finalization_refused names every setting or permission that is off."""
+    app = notes()
+    note = lifecycle.finalize_note(app.uow(), caller(), note_id,
+                                   expected_version=body["version"], now=app.now())
+    return note_body(note)
+
+
+@blp.route("/notes/<note_id>/addenda", methods=["POST"])
+@authenticated(kinds=STAFF)
+@blp.arguments(AddendumSchema)
+@blp.response(201, NoteSchema)
+def add_addendum(body: dict, note_id: str) -> dict[str, Any]:
+    app = notes()
+    note = lifecycle.add_addendum(app.uow(), caller(), note_id, text=body["text"],
+                                  now=app.now())
+    return note_body(note)

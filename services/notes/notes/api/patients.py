@@ -1,0 +1,61 @@
+"""Patients of the practice: search, read, register, correct."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from notes.api.callers import STAFF, caller
+from notes.api.schemas import (
+    NewPatientSchema,
+    PatientChangeSchema,
+    PatientPageSchema,
+    PatientSchema,
+    PatientSearchSchema,
+    PatientWithCasesSchema,
+)
+from notes.bootstrap import notes
+from notes.service_layer import patients
+from servicekit.auth import require_permission
+
+blp = Blueprint("patients", __name__, description="Patients of the practice")
+
+
+@blp.route("/patients", methods=["GET"])
+@require_permission("view_patients", kinds=STAFF)
+@blp.arguments(PatientSearchSchema, location="query")
+@blp.response(200, PatientPageSchema)
+def search(args: dict) -> dict[str, Any]:
+    """Find patients by name and date of birth, a page at a time."""
+    app = notes()
+    found, total = patients.search_patients(
+        app.uow(), caller(), name=args.get("name"), date_of_birth=args.get("date_of_birth"),
+        page=args["page"], page_size=args["page_size"])
+    return {"items": found, "page": args["page"], "page_size": args["page_size"],
+            "total": total}
+
+
+@blp.route("/patients/<patient_id>", methods=["GET"])
+@require_permission("view_patients", kinds=STAFF)
+@blp.response(200, PatientWithCasesSchema)
+def view(patient_id: str) -> dict[str, Any]:
+    return patients.view_patient(notes().uow(), caller(), patient_id)
+
+
+@blp.route("/patients", methods=["POST"])
+@require_permission("edit_patients", kinds=STAFF)
+@blp.arguments(NewPatientSchema)
+@blp.response(201, PatientSchema)
+def register(body: dict) -> dict[str, Any]:
+    app = notes()
+    return patients.register_patient(app.uow(), caller(), body, app.now())
+
+
+@blp.route("/patients/<patient_id>", methods=["PATCH"])
+@require_permission("edit_patients", kinds=STAFF)
+@blp.arguments(PatientChangeSchema(partial=True))
+@blp.response(200, PatientSchema)
+def correct(body: dict, patient_id: str) -> dict[str, Any]:
+    app = notes()
+    return patients.correct_patient(app.uow(), caller(), patient_id, body, app.now())

@@ -1,0 +1,56 @@
+"""Insurances (payers) and the cases that bill them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from notes.api.callers import STAFF, caller
+from notes.api.schemas import CaseSchema, InsuranceChangeSchema, InsuranceSchema
+from notes.bootstrap import notes
+from notes.service_layer import payers
+from servicekit.auth import authenticated, require_permission
+
+blp = Blueprint("payers", __name__, description="Insurances and cases")
+
+
+@blp.route("/insurances", methods=["GET"])
+@authenticated(kinds=STAFF)
+@blp.response(200, InsuranceSchema(many=True))
+def list_insurances() -> list[dict[str, Any]]:
+    return payers.list_insurances(notes().uow(), caller())
+
+
+@blp.route("/insurances", methods=["POST"])
+@require_permission("manage_users", kinds=STAFF)
+@blp.arguments(InsuranceSchema)
+@blp.response(201, InsuranceSchema)
+def add_insurance(body: dict) -> dict[str, Any]:
+    """Add a payer; assistants may finalize its notes only when turned on (User Managers)."""
+    app = notes()
+    return payers.add_insurance(app.uow(), caller(), body, app.now())
+
+
+@blp.route("/insurances/<insurance_id>", methods=["PATCH"])
+@require_permission("manage_users", kinds=STAFF)
+@blp.arguments(InsuranceChangeSchema)
+@blp.response(200, InsuranceSchema)
+def change_insurance(body: dict, insurance_id: str) -> dict[str, Any]:
+    return payers.change_insurance(notes().uow(), caller(), insurance_id, body)
+
+
+@blp.route("/cases", methods=["POST"])
+@require_permission("edit_patients", kinds=STAFF)
+@blp.arguments(CaseSchema)
+@blp.response(201, CaseSchema)
+def open_case(body: dict) -> dict[str, Any]:
+    app = notes()
+    return payers.open_case(app.uow(), caller(), body, app.now())
+
+
+@blp.route("/cases/<case_id>", methods=["GET"])
+@require_permission("view_patients", kinds=STAFF)
+@blp.response(200, CaseSchema)
+def view_case(case_id: str) -> dict[str, Any]:
+    return payers.view_case(notes().uow(), caller(), case_id)

@@ -1,0 +1,165 @@
+"""Request and response bodies of the notes API."""
+
+from marshmallow import Schema, fields, validate
+
+from notes.domain.note_parts import NoteKind
+
+_NAME = validate.Length(min=1, max=100)
+
+
+class PatientSchema(Schema):
+    id = fields.Str()
+    clinic_id = fields.Str()
+    first_name = fields.Str()
+    last_name = fields.Str()
+    date_of_birth = fields.Date()
+    phone = fields.Str(allow_none=True)
+    email = fields.Str(allow_none=True)
+    address = fields.Str(allow_none=True)
+    external_id = fields.Str(allow_none=True)
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+
+
+class CaseSchema(Schema):
+    id = fields.Str()
+    patient_id = fields.Str(required=True)
+    insurance_id = fields.Str(required=True)
+    title = fields.Str(allow_none=True, validate=validate.Length(max=200))
+    created_at = fields.AwareDateTime(dump_only=True)
+
+    class Meta:
+        dump_only = ("id",)
+
+
+class PatientWithCasesSchema(PatientSchema):
+    cases = fields.List(fields.Nested(CaseSchema))
+
+
+class NewPatientSchema(Schema):
+    clinic_id = fields.Str(required=True)
+    first_name = fields.Str(required=True, validate=_NAME)
+    last_name = fields.Str(required=True, validate=_NAME)
+    date_of_birth = fields.Date(required=True)
+    phone = fields.Str(allow_none=True, validate=validate.Length(max=40))
+    email = fields.Email(allow_none=True)
+    address = fields.Str(allow_none=True, validate=validate.Length(max=500))
+    external_id = fields.Str(allow_none=True, validate=validate.Length(max=100))
+
+
+class PatientSearchSchema(Schema):
+    name = fields.Str(validate=validate.Length(max=200))
+    date_of_birth = fields.Date()
+    page = fields.Int(load_default=1, validate=validate.Range(min=1))
+    page_size = fields.Int(load_default=25, validate=validate.Range(min=1, max=100))
+
+
+class PatientPageSchema(Schema):
+    items = fields.List(fields.Nested(PatientSchema))
+    page = fields.Int()
+    page_size = fields.Int()
+    total = fields.Int()
+
+
+class InsuranceSchema(Schema):
+    id = fields.Str(dump_only=True)
+    name = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+    allow_assistants_to_finalize = fields.Bool(load_default=False)
+    created_at = fields.AwareDateTime(dump_only=True)
+
+
+class InsuranceChangeSchema(Schema):
+    name = fields.Str(validate=validate.Length(min=1, max=200))
+    allow_assistants_to_finalize = fields.Bool()
+
+
+class BillingLineSchema(Schema):
+    code = fields.Str(required=True, validate=validate.Length(min=1, max=10))
+    units = fields.Int(load_default=1, strict=True)
+    modifiers = fields.List(fields.Str(validate=validate.Length(max=4)), load_default=list)
+    manual = fields.Bool(dump_only=True)
+
+
+class _SoapFields(Schema):
+    subjective = fields.Str(validate=validate.Length(max=50_000))
+    objective = fields.Str(validate=validate.Length(max=50_000))
+    assessment = fields.Str(validate=validate.Length(max=50_000))
+    plan = fields.Str(validate=validate.Length(max=50_000))
+
+
+class StartNoteSchema(_SoapFields):
+    case_id = fields.Str(required=True)
+    kind = fields.Str(required=True, validate=validate.OneOf([k.value for k in NoteKind]))
+    date_of_service = fields.Date(required=True)
+
+
+class ReviseNoteSchema(_SoapFields):
+    version = fields.Int(required=True, strict=True)
+    billing_sheet = fields.List(fields.Nested(BillingLineSchema), validate=validate.Length(max=50))
+
+
+class VersionSchema(Schema):
+    version = fields.Int(required=True, strict=True)
+
+
+class ForwardSchema(VersionSchema):
+    to_user_id = fields.Str(required=True)
+
+
+class AddendumSchema(Schema):
+    text = fields.Str(required=True, validate=validate.Length(min=1, max=20_000))
+
+
+class AddendumOutSchema(Schema):
+    text = fields.Str()
+    author_id = fields.Str()
+    author_initials = fields.Str()
+    added_at = fields.AwareDateTime()
+
+
+class BillingExportSchema(Schema):
+    status = fields.Str()
+    provider_id = fields.Str(allow_none=True)
+    reason = fields.Str(allow_none=True)
+
+
+class NoteSchema(_SoapFields):
+    id = fields.Str()
+    patient_id = fields.Str()
+    case_id = fields.Str()
+    kind = fields.Str()
+    status = fields.Str()
+    version = fields.Int()
+    date_of_service = fields.Date()
+    author_id = fields.Str()
+    supervising_therapist_id = fields.Str(allow_none=True)
+    forwarded_to_id = fields.Str(allow_none=True)
+    finalized_by_id = fields.Str(allow_none=True)
+    cosigner_id = fields.Str(allow_none=True)
+    chart_initials = fields.Str(allow_none=True)
+    finalized_at = fields.AwareDateTime(allow_none=True)
+    billing_sheet = fields.List(fields.Nested(BillingLineSchema))
+    billing_export = fields.Nested(BillingExportSchema, allow_none=True)
+    addenda = fields.List(fields.Nested(AddendumOutSchema))
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+
+
+class TransactionSchema(Schema):
+    id = fields.Str()
+    note_id = fields.Str()
+    patient_id = fields.Str()
+    case_id = fields.Str()
+    code = fields.Str()
+    units = fields.Int()
+    modifiers = fields.List(fields.Str())
+    manual = fields.Bool()
+    date_of_service = fields.Date()
+    provider_id = fields.Str()
+    created_at = fields.AwareDateTime()
+    deleted_at = fields.AwareDateTime(allow_none=True)
+    deleted_by_id = fields.Str(allow_none=True)
+
+
+class PatientChangeSchema(NewPatientSchema):
+    """The same fields as registering, each optional (loaded with partial=True)."""

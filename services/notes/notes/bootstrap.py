@@ -1,0 +1,51 @@
+"""Everything the notes API builds once from its config."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import current_app
+
+from notes.adapters.projection import IdentityProjection
+from notes.config import NotesConfig
+from notes.domain.catalog import UserTypes, load_user_types
+from servicekit.auth import TokenVerifier
+from servicekit.db import UnitOfWork
+from servicekit.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class Notes:
+    config: NotesConfig
+    runtime: Runtime
+    user_types: UserTypes
+
+    def uow(self) -> UnitOfWork:
+        return self.runtime.uow()
+
+    @staticmethod
+    def now() -> datetime:
+        return datetime.now(UTC)
+
+    def permission_version(self, user_id: str) -> int | None:
+        """The user's permission version as identity last announced it (None: not heard of)."""
+        with self.uow() as uow:
+            return IdentityProjection(uow.session).permission_version(user_id)
+
+
+def bootstrap(config: NotesConfig, runtime: Runtime) -> Notes:
+    return Notes(config=config, runtime=runtime, user_types=load_user_types())
+
+
+def identity_token_verifier(config: NotesConfig) -> TokenVerifier | None:
+    """Identity's public keys from JWKS_URL; without it, no token is accepted."""
+    if not config.jwks_url:
+        return None
+    return TokenVerifier(jwks_url=config.jwks_url, issuer=config.jwt_issuer,
+                         audience=config.jwt_audience)
+
+
+def notes() -> Notes:
+    """The Notes of the app serving the current request."""
+    return current_app.extensions["notes"]

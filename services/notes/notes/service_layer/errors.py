@@ -1,0 +1,21 @@
+"""Refusals that come from looking things up, not from a domain rule."""
+
+from notes.domain.errors import NotesError, PermissionRefused
+
+
+class NotFoundInPractice(NotesError):
+    """404: no such record in the caller's practice (another practice's look the same)."""
+
+    code = "not_found"
+
+
+class InvalidRequest(NotesError):
+    """422: the request names something that cannot be used here, e.g. another clinic."""
+
+    code = "invalid_request"
+
+
+class AccountNotKnown(PermissionRefused):
+    """403: identity has not told notes about this user yet, or deactivated them."""
+
+    code = "account_not_known"

@@ -1,0 +1,105 @@
+"""Keep identity's projection current: the handler of the notes.identity subscription."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from notes.adapters.projection import DEACTIVATED, IdentityProjection
+from notes.domain.catalog import UserTypes, load_user_types
+from servicekit.db import UnitOfWork
+from servicekit.messaging.envelope import Event
+
+log = logging.getLogger("notes.identity_events")
+
+_USER_TYPES: UserTypes | None = None
+
+
+def _user_types() -> UserTypes:
+    global _USER_TYPES  # read once per process; the file ships with the package
+    if _USER_TYPES is None:
+        _USER_TYPES = load_user_types()
+    return _USER_TYPES
+
+
+def handle_identity_event(uow: UnitOfWork, event: Event) -> None:
+    """Apply one identity event to the projection (inside the consumer's unit of work)."""
+    apply = _HANDLERS.get(event.type)
+    if apply is None or event.org_id is None:
+        return  # sessions, password changes and the like do not concern notes
+    apply(IdentityProjection(uow.session), event, event.data)
+
+
+def _profile(data: dict[str, Any]) -> dict[str, Any]:
+    user_type = data.get("user_type")
+    if user_type is not None and user_type not in _user_types().by_code:
+        log.warning("unknown user type; treated as clerical", extra={"user_type": user_type})
+    return {"user_type": user_type, "category": _user_types().category_of(user_type).value}
+
+
+def _practice_created(projection: IdentityProjection, event: Event, data: dict) -> None:
+    at = event.occurred_at
+    # Only what the event says: a later billing integration event must not be undone.
+    extra = {"billing_integration": data["billing_integration"]} if (
+        "billing_integration" in data) else {}
+    projection.save_practice(event.org_id, at, name=data.get("name"), **extra)
+    for clinic in data.get("clinics", []):
+        projection.save_clinic_settings(
+            clinic["id"], event.org_id, at, name=clinic.get("name"),
+            assistants_may_finalize=bool(clinic.get("assistants_may_finalize", False)))
+    robot = data.get("automation_profile")
+    if robot:
+        projection.save_user(
+            robot["id"], event.org_id, at, full_name=robot["full_name"], email=robot.get("email"),
+            kind="automation", **_profile(robot))
+
+
+def _user_created(projection: IdentityProjection, event: Event, data: dict) -> None:
+    projection.save_user(
+        event.subject.id, event.org_id, event.occurred_at, full_name=data["full_name"],
+        email=data.get("email"), kind=data.get("kind", "staff"),
+        # Identity does not put the supervisor on its events yet; taken when it does.
+        supervising_therapist_id=data.get("supervising_therapist_id"),
+        permissions=data.get("permissions", []),
+        permission_version=data.get("permission_version", 0), **_profile(data))
+
+
+def _profile_changed(projection: IdentityProjection, event: Event, data: dict) -> None:
+    extra: dict[str, Any] = {}
+    if "user_type_after" in data:
+        extra = _profile({"user_type": data["user_type_after"]})
+    if "supervising_therapist_id" in data:
+        extra["supervising_therapist_id"] = data["supervising_therapist_id"]
+    if event.type == "identity.user.deactivated":
+        extra["status"] = DEACTIVATED
+    projection.save_user(
+        event.subject.id, event.org_id, event.occurred_at,
+        permissions=data.get("after", {}).get("permissions"),
+        permission_version=data.get("permission_version"), **extra)
+
+
+def _clinic_settings_changed(projection: IdentityProjection, event: Event, data: dict) -> None:
+    after = data.get("after", {})
+    if "assistants_may_finalize" in after:
+        projection.save_clinic_settings(
+            event.subject.id, event.org_id, event.occurred_at,
+            assistants_may_finalize=bool(after["assistants_may_finalize"]))
+
+
+def _billing_integration_changed(projection: IdentityProjection, event: Event, data: dict
+                                 ) -> None:
+    projection.save_practice(event.org_id, event.occurred_at,
+                             billing_integration=data.get("billing_integration"))
+
+
+_HANDLERS: dict[str, Callable[[IdentityProjection, Event, dict], None]] = {
+    "identity.practice.created": _practice_created,
+    "identity.user.created": _user_created,
+    "identity.user.permissions_changed": _profile_changed,
+    "identity.user.type_changed": _profile_changed,
+    "identity.user.deactivated": _profile_changed,
+    "identity.clinic.settings_changed": _clinic_settings_changed,
+    # Not emitted by identity yet; the shape notes expects when it is.
+    "identity.practice.billing_integration_changed": _billing_integration_changed,
+}

@@ -1,0 +1,93 @@
+"""Patients: search, read (each read leaves an access event), register and correct."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from notes.adapters.projection import IdentityProjection
+from notes.adapters.records import PracticeRecords
+from notes.service_layer.callers import Caller
+from notes.service_layer.errors import InvalidRequest, NotFoundInPractice
+from servicekit.db import UnitOfWork
+from servicekit.messaging.envelope import Subject, new_event
+
+
+def require_patient(records: PracticeRecords, patient_id: str) -> dict[str, Any]:
+    patient = records.patient(patient_id)
+    if patient is None:
+        raise NotFoundInPractice("There is no such patient in your practice.",
+                                 {"patient_id": patient_id})
+    return patient
+
+
+def search_patients(uow: UnitOfWork, caller: Caller, *, name: str | None,
+                    date_of_birth: date | None, page: int, page_size: int
+                    ) -> tuple[list[dict[str, Any]], int]:
+    with uow:
+        records = PracticeRecords(uow.session, caller.org_id)
+        found, total = records.search_patients(
+            name, date_of_birth, offset=(page - 1) * page_size, limit=page_size)
+        # A result list shows patients' names: audit must know whose.
+        uow.publish(new_event(
+            "notes.patient.searched", subject=Subject("patient_search", str(uuid.uuid4())),
+            org_id=caller.org_id, actor=caller.actor,
+            data={"patient_ids": [p["id"] for p in found], "page": page, "total": total,
+                  "by_name": bool(name), "by_date_of_birth": date_of_birth is not None}))
+        uow.commit()
+    return found, total
+
+
+def view_patient(uow: UnitOfWork, caller: Caller, patient_id: str) -> dict[str, Any]:
+    with uow:
+        records = PracticeRecords(uow.session, caller.org_id)
+        patient = require_patient(records, patient_id)
+        patient["cases"] = records.cases_of(patient_id)
+        uow.publish(_event("notes.patient.viewed", caller, patient_id))
+        uow.commit()
+    return patient
+
+
+def register_patient(uow: UnitOfWork, caller: Caller, values: dict[str, Any], now: datetime
+                     ) -> dict[str, Any]:
+    with uow:
+        records = PracticeRecords(uow.session, caller.org_id)
+        _require_clinic(IdentityProjection(uow.session), caller, values["clinic_id"])
+        patient_id = str(uuid.uuid4())
+        records.add_patient({"id": patient_id, **values, "created_at": now, "updated_at": now})
+        uow.publish(_event("notes.patient.created", caller, patient_id,
+                           {"clinic_id": values["clinic_id"],
+                            "external_id": values.get("external_id")}))
+        patient = records.patient(patient_id)
+        uow.commit()
+    return patient  # type: ignore[return-value]
+
+
+def correct_patient(uow: UnitOfWork, caller: Caller, patient_id: str, changes: dict[str, Any],
+                    now: datetime) -> dict[str, Any]:
+    with uow:
+        records = PracticeRecords(uow.session, caller.org_id)
+        before = require_patient(records, patient_id)
+        if "clinic_id" in changes:
+            _require_clinic(IdentityProjection(uow.session), caller, changes["clinic_id"])
+        changed = sorted(k for k, v in changes.items() if before.get(k) != v)
+        if changed:
+            records.update_patient(patient_id, {**changes, "updated_at": now})
+            # Field names only: the event log is no second copy of the chart.
+            uow.publish(_event("notes.patient.updated", caller, patient_id,
+                               {"changed": changed}))
+        patient = records.patient(patient_id)
+        uow.commit()
+    return patient  # type: ignore[return-value]
+
+
+def _require_clinic(projection: IdentityProjection, caller: Caller, clinic_id: str) -> None:
+    if projection.clinic(caller.org_id, clinic_id) is None:
+        raise InvalidRequest("Pick a clinic of your own practice.", {"clinic_id": clinic_id})
+
+
+def _event(event_type: str, caller: Caller, patient_id: str,
+           data: dict[str, Any] | None = None) -> Any:
+    return new_event(event_type, subject=Subject("patient", patient_id), org_id=caller.org_id,
+                     actor=caller.actor, patient_id=patient_id, data=data or {})
