@@ -2,6 +2,7 @@
 
 The template is shared with compose, where the nginx image runs envsubst on it. To behave the
 same, only our own ``${NAME}`` placeholders are replaced; nginx's ``$host`` and the like stay.
+TLS is optional: its include is rendered only when every ``GATEWAY_TLS_*`` value is given.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from topology import GATEWAY_PORT, HOST, SERVICES
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "deploy" / "nginx" / "templates" / "default.conf.template"
 MAIN_CONF = REPO / "deploy" / "nginx" / "nginx.local.conf"
+TLS_TEMPLATE = REPO / "deploy" / "nginx" / "tls" / "clinic-tls.inc.template"
+#: The TLS include's placeholders: all set turns TLS on, none leaves it off, some is an error.
+TLS_VARIABLES = ("GATEWAY_TLS_LISTEN", "GATEWAY_TLS_CERT", "GATEWAY_TLS_KEY")
 
 _PLACEHOLDER = re.compile(r"\$\{([A-Z][A-Z0-9_]*)\}")
 
@@ -25,11 +29,25 @@ def upstream_variable(service: str) -> str:
     return f"{service.upper()}_UPSTREAM"
 
 
-def local_gateway_values() -> dict[str, str]:
-    """The placeholder values for the local stack: every upstream on its contract port."""
+def local_gateway_values(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The placeholder values for the local stack: every upstream on its contract port, and
+    the ``GATEWAY_TLS_*`` values found in ``environ`` (default: this process's environment)."""
+    environ = os.environ if environ is None else environ
     values = {"GATEWAY_LISTEN": f"{HOST}:{GATEWAY_PORT}"}
     values.update({upstream_variable(s.name): s.bind for s in SERVICES})
+    values.update({name: environ[name] for name in TLS_VARIABLES if environ.get(name)})
     return values
+
+
+def tls_enabled(values: Mapping[str, str]) -> bool:
+    """Whether ``values`` turn TLS on; half a TLS setting is refused rather than ignored."""
+    given = [name for name in TLS_VARIABLES if values.get(name)]
+    if given and len(given) != len(TLS_VARIABLES):
+        missing = sorted(set(TLS_VARIABLES) - set(given))
+        raise ValueError(
+            f"TLS needs every one of {', '.join(TLS_VARIABLES)}; missing: {', '.join(missing)}"
+        )
+    return bool(given)
 
 
 def placeholders(template: str) -> set[str]:
@@ -45,11 +63,18 @@ def render(template: str, values: Mapping[str, str]) -> str:
 
 
 def write_gateway_config(nginx_dir: Path, values: Mapping[str, str]) -> Path:
-    """Write nginx.conf and conf.d/default.conf under ``nginx_dir``; return nginx.conf's path."""
-    (nginx_dir / "conf.d").mkdir(parents=True, exist_ok=True)
+    """Write nginx.conf, conf.d/default.conf and, with TLS, conf.d/clinic-tls.inc under
+    ``nginx_dir``; return nginx.conf's path."""
+    conf_d = nginx_dir / "conf.d"
+    conf_d.mkdir(parents=True, exist_ok=True)
     (nginx_dir / "temp").mkdir(exist_ok=True)
-    rendered = render(TEMPLATE.read_text(), values)
-    (nginx_dir / "conf.d" / "default.conf").write_text(rendered)
+    (conf_d / "default.conf").write_text(render(TEMPLATE.read_text(), values))
+    tls_include = conf_d / TLS_TEMPLATE.name.removesuffix(".template")
+    if tls_enabled(values):
+        tls_include.write_text(render(TLS_TEMPLATE.read_text(), values))
+    else:
+        # A run with TLS before this one must not leave its listener behind.
+        tls_include.unlink(missing_ok=True)
     main = nginx_dir / "nginx.conf"
     shutil.copyfile(MAIN_CONF, main)
     return main

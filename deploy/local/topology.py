@@ -27,7 +27,7 @@ class Service:
 
 SERVICES = (
     Service("identity", 8001),
-    Service("notes", 8002),
+    Service("notes", 8002, consumes=True),
     Service("docportal", 8003, consumes=True),
     Service("audit", 8004, consumes=True),
 )

