@@ -35,10 +35,10 @@ def distinct_stored(runtime) -> int:
 
 
 def test_a_relay_killed_mid_stream_loses_and_doubles_nothing(
-    tmp_path, make_database, amqp_url, monkeypatch
+    tmp_path, make_database, private_amqp_url, monkeypatch
 ):
     env = {"IDENTITY_DATABASE_URL": make_database(), "AUDIT_DATABASE_URL": make_database(),
-           "BUS_URL": amqp_url, "LOCAL_DIR": str(tmp_path), "RELAY_BATCH_SIZE": "100"}
+           "BUS_URL": private_amqp_url, "LOCAL_DIR": str(tmp_path), "RELAY_BATCH_SIZE": "100"}
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     identity, audit = IDENTITY.runtime(), AUDIT.runtime()

@@ -16,9 +16,11 @@ from servicekit.testing import wait_for
 pytestmark = pytest.mark.integration
 
 
-def test_operator_lists_then_replays_a_dead_letter(tmp_path, make_database, amqp_url, monkeypatch):
+def test_operator_lists_then_replays_a_dead_letter(
+    tmp_path, make_database, private_amqp_url, monkeypatch
+):
     monkeypatch.setenv("AUDIT_DATABASE_URL", make_database())
-    monkeypatch.setenv("BUS_URL", amqp_url)
+    monkeypatch.setenv("BUS_URL", private_amqp_url)
     monkeypatch.setenv("LOCAL_DIR", str(tmp_path))
     audit = AUDIT.runtime()
     upgrade(AUDIT.migrations_dir, audit.config.database_url)

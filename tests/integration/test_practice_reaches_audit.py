@@ -26,7 +26,7 @@ def platform(request, tmp_path, monkeypatch):
     if request.param == "rabbitmq+postgres":
         make_database = request.getfixturevalue("make_database")
         env |= {"IDENTITY_DATABASE_URL": make_database(), "AUDIT_DATABASE_URL": make_database(),
-                "BUS_URL": request.getfixturevalue("amqp_url")}
+                "BUS_URL": request.getfixturevalue("private_amqp_url")}
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     identity, audit = IDENTITY.runtime(), AUDIT.runtime()

@@ -71,11 +71,22 @@ def pg_url(make_database: Callable[[], str]) -> str:
     return make_database()
 
 
-@pytest.fixture(scope="session")
-def amqp_url() -> Iterator[str]:
-    """A RabbitMQ vhost of this test session's own, deleted at the end."""
+def _vhost() -> Iterator[str]:
     vhost = f"test-{uuid.uuid4().hex[:12]}"
     rabbitmqctl("add_vhost", vhost)
     rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
     yield f"{AMQP_BASE_URL}/{vhost}"
     rabbitmqctl("delete_vhost", vhost)
+
+
+@pytest.fixture(scope="session")
+def amqp_url() -> Iterator[str]:
+    """A RabbitMQ vhost of this test session's own, deleted at the end."""
+    yield from _vhost()
+
+
+@pytest.fixture
+def private_amqp_url() -> Iterator[str]:
+    """A RabbitMQ vhost of this test's own, for tests that count what lands in a fixed queue
+    such as ``audit.all`` (other tests of the session use the same queue names)."""
+    yield from _vhost()

@@ -21,12 +21,10 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def deployed(tmp_path, monkeypatch, make_database, amqp_url):
-    # RabbitMQ only: kombu keeps filesystem-transport bindings in process-wide state, so a
-    # second `audit.all` on another LOCAL_DIR in the same test session would miss its binding
-    # (tests/integration/test_practice_reaches_audit.py covers the filesystem path).
+def deployed(tmp_path, monkeypatch, make_database, private_amqp_url):
+    # RabbitMQ only: tests/integration/test_practice_reaches_audit.py covers the filesystem bus.
     env = {"LOCAL_DIR": str(tmp_path), "AUDIT_DATABASE_URL": make_database(),
-           "BUS_URL": amqp_url}
+           "BUS_URL": private_amqp_url}
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     runtime = SPEC.runtime()

@@ -42,7 +42,7 @@ class ShareMailSettings:
 
 
 def share_link(portal_base_url: str, token: str) -> str:
-    return f"{portal_base_url.rstrip('/')}/shares/{token}"
+    return f"{portal_base_url.rstrip('/')}/s/{token}"
 
 
 def send_share(

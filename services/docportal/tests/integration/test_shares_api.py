@@ -14,7 +14,7 @@ from servicekit.messaging.envelope import Subject, new_event
 
 pytestmark = pytest.mark.integration
 
-LINK = re.compile(r"https://clinic\.example/portal/shares/([A-Za-z0-9_-]{43})")
+LINK = re.compile(r"https://clinic\.example/portal/s/([A-Za-z0-9_-]{43})")
 
 
 def recipient() -> str:

@@ -5,7 +5,7 @@ from docportal.config import parse_encryption
 from docportal.service_layer.ports import ShareMail
 from docportal.service_layer.shares import share_link
 
-MAIL = ShareMail("dr.lee@example.org", "Sunrise PT", "https://clinic.example/portal/shares/t0k")
+MAIL = ShareMail("dr.lee@example.org", "Sunrise PT", "https://clinic.example/portal/s/t0k")
 
 
 def test_the_share_mail_names_the_practice_and_carries_the_link():
@@ -13,13 +13,13 @@ def test_the_share_mail_names_the_practice_and_carries_the_link():
 
     assert message["To"] == "dr.lee@example.org"
     assert message["Subject"] == "Sunrise PT shared documents with you"
-    assert "https://clinic.example/portal/shares/t0k" in message.get_content()
+    assert "https://clinic.example/portal/s/t0k" in message.get_content()
     assert "24 hours" in message.get_content()
 
 
 def test_the_link_is_the_token_under_the_portal_address():
     assert share_link("https://clinic.example/portal/", "abc") == (
-        "https://clinic.example/portal/shares/abc")
+        "https://clinic.example/portal/s/abc")
 
 
 def test_smtp_url_gives_host_port_and_login():
