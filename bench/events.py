@@ -15,7 +15,7 @@ import uuid
 from pathlib import Path
 
 from baseline import run_baseline
-from pipeline import practice_event, run_pipeline
+from pipeline import EVENT_KINDS, run_pipeline
 from report import print_profiles, print_report, save
 from sandbox import sandbox
 
@@ -33,6 +33,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         type=float,
         default=None,
         help="pace the producer at this many events/s (default: flat out)",
+    )
+    parser.add_argument(
+        "--kind", choices=sorted(EVENT_KINDS), default="access",
+        help="access: identity.user.viewed (most traffic); staff: identity.user.created, "
+        "which also runs audit's profile recognition",
     )
     parser.add_argument("--save", action="store_true", help="write bench/results/events-*.json")
     parser.add_argument(
@@ -52,7 +57,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def body_size() -> int:
     """The byte size of one pipeline event, so the baseline moves messages just as big."""
-    event = practice_event(str(uuid.uuid4()), Actor(id="bench", kind="system"))
+    event = EVENT_KINDS["staff"](str(uuid.uuid4()), Actor(id="bench", kind="system"))
     return len(encode_event(event).encode())
 
 
@@ -72,7 +77,8 @@ def main(argv: list[str]) -> int:
                 box.bus_url, args.events, size, confirms=False, prefetch=prefetch
             )
             pipe = run_pipeline(
-                box, args.events, args.batch, Path(work), rate=args.rate, profile_dir=args.profile
+                box, args.events, args.batch, Path(work), rate=args.rate, profile_dir=args.profile,
+                kind=args.kind,
             )
     except Exception as exc:  # noqa: BLE001 - report what broke, exit 1
         print(f"benchmark failed: {type(exc).__name__}: {exc}", file=sys.stderr)

@@ -71,12 +71,15 @@ def practice_event(org_id: str, system: Actor) -> Event:
     )
 
 
-def commit_events(box: Sandbox, count: int, batch: int, rate: float | None) -> dict[str, datetime]:
+def commit_events(
+    box: Sandbox, count: int, batch: int, rate: float | None, kind: str = "access"
+) -> dict[str, datetime]:
     """Publish ``count`` events through identity's outbox; return each one's commit time."""
     runtime = IDENTITY.runtime(
         IDENTITY.load_config(database_url=box.identity_db, bus_url=box.bus_url)
     )
     org_id, system = str(uuid.uuid4()), Actor(id="bench", kind="system")
+    make_event = EVENT_KINDS[kind]
     committed: dict[str, datetime] = {}
     started = time.monotonic()
     try:
@@ -84,7 +87,7 @@ def commit_events(box: Sandbox, count: int, batch: int, rate: float | None) -> d
             if rate:  # pace the producer so latency is measured below saturation
                 time.sleep(max(0.0, started + len(committed) / rate - time.monotonic()))
             size = min(batch, count - len(committed))
-            events = [practice_event(org_id, system) for _ in range(size)]
+            events = [make_event(org_id, system) for _ in range(size)]
             with runtime.uow() as uow:
                 for event in events:
                     uow.publish(event)
@@ -141,6 +144,23 @@ def _last_sent(box: Sandbox) -> datetime:
         engine.dispose()
 
 
+def access_event(org_id: str, system: Actor) -> Event:
+    """A read of staff data: the kind of event audit sees most, with no recognition to run."""
+    user_id = str(uuid.uuid4())
+    return new_event(
+        "identity.user.viewed",
+        subject=Subject("user", user_id),
+        org_id=org_id,
+        actor=system,
+        data={"fields": ["email", "user_type", "kind", "role", "status", "permissions"]},
+    )
+
+
+# --kind: which event audit receives. "access" reads dominate real traffic; "staff" events
+# (identity.user.created) also run profile recognition and cost audit several times more.
+EVENT_KINDS = {"access": access_event, "staff": practice_event}
+
+
 def run_pipeline(
     box: Sandbox,
     count: int,
@@ -149,6 +169,7 @@ def run_pipeline(
     *,
     rate: float | None = None,
     profile_dir: Path | None = None,
+    kind: str = "access",
 ) -> PipelineResult:
     env = {
         "IDENTITY_DATABASE_URL": box.identity_db,
@@ -164,7 +185,7 @@ def run_pipeline(
         children.append(start(["identity", "relay"], env, workdir, profile_dir))
         # Both connected before the first commit, so start-up is not counted as latency.
         wait_for_connections(box.name, 2, children, timeout=30)
-        committed = commit_events(box, count, batch, rate)
+        committed = commit_events(box, count, batch, rate, kind)
         wait_until_stored(box, count, children)
     finally:
         for child in children:

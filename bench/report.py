@@ -62,7 +62,7 @@ def print_report(
         ),
     ]
     print(f"\nEvent backbone benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
-    print(f"mode: {MODE}")
+    print(f"mode: {MODE}; events: {args.kind}")
     print(
         f"events {pipe.events:,}  outbox batch {args.batch}  body {size} B  "
         f"relay batch {relay.relay_batch_size}  prefetch {config.consumer_prefetch}"

@@ -24,6 +24,10 @@ from audit.domain.checkpoints import (
     verify_with_checkpoints,
 )
 
+# Per-transaction caches in Session.info; a new unit of work starts with a new session.
+_HEADS = "audit.chain_heads"
+_CHECKPOINTS = "audit.latest_checkpoints"
+
 
 @dataclass(frozen=True)
 class ChainSettings:
@@ -52,6 +56,10 @@ def partition_of(event: Mapping[str, Any], partitions: int) -> int:
 
 def lock_head(session: Session, partition: int) -> ChainHead:
     """The partition's head, locked until the transaction ends (PostgreSQL row lock)."""
+    # Within one transaction (a consumer batch) the lock is held: the head is read only once.
+    heads = session.info.setdefault(_HEADS, {})
+    if partition in heads:
+        return heads[partition]
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     # Create the head row if this is the partition's first record; a racing replica's row wins.
@@ -65,7 +73,8 @@ def lock_head(session: Session, partition: int) -> ChainHead:
         .where(chain_heads.c.partition == partition)
         .with_for_update()
     ).one()
-    return ChainHead(partition, row.seq, row.hash)
+    heads[partition] = ChainHead(partition, row.seq, row.hash)
+    return heads[partition]
 
 
 def append_to_chain(session: Session, event: Mapping[str, Any], partitions: int) -> ChainRecord:
@@ -76,6 +85,7 @@ def append_to_chain(session: Session, event: Mapping[str, Any], partitions: int)
         .where(chain_heads.c.partition == partition)
         .values(seq=record.seq, hash=record.hash)
     )
+    session.info[_HEADS][partition] = record.head
     return record
 
 
@@ -83,16 +93,19 @@ def checkpoint_if_due(
     session: Session, head: ChainHead, now: datetime, settings: ChainSettings
 ) -> Checkpoint | None:
     """Sign the head when the policy says so; called under the partition's lock."""
-    row = session.execute(
-        select(chain_checkpoints)
-        .where(chain_checkpoints.c.partition == head.partition)
-        .order_by(chain_checkpoints.c.seq.desc())
-        .limit(1)
-    ).mappings().first()
-    last = _checkpoint(row) if row else None
-    if not checkpoint_is_due(last, head, now, settings.policy):
+    latest = session.info.setdefault(_CHECKPOINTS, {})
+    if head.partition not in latest:
+        row = session.execute(
+            select(chain_checkpoints)
+            .where(chain_checkpoints.c.partition == head.partition)
+            .order_by(chain_checkpoints.c.seq.desc())
+            .limit(1)
+        ).mappings().first()
+        latest[head.partition] = _checkpoint(row) if row else None
+    if not checkpoint_is_due(latest[head.partition], head, now, settings.policy):
         return None
     checkpoint = sign_checkpoint(head, now, settings.signer)
+    latest[head.partition] = checkpoint
     session.execute(chain_checkpoints.insert().values(
         partition=checkpoint.partition, seq=checkpoint.seq, head_hash=checkpoint.head_hash,
         taken_at=checkpoint.taken_at, key_id=checkpoint.key_id, signature=checkpoint.signature,
