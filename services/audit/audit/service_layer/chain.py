@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,7 @@ from audit.domain.checkpoints import (
 # Per-transaction caches in Session.info; a new unit of work starts with a new session.
 _HEADS = "audit.chain_heads"
 _CHECKPOINTS = "audit.latest_checkpoints"
+_HOOKED = "audit.heads_saved_on_commit"
 
 
 @dataclass(frozen=True)
@@ -80,13 +81,26 @@ def lock_head(session: Session, partition: int) -> ChainHead:
 def append_to_chain(session: Session, event: Mapping[str, Any], partitions: int) -> ChainRecord:
     partition = partition_of(event, partitions)
     record = append_record(lock_head(session, partition), event)
-    session.execute(
-        chain_heads.update()
-        .where(chain_heads.c.partition == partition)
-        .values(seq=record.seq, hash=record.hash)
-    )
     session.info[_HEADS][partition] = record.head
+    _save_heads_on_commit(session)
     return record
+
+
+def _save_heads_on_commit(session: Session) -> None:
+    # The heads stay locked until the transaction ends, so writing each one once, just
+    # before the commit, is the same as writing it after every record.
+    if session.info.get(_HOOKED):
+        return
+    session.info[_HOOKED] = True
+
+    @event.listens_for(session, "before_commit")
+    def _write_heads(session: Session) -> None:
+        for head in session.info.get(_HEADS, {}).values():
+            session.execute(
+                chain_heads.update()
+                .where(chain_heads.c.partition == head.partition)
+                .values(seq=head.seq, hash=head.hash)
+            )
 
 
 def checkpoint_if_due(
