@@ -1,6 +1,7 @@
 """One JSON error shape for every service: {"error": {"code", "message", "details"}}."""
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, Response, jsonify
@@ -200,3 +201,17 @@ def register_error_handlers(app: Flask, table: ErrorTable | None = None) -> None
     # registering HTTPException too keeps flask-smorest's own handler from answering.
     app.register_error_handler(HTTPException, handle_any)
     app.register_error_handler(Exception, handle_any)
+
+
+def error_table_by_family(root: type[Exception], statuses: Mapping[type, int]) -> ErrorTable:
+    """An error table for every subclass of ``root``: each gets the status of its nearest
+    ancestor in ``statuses`` and keeps its own ``code`` attribute."""
+    table: ErrorTable = {}
+    pending = [root]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        status = next((statuses[base] for base in cls.__mro__ if base in statuses), None)
+        if status is not None:
+            table[cls] = (status, cls.code)  # type: ignore[attr-defined]
+    return table

@@ -7,7 +7,7 @@ from flask import Flask, Response
 from identity.adapters.signing_keys import SigningKeysInvalid
 from identity.domain import errors as e
 from identity.service_layer.errors import NotFoundInPractice, PracticeChoiceRequired
-from servicekit.web.errors import ErrorTable, error_response
+from servicekit.web.errors import ErrorTable, error_response, error_table_by_family
 
 # The status of each family of refusals; every concrete class keeps its own code.
 _STATUS_BY_FAMILY: dict[type[e.IdentityError], int] = {
@@ -25,25 +25,7 @@ _STATUS_BY_FAMILY: dict[type[e.IdentityError], int] = {
 }
 
 
-def _status_of(cls: type[e.IdentityError]) -> int | None:
-    for base in cls.__mro__:
-        if base in _STATUS_BY_FAMILY:
-            return _STATUS_BY_FAMILY[base]
-    return None
-
-
-def _all_subclasses(cls: type) -> list[type]:
-    found = [cls]
-    for sub in cls.__subclasses__():
-        found.extend(_all_subclasses(sub))
-    return found
-
-
-ERROR_TABLE: ErrorTable = {
-    cls: (status, cls.code)
-    for cls in _all_subclasses(e.IdentityError)
-    if (status := _status_of(cls)) is not None
-}
+ERROR_TABLE: ErrorTable = error_table_by_family(e.IdentityError, _STATUS_BY_FAMILY)
 ERROR_TABLE[SigningKeysInvalid] = (503, "signing_keys_invalid")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from notes.domain import errors as e
 from notes.service_layer.errors import InvalidRequest, NotFoundInPractice
-from servicekit.web.errors import ErrorTable
+from servicekit.web.errors import ErrorTable, error_table_by_family
 
 # The status of each family of refusals; every concrete class keeps its own code.
 _STATUS_BY_FAMILY: dict[type[e.NotesError], int] = {
@@ -20,25 +20,10 @@ _STATUS_BY_FAMILY: dict[type[e.NotesError], int] = {
 }
 
 
-def _status_of(cls: type[e.NotesError]) -> int | None:
-    for base in cls.__mro__:
-        if base in _STATUS_BY_FAMILY:
-            return _STATUS_BY_FAMILY[base]
-    return None
-
-
-def _all_subclasses(cls: type) -> list[type]:
-    found = [cls]
-    for sub in cls.__subclasses__():
-        found.extend(_all_subclasses(sub))
-    return found
-
-
 def _error_table() -> ErrorTable:
     import notes.service_layer.errors  # noqa: F401 - registers its subclasses of NotesError
 
-    return {cls: (status, cls.code) for cls in _all_subclasses(e.NotesError)
-            if (status := _status_of(cls)) is not None}
+    return error_table_by_family(e.NotesError, _STATUS_BY_FAMILY)
 
 
 ERROR_TABLE: ErrorTable = _error_table()
