@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from kombu import Connection
 from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
@@ -67,7 +65,3 @@ class Runtime:
 
     def close(self) -> None:
         self.engine.dispose()
-
-
-def subscription_names(subscriptions: Sequence[Subscription]) -> list[str]:
-    return [s.queue for s in subscriptions]
