@@ -9,8 +9,11 @@ from collections.abc import Callable
 
 import click
 
+from servicekit.config import ServiceConfig
 from servicekit.logs import configure_logging
+from servicekit.messaging.bus import declare_subscriptions
 from servicekit.messaging.deadletters import list_dead_letters, replay_dead_letters
+from servicekit.metrics import name_process, serve_worker_metrics
 from servicekit.migrations import upgrade
 from servicekit.service import ServiceSpec
 
@@ -20,19 +23,31 @@ def _on_shutdown(callback: Callable[[], None]) -> None:
         signal.signal(sig, lambda *_: callback())
 
 
+def _serve_metrics(config: ServiceConfig) -> None:
+    # Off unless METRICS_PORT is set: several workers on one machine would fight for a port.
+    if config.metrics_port is not None:
+        serve_worker_metrics(config.metrics_port)
+
+
 def service_cli(spec: ServiceSpec) -> click.Group:
     """A click group with the shared commands; the service adds its own to it."""
     name, runtime = spec.name, spec.runtime
 
     @click.group(name=name, help=f"The {name} service's operator commands.")
     def group() -> None:
-        pass
+        name_process(name)
 
     @group.command()
     def migrate() -> None:
-        """Bring the database schema up to date."""
-        upgrade(spec.migrations_dir, spec.load_config().database_url)
+        """Bring the database schema up to date and declare the service's queues on the bus."""
+        config = spec.load_config()
+        upgrade(spec.migrations_dir, config.database_url)
         click.echo(f"{name}: database is at the latest migration")
+        # Before any relay publishes: an event routed while no queue is bound would be lost
+        # to a consumer that starts later.
+        declared = declare_subscriptions(config, spec.subscriptions)
+        if declared:
+            click.echo(f"{name}: queues declared on the bus: {', '.join(declared)}")
 
     @group.command()
     @click.option("--once", is_flag=True, help="Publish what is waiting, then exit.")
@@ -45,6 +60,7 @@ def service_cli(spec: ServiceSpec) -> click.Group:
             total = outbox_relay.relay_pending()
             click.echo(f"{name}: relayed {total} events")
             return
+        _serve_metrics(rt.config)
         stop = threading.Event()
         _on_shutdown(stop.set)
         outbox_relay.run(stop)
@@ -61,6 +77,7 @@ def service_cli(spec: ServiceSpec) -> click.Group:
         sub = subs[queue_name] if queue_name else next(iter(subs.values()))
         rt = runtime()
         configure_logging(f"{name}-consumer", rt.config.log_level)
+        _serve_metrics(rt.config)
         consumer = rt.consumer(sub)
 
         def stop() -> None:

@@ -8,6 +8,7 @@ class holds what every service needs; a service subclasses it to add its own.
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -59,6 +60,8 @@ class ServiceConfig:
     jwt_issuer: str = setting("JWT_ISSUER", default="clinic-identity")
     jwt_audience: str = setting("JWT_AUDIENCE", default="clinic-platform")
     log_level: str = setting("LOG_LEVEL", default="INFO")
+    # Where a relay or consumer serves /metrics; unset, none (local processes would collide).
+    metrics_port: int | None = setting("METRICS_PORT", default=None, parse=int)
 
 
 def load_config(
@@ -86,3 +89,30 @@ def _read(meta: Mapping[str, Any], service: str, local_dir: Path, env: Mapping[s
                 raise ValueError(f"{name}: {exc}") from None
     default = meta["default"]
     return default(service, local_dir) if callable(default) else default
+
+
+def local_secret(filename: str) -> Default:
+    """A default for a secret shared by services of the local stack.
+
+    The first process to need it writes 32 random bytes (hex) to ``LOCAL_DIR/filename``,
+    readable by its owner only; every other process of the stack reads the same file.
+    Production sets the environment variable instead and never touches the file.
+    """
+
+    def read_or_create(service: str, local_dir: Path) -> str:
+        path = local_dir / filename
+        if not path.exists():
+            local_dir.mkdir(parents=True, exist_ok=True)
+            draft = local_dir / f".{filename}.{os.getpid()}"
+            fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_hex(32))
+            try:
+                os.link(draft, path)  # atomic: the first writer wins, the rest read its file
+            except FileExistsError:
+                pass
+            finally:
+                draft.unlink()
+        return path.read_text().strip()
+
+    return read_or_create

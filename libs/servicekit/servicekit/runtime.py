@@ -34,6 +34,7 @@ class Runtime:
             lambda: connect(self.config, confirm_each_publish=False),
             batch_size=self.config.relay_batch_size,
             poll_seconds=self.config.relay_poll_seconds,
+            service=self.config.service,
         )
 
     def consumer(self, subscription: Subscription) -> EventConsumer:
@@ -49,6 +50,7 @@ class Runtime:
                 max_attempts=self.config.consumer_max_attempts,
                 backoff_seconds=self.config.consumer_retry_backoff_seconds,
             ),
+            service=self.config.service,
         )
 
     # Readiness checks: each raises when its dependency cannot be reached.

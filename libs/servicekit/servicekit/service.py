@@ -14,6 +14,7 @@ from servicekit.config import ServiceConfig, load_config
 from servicekit.logs import configure_logging
 from servicekit.messaging.consumer import Subscription
 from servicekit.messaging.tables import MessagingTables
+from servicekit.metrics import name_process
 from servicekit.runtime import Runtime
 
 
@@ -45,6 +46,7 @@ def build_app(
 
     runtime = spec.runtime(config)
     configure_logging(f"{spec.name}-api", runtime.config.log_level)
+    name_process(spec.name)  # labels metrics of code that does not know its service (mailer)
     checks = {**runtime.readiness_checks(), **(extra_checks or {})}
     app = create_service_app(
         name=spec.name, blueprints=blueprints, readiness_checks=checks, **app_options

@@ -6,8 +6,16 @@ embedded local default; only the URL and the transport options differ.
 
 from __future__ import annotations
 
+import os
+import time
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
 from kombu import Connection, Exchange, Queue, binding
+from kombu.exceptions import ChannelError
 from kombu.transport import filesystem, virtual
+from kombu.utils.json import dumps
 
 from servicekit.config import ServiceConfig
 
@@ -18,13 +26,37 @@ EXCHANGE_NAME = "clinic.events"
 DELIVERY_LIMIT = 20
 
 
+class AtomicFolderChannel(filesystem.Channel):
+    """Writes each message under a temporary name and renames it into the queue folder.
+
+    The stock channel creates the message file and then writes into it; a consumer in another
+    process listing the folder in between moves away an empty file, fails to decode it and the
+    message is lost. A rename within one folder is atomic: a reader sees all of it or nothing.
+    """
+
+    def _put(self, queue, payload, **kwargs):  # type: ignore[no-untyped-def]
+        stamp = int(round(time.monotonic() * 1000))  # the stock name: readers sort by it
+        final = os.path.join(self.data_folder_out, f"{stamp}_{uuid.uuid4()}.{queue}.msg")
+        # A name without the ".<queue>.msg" ending: no reader takes it for a message.
+        draft = os.path.join(self.data_folder_out, f".draft-{uuid.uuid4().hex}")
+        try:
+            with open(draft, "wb") as f:
+                f.write(dumps(payload).encode())
+            os.rename(draft, final)
+        except OSError as exc:
+            raise ChannelError(f"Cannot add file {final!r} to directory") from exc
+
+
 class LocalFolderTransport(filesystem.Transport):
     """kombu's filesystem transport, with its bookkeeping per connection instead of per process.
 
     The stock transport shares one binding table across every connection in a process and skips
     a binding it has seen before, so a second bus folder used in the same process (tests, tools)
-    would never get its bindings written. The folders themselves hold the shared state.
+    would never get its bindings written. The folders themselves hold the shared state. Messages
+    are written atomically (AtomicFolderChannel).
     """
+
+    Channel = AtomicFolderChannel
 
     def __init__(self, client: Connection, **kwargs: object) -> None:
         super().__init__(client, **kwargs)
@@ -108,3 +140,15 @@ def declare_consumer_topology(
     dead = dead_letter_queue(name, quorum)(channel)
     dead.declare()
     return queue, dead
+
+
+def declare_subscriptions(config: ServiceConfig, subscriptions: Iterable[Any]) -> list[str]:
+    """Declare each subscription's queue, bindings and dead letters; the queue names."""
+    subscriptions = list(subscriptions)
+    if not subscriptions:
+        return []
+    with connect(config) as conn:
+        channel = conn.channel()
+        for sub in subscriptions:
+            declare_consumer_topology(channel, sub.queue, sub.bindings, config.bus_quorum_queues)
+    return [sub.queue for sub in subscriptions]

@@ -13,21 +13,49 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from kombu import Connection
 from kombu.message import Message
 from kombu.mixins import ConsumerMixin
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from servicekit.db import UnitOfWork
 from servicekit.messaging.bus import declare_consumer_topology
 from servicekit.messaging.deadletters import DeadLetterPublisher
 from servicekit.messaging.envelope import Event, InvalidEnvelope, decode_event
 from servicekit.messaging.tables import MessagingTables
+from servicekit.metrics import (
+    consumer_dead_letters,
+    consumer_event_lag,
+    consumer_events_handled,
+    consumer_handler_failures,
+    process_service,
+)
 
 log = logging.getLogger("servicekit.consumer")
 
 Handler = Callable[[UnitOfWork, Event], None]
+BatchPreparer = Callable[[UnitOfWork, list[Event]], None]
+
+# While the consumer's own database is down, an event waits (at most this long between tries)
+# instead of using up its retries: the outage is not the event's fault.
+DATABASE_WAIT_MAX_SECONDS = 5.0
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """A connection-level database error (server down, connection lost), not a bad event."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, OperationalError) and _looks_like_connection_failure(exc)
+
+
+def _looks_like_connection_failure(exc: OperationalError) -> bool:
+    text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
+    return any(sign in text for sign in (
+        "connection", "could not connect", "server closed", "terminating", "shutting down",
+        "unable to open database", "the database system is"))
+
 
 # How long to wait for a further delivery before handling the ones already in hand.
 BATCH_LINGER_SECONDS = 0.005
@@ -35,11 +63,17 @@ BATCH_LINGER_SECONDS = 0.005
 
 @dataclass(frozen=True)
 class Subscription:
-    """A durable queue ``queue`` bound to ``bindings``, whose events go to ``handler``."""
+    """A durable queue ``queue`` bound to ``bindings``, whose events go to ``handler``.
+
+    ``prepare``, if given, sees all the events of a batch first, in the batch's transaction
+    (a handler that locks rows can take every lock up front, in one order, so that two
+    replicas never wait on each other in a circle).
+    """
 
     queue: str
     bindings: tuple[str, ...]
     handler: Handler
+    prepare: BatchPreparer | None = None
 
 
 @dataclass(frozen=True)
@@ -65,9 +99,11 @@ class EventConsumer(ConsumerMixin):
         batch_size: int = 50,
         quorum: bool = False,
         retry: RetryPolicy | None = None,
+        service: str | None = None,
     ) -> None:
         self.connection = connection
         self.subscription = subscription
+        self._connection: Connection | None = None  # the live one, while consuming
         self._uow_factory = uow_factory
         self._tables = tables
         self._prefetch = prefetch
@@ -79,6 +115,12 @@ class EventConsumer(ConsumerMixin):
         self.handled = 0
         self.dead_lettered = 0
         self.ready = threading.Event()  # set once the queue is declared and consuming
+        self._labels = (service or process_service(), subscription.queue)
+        self._handled_total = consumer_events_handled.labels(*self._labels)
+        self._lag = consumer_event_lag.labels(*self._labels)
+        self._failures = consumer_handler_failures.labels(*self._labels)
+        for reason in ("handler_failed", "undecodable"):  # at 0 from the start, for increase()
+            consumer_dead_letters.labels(*self._labels, reason)
 
     def get_consumers(self, Consumer, channel):  # type: ignore[no-untyped-def]  # noqa: N803
         sub = self.subscription
@@ -101,6 +143,7 @@ class EventConsumer(ConsumerMixin):
     def consume(self, limit=None, timeout=None, safety_interval=1, **kwargs) -> Iterator[None]:  # type: ignore[no-untyped-def]
         # ConsumerMixin.consume, except that a short lull hands the collected batch over.
         with self.consumer_context(**kwargs) as (conn, _channel, _consumers):
+            self._connection = conn
             while not self.should_stop:
                 linger = BATCH_LINGER_SECONDS if self._pending else safety_interval
                 try:
@@ -109,13 +152,23 @@ class EventConsumer(ConsumerMixin):
                     if self._pending:
                         self._handle_pending()
                     else:
-                        conn.heartbeat_check()
+                        self._check_heartbeat(conn)
                 except OSError:
                     if not self.should_stop:
                         raise
                 else:
                     yield
             self._handle_pending()  # finish what is in hand before stopping
+
+    @staticmethod
+    def _check_heartbeat(conn) -> None:  # type: ignore[no-untyped-def]
+        try:
+            conn.heartbeat_check()
+        except conn.connection_errors:
+            # The broker went silent (a stalled network): drop the socket without a goodbye,
+            # or closing the channel would wait forever on it; then reconnect.
+            conn.collect()
+            raise
 
     def on_message(self, message: Message) -> None:
         try:
@@ -138,9 +191,9 @@ class EventConsumer(ConsumerMixin):
                 log.info("batch failed; handling its events one at a time",
                          extra={"queue": self.subscription.queue, "size": len(batch)})
             else:
-                for message, _ in batch:
+                for message, event in batch:
                     message.ack()
-                self.handled += len(batch)
+                    self._count_handled(event)
                 return
         for message, event in batch:
             self._handle_with_retries(message, event)
@@ -151,6 +204,8 @@ class EventConsumer(ConsumerMixin):
             fresh = self._tables.mark_processed(
                 uow.session, self.subscription.queue, [event.id for event in events]
             )
+            if self.subscription.prepare is not None:
+                self.subscription.prepare(uow, [e for e in events if e.id in fresh])
             for event in events:
                 if event.id in fresh:
                     fresh.discard(event.id)  # the same event twice in one batch counts once
@@ -160,27 +215,53 @@ class EventConsumer(ConsumerMixin):
     def _handle_with_retries(self, message: Message, event: Event) -> None:
         error: Exception | None = None
         attempt = 0
-        for attempt in range(1, self._retry.max_attempts + 1):  # noqa: B007
+        outage = 0
+        while attempt < self._retry.max_attempts:
             try:
                 self._handle_once(event)
             except Exception as exc:  # noqa: BLE001 - any handler failure is retried
                 error = exc
+                self._failures.inc()
+                database_down = is_database_unavailable(exc)
+                if not database_down:
+                    attempt += 1
                 log.warning("event handler failed", extra={
                     "queue": self.subscription.queue, "event_id": event.id,
-                    "event_type": event.type, "attempt": attempt, "error": type(exc).__name__})
-                if attempt < self._retry.max_attempts and not self.should_stop:
-                    time.sleep(self._retry.delay(attempt))
+                    "event_type": event.type, "attempt": attempt, "error": type(exc).__name__,
+                    "database_unavailable": database_down})
+                if self.should_stop:
+                    break
+                if database_down:
+                    # Not the event's fault: wait for the database as long as it takes.
+                    outage += 1
+                    self._pause(min(DATABASE_WAIT_MAX_SECONDS, self._retry.delay(outage)))
                     continue
-                break
+                if attempt < self._retry.max_attempts:
+                    self._pause(self._retry.delay(attempt))
             else:
                 message.ack()
-                self.handled += 1
+                self._count_handled(event)
                 return
         if self.should_stop and attempt < self._retry.max_attempts:
             message.requeue()  # shutting down: let another replica try it
             return
         self._dead_letter(message, "handler_failed", f"{type(error).__name__}: {error}",
                           attempts=attempt)
+
+    def _pause(self, seconds: float) -> None:
+        """Sleep between attempts, keeping the broker's heartbeats going meanwhile."""
+        deadline = time.monotonic() + seconds
+        while not self.should_stop and (left := deadline - time.monotonic()) > 0:
+            time.sleep(min(left, 1.0))
+            if self._connection is not None:
+                self._connection.heartbeat_check()
+
+    def _count_handled(self, event: Event) -> None:
+        self.handled += 1
+        self._handled_total.inc()
+        # Clocks of producer and consumer hosts differ a little: never a negative lag.
+        lag = (datetime.now(UTC) - event.occurred_at).total_seconds()
+        self._lag.observe(max(lag, 0.0))
 
     def _handle_once(self, event: Event) -> None:
         try:
@@ -205,5 +286,6 @@ class EventConsumer(ConsumerMixin):
         self._dead_letters.publish(message, reason, error, attempts)
         message.ack()
         self.dead_lettered += 1
+        consumer_dead_letters.labels(*self._labels, reason).inc()
         log.error("event dead-lettered", extra={
             "queue": self.subscription.queue, "reason": reason, "attempts": attempts})

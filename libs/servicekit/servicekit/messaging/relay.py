@@ -8,8 +8,10 @@ absorbs the duplicate.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,6 +22,7 @@ from sqlalchemy import Engine, delete, func, select, update
 from servicekit.messaging.bus import events_exchange
 from servicekit.messaging.confirms import BatchConfirms
 from servicekit.messaging.tables import MessagingTables
+from servicekit.metrics import outbox_events_published, outbox_oldest_unsent_age, process_service
 
 log = logging.getLogger("servicekit.relay")
 
@@ -60,8 +63,10 @@ class OutboxRelay:
         batch_size: int = 200,
         poll_seconds: float = 0.2,
         max_backoff_seconds: float = 30.0,
+        service: str | None = None,
     ) -> None:
         self._engine = engine
+        self.service = service or process_service()
         self._outbox = tables.outbox
         self._connect = connect
         self.batch_size = batch_size
@@ -109,7 +114,26 @@ class OutboxRelay:
                     .where(outbox.c.id.in_([row.id for row in rows]))
                     .values(sent_at=datetime.now(UTC))
                 )
+        for event_type, count in Counter(row.event_type for row in rows).items():
+            outbox_events_published.labels(self.service, event_type).inc(count)
         return len(rows)
+
+    def observe_lag(self) -> float:
+        """Set and return the age in seconds of the oldest unsent event (0 when none waits)."""
+        outbox = self._outbox
+        # The lowest unsent id is found on the partial index ix_outbox_unsent; ids follow
+        # created_at closely enough for an alert measured in minutes.
+        with self._engine.connect() as conn:
+            created_at = conn.execute(
+                select(outbox.c.created_at)
+                .where(outbox.c.sent_at.is_(None))
+                .order_by(outbox.c.id)
+                .limit(1)
+            ).scalar()
+        age = 0.0 if created_at is None else (datetime.now(UTC) - created_at).total_seconds()
+        age = max(age, 0.0)
+        outbox_oldest_unsent_age.labels(self.service).set(age)
+        return age
 
     def purge_sent(self, older_than: timedelta = SENT_ROWS_KEPT) -> int:
         cutoff = datetime.now(UTC) - older_than
@@ -145,12 +169,17 @@ class OutboxRelay:
                     "relay paused; will retry",
                     extra={"error": type(exc).__name__, "retry_in_seconds": delay},
                 )
+                # The lag grows most while the bus is away; if the database is away too,
+                # the gauge keeps its last value and the warning above says why.
+                with contextlib.suppress(Exception):
+                    self.observe_lag()
                 stop.wait(delay)
 
     def _drain(self, publisher: Publisher, stop: threading.Event) -> None:
         last_purge = datetime.now(UTC)
         while not stop.is_set():
             sent = self.relay_batch(publisher)
+            self.observe_lag()
             if sent:
                 log.debug("relayed events", extra={"count": sent})
                 continue

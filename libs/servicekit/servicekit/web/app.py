@@ -12,6 +12,7 @@ from flask import Flask
 from servicekit.web.access_log import install_access_log
 from servicekit.web.errors import ErrorTable, register_error_handlers
 from servicekit.web.health import install_health
+from servicekit.web.input_guard import install_input_guard
 from servicekit.web.metrics import install_metrics
 from servicekit.web.request_context import install_request_context
 
@@ -67,6 +68,7 @@ def create_service_app(
     registry = install_metrics(app, name)
     install_access_log(app)
     install_health(app, readiness_checks)
+    install_input_guard(app)
 
     api = ServiceApi(app)
     api.spec.components.security_scheme(

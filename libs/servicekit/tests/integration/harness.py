@@ -83,8 +83,9 @@ class RunningConsumer:
         self.thread.join(timeout=15)
 
 
-def start_consumer(runtime: Runtime, queue: str, handler=record_effect) -> RunningConsumer:
-    sub = Subscription(queue=queue, bindings=("kit.#",), handler=handler)
+def start_consumer(runtime: Runtime, queue: str, handler=record_effect,
+                   prepare=None) -> RunningConsumer:
+    sub = Subscription(queue=queue, bindings=("kit.#",), handler=handler, prepare=prepare)
     return RunningConsumer(runtime.consumer(sub))
 
 

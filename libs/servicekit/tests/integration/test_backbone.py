@@ -32,6 +32,38 @@ def test_committed_events_reach_the_consumer_exactly_once(backend, queue_name):
         running.stop()
 
 
+def test_prepare_sees_each_batch_before_its_handler_in_the_same_transaction(
+    backend, queue_name
+):
+    runtime = backend()
+    seen: list[tuple[str, list[str], int]] = []
+
+    def prepare(uow, events):
+        seen.append(("prepare", [e.id for e in events], id(uow)))
+
+    def handler(uow, event):
+        seen.append(("handle", [event.id], id(uow)))
+        record_effect(uow, event)
+
+    running = start_consumer(runtime, queue_name, handler=handler, prepare=prepare)
+    try:
+        wait_for(lambda: running.consumer.ready.is_set(), timeout=10)
+        ids = publish_events(runtime, 30)
+        runtime.relay().relay_pending()
+        wait_for(lambda: len(effect_ids(runtime)) >= 30)
+    finally:
+        running.stop()
+    prepared = [event_id for kind, ids_, _ in seen if kind == "prepare" for event_id in ids_]
+    assert sorted(prepared) == sorted(ids)  # every event was announced once
+    # Each handled event was announced earlier, by a prepare of the same unit of work.
+    announced: dict[str, int] = {}
+    for kind, event_ids, uow_id in seen:
+        if kind == "prepare":
+            announced.update(dict.fromkeys(event_ids, uow_id))
+        else:
+            assert announced[event_ids[0]] == uow_id
+
+
 def test_a_rolled_back_unit_of_work_publishes_nothing(backend):
     runtime = backend()
     with runtime.uow() as uow:

@@ -49,3 +49,11 @@ def test_a_service_adds_its_own_settings():
 def test_overrides_beat_the_environment():
     config = load_config(ServiceConfig, "audit", environ={"BUS_URL": "amqp://x"}, bus_url="y://")
     assert config.bus_url == "y://"
+def test_a_local_secret_is_made_once_and_shared(tmp_path):
+    from servicekit.config import local_secret
+
+    first = local_secret("shared.secret")("identity", tmp_path)
+    second = local_secret("shared.secret")("docportal", tmp_path)
+
+    assert first == second and len(first) == 64
+    assert (tmp_path / "shared.secret").stat().st_mode & 0o077 == 0
