@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from flask import current_app
 
 from identity.adapters.access_tokens import AccessTokenIssuer
+from identity.adapters.mail import IdentityMailer, SmtpIdentityMailer
 from identity.adapters.password_hashing import PasswordHashing
 from identity.adapters.signing_keys import SigningKeys, load_signing_keys
 from identity.config import IdentityConfig
@@ -25,6 +26,7 @@ class Identity:
     keys: SigningKeys
     tokens: AccessTokenIssuer
     hashing: PasswordHashing
+    mailer: IdentityMailer
 
     def uow(self) -> UnitOfWork:
         return self.runtime.uow()
@@ -41,6 +43,10 @@ def bootstrap(config: IdentityConfig, runtime: Runtime, keys: SigningKeys | None
         config=config, runtime=runtime, catalog=load_catalog(), keys=keys,
         tokens=AccessTokenIssuer(keys, config.jwt_issuer, config.jwt_audience),
         hashing=PasswordHashing(),
+        mailer=SmtpIdentityMailer(
+            config.smtp_url, config.mail_from, staff_app_url=config.staff_app_url,
+            portal_base_url=config.portal_base_url, vendor_name=config.vendor_name,
+        ),
     )
 
 

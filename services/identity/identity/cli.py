@@ -1,8 +1,12 @@
+from datetime import UTC, datetime
+
 import click
 
+from identity.adapters.password_hashing import PasswordHashing
 from identity.config import IdentityConfig
 from identity.domain.errors import IdentityError
 from identity.service_layer.practices import DEFAULT_SEATS, InvalidPractice, create_practice
+from identity.service_layer.vendor import add_vendor_staff
 from identity.spec import SPEC
 from servicekit.cli import service_cli
 
@@ -41,4 +45,40 @@ def create_practice_command(
     if created.password_setup_token:
         click.echo("the owner sets a password once (valid 72 hours) with:")
         click.echo(f"  POST /password/set {{\"token\": \"{created.password_setup_token}\", "
+                   "\"password\": \"...\"}")
+
+
+@main.group(name="vendor-staff")
+def vendor_staff_group() -> None:
+    """The vendor's own employees (support staff and support admins)."""
+
+
+@vendor_staff_group.command(name="add")
+@click.option("--email", required=True, help="Their work address at the vendor's domain.")
+@click.option("--name", "full_name", required=True, help="Their full name.")
+@click.option("--support-admin", is_flag=True,
+              help="May grant and revoke access to practices.")
+@click.option("--password", default=None,
+              help="Set the password now instead of printing a setup token.")
+def add_vendor_staff_command(email: str, full_name: str, support_admin: bool,
+                             password: str | None) -> None:
+    """Add a vendor employee; they enter practices only under access grants."""
+    config = SPEC.load_config()
+    assert isinstance(config, IdentityConfig)
+    runtime = SPEC.runtime(config)
+    try:
+        added = add_vendor_staff(
+            runtime.uow(), email=email, full_name=full_name, support_admin=support_admin,
+            password=password, vendor_name=config.vendor_name,
+            vendor_domain=config.vendor_domain, hashing=PasswordHashing(), now=datetime.now(UTC),
+        )
+    except IdentityError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        runtime.close()
+    role = "support admin" if support_admin else "support staff"
+    click.echo(f"vendor {role} {added.user_id} added")
+    if added.password_setup_token:
+        click.echo("they set a password once (valid 72 hours) with:")
+        click.echo(f"  POST /password/set {{\"token\": \"{added.password_setup_token}\", "
                    "\"password\": \"...\"}")

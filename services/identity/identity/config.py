@@ -1,6 +1,6 @@
 from dataclasses import dataclass
 
-from servicekit.config import ServiceConfig, setting
+from servicekit.config import ServiceConfig, local_secret, setting
 
 
 @dataclass(frozen=True)
@@ -11,3 +11,15 @@ class IdentityConfig(ServiceConfig):
     # (a rotation adds the new key first and drops the old one after the token lifetime).
     # Unset: a key is generated once into LOCAL_DIR/identity-jwt.pem.
     jwt_private_keys: str | None = setting("JWT_PRIVATE_KEYS", default=None)
+    smtp_url: str = setting("SMTP_URL", default="smtp://127.0.0.1:1025")
+    mail_from: str = setting(
+        "MAIL_FROM", default="Clinic Platform <no-reply@clinicplatform.example>"
+    )
+    # Where links in identity's emails point: staff set passwords and reset them in the
+    # staff app; recipients do it on the document portal's pages.
+    staff_app_url: str = setting("STAFF_APP_URL", default="http://127.0.0.1:8080/app")
+    portal_base_url: str = setting("PORTAL_BASE_URL", default="http://127.0.0.1:8080/portal")
+    # HMAC key the document portal signs email proofs with (recipient registration).
+    recipient_proof_secret: str = setting(
+        "RECIPIENT_PROOF_SECRET", default=local_secret("recipient-proof.secret")
+    )

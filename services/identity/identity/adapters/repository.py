@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from identity.adapters.tables import (
     clinics,
+    password_resets,
     password_setups,
     practices,
     refresh_families,
@@ -84,11 +85,16 @@ class IdentityRepository:
         ).mappings()
         return [_user(row) for row in rows]
 
-    def sign_in_candidates(self, email: str, practice_id: str | None) -> list[tuple[User, str]]:
-        """Active users with this email (in one practice if given) and their password hashes."""
+    def sign_in_candidates(self, email: str, practice_id: str | None,
+                           kind: UserKind = UserKind.STAFF) -> list[tuple[User, str]]:
+        """Active accounts of this kind with this email (in one practice if given), with hashes.
+
+        Staff, recipient and vendor accounts never sign in for one another, even when
+        they share an address.
+        """
         query = select(users).where(
             users.c.email_normalized == email, users.c.status == ACTIVE,
-            users.c.password_hash.is_not(None),
+            users.c.password_hash.is_not(None), users.c.kind == kind.value,
         )
         if practice_id is not None:
             query = query.where(users.c.org_id == practice_id)
@@ -144,6 +150,26 @@ class IdentityRepository:
         self.session.execute(
             update(users).where(users.c.id == user_id).values(password_hash=password_hash)
         )
+
+    def has_password(self, user_id: str) -> bool:
+        return self.session.execute(
+            select(users.c.password_hash).where(users.c.id == user_id)
+        ).scalar_one_or_none() is not None
+
+    def bump_permission_version(self, user_id: str) -> int:
+        """Make every access token issued to the user so far stale; returns the new version."""
+        self.session.execute(update(users).where(users.c.id == user_id).values(
+            permission_version=users.c.permission_version + 1))
+        return self.session.execute(
+            select(users.c.permission_version).where(users.c.id == user_id)
+        ).scalar_one()
+
+    def save_billing_integration(self, practice_id: str,
+                                 integration: BillingIntegration | None) -> None:
+        self.session.execute(update(practices).where(practices.c.id == practice_id).values(
+            billing_integration=integration.name if integration else None,
+            billing_provider_ids=sorted(integration.provider_user_ids) if integration else [],
+        ))
 
     def permission_version(self, user_id: str) -> int | None:
         return self.session.execute(
@@ -268,3 +294,39 @@ class PasswordSetupRepository:
     def mark_used(self, setup: PasswordReset) -> None:
         self.session.execute(update(password_setups).where(
             password_setups.c.token_hash == setup.token_hash).values(used_at=setup.used_at))
+
+
+class PasswordResetRepository:
+    """Password reset links, and the accounts a reset request may be for."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def accounts_with_email(self, email: str, kinds: Sequence[str]) -> list[User]:
+        """Active accounts of these kinds with this (normalized) address, oldest first."""
+        rows = self.session.execute(select(users).where(
+            users.c.email_normalized == email, users.c.kind.in_(kinds),
+            users.c.status == ACTIVE,
+        ).order_by(users.c.created_at)).mappings()
+        return [_user(row) for row in rows]
+
+    def add(self, reset: PasswordReset) -> None:
+        self.session.execute(insert(password_resets).values(
+            token_hash=reset.token_hash, user_id=reset.user_id, issued_at=reset.issued_at,
+            expires_at=reset.expires_at))
+
+    def get(self, token_hash: str) -> PasswordReset | None:
+        row = self.session.execute(
+            select(password_resets).where(password_resets.c.token_hash == token_hash)
+        ).mappings().one_or_none()
+        if row is None:
+            return None
+        return PasswordReset(user_id=row["user_id"], token_hash=row["token_hash"],
+                             issued_at=row["issued_at"], expires_at=row["expires_at"],
+                             used_at=row["used_at"])
+
+    def spend_all_of(self, user_id: str, now: datetime) -> None:
+        """Mark every unused link of the user used: one reset ends all of them."""
+        self.session.execute(update(password_resets).where(
+            password_resets.c.user_id == user_id, password_resets.c.used_at.is_(None),
+        ).values(used_at=now))

@@ -49,11 +49,11 @@ users = Table(
     "users",
     metadata,
     Column("id", String(36), primary_key=True),
-    Column("org_id", String(36), ForeignKey("practices.id"), nullable=False, index=True),
+    Column("org_id", String(36), ForeignKey("practices.id"), nullable=True, index=True),
     Column("email", String(320), nullable=False),
     Column("email_normalized", String(320), nullable=False, index=True),
     Column("full_name", String(200), nullable=False),
-    Column("user_type", String(40), nullable=False),
+    Column("user_type", String(40), nullable=True),
     Column("kind", String(20), nullable=False),
     Column("status", String(20), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
@@ -120,4 +120,106 @@ password_setups = Table(
     Column("issued_at", UTCDateTime(), nullable=False),
     Column("expires_at", UTCDateTime(), nullable=False),
     Column("used_at", UTCDateTime(), nullable=True),
+)
+
+# Staff invitations: only the hash of the link's token is kept; resending replaces it.
+invitations = Table(
+    "invitations",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("org_id", String(36), ForeignKey("practices.id"), nullable=False, index=True),
+    Column("email", String(320), nullable=False),
+    Column("full_name", String(200), nullable=False),
+    Column("practice_role", String(20), nullable=False),
+    Column("permission_level", String(10), nullable=False),
+    Column("clinical_role", String(40), nullable=True),
+    Column("user_type", String(40), nullable=False),
+    # The practitioner association: an existing record, or a new one made on acceptance.
+    Column("practitioner_id", String(36), nullable=True),
+    Column("new_practitioner_name", String(200), nullable=True),
+    Column("default_clinic_id", String(36), nullable=True),
+    Column("invited_by", String(36), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("sent_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("accepted_at", UTCDateTime(), nullable=True),
+    Column("revoked_at", UTCDateTime(), nullable=True),
+    Column("user_id", String(36), nullable=True),  # the account the acceptance created
+    # "pending" until the SMTP server took the mail carrying the current token.
+    Column("mail_status", String(10), nullable=False),
+)
+
+# A practice's practitioner records; a practitioner user is linked to one.
+practitioners = Table(
+    "practitioners",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("org_id", String(36), ForeignKey("practices.id"), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("user_id", String(36), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+# A staff member's role in the practice (dental vocabulary), recorded on acceptance.
+staff_roles = Table(
+    "staff_roles",
+    metadata,
+    Column("user_id", String(36), ForeignKey("users.id"), primary_key=True),
+    Column("org_id", String(36), nullable=False, index=True),
+    Column("practice_role", String(20), nullable=False),
+    Column("clinical_role", String(40), nullable=True),
+    Column("practitioner_id", String(36), nullable=True),
+)
+
+# Password reset links (one hour, one use), for staff and recipient accounts alike.
+password_resets = Table(
+    "password_resets",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", String(36), ForeignKey("users.id"), nullable=False, index=True),
+    Column("issued_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("used_at", UTCDateTime(), nullable=True),
+)
+
+
+# --- accounts of no practice: recipients and vendor staff; vendor access grants ---------
+
+# Recipients and vendor staff have no practice (org_id null); each email is unique per kind.
+Index(
+    "ux_users_practiceless_email", users.c.kind, users.c.email_normalized, unique=True,
+    sqlite_where=users.c.org_id.is_(None), postgresql_where=users.c.org_id.is_(None),
+)
+
+# The vendor's own directory: which vendor employees may grant access to practices.
+vendor_staff = Table(
+    "vendor_staff",
+    metadata,
+    Column("user_id", String(36), ForeignKey("users.id"), primary_key=True),
+    Column("is_support_admin", Boolean, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+# A vendor employee's access to one practice: who, why, from when to when, and who said so.
+access_grants = Table(
+    "access_grants",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("practice_id", String(36), ForeignKey("practices.id"), nullable=False, index=True),
+    Column("user_id", String(36), ForeignKey("users.id"), nullable=False, index=True),
+    Column("purpose", String(500), nullable=False),
+    Column("starts_at", UTCDateTime(), nullable=False),
+    Column("ends_at", UTCDateTime(), nullable=False),
+    Column("granted_by", String(36), ForeignKey("users.id"), nullable=False),
+    Column("granted_at", UTCDateTime(), nullable=False),
+    Column("revoked_at", UTCDateTime(), nullable=True),
+    Column("revoked_by", String(36), ForeignKey("users.id"), nullable=True),
+)
+
+# The grant a vendor's sign-in session was opened under (null: the vendor's own directory).
+vendor_sessions = Table(
+    "vendor_sessions",
+    metadata,
+    Column("family_id", String(36), ForeignKey("refresh_families.id"), primary_key=True),
+    Column("grant_id", String(36), ForeignKey("access_grants.id"), nullable=True, index=True),
 )

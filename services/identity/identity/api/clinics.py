@@ -17,11 +17,12 @@ blp = Blueprint("clinics", __name__, description="Clinics of the practice")
 
 
 @blp.route("/clinics", methods=["GET"])
-@authenticated(kinds=("staff",))
+@authenticated(kinds=("staff", "vendor"))
 @blp.response(200, ClinicSchema(many=True))
 def list_clinics() -> list[dict[str, Any]]:
+    """The practice's clinics: staff, and vendor support under an active access grant."""
     ident = identity()
-    return [clinic_body(c) for c in clinics.list_clinics(ident.uow(), caller())]
+    return [clinic_body(c) for c in clinics.list_clinics(ident.uow(), caller(), ident.now())]
 
 
 @blp.route("/clinics/<clinic_id>/settings", methods=["PATCH"])

@@ -6,7 +6,11 @@ from flask import Flask, Response
 
 from identity.adapters.signing_keys import SigningKeysInvalid
 from identity.domain import errors as e
-from identity.service_layer.errors import NotFoundInPractice, PracticeChoiceRequired
+from identity.service_layer.errors import (
+    InvalidProof,
+    NotFoundInPractice,
+    PracticeChoiceRequired,
+)
 from servicekit.web.errors import ErrorTable, error_response, error_table_by_family
 
 # The status of each family of refusals; every concrete class keeps its own code.
@@ -22,6 +26,7 @@ _STATUS_BY_FAMILY: dict[type[e.IdentityError], int] = {
     e.LinkUnusable: 410,
     e.SignInRefused: 401,  # 429 with Retry-After while locked, see below
     e.RefreshRefused: 401,
+    InvalidProof: 400,
 }
 
 

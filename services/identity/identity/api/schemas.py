@@ -1,6 +1,11 @@
 """Request and response bodies of the identity API (marshmallow at the edge)."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from identity.domain.profile_rules import ACKNOWLEDGEMENT
+
+# PostgreSQL text cannot hold NUL: refuse it at the edge rather than fail in the database.
+NO_NUL = validate.Regexp(r"^[^\x00]*$", error="Remove the NUL character from this text.")
 
 
 class LoginSchema(Schema):
@@ -75,13 +80,20 @@ class UserAddedSchema(UserSchema):
     )
 
 
+class Acknowledgement(fields.Field):
+    """An explicit yes: JSON ``true`` or the phrase the screen asks to type; anything else no."""
+
+    def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
+        return value is True or value == ACKNOWLEDGEMENT
+
+
 class PermissionChangeSchema(Schema):
     grant = fields.List(fields.Str(), load_default=list)
     revoke = fields.List(fields.Str(), load_default=list)
-    acknowledge = fields.Str(
-        load_default=None, allow_none=True,
-        metadata={"description": 'Exactly "Yes, I understand" to grant finish_notes to an '
-                                 "assistant"},
+    acknowledge = Acknowledgement(
+        load_default=False, allow_none=True,
+        metadata={"description": 'true, or exactly "Yes, I understand", to grant finish_notes '
+                                 "to an assistant"},
     )
     acting_clinic_id = fields.Str(load_default=None, allow_none=True)
 
@@ -97,6 +109,11 @@ class PermissionChangedSchema(UserSchema):
 
 class UserTypeChangeSchema(Schema):
     user_type = fields.Str(required=True)
+    acting_clinic_id = fields.Str(
+        load_default=None, allow_none=True, validate=NO_NUL,
+        metadata={"description": "The clinic the change is made from; a Billing user's type "
+                                 "changes only from that user's default clinic"},
+    )
 
 
 class ActingClinicSchema(Schema):
@@ -111,3 +128,178 @@ class ClinicSchema(Schema):
 
 class ClinicSettingsSchema(Schema):
     assistants_may_finalize = fields.Bool()
+
+
+class BillingIntegrationSchema(Schema):
+    billing_integration = fields.Str(
+        required=True, allow_none=True, validate=[validate.Length(max=100), NO_NUL],
+        metadata={"description": "The billing system's name; null: no integration"},
+    )
+    provider_ids = fields.List(
+        fields.Str(validate=validate.Length(min=1, max=36)), load_default=list,
+        validate=validate.Length(max=1000),
+        metadata={"description": "Users of the practice who are providers in it"},
+    )
+
+
+class InvitationRequestSchema(Schema):
+    full_name = fields.Str(required=True, validate=[validate.Length(min=1, max=200), NO_NUL])
+    email = fields.Str(required=True,
+                       validate=[validate.Length(min=3, max=320), validate.Email(), NO_NUL])
+    practice_role = fields.Str(
+        required=True, validate=validate.OneOf(["owner_manager", "practitioner", "front_desk"])
+    )
+    permission_level = fields.Str(
+        load_default=None, allow_none=True, validate=validate.OneOf(["admin", "user"]),
+        metadata={"description": "Default: admin for owner_manager, user otherwise"},
+    )
+    clinical_role = fields.Str(
+        load_default=None, allow_none=True,
+        validate=validate.OneOf(["dentist", "hygienist", "oral_health_therapist", "other"]),
+        metadata={"description": "Practitioners only, and required for them"},
+    )
+    user_type = fields.Str(load_default=None, allow_none=True, validate=NO_NUL)
+    practitioner_id = fields.Str(
+        load_default=None, allow_none=True, validate=NO_NUL,
+        metadata={"description": "Link this existing practitioner record (practitioners)"},
+    )
+    confirm_new_practitioner = fields.Bool(
+        load_default=False,
+        metadata={"description": "A new record although the name matches an existing one"},
+    )
+    default_clinic_id = fields.Str(
+        load_default=None, allow_none=True, validate=NO_NUL,
+        metadata={"description": "Default: the practice's clinic when it has only one"},
+    )
+
+
+class InvitationSchema(Schema):
+    id = fields.Str()
+    email = fields.Str()
+    full_name = fields.Str()
+    practice_role = fields.Str()
+    permission_level = fields.Str()
+    clinical_role = fields.Str(allow_none=True)
+    user_type = fields.Str()
+    practitioner_id = fields.Str(allow_none=True)
+    new_practitioner_name = fields.Str(allow_none=True)
+    default_clinic_id = fields.Str(allow_none=True)
+    invited_by = fields.Str()
+    status = fields.Str(metadata={"description": "pending, expired, accepted or revoked"})
+    mail_status = fields.Str(metadata={"description": "sent, or pending: resend to retry"})
+    sent_at = fields.AwareDateTime()
+    expires_at = fields.AwareDateTime()
+    accepted_at = fields.AwareDateTime(allow_none=True)
+    revoked_at = fields.AwareDateTime(allow_none=True)
+    user_id = fields.Str(allow_none=True)
+
+
+class InvitationAcceptSchema(Schema):
+    token = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+    password = fields.Str(required=True, validate=validate.Length(max=1024))
+
+
+class JoinedSchema(Schema):
+    user_id = fields.Str()
+    org_id = fields.Str()
+    email = fields.Str()
+
+
+class PasswordForgotSchema(Schema):
+    email = fields.Str(required=True, validate=[validate.Length(min=1, max=320), NO_NUL])
+    account = fields.Str(load_default="staff", validate=validate.OneOf(["staff", "recipient"]))
+
+
+class PasswordForgotAnswerSchema(Schema):
+    status = fields.Str()
+
+
+class PasswordResetSchema(Schema):
+    token = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+    password = fields.Str(required=True, validate=validate.Length(max=1024))
+
+
+class RoleProfileSchema(Schema):
+    practice_role = fields.Str()
+    permission_level = fields.Str()
+    clinical_role = fields.Str(allow_none=True)
+    practitioner_id = fields.Str(allow_none=True)
+    landing_page = fields.Str()
+    insights = fields.Str(metadata={"description": "all, own_patients_clinical or none"})
+    notifications = fields.List(fields.Str(), metadata={"description": "On by default"})
+    digests = fields.List(fields.Str(), metadata={"description": "On by default"})
+    admin_areas = fields.List(fields.Str())
+
+
+class ProfileSchema(MeSchema):
+    role_profile = fields.Nested(RoleProfileSchema)
+
+
+# --- recipients, vendor staff and access grants ---------------------------------------
+
+ACCOUNTS = ("staff", "recipient", "vendor")
+
+
+class AccountLoginSchema(LoginSchema):
+    account = fields.Str(
+        load_default="staff", validate=validate.OneOf(ACCOUNTS),
+        metadata={"description": "The kind of account signing in. A vendor employee names "
+                                 "practice_id to enter a practice under an active access "
+                                 "grant, or leaves it out for the vendor's own directory"},
+    )
+
+    @validates_schema
+    def recipients_have_no_practice(self, data: dict, **_: object) -> None:
+        if data.get("account") == "recipient" and data.get("practice_id"):
+            raise ValidationError("A recipient account belongs to no practice; leave "
+                                  "practice_id out.", "practice_id")
+
+
+class RecipientRegistrationSchema(Schema):
+    proof = fields.Str(required=True, validate=validate.Length(min=1, max=4096),
+                       metadata={"description": "The email proof from the document portal"})
+    full_name = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+    password = fields.Str(required=True, validate=validate.Length(max=1024))
+
+
+class RecipientSchema(Schema):
+    id = fields.Str()
+    email = fields.Str()
+    full_name = fields.Str()
+    kind = fields.Str()
+
+
+class AccessGrantSchema(Schema):
+    id = fields.Str()
+    practice_id = fields.Str()
+    user_id = fields.Str(metadata={"description": "The vendor employee let in"})
+    email = fields.Str()
+    full_name = fields.Str()
+    purpose = fields.Str()
+    starts_at = fields.AwareDateTime()
+    ends_at = fields.AwareDateTime()
+    granted_by = fields.Str()
+    granted_at = fields.AwareDateTime()
+    revoked_at = fields.AwareDateTime(allow_none=True)
+    revoked_by = fields.Str(allow_none=True)
+    active = fields.Bool(metadata={"description": "Whether it lets them in right now"})
+
+
+class NewAccessGrantSchema(Schema):
+    practice_id = fields.Str(required=True, validate=validate.Length(min=1, max=36))
+    user_id = fields.Str(required=True, validate=validate.Length(min=1, max=36))
+    purpose = fields.Str(required=True, validate=validate.Length(min=1, max=500),
+                         metadata={"description": "Why, e.g. the support ticket; the practice "
+                                                  "sees it"})
+    starts_at = fields.AwareDateTime(load_default=None, allow_none=True,
+                                     metadata={"description": "Default: now"})
+    ends_at = fields.AwareDateTime(required=True)
+
+
+class AccountProfileSchema(ProfileSchema):
+    """Staff, recipients and vendor staff: the fields that apply to the account's kind."""
+
+    is_support_admin = fields.Bool(metadata={"description": "Vendor staff only"})
+    access_grant = fields.Nested(AccessGrantSchema, allow_none=True,
+                                 metadata={"description": "Vendor staff inside a practice: "
+                                                          "the grant they act under"})

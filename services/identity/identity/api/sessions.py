@@ -8,17 +8,21 @@ from flask_smorest import Blueprint
 
 from identity.api.bodies import user_body, user_type_body
 from identity.api.callers import caller
+from identity.api.invitations import role_profile_body
+from identity.api.recipients import recipient_profile_body
 from identity.api.schemas import (
-    LoginSchema,
-    MeSchema,
+    AccountLoginSchema,
+    AccountProfileSchema,
     PasswordSetSchema,
     RefreshSchema,
     TokensSchema,
 )
+from identity.api.vendor import vendor_caller, vendor_profile_body
 from identity.bootstrap import identity
-from identity.service_layer import sessions
+from identity.service_layer import recipients, sessions, vendor
+from identity.service_layer.invitations import role_profile_of
 from identity.service_layer.users import get_user
-from servicekit.auth import authenticated
+from servicekit.auth import authenticated, current_principal
 
 blp = Blueprint("sessions", __name__, description="Sign-in, tokens and the caller's profile")
 
@@ -29,15 +33,19 @@ def _tokens(session: sessions.Session) -> dict[str, Any]:
 
 
 @blp.route("/login", methods=["POST"])
-@blp.arguments(LoginSchema)
+@blp.arguments(AccountLoginSchema)
 @blp.response(200, TokensSchema)
 def login(body: dict) -> dict[str, Any]:
-    """Sign in with email and password; the same 401 for every wrong combination."""
+    """Sign in with email and password; the same 401 for every wrong combination.
+
+    ``account``: staff (default), recipient or vendor. A vendor naming ``practice_id``
+    gets in only under an access grant active now (403 no_active_access_grant otherwise).
+    """
     ident = identity()
     session = sessions.sign_in(
         ident.uow(), email=body["email"], password=body["password"],
         practice_id=body["practice_id"], hashing=ident.hashing, tokens=ident.tokens,
-        catalog=ident.catalog, now=ident.now(),
+        catalog=ident.catalog, now=ident.now(), account=body["account"],
     )
     return _tokens(session)
 
@@ -71,19 +79,32 @@ def set_password(body: dict) -> None:
     """Set a password with a one-time setup token; every open session ends."""
     ident = identity()
     sessions.set_password(ident.uow(), token=body["token"], password=body["password"],
-                          hashing=ident.hashing, now=ident.now())
+                          hashing=ident.hashing, now=ident.now(), catalog=ident.catalog)
 
 
 @blp.route("/me", methods=["GET"])
-@authenticated(kinds=("staff",))
-@blp.response(200, MeSchema)
+@authenticated(kinds=("staff", "recipient", "vendor"))
+@blp.response(200, AccountProfileSchema)
 def me() -> dict[str, Any]:
-    """The caller's profile: user type and its defaults, permissions, clinics."""
+    """The caller's profile: user type and its defaults, permissions, clinics.
+
+    Recipients get their account (no practice, no permissions); vendor staff theirs,
+    with the access grant their token runs under.
+    """
     ident = identity()
+    kind = current_principal().kind
+    if kind == "recipient":
+        user, created_at = recipients.recipient_profile(ident.uow(), current_principal().user_id)
+        return recipient_profile_body(user, created_at)
+    if kind == "vendor":
+        return vendor_profile_body(vendor.vendor_profile(ident.uow(), vendor_caller(),
+                                                         ident.now()))
     me = caller()
     view = get_user(ident.uow(), me, me.user_id, ident.catalog)
+    profile = role_profile_of(ident.uow(), me, ident.catalog)
     return {**user_body(view), "org_id": me.org_id,
-            "user_type_details": user_type_body(ident.catalog.get(view.user.user_type))}
+            "user_type_details": user_type_body(ident.catalog.get(view.user.user_type)),
+            "role_profile": role_profile_body(profile)}
 
 
 @blp.route("/.well-known/jwks.json", methods=["GET"])

@@ -19,21 +19,25 @@ from identity.api.schemas import (
     UserTypeSchema,
 )
 from identity.bootstrap import identity
-from identity.domain.profile_rules import ACKNOWLEDGEMENT
 from identity.service_layer import users
 from servicekit.auth import authenticated
 
 blp = Blueprint("users", __name__, description="Users of the practice and the user types")
 STAFF = ("staff",)
+# Vendor support reads the practice's people while a grant covers it (checked per request);
+# it changes nothing but a user type.
+READERS = ("staff", "vendor")
 
 
 @blp.route("/users", methods=["GET"])
-@authenticated(kinds=STAFF)
+@authenticated(kinds=READERS)
 @blp.response(200, UserSchema(many=True))
 def list_users() -> list[dict[str, Any]]:
-    """Everyone in the caller's practice; permissions only for User Managers."""
+    """Everyone in the caller's practice; permissions only for User Managers (and vendor
+    support under an active access grant)."""
     ident = identity()
-    return [user_body(v) for v in users.list_users(ident.uow(), caller(), ident.catalog)]
+    return [user_body(v) for v in users.list_users(ident.uow(), caller(), ident.catalog,
+                                                    ident.now())]
 
 
 @blp.route("/users", methods=["POST"])
@@ -48,11 +52,13 @@ def add_user(body: dict) -> dict[str, Any]:
 
 
 @blp.route("/users/<user_id>", methods=["GET"])
-@authenticated(kinds=STAFF)
+@authenticated(kinds=READERS)
 @blp.response(200, UserSchema)
 def get_user(user_id: str) -> dict[str, Any]:
+    """One user of the caller's practice (staff; vendor support under an active grant)."""
     ident = identity()
-    return user_body(users.get_user(ident.uow(), caller(), user_id, ident.catalog))
+    return user_body(users.get_user(ident.uow(), caller(), user_id, ident.catalog,
+                                    ident.now()))
 
 
 @blp.route("/users/<user_id>/permissions", methods=["PATCH"])
@@ -64,7 +70,7 @@ def change_permissions(body: dict, user_id: str) -> dict[str, Any]:
     ident = identity()
     view, change = users.change_permissions(
         ident.uow(), caller(body["acting_clinic_id"]), user_id, grant=body["grant"],
-        revoke=body["revoke"], acknowledged=body["acknowledge"] == ACKNOWLEDGEMENT,
+        revoke=body["revoke"], acknowledged=bool(body["acknowledge"]),
         catalog=ident.catalog, now=ident.now(),
     )
     notices = [{"code": n.code, "message": n.message} for n in change.notices]
@@ -78,8 +84,9 @@ def change_permissions(body: dict, user_id: str) -> dict[str, Any]:
 def change_user_type(body: dict, user_id: str) -> dict[str, Any]:
     """Change a user's type: vendor support under an access grant only."""
     ident = identity()
-    view = users.change_user_type(ident.uow(), caller(), user_id, user_type=body["user_type"],
-                                  catalog=ident.catalog, now=ident.now())
+    view = users.change_user_type(ident.uow(), caller(body["acting_clinic_id"]), user_id,
+                                  user_type=body["user_type"], catalog=ident.catalog,
+                                  now=ident.now())
     return user_body(view)
 
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from identity.domain import profile_rules as rules
-from identity.domain.catalog import UserTypeCatalog
+from identity.domain.catalog import AUTOMATION, UserTypeCatalog
 from identity.domain.clock import require_aware
 from identity.domain.errors import InvalidRequest
 from identity.domain.practitioners import Practitioner, PractitionerLink, choose_practitioner
@@ -45,7 +45,7 @@ class InvitationRequest:
     role: PracticeRole
     permission_level: PermissionLevel | None = None  # None: the role's default
     clinical_role: ClinicalRole | None = None  # practitioners only, and required for them
-    user_type: str | None = None  # None: the catalog's default (PT)
+    user_type: str | None = None  # None: the role's type, see default_user_type
     practitioner_id: str | None = None  # link an existing record instead of a new one
     confirm_new_practitioner: bool = False  # "a different person with the same name"
 
@@ -111,7 +111,9 @@ def invite_staff(
     if not full_name:
         raise InvalidRequest("Enter the person's name.", {"field": "full_name"})
     _require_clinical_role_fits(request)
-    user_type = catalog.get(request.user_type or catalog.default_code).code
+    user_type = catalog.get(
+        request.user_type or default_user_type(request.role, request.clinical_role, catalog)
+    ).code
     link = None
     if request.role is PracticeRole.PRACTITIONER:
         choice = choose_practitioner(
@@ -145,6 +147,41 @@ def invite_staff(
         expires_at=now + INVITATION_LIFETIME,
     )
     return InvitationOutcome(invitation, token)
+
+
+# The catalog's type for each role, by code or name (case-insensitive), first match wins.
+# A role whose names the catalog lacks gets the catalog's default type (PT).
+_TYPE_NAMES_BY_ROLE: dict[PracticeRole, tuple[str, ...]] = {
+    PracticeRole.FRONT_DESK: ("Front Office", "Front Desk", "Receptionist"),
+    PracticeRole.OWNER_MANAGER: ("Office Manager", "Practice Manager", "Administrator",
+                                 "Admin"),
+    PracticeRole.PRACTITIONER: (),
+}
+_TYPE_NAMES_BY_CLINICAL_ROLE: dict[ClinicalRole, tuple[str, ...]] = {
+    ClinicalRole.DENTIST: ("Dentist", "DDS", "DMD"),
+    ClinicalRole.HYGIENIST: ("Dental Hygienist", "Hygienist", "RDH"),
+    ClinicalRole.ORAL_HEALTH_THERAPIST: ("Oral Health Therapist", "OHT"),
+    ClinicalRole.OTHER: (),
+}
+
+
+def default_user_type(role: PracticeRole, clinical_role: ClinicalRole | None,
+                      catalog: UserTypeCatalog) -> str:
+    """The user type an invitation without one gets: the front desk the clerical front
+    office type, an owner or manager an office manager type if the catalog has one, a
+    practitioner the type of their clinical role if one maps; otherwise the default (PT)."""
+    names = list(_TYPE_NAMES_BY_ROLE[role])
+    if role is PracticeRole.PRACTITIONER and clinical_role is not None:
+        names += _TYPE_NAMES_BY_CLINICAL_ROLE[clinical_role]
+    by_name: dict[str, str] = {}
+    for user_type in catalog:
+        if user_type.category != AUTOMATION:
+            by_name.setdefault(user_type.code.casefold(), user_type.code)
+            by_name.setdefault(user_type.name.casefold(), user_type.code)
+    for name in names:
+        if name.casefold() in by_name:
+            return by_name[name.casefold()]
+    return catalog.default_code
 
 
 def _require_clinical_role_fits(request: InvitationRequest) -> None:

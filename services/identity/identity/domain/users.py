@@ -42,6 +42,11 @@ class User:
             return frozenset()
         return self.overrides.effective(catalog.default_permissions(self.user_type))
 
+    def held_permissions(self, catalog: UserTypeCatalog) -> frozenset[str]:
+        """As permissions(), and nothing for accounts of no user type (recipients, vendor
+        staff), which hold no practice's permissions of their own."""
+        return self.permissions(catalog) if self.user_type else frozenset()
+
     @property
     def is_automation(self) -> bool:
         return self.kind is UserKind.AUTOMATION
@@ -56,7 +61,13 @@ class Actor:
     access_grant: VendorAccessGrant | None = None
 
     def holds(self, permission: str, catalog: UserTypeCatalog) -> bool:
-        return permission in self.user.permissions(catalog)
+        return permission in self.user.held_permissions(catalog)
+
+    def sees_permissions(self, catalog: UserTypeCatalog, now: datetime) -> bool:
+        """User Managers see everyone's permissions; so does vendor support under an active
+        grant (it is there to fix profiles, and every use of the grant is recorded)."""
+        return self.holds(MANAGE_USERS, catalog) or self.is_supported_vendor(
+            self.user.practice_id, now)
 
     def is_admin(self, catalog: UserTypeCatalog) -> bool:
         """Admin (dental vocabulary) and User Manager are the same power: manage_users."""

@@ -15,10 +15,12 @@ from servicekit.db import UnitOfWork
 from servicekit.messaging.envelope import Subject, new_event
 
 
-def list_clinics(uow: UnitOfWork, caller: Caller) -> list[Clinic]:
+def list_clinics(uow: UnitOfWork, caller: Caller, now: datetime | None = None
+                 ) -> list[Clinic]:
+    """Staff, and vendor support while a grant covers them (re-checked here)."""
     with uow:
         repo = IdentityRepository(uow.session)
-        load_actor(repo, caller)
+        load_actor(repo, caller, now)
         return repo.clinics_of(caller.org_id)
 
 

@@ -1,6 +1,6 @@
 """Refusals that come from looking things up, not from a domain rule."""
 
-from identity.domain.errors import IdentityError
+from identity.domain.errors import IdentityError, NotAllowed, StateConflict
 
 
 class NotFoundInPractice(IdentityError):
@@ -13,3 +13,33 @@ class PracticeChoiceRequired(IdentityError):
     """409: the email and password fit accounts in several practices; pick one."""
 
     code = "practice_choice_required"
+
+
+class PractitionerDecisionRequired(StateConflict):
+    """409: the new practitioner's name matches existing records; link one or confirm new."""
+
+    code = "practitioner_decision_required"
+
+
+class NoActiveAccessGrant(NotAllowed):
+    """403: a vendor employee acts in a practice only while an access grant covers them."""
+
+    code = "no_active_access_grant"
+
+
+class NotASupportAdmin(NotAllowed):
+    """403: only the vendor's support admins grant, revoke and list every access grant."""
+
+    code = "not_a_support_admin"
+
+
+class RecipientExists(StateConflict):
+    """409: a recipient account with this email exists already."""
+
+    code = "recipient_exists"
+
+
+class InvalidProof(IdentityError):
+    """400: the email proof from the document portal is malformed, expired or forged."""
+
+    code = "invalid_proof"

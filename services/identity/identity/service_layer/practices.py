@@ -115,6 +115,7 @@ def create_practice(
                 "user_type": DEFAULT_USER_TYPE, "kind": "staff", "role": "owner",
                 "status": "active", "permissions": sorted(owner.permissions(catalog)),
                 "clinics": [clinic_id], "permission_version": owner.permission_version,
+                "supervising_therapist_id": None,
             },
         ))
         uow.commit()

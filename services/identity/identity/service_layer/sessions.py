@@ -10,19 +10,23 @@ from datetime import datetime, timedelta
 from identity.adapters.access_tokens import AccessTokenClaims, AccessTokenIssuer
 from identity.adapters.password_hashing import PasswordHashing
 from identity.adapters.repository import IdentityRepository, PasswordSetupRepository
-from identity.domain.catalog import UserTypeCatalog
+from identity.adapters.vendor_directory import PracticelessAccounts, VendorDirectory
+from identity.domain.catalog import UserTypeCatalog, load_catalog
 from identity.domain.errors import LinkUnusable, RefreshRefused
+from identity.domain.grants import VendorAccessGrant
 from identity.domain.password_resets import issue_password_reset, redeem_password_reset
 from identity.domain.passwords import check_password
 from identity.domain.refresh_tokens import SIGN_IN_AGAIN, revoke_family, start_family
 from identity.domain.refresh_tokens import use_refresh_token as rotate
 from identity.domain.sign_in import decide_sign_in
 from identity.domain.tokens import hash_token
-from identity.domain.users import User
+from identity.domain.users import User, UserKind
+from identity.domain.vendor_support import VENDOR_SUPPORT_PERMISSIONS
 from identity.service_layer.callers import event_actor
-from identity.service_layer.errors import PracticeChoiceRequired
+from identity.service_layer.errors import NoActiveAccessGrant, PracticeChoiceRequired
+from identity.service_layer.password_resets import tokens_outdated
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Subject, new_event
+from servicekit.messaging.envelope import Event, Subject, new_event
 
 # The owner's first link is printed by an operator and may wait a while to be used.
 PASSWORD_SETUP_LIFETIME = timedelta(hours=72)
@@ -37,8 +41,19 @@ class Session:
     user_id: str
 
 
-def access_claims(repo: IdentityRepository, user: User, catalog: UserTypeCatalog
-                  ) -> AccessTokenClaims:
+def access_claims(repo: IdentityRepository, user: User, catalog: UserTypeCatalog,
+                  grant: VendorAccessGrant | None = None) -> AccessTokenClaims:
+    """The token's claims; recipients and vendor staff hold no practice's permissions,
+    except a vendor inside the practice a grant opened (support's fixed set)."""
+    if user.kind in (UserKind.RECIPIENT, UserKind.VENDOR):
+        practice_id = grant.practice_id if grant else None
+        return AccessTokenClaims(
+            user_id=user.id, org_id=practice_id, kind=user.kind.value, email=user.email,
+            user_type=None,
+            permissions=VENDOR_SUPPORT_PERMISSIONS if grant else frozenset(),
+            clinics=tuple(c.id for c in repo.clinics_of(practice_id)) if practice_id else (),
+            permission_version=user.permission_version,
+        )
     return AccessTokenClaims(
         user_id=user.id, org_id=user.practice_id, kind=user.kind.value, email=user.email,
         user_type=user.user_type, permissions=user.permissions(catalog),
@@ -49,12 +64,18 @@ def access_claims(repo: IdentityRepository, user: User, catalog: UserTypeCatalog
 def sign_in(
     uow: UnitOfWork, *, email: str, password: str, practice_id: str | None,
     hashing: PasswordHashing, tokens: AccessTokenIssuer, catalog: UserTypeCatalog,
-    now: datetime,
+    now: datetime, account: str = UserKind.STAFF.value,
 ) -> Session:
-    """Check the password (argon2id) and the lock, then start a refresh family."""
+    """Check the password (argon2id) and the lock, then start a refresh family.
+
+    ``account`` is the kind of account signing in (staff, recipient, vendor): one never
+    signs in as another. A vendor naming a practice gets in only under a grant active now.
+    """
+    kind = UserKind(account)
     email = email.strip().lower()
     with uow:
-        candidates = IdentityRepository(uow.session).sign_in_candidates(email, practice_id)
+        candidates = IdentityRepository(uow.session).sign_in_candidates(
+            email, practice_id if kind is UserKind.STAFF else None, kind)
     # Hash checks run outside any transaction; an unknown email checks a dummy hash.
     checked = candidates[:MOST_ACCOUNTS_CHECKED]
     matched = [user for user, stored in checked if hashing.verify(stored, password)]
@@ -66,13 +87,11 @@ def sign_in(
         repo.replace_sign_in_failures(email, decision.failures)
         if not decision.accepted:
             org_id = practice_id or (checked[0][0].practice_id if len(checked) == 1 else None)
-            uow.publish(new_event(
-                "identity.session.sign_in_failed", subject=_email_subject(email),
-                org_id=org_id, data={
-                    "email": email, "locked": decision.locked_until is not None,
-                    "locked_until": decision.locked_until.isoformat()
-                    if decision.locked_until else None,
-                }))
+            _publish_failure(uow, email, org_id, {
+                "locked": decision.locked_until is not None,
+                "locked_until": decision.locked_until.isoformat()
+                if decision.locked_until else None,
+            })
             uow.commit()
             assert decision.refusal is not None
             raise decision.refusal
@@ -84,16 +103,25 @@ def sign_in(
                 {"practices": [_practice_choice(repo, u) for u in matched]},
             )
         user = matched[0]
+        grant = None
+        if kind is UserKind.VENDOR and practice_id is not None:
+            grant = _grant_for_sign_in(uow, user, practice_id, now)
         stored = next(stored for u, stored in checked if u.id == user.id)
         if stored and hashing.needs_rehash(stored):
             repo.set_password_hash(user.id, hashing.hash(password))
         family, refresh = start_family(str(uuid.uuid4()), user.id, now)
         repo.add_family(family)
-        access = tokens.issue(access_claims(repo, user, catalog), now)
+        if kind is UserKind.VENDOR:
+            VendorDirectory(uow.session).open_session(family.id, grant.id if grant else None)
+        access = tokens.issue(access_claims(repo, user, catalog, grant), now)
         uow.publish(new_event(
             "identity.session.signed_in", subject=Subject("user", user.id),
-            org_id=user.practice_id, actor=event_actor(user), data={"session_id": family.id},
+            org_id=grant.practice_id if grant else user.practice_id, actor=event_actor(user),
+            data={"session_id": family.id, "account": kind.value,
+                  **({"access_grant_id": grant.id} if grant else {})},
         ))
+        if grant is not None:
+            uow.publish(grant_used_event(user, grant, family.id))
         uow.commit()
     return Session(access, refresh.raw, tokens.lifetime_seconds, user.id)
 
@@ -120,9 +148,20 @@ def refresh_session(
             repo.save_family(revoke_family(family, now, "user_inactive"), now)
             uow.commit()
             raise RefreshRefused(SIGN_IN_AGAIN, {"reason": "user_inactive"})
+        grant = None
+        if user.kind is UserKind.VENDOR:
+            grant = VendorDirectory(uow.session).session_grant(family.id)
+            if grant is not None and not grant.is_active(now):
+                repo.save_family(revoke_family(family, now, "access_grant_ended"), now)
+                _publish_revoked(uow, user, family.id, "access_grant_ended")
+                uow.commit()
+                raise RefreshRefused(
+                    "Your access grant for this practice has ended. Ask a vendor support "
+                    "admin for a new grant, then sign in again.",
+                    {"reason": "access_grant_ended"})
         assert outcome.token is not None
         repo.save_family(outcome.family, now)
-        access = tokens.issue(access_claims(repo, user, catalog), now)
+        access = tokens.issue(access_claims(repo, user, catalog, grant), now)
         uow.commit()
     return Session(access, outcome.token.raw, tokens.lifetime_seconds, user.id)
 
@@ -155,9 +194,14 @@ def issue_password_setup(uow: UnitOfWork, user_id: str, now: datetime) -> str:
 
 
 def set_password(
-    uow: UnitOfWork, *, token: str, password: str, hashing: PasswordHashing, now: datetime
+    uow: UnitOfWork, *, token: str, password: str, hashing: PasswordHashing, now: datetime,
+    catalog: UserTypeCatalog | None = None,
 ) -> None:
-    """Spend a password-setup token; the policy is checked before the token is used up."""
+    """Spend a password-setup token; the policy is checked before the token is used up.
+
+    Replacing a password the account already had also bumps its permission version, as a
+    reset does, so access tokens issued under the old password stop at once.
+    """
     with uow:
         setups = PasswordSetupRepository(uow.session)
         setup = setups.get(hash_token(token))
@@ -169,15 +213,18 @@ def set_password(
         user = repo.user_by_id(setup.user_id)
         if user is None or not user.active:
             raise LinkUnusable("This account is not active. Ask your practice's Admin.")
-        practice = repo.practice(user.practice_id)
-        check_password(password, practice_name=practice.name, email=user.email)
+        practice_name = repo.practice(user.practice_id).name if user.practice_id else ""
+        check_password(password, practice_name=practice_name, email=user.email)
         setups.mark_used(used)
+        replaced = repo.has_password(user.id)
         repo.set_password_hash(user.id, hashing.hash(password))
         for family in repo.open_families_of(user.id):
             repo.save_family(revoke_family(family, now, "password_set"), now)
+        outdated = tokens_outdated(repo, user, catalog or load_catalog()) if replaced else {}
         uow.publish(new_event(
             "identity.user.password_set", subject=Subject("user", user.id),
-            org_id=user.practice_id, actor=event_actor(user), data={},
+            org_id=user.practice_id, actor=event_actor(user),
+            data={"replaced": replaced, **outdated},
         ))
         uow.commit()
 
@@ -194,6 +241,42 @@ def _publish_revoked(uow: UnitOfWork, user: User | None, family_id: str, reason:
         "identity.session.revoked", subject=Subject("user", user.id), org_id=user.practice_id,
         actor=event_actor(user), data={"session_id": family_id, "reason": reason},
     ))
+
+
+def _grant_for_sign_in(uow: UnitOfWork, user: User, practice_id: str, now: datetime
+                       ) -> VendorAccessGrant:
+    """The grant that lets a vendor into the practice now; refused (and recorded) if none."""
+    grant = VendorDirectory(uow.session).active_grant(user.id, practice_id, now)
+    if grant is None:
+        known = PracticelessAccounts(uow.session).practice_name(practice_id) is not None
+        _publish_failure(uow, user.email, practice_id if known else None, {
+            "locked": False, "locked_until": None, "user_id": user.id,
+            "reason": "no_active_access_grant"})
+        uow.commit()
+        raise NoActiveAccessGrant(
+            "You have no active access grant for this practice. Ask a vendor support admin "
+            "for a grant with a purpose and an end time, then sign in again.",
+            {"practice_id": practice_id})
+    return grant
+
+
+def grant_used_event(user: User, grant: VendorAccessGrant, session_id: str) -> Event:
+    """A vendor entered a practice under a grant: every use is on the record."""
+    return new_event(
+        "identity.access_grant.used", subject=Subject("access_grant", grant.id),
+        org_id=grant.practice_id, actor=event_actor(user), data={
+            "grant_id": grant.id, "user_id": user.id, "email": user.email,
+            "email_domain": user.email.rpartition("@")[2], "kind": user.kind.value,
+            "purpose": grant.purpose, "starts_at": grant.starts_at.isoformat(),
+            "ends_at": grant.ends_at.isoformat(), "session_id": session_id,
+        })
+
+
+def _publish_failure(uow: UnitOfWork, email: str, org_id: str | None,
+                     facts: dict[str, object]) -> None:
+    uow.publish(new_event(
+        "identity.session.sign_in_failed", subject=_email_subject(email), org_id=org_id,
+        data={"email": email, **facts}))
 
 
 def _email_subject(email: str) -> Subject:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from identity.adapters.repository import IdentityRepository
 from identity.domain import profile_changes, profile_rules
 from identity.domain.catalog import THERAPIST, UserTypeCatalog
 from identity.domain.errors import AcknowledgementRequired, InvalidRequest, StateConflict
-from identity.domain.permissions import MANAGE_USERS, require_known_permissions
+from identity.domain.permissions import require_known_permissions
 from identity.domain.profile_changes import ProfileChange
 from identity.domain.refresh_tokens import revoke_family
 from identity.domain.seats import require_free_seat, seat_usage
@@ -38,22 +38,26 @@ class UserAdded:
     password_setup_token: str
 
 
-def list_users(uow: UnitOfWork, caller: Caller, catalog: UserTypeCatalog) -> list[UserView]:
-    """Any staff member sees the practice's people; only a User Manager their permissions."""
+def list_users(uow: UnitOfWork, caller: Caller, catalog: UserTypeCatalog,
+               now: datetime | None = None) -> list[UserView]:
+    """Any staff member (and vendor support under an active grant) sees the practice's
+    people; only a User Manager (or that support) their permissions."""
+    now = now or datetime.now(UTC)
     with uow:
         repo = IdentityRepository(uow.session)
-        actor = load_actor(repo, caller)
-        manager = actor.holds(MANAGE_USERS, catalog)
+        actor = load_actor(repo, caller, now)
+        manager = actor.sees_permissions(catalog, now)
         return [_view(repo, u, catalog, manager) for u in repo.users_of(caller.org_id)]
 
 
-def get_user(uow: UnitOfWork, caller: Caller, user_id: str, catalog: UserTypeCatalog
-             ) -> UserView:
+def get_user(uow: UnitOfWork, caller: Caller, user_id: str, catalog: UserTypeCatalog,
+             now: datetime | None = None) -> UserView:
+    now = now or datetime.now(UTC)
     with uow:
         repo = IdentityRepository(uow.session)
-        actor = load_actor(repo, caller)
+        actor = load_actor(repo, caller, now)
         target = _target(repo, caller, user_id)
-        see_permissions = actor.holds(MANAGE_USERS, catalog) or target.id == actor.user.id
+        see_permissions = actor.sees_permissions(catalog, now) or target.id == actor.user.id
         return _view(repo, target, catalog, see_permissions)
 
 
@@ -93,6 +97,7 @@ def add_user(
                 "email_domain_recognized": practice.recognizes_domain(user.email),
                 "permissions": sorted(view.permissions or ()), "clinics": list(view.clinic_ids),
                 "permission_version": user.permission_version,
+                "supervising_therapist_id": supervising_therapist_id,
             }))
         uow.commit()
     return UserAdded(view, token)
@@ -130,7 +135,7 @@ def change_user_type(
 ) -> UserView:
     with uow:
         repo = IdentityRepository(uow.session)
-        actor = load_actor(repo, caller)
+        actor = load_actor(repo, caller, now)
         target = _target(repo, caller, user_id)
         change = profile_changes.change_user_type(actor, target, user_type, catalog=catalog,
                                                   now=now)
@@ -167,6 +172,8 @@ def _store(
             "granted": sorted(change.granted), "revoked": sorted(change.revoked),
             "permission_version": change.permission_version,
             "notices": [{"code": n.code, "message": n.message} for n in change.notices],
+            "supervising_therapist_id": repo.user_details(change.user.id)[
+                "supervising_therapist_id"],
             **(extra or {}),
         }))
     uow.commit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,7 +11,7 @@ from sqlalchemy import select
 
 from identity.adapters.access_tokens import AccessTokenIssuer
 from identity.adapters.signing_keys import keys_from_pem, new_private_key_pem
-from identity.adapters.tables import clinics, users
+from identity.adapters.tables import clinics, messaging, users
 from identity.cli import main
 from identity.domain.errors import SignInRefused
 from identity.domain.permissions import PERMISSIONS
@@ -77,3 +78,17 @@ def test_wrong_passwords_lock_the_email_for_fifteen_minutes(runtime, catalog, ha
                       password="violet lantern orchard", practice_id=None, hashing=hashing,
                       tokens=tokens, catalog=catalog, now=start + timedelta(minutes=25))
     assert session.refresh_token and session.expires_in == 600
+
+
+def test_the_owners_user_created_event_has_the_fields_of_any_added_user(
+    runtime, catalog, hashing
+):
+    created = create_practice(runtime.uow(), name="Sunrise PT", owner_email="o@sunrise.example",
+                              catalog=catalog, hashing=hashing)
+    with runtime.uow() as uow:
+        payloads = uow.session.execute(select(messaging.outbox.c.payload).where(
+            messaging.outbox.c.event_type == "identity.user.created")).scalars().all()
+    [owner] = [json.loads(p) for p in payloads]
+    assert owner["subject"]["id"] == created.owner_id
+    assert owner["data"]["supervising_therapist_id"] is None
+    assert owner["data"]["permission_version"] == 1

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from identity.adapters.tables import messaging, practices
+from identity.adapters.tables import messaging
 
 pytestmark = pytest.mark.integration
 OWNER = "owner@harbourphysio.example"
@@ -43,10 +43,9 @@ def test_only_a_user_manager_sees_permissions_in_the_user_list(client, login, ma
 def test_granting_finish_notes_to_an_assistant_needs_the_acknowledgement(
     client, manager, practice, ident
 ):
-    with ident.uow() as uow:
-        uow.session.execute(update(practices).where(practices.c.id == practice.id)
-                            .values(billing_integration="ClaimPro"))
-        uow.commit()
+    linked = client.put("/practice/billing-integration", headers=manager, json={
+        "billing_integration": "ClaimPro", "provider_ids": [practice.users["therapist"]]})
+    assert linked.status_code == 200, linked.get_json()
     url = f"/users/{practice.users['assistant']}/permissions"
     refused = client.patch(url, json={"grant": ["finish_notes"]}, headers=manager)
     assert refused.status_code == 409
@@ -63,6 +62,15 @@ def test_granting_finish_notes_to_an_assistant_needs_the_acknowledgement(
     assert "finish_notes" not in event["data"]["before"]["permissions"]
     assert "finish_notes" in event["data"]["after"]["permissions"]
     assert event["data"]["permission_version"] == 2
+
+
+@pytest.mark.parametrize(("acknowledge", "status"), [
+    (True, 200), ("Yes, I understand", 200), (False, 409), ("yes", 409), (None, 409)])
+def test_the_acknowledgement_is_true_or_the_exact_phrase(client, manager, practice,
+                                                         acknowledge, status):
+    response = client.patch(f"/users/{practice.users['assistant']}/permissions", headers=manager,
+                            json={"grant": ["finish_notes"], "acknowledge": acknowledge})
+    assert response.status_code == status, response.get_json()
 
 
 def test_a_manager_cannot_grant_a_permission_unknown_to_the_platform(client, manager, practice):
@@ -134,3 +142,51 @@ def test_me_shows_the_user_type_defaults_and_clinics(client, login, practice):
     assert me["user_type"] == "PTA" and me["clinics"] == [practice.clinic_id]
     assert "finish_notes" not in me["user_type_details"]["default_permissions"]
     assert set(me["permissions"]) == set(me["user_type_details"]["default_permissions"])
+
+
+def test_an_admin_sets_the_billing_integration_and_the_other_services_hear_of_it(
+    client, manager, practice, ident, login
+):
+    providers = [practice.users["therapist"], practice.users["assistant"]]
+    response = client.put("/practice/billing-integration", headers=manager, json={
+        "billing_integration": "  WebPT   Billing ", "provider_ids": providers})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json() == {"billing_integration": "WebPT Billing",
+                                   "provider_ids": sorted(providers)}
+    [event] = events(ident, "identity.practice.billing_integration_changed")
+    assert event["org_id"] == practice.id and event["subject"] == {"type": "practice",
+                                                                    "id": practice.id}
+    # notes keeps billing_integration as {name, provider_ids}.
+    assert event["data"]["billing_integration"] == {"name": "WebPT Billing",
+                                                    "provider_ids": sorted(providers)}
+    assert event["data"]["billing_provider_ids"] == sorted(providers)
+    assert event["data"]["before"] == {"billing_integration": None}
+    # The assistant is a provider now: finish_notes is granted without a billing warning.
+    granted = client.patch(f"/users/{practice.users['assistant']}/permissions", headers=manager,
+                           json={"grant": ["finish_notes"], "acknowledge": "Yes, I understand"})
+    assert granted.status_code == 200 and granted.get_json()["notices"] == []
+    removed = client.put("/practice/billing-integration", headers=manager,
+                         json={"billing_integration": None})
+    assert removed.status_code == 200
+    assert removed.get_json() == {"billing_integration": None, "provider_ids": []}
+    last = events(ident, "identity.practice.billing_integration_changed")[-1]["data"]
+    assert last["billing_integration"] is None and last["billing_provider_ids"] == []
+
+
+def test_only_an_admin_sets_the_billing_integration_and_only_with_the_practices_staff(
+    client, manager, practice, login, other_practice
+):
+    body = {"billing_integration": "ClaimPro", "provider_ids": [practice.users["therapist"]]}
+    therapist = bearer(login("therapist@harbourphysio.example")["access_token"])
+    refused = client.put("/practice/billing-integration", headers=therapist, json=body)
+    assert refused.status_code == 403
+    assert refused.get_json()["error"]["code"] == "not_a_user_manager"
+    for wrong in ([other_practice.owner_id], [practice.automation_id], ["no-such-user"]):
+        response = client.put("/practice/billing-integration", headers=manager,
+                              json={**body, "provider_ids": wrong})
+        assert response.status_code == 422
+        assert response.get_json()["error"]["details"]["unknown_users"] == wrong
+    orphaned = client.put("/practice/billing-integration", headers=manager,
+                          json={"billing_integration": None, "provider_ids": body["provider_ids"]})
+    assert orphaned.status_code == 422
+

@@ -20,7 +20,7 @@ from identity.domain.invitations import (
     InvitationStatus,
     invite_staff,
 )
-from identity.domain.roles import PracticeRole
+from identity.domain.roles import ClinicalRole, PracticeRole
 from identity.domain.seats import SeatUsage
 from identity.domain.users import Actor
 
@@ -117,8 +117,11 @@ def test_a_user_level_invitation_does_not_make_a_user_manager(manager, catalog, 
     assert "manage_users" not in user.permissions(catalog)
 
 
-def test_invited_users_default_to_pt(manager, catalog, now):
-    outcome = invite(manager, catalog, now)
-    assert (
-        user_from_invitation(outcome.invitation, user_id="u-9", catalog=catalog).user_type == "PT"
-    )
+def test_invited_users_get_the_invitations_user_type(manager, catalog, now):
+    front_desk = invite(manager, catalog, now).invitation
+    practitioner = invite(manager, catalog, now, role=PracticeRole.PRACTITIONER,
+                          clinical_role=ClinicalRole.OTHER,
+                          confirm_new_practitioner=True).invitation
+    assert user_from_invitation(front_desk, user_id="u-9", catalog=catalog).user_type == (
+        "Front Office")
+    assert user_from_invitation(practitioner, user_id="u-10", catalog=catalog).user_type == "PT"

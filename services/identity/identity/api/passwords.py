@@ -1,0 +1,43 @@
+"""Password reset by email, for staff and document portal recipients alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from identity.api.schemas import (
+    PasswordForgotAnswerSchema,
+    PasswordForgotSchema,
+    PasswordResetSchema,
+)
+from identity.bootstrap import identity
+from identity.service_layer import password_resets
+
+blp = Blueprint("passwords", __name__, description="Password reset by email")
+
+# The same words whether or not the address has an account: no account enumeration.
+FORGOT_ANSWER = "If an account with this email exists, we sent a link to reset its password."
+
+
+@blp.route("/password/forgot", methods=["POST"])
+@blp.arguments(PasswordForgotSchema)
+@blp.response(202, PasswordForgotAnswerSchema)
+def forgot(body: dict) -> dict[str, Any]:
+    """Mail a one-hour reset link to the account with this email, if there is one."""
+    ident = identity()
+    password_resets.request_password_reset(ident.uow(), email=body["email"],
+                                           account=body["account"], mailer=ident.mailer,
+                                           now=ident.now())
+    return {"status": FORGOT_ANSWER}
+
+
+@blp.route("/password/reset", methods=["POST"])
+@blp.arguments(PasswordResetSchema)
+@blp.response(204)
+def reset(body: dict) -> None:
+    """Choose a new password with a reset link's token; every session of the account ends."""
+    ident = identity()
+    password_resets.reset_password(ident.uow(), token=body["token"], password=body["password"],
+                                   hashing=ident.hashing, now=ident.now(),
+                                   catalog=ident.catalog)

@@ -1,0 +1,104 @@
+"""Accepting an invitation: the link is spent, a password set, and the person becomes staff."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from identity.adapters.invitation_repository import InvitationRepository
+from identity.adapters.password_hashing import PasswordHashing
+from identity.adapters.repository import IdentityRepository
+from identity.domain import invitation_lifecycle
+from identity.domain.catalog import UserTypeCatalog
+from identity.domain.errors import LinkUnusable, StateConflict
+from identity.domain.invitations import Invitation
+from identity.domain.passwords import check_password
+from identity.domain.practitioners import Practitioner
+from identity.domain.seats import seat_usage
+from identity.domain.staff_roles import StaffRole
+from identity.domain.tokens import hash_token
+from identity.domain.users import User
+from identity.service_layer.callers import event_actor
+from servicekit.db import UnitOfWork
+from servicekit.messaging.envelope import Subject, new_event
+
+
+@dataclass(frozen=True)
+class Joined:
+    user_id: str
+    org_id: str
+    email: str
+
+
+def accept_invitation(
+    uow: UnitOfWork, *, token: str, password: str, hashing: PasswordHashing,
+    catalog: UserTypeCatalog, now: datetime,
+) -> Joined:
+    """Spend the link and open the account; the password policy is checked before."""
+    with uow:
+        repo, invites = IdentityRepository(uow.session), InvitationRepository(uow.session)
+        invitation = invites.holding(hash_token(token))
+        if invitation is None:
+            raise LinkUnusable(
+                "This invitation link is no longer valid; a newer one may have been sent. "
+                "Use the latest email, or ask an Admin to resend it.")
+        practice = repo.practice(invitation.practice_id)
+        seats = seat_usage(practice, repo.users_of(practice.id), catalog)
+        accepted = invitation_lifecycle.accept_invitation(invitation, token, seats=seats,
+                                                          now=now)
+        if repo.email_taken(practice.id, invitation.email):
+            raise StateConflict("An account with this email already exists in the practice. "
+                                "Sign in instead, or reset your password.")
+        check_password(password, practice_name=practice.name, email=invitation.email)
+        extras = invites.extras(invitation.id)
+        clinic_id = extras["default_clinic_id"]
+        user = invitation_lifecycle.user_from_invitation(
+            accepted, user_id=str(uuid.uuid4()), catalog=catalog, default_clinic_id=clinic_id)
+        repo.add_user(user, now, clinic_ids=[clinic_id] if clinic_id else [])
+        repo.set_password_hash(user.id, hashing.hash(password))
+        role = StaffRole(accepted.role, accepted.clinical_role,
+                         _link_practitioner(invites, accepted, user, now))
+        invites.add_staff_role(practice.id, user.id, role)
+        invites.save(accepted, user_id=user.id)
+        _publish_joined(uow, accepted, user, role, catalog,
+                        recognized=practice.recognizes_domain(user.email))
+        uow.commit()
+    return Joined(user.id, user.practice_id, user.email)
+
+
+def _link_practitioner(invites: InvitationRepository, invitation: Invitation, user: User,
+                       now: datetime) -> str | None:
+    """The practitioner record the user is: the chosen one, or a new one with their name."""
+    link = invitation.practitioner
+    if link is None:
+        return None
+    if link.existing_id is not None:
+        invites.link_practitioner(invitation.practice_id, link.existing_id, user.id)
+        return link.existing_id
+    record = Practitioner(str(uuid.uuid4()), link.new_name or user.full_name)
+    invites.add_practitioner(invitation.practice_id, record, user_id=user.id, now=now)
+    return record.id
+
+
+def _publish_joined(uow: UnitOfWork, invitation: Invitation, user: User, role: StaffRole,
+                    catalog: UserTypeCatalog, *, recognized: bool) -> None:
+    actor = event_actor(user)
+    uow.publish(new_event(
+        "identity.user.created", subject=Subject("user", user.id), org_id=user.practice_id,
+        actor=actor, data={
+            "email": user.email, "full_name": user.full_name, "user_type": user.user_type,
+            "kind": user.kind.value, "status": "active", "email_domain_recognized": recognized,
+            "permissions": sorted(user.permissions(catalog)),
+            "clinics": [user.default_clinic_id] if user.default_clinic_id else [],
+            "permission_version": user.permission_version, "supervising_therapist_id": None,
+            "practice_role": role.role.value,
+            "permission_level": invitation.permission_level.value,
+            "clinical_role": role.clinical_role.value if role.clinical_role else None,
+            "practitioner_id": role.practitioner_id, "invitation_id": invitation.id,
+        }))
+    uow.publish(new_event(
+        "identity.invitation.accepted", subject=Subject("invitation", invitation.id),
+        org_id=invitation.practice_id, actor=actor,
+        data={"user_id": user.id, "practitioner_id": role.practitioner_id},
+    ))

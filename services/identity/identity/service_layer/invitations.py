@@ -1,0 +1,211 @@
+"""Use cases of staff invitations: invite, list, resend, revoke (Admins only).
+
+The invitation is committed before its mail is tried, so an SMTP outage loses nothing:
+the invitation waits with mail "pending", and a resend (new link) tries again.
+Accepting one is in invitation_acceptance.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from identity.adapters.invitation_repository import MAIL_PENDING, MAIL_SENT, InvitationRepository
+from identity.adapters.mail import IdentityMailer, InvitationMail, MailUnavailable
+from identity.adapters.repository import IdentityRepository
+from identity.domain import invitation_lifecycle, invitations, profile_rules
+from identity.domain.catalog import UserTypeCatalog
+from identity.domain.errors import InvalidRequest, StateConflict
+from identity.domain.invitations import Invitation, InvitationRequest, InvitationStatus
+from identity.domain.seats import seat_usage
+from identity.domain.staff_roles import StaffProfile, staff_profile
+from identity.domain.tokens import IssuedToken
+from identity.domain.users import Actor
+from identity.service_layer.callers import Caller, event_actor, load_actor
+from identity.service_layer.errors import NotFoundInPractice, PractitionerDecisionRequired
+from servicekit.db import UnitOfWork
+from servicekit.messaging.envelope import Subject, new_event
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class InvitationView:
+    invitation: Invitation
+    status: InvitationStatus
+    mail_status: str
+    default_clinic_id: str | None
+    user_id: str | None
+
+
+def invite_staff(
+    uow: UnitOfWork, caller: Caller, request: InvitationRequest, *,
+    default_clinic_id: str | None, catalog: UserTypeCatalog, mailer: IdentityMailer,
+    now: datetime,
+) -> InvitationView:
+    """An Admin invites a person by email; a same-named practitioner needs a decision first."""
+    with uow:
+        repo, invites = IdentityRepository(uow.session), InvitationRepository(uow.session)
+        actor = load_actor(repo, caller)
+        practice = repo.practice(caller.org_id)
+        seats = seat_usage(practice, repo.users_of(caller.org_id), catalog,
+                           invites.pending_count(caller.org_id, now))
+        outcome = invitations.invite_staff(
+            actor, request, invitation_id=str(uuid.uuid4()), catalog=catalog, seats=seats,
+            practitioners=invites.practitioners_of(caller.org_id), now=now,
+        )
+        if outcome.needs_decision:
+            raise PractitionerDecisionRequired(
+                "A practitioner with this name already exists in your practice. Link the "
+                "invitation to that record (practitioner_id), or confirm that this is a "
+                "different person (confirm_new_practitioner: true).",
+                {"possible_duplicates": [{"id": p.id, "name": p.name}
+                                         for p in outcome.possible_duplicates]},
+            )
+        invitation, token = outcome.invitation, outcome.token
+        assert invitation is not None and token is not None
+        _require_new_person(repo, invites, invitation, now)
+        clinic_id = _default_clinic(repo, caller.org_id, default_clinic_id)
+        invites.add(invitation, default_clinic_id=clinic_id)
+        _publish(uow, "identity.invitation.sent", actor, invitation, {
+            "email": invitation.email, "full_name": invitation.full_name,
+            "practice_role": invitation.role.value,
+            "permission_level": invitation.permission_level.value,
+            "clinical_role": invitation.clinical_role.value if invitation.clinical_role
+            else None,
+            "user_type": invitation.user_type,
+            "expires_at": invitation.expires_at.isoformat(),
+        })
+        uow.commit()
+    mail_status = _mail(uow, mailer, invitation, token, practice.name, actor.user.full_name)
+    return InvitationView(invitation, invitation.status(now), mail_status, clinic_id, None)
+
+
+def list_invitations(uow: UnitOfWork, caller: Caller, *, catalog: UserTypeCatalog,
+                     now: datetime) -> list[InvitationView]:
+    """Every invitation of the caller's practice, newest first, with its status now."""
+    with uow:
+        repo, invites = IdentityRepository(uow.session), InvitationRepository(uow.session)
+        _require_admin(load_actor(repo, caller), caller, catalog, now)
+        return [_view(invites, invitation, now) for invitation in invites.of(caller.org_id)]
+
+
+def resend_invitation(
+    uow: UnitOfWork, caller: Caller, invitation_id: str, *, catalog: UserTypeCatalog,
+    mailer: IdentityMailer, now: datetime,
+) -> InvitationView:
+    """Mail a new link valid for 7 more days; the link in the earlier mail stops working."""
+    with uow:
+        repo, invites = IdentityRepository(uow.session), InvitationRepository(uow.session)
+        actor = load_actor(repo, caller)
+        invitation = _invitation(invites, caller, invitation_id)
+        renewed, token = invitation_lifecycle.resend_invitation(actor, invitation,
+                                                                catalog=catalog, now=now)
+        invites.save(renewed)
+        _publish(uow, "identity.invitation.resent", actor, renewed,
+                 {"email": renewed.email, "expires_at": renewed.expires_at.isoformat()})
+        practice_name = repo.practice(caller.org_id).name
+        uow.commit()
+    _mail(uow, mailer, renewed, token, practice_name, actor.user.full_name)
+    with uow:
+        return _view(InvitationRepository(uow.session), renewed, now)
+
+
+def revoke_invitation(
+    uow: UnitOfWork, caller: Caller, invitation_id: str, *, catalog: UserTypeCatalog,
+    now: datetime,
+) -> InvitationView:
+    with uow:
+        repo, invites = IdentityRepository(uow.session), InvitationRepository(uow.session)
+        actor = load_actor(repo, caller)
+        invitation = _invitation(invites, caller, invitation_id)
+        revoked = invitation_lifecycle.revoke_invitation(actor, invitation, catalog=catalog,
+                                                         now=now)
+        invites.save(revoked)
+        _publish(uow, "identity.invitation.revoked", actor, revoked, {"email": revoked.email})
+        view = _view(invites, revoked, now)
+        uow.commit()
+    return view
+
+
+def _mail(uow: UnitOfWork, mailer: IdentityMailer, invitation: Invitation,
+          token: IssuedToken, practice_name: str, inviter_name: str) -> str:
+    try:
+        mailer.send_invitation(InvitationMail(
+            to=invitation.email, invitee_name=invitation.full_name,
+            practice_name=practice_name, inviter_name=inviter_name, token=token.raw,
+            expires_at=invitation.expires_at,
+        ))
+    except MailUnavailable as err:
+        log.warning("invitation email not sent; it stays mail pending until resent",
+                    extra={"invitation_id": invitation.id, "error": str(err)})
+        return MAIL_PENDING
+    with uow:
+        InvitationRepository(uow.session).mark_mail_sent(invitation.id, token.hash)
+        uow.commit()
+    return MAIL_SENT
+
+
+def _require_admin(actor: Actor, caller: Caller, catalog: UserTypeCatalog, now: datetime
+                   ) -> None:
+    profile_rules.require_may_act(actor, caller.org_id, now)
+    profile_rules.require_user_manager(actor, catalog)
+
+
+def _require_new_person(repo: IdentityRepository, invites: InvitationRepository,
+                        invitation: Invitation, now: datetime) -> None:
+    if repo.email_taken(invitation.practice_id, invitation.email):
+        raise StateConflict("Someone in your practice already has this email address.",
+                            {"email": invitation.email})
+    open_one = invites.pending_for(invitation.practice_id, invitation.email, now)
+    if open_one is not None:
+        raise StateConflict("This person already has an open invitation. Resend it instead "
+                            "of sending another.", {"invitation_id": open_one})
+
+
+def _default_clinic(repo: IdentityRepository, org_id: str, clinic_id: str | None
+                    ) -> str | None:
+    """The chosen clinic, or the practice's only clinic when it has just one."""
+    if clinic_id is not None:
+        if repo.clinic(org_id, clinic_id) is None:
+            raise InvalidRequest("Pick a clinic of your own practice.",
+                                 {"default_clinic_id": clinic_id})
+        return clinic_id
+    clinics = repo.clinics_of(org_id)
+    return clinics[0].id if len(clinics) == 1 else None
+
+
+def _invitation(invites: InvitationRepository, caller: Caller, invitation_id: str
+                ) -> Invitation:
+    invitation = invites.get(caller.org_id, invitation_id)
+    if invitation is None:
+        raise NotFoundInPractice("There is no such invitation in your practice.",
+                                 {"invitation_id": invitation_id})
+    return invitation
+
+
+def _view(invites: InvitationRepository, invitation: Invitation, now: datetime
+          ) -> InvitationView:
+    extras = invites.extras(invitation.id)
+    return InvitationView(invitation, invitation.status(now), extras["mail_status"],
+                          extras["default_clinic_id"], extras["user_id"])
+
+
+def _publish(uow: UnitOfWork, event_type: str, actor: Actor, invitation: Invitation,
+             data: dict) -> None:
+    uow.publish(new_event(
+        event_type, subject=Subject("invitation", invitation.id),
+        org_id=invitation.practice_id, actor=event_actor(actor.user), data=data,
+    ))
+
+
+def role_profile_of(uow: UnitOfWork, caller: Caller, catalog: UserTypeCatalog
+                    ) -> StaffProfile:
+    """The caller's role and what it sets: landing page, insights, notification defaults."""
+    with uow:
+        repo = IdentityRepository(uow.session)
+        user = load_actor(repo, caller).user
+        return staff_profile(user, InvitationRepository(uow.session).staff_role(user.id),
+                             catalog)

@@ -1,0 +1,124 @@
+"""Password reset by email: ask for a link (same answer whether or not the account exists),
+then spend it to choose a new password, which ends every session of the account."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Literal
+
+from identity.adapters.mail import IdentityMailer, MailUnavailable, ResetMail
+from identity.adapters.password_hashing import PasswordHashing
+from identity.adapters.repository import IdentityRepository, PasswordResetRepository
+from identity.domain.catalog import UserTypeCatalog, load_catalog
+from identity.domain.errors import InvalidRequest, LinkUnusable
+from identity.domain.password_resets import issue_password_reset, redeem_password_reset
+from identity.domain.passwords import check_password
+from identity.domain.refresh_tokens import revoke_family
+from identity.domain.tokens import hash_token
+from identity.domain.users import User, normalize_email
+from identity.service_layer.callers import event_actor
+from servicekit.db import UnitOfWork
+from servicekit.messaging.envelope import Subject, new_event
+
+log = logging.getLogger(__name__)
+
+Account = Literal["staff", "recipient"]
+# A staff email may sign in to several practices; vendor employees sign in as staff too.
+KINDS_BY_ACCOUNT: dict[str, tuple[str, ...]] = {
+    "staff": ("staff", "vendor"),
+    "recipient": ("recipient",),
+}
+MOST_LINKS_PER_REQUEST = 5  # one per account with the address, bounded
+INVALID_LINK = ("This password reset link is not valid. Ask for a new one from the sign-in "
+                "page.")
+
+
+def request_password_reset(
+    uow: UnitOfWork, *, email: str, account: Account, mailer: IdentityMailer, now: datetime
+) -> int:
+    """Mail a one-hour link to each matching account; returns how many (never shown)."""
+    try:
+        address = normalize_email(email)
+    except InvalidRequest:
+        return 0  # the same answer as for an unknown address
+    mails: list[tuple[str, ResetMail]] = []
+    with uow:
+        repo, resets = IdentityRepository(uow.session), PasswordResetRepository(uow.session)
+        accounts = resets.accounts_with_email(address, KINDS_BY_ACCOUNT[account])
+        for user in accounts[:MOST_LINKS_PER_REQUEST]:
+            reset, token = issue_password_reset(user.id, now)
+            resets.add(reset)
+            practice_name = repo.practice(user.practice_id).name if user.practice_id else None
+            mails.append((user.id, ResetMail(user.email, account, token.raw, practice_name)))
+            uow.publish(new_event(
+                "identity.password.reset_requested", subject=Subject("user", user.id),
+                org_id=user.practice_id, actor=event_actor(user),
+                data={"account": account, "expires_at": reset.expires_at.isoformat()},
+            ))
+        uow.commit()
+    for user_id, mail in mails:
+        try:
+            mailer.send_password_reset(mail)
+        except MailUnavailable as err:
+            # Nothing to tell the caller (the answer never depends on the account); the
+            # person asks again once mail works.
+            log.warning("password reset email not sent",
+                        extra={"user_id": user_id, "error": str(err)})
+    return len(mails)
+
+
+def reset_password(
+    uow: UnitOfWork, *, token: str, password: str, hashing: PasswordHashing, now: datetime,
+    catalog: UserTypeCatalog | None = None,
+) -> None:
+    """Spend the link, set the password, revoke every session of the account, and bump its
+    permission version so every access token issued before the reset stops at once (here,
+    and in each service that learns the new version from identity.password.reset)."""
+    with uow:
+        repo, resets = IdentityRepository(uow.session), PasswordResetRepository(uow.session)
+        reset = resets.get(hash_token(token))
+        if reset is None:
+            raise LinkUnusable(INVALID_LINK)
+        redeem_password_reset(reset, token, now)
+        user = repo.user_by_id(reset.user_id)
+        if user is None or not user.active:
+            raise LinkUnusable("This account is not active, so its password cannot be reset. "
+                               "Ask your practice's Admin.")
+        practice_name = repo.practice(user.practice_id).name if user.practice_id else ""
+        check_password(password, practice_name=practice_name, email=user.email)
+        resets.spend_all_of(user.id, now)
+        repo.set_password_hash(user.id, hashing.hash(password))
+        revoked = _revoke_sessions(uow, repo, user, now)
+        uow.publish(new_event(
+            "identity.password.reset", subject=Subject("user", user.id),
+            org_id=user.practice_id, actor=event_actor(user),
+            data={"sessions_revoked": revoked,
+                  **tokens_outdated(repo, user, catalog or load_catalog())},
+        ))
+        uow.commit()
+
+
+def tokens_outdated(repo: IdentityRepository, user: User, catalog: UserTypeCatalog
+                    ) -> dict[str, object]:
+    """Bump the user's permission version; the event facts other services read it from.
+
+    The permissions are unchanged, but travel with the version as on a permission change,
+    so a projection that keeps both moves them forward together.
+    """
+    version = repo.bump_permission_version(user.id)
+    return {"permission_version": version,
+            "after": {"permissions": sorted(user.held_permissions(catalog))}}
+
+
+def _revoke_sessions(uow: UnitOfWork, repo: IdentityRepository, user: User, now: datetime
+                     ) -> int:
+    families = repo.open_families_of(user.id)
+    for family in families:
+        repo.save_family(revoke_family(family, now, "password_reset"), now)
+        uow.publish(new_event(
+            "identity.session.revoked", subject=Subject("user", user.id),
+            org_id=user.practice_id, actor=event_actor(user),
+            data={"session_id": family.id, "reason": "password_reset"},
+        ))
+    return len(families)

@@ -1,0 +1,249 @@
+"""The vendor's own staff and their access grants to practices.
+
+Vendor staff are users of no practice (kind ``vendor``) at the vendor's email domain. A
+support admin grants one of them access to one practice, for a purpose and a time; the
+practice's admins see those grants. Every grant, revocation and use is an event.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from identity.adapters.password_hashing import PasswordHashing
+from identity.adapters.repository import IdentityRepository
+from identity.adapters.vendor_directory import PracticelessAccounts, VendorDirectory
+from identity.domain import profile_rules
+from identity.domain.catalog import UserTypeCatalog
+from identity.domain.errors import InvalidRequest, NotAllowed, StateConflict
+from identity.domain.grants import (
+    VendorAccessGrant,
+    VendorStaffMember,
+    grant_vendor_access,
+    revoke_vendor_access,
+)
+from identity.domain.passwords import check_password
+from identity.domain.refresh_tokens import revoke_family
+from identity.domain.users import User, UserKind, normalize_email
+from identity.service_layer.callers import SYSTEM, Caller, event_actor, load_actor
+from identity.service_layer.callers import require_active_grant as _require_active_grant
+from identity.service_layer.errors import NotASupportAdmin, NotFoundInPractice
+from identity.service_layer.recipients import profile_facts
+from identity.service_layer.sessions import issue_password_setup
+from servicekit.db import UnitOfWork
+from servicekit.messaging.envelope import Actor as EventActor
+from servicekit.messaging.envelope import Event, Subject, new_event
+
+
+@dataclass(frozen=True)
+class VendorCaller:
+    """A vendor's token: who, and the practice a grant opened (None: the vendor directory)."""
+
+    user_id: str
+    org_id: str | None
+
+
+@dataclass(frozen=True)
+class VendorStaffAdded:
+    user_id: str
+    password_setup_token: str | None  # None when the password was given
+
+
+@dataclass(frozen=True)
+class GrantView:
+    grant: VendorAccessGrant
+    email: str
+    full_name: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class VendorProfile:
+    user: User
+    member: VendorStaffMember
+    grant: VendorAccessGrant | None  # the grant the caller's token runs under, if any
+
+
+def add_vendor_staff(
+    uow: UnitOfWork, *, email: str, full_name: str, support_admin: bool, password: str | None,
+    vendor_name: str, vendor_domain: str, hashing: PasswordHashing, now: datetime,
+) -> VendorStaffAdded:
+    """Enter a vendor employee in the directory (an operator's command)."""
+    address = normalize_email(email)
+    domain = vendor_domain.strip().lstrip("@").lower()
+    if address.rpartition("@")[2] != domain:
+        raise InvalidRequest(f"Vendor staff use the vendor's own email domain, {domain}. "
+                             "Give their work address.", {"email": address})
+    if not full_name.strip():
+        raise InvalidRequest("Give the employee's full name.", {"field": "full_name"})
+    if password is not None:
+        check_password(password, practice_name=vendor_name, email=address)
+    user = User(id=str(uuid.uuid4()), practice_id=None, email=address,  # type: ignore[arg-type]
+                full_name=full_name.strip(), user_type=None,  # type: ignore[arg-type]
+                kind=UserKind.VENDOR)
+    with uow:
+        if PracticelessAccounts(uow.session).account_id(UserKind.VENDOR, address):
+            raise StateConflict("This address is vendor staff already.", {"email": address})
+        repo = IdentityRepository(uow.session)
+        repo.add_user(user, now)
+        VendorDirectory(uow.session).add_member(
+            VendorStaffMember(user.id, address, support_admin), now)
+        token = None
+        if password is not None:
+            repo.set_password_hash(user.id, hashing.hash(password))
+        else:
+            token = issue_password_setup(uow, user.id, now)
+        uow.publish(new_event(
+            "identity.vendor_staff.created", subject=Subject("user", user.id), org_id=None,
+            actor=SYSTEM, data={**profile_facts(user), "is_support_admin": support_admin},
+        ))
+        uow.commit()
+    return VendorStaffAdded(user.id, token)
+
+
+def grant_access(
+    uow: UnitOfWork, caller: VendorCaller, *, practice_id: str, user_id: str,
+    purpose: str, starts_at: datetime | None, ends_at: datetime, now: datetime,
+) -> GrantView:
+    """A support admin lets a vendor employee into a practice, for a purpose and a time."""
+    with uow:
+        directory = VendorDirectory(uow.session)
+        admin = _support_admin(uow, caller, now)
+        grantee = directory.member(user_id)
+        if grantee is None:
+            raise NotFoundInPractice("There is no active vendor staff member with this id.",
+                                     {"user_id": user_id})
+        if PracticelessAccounts(uow.session).practice_name(practice_id) is None:
+            raise NotFoundInPractice("There is no such practice.", {"practice_id": practice_id})
+        starts_at, ends_at = _utc(starts_at or now), _utc(ends_at)
+        if ends_at <= now:
+            raise InvalidRequest("This access would have ended already. Pick an end time in "
+                                 "the future.", {"ends_at": ends_at.isoformat()})
+        grant = grant_vendor_access(
+            grant_id=str(uuid.uuid4()), granted_by=admin, grantee=grantee,
+            practice_id=practice_id, purpose=purpose, starts_at=starts_at,
+            ends_at=ends_at, now=now,
+        )
+        directory.add_grant(grant)
+        view = _views(directory, [grant], now)[0]
+        uow.publish(_grant_event("identity.access_grant.granted", view, admin_actor(uow, admin)))
+        uow.commit()
+    return view
+
+
+def revoke_access(uow: UnitOfWork, caller: VendorCaller, grant_id: str, now: datetime
+                  ) -> GrantView:
+    """End a grant now; sessions opened under it end too."""
+    with uow:
+        directory = VendorDirectory(uow.session)
+        admin = _support_admin(uow, caller, now)
+        grant = directory.grant(grant_id)
+        if grant is None:
+            raise NotFoundInPractice("There is no such access grant.", {"grant_id": grant_id})
+        revoked = revoke_vendor_access(grant, admin, now)
+        directory.save_revocation(revoked)
+        repo = IdentityRepository(uow.session)
+        ended = 0
+        for family_id in directory.sessions_under(grant.id):
+            family = repo.family(family_id)
+            if family.revoked_at is None:
+                repo.save_family(revoke_family(family, now, "access_grant_revoked"), now)
+                ended += 1
+        view = _views(directory, [revoked], now)[0]
+        uow.publish(_grant_event("identity.access_grant.revoked", view, admin_actor(uow, admin),
+                                 sessions_revoked=ended))
+        uow.commit()
+    return view
+
+
+def list_vendor_grants(uow: UnitOfWork, caller: VendorCaller, now: datetime) -> list[GrantView]:
+    """Support admins see every grant; other vendor staff their own."""
+    with uow:
+        directory = VendorDirectory(uow.session)
+        member = vendor_member(uow, caller, now)
+        grants = directory.grants(user_id=None if member.is_support_admin else member.user_id)
+        return _views(directory, grants, now)
+
+
+def list_practice_grants(uow: UnitOfWork, caller: Caller, catalog: UserTypeCatalog,
+                         now: datetime) -> list[GrantView]:
+    """The practice's admins see who of the vendor may enter their practice, and why."""
+    with uow:
+        actor = load_actor(IdentityRepository(uow.session), caller, now)
+        if actor.user.kind is not UserKind.STAFF:
+            raise NotAllowed("Only the practice's own Admins see its access grants.")
+        profile_rules.require_user_manager(actor, catalog)
+        directory = VendorDirectory(uow.session)
+        return _views(directory, directory.grants(practice_id=caller.org_id), now)
+
+
+def vendor_profile(uow: UnitOfWork, caller: VendorCaller, now: datetime) -> VendorProfile:
+    with uow:
+        member, grant = _vendor_session(uow, caller, now)
+        user = IdentityRepository(uow.session).user_by_id(member.user_id)
+        assert user is not None
+        return VendorProfile(user, member, grant)
+
+
+def vendor_member(uow: UnitOfWork, caller: VendorCaller, now: datetime
+                  ) -> VendorStaffMember:
+    return _vendor_session(uow, caller, now)[0]
+
+
+def _vendor_session(uow: UnitOfWork, caller: VendorCaller, now: datetime
+                    ) -> tuple[VendorStaffMember, VendorAccessGrant | None]:
+    """The calling vendor employee; a token opened under a grant needs the grant active now."""
+    member = VendorDirectory(uow.session).member(caller.user_id)
+    if member is None:
+        raise NotAllowed("Your vendor staff account is not active. Ask a support admin.")
+    if caller.org_id is None:
+        return member, None
+    repo = IdentityRepository(uow.session)
+    user = repo.user_by_id(member.user_id)
+    assert user is not None
+    return member, _require_active_grant(repo, user, caller.org_id, now)
+
+
+def admin_actor(uow: UnitOfWork, admin: VendorStaffMember) -> EventActor:
+    user = IdentityRepository(uow.session).user_by_id(admin.user_id)
+    assert user is not None
+    return event_actor(user)
+
+
+def _support_admin(uow: UnitOfWork, caller: VendorCaller, now: datetime
+                   ) -> VendorStaffMember:
+    member = vendor_member(uow, caller, now)
+    if not member.is_support_admin:
+        raise NotASupportAdmin("Only a vendor support admin manages access grants. Ask one "
+                               "to make this change.")
+    return member
+
+
+def _views(directory: VendorDirectory, grants: list[VendorAccessGrant], now: datetime
+           ) -> list[GrantView]:
+    people = directory.people({g.user_id for g in grants})
+    return [GrantView(g, *people.get(g.user_id, ("", "")), active=g.is_active(now))
+            for g in grants]
+
+
+def _grant_event(event_type: str, view: GrantView, actor: EventActor, **extra: object) -> Event:
+    grant = view.grant
+    return new_event(
+        event_type, subject=Subject("access_grant", grant.id), org_id=grant.practice_id,
+        actor=actor, data={
+            "grant_id": grant.id, "user_id": grant.user_id, "email": view.email,
+            "email_domain": view.email.rpartition("@")[2], "kind": UserKind.VENDOR.value,
+            "purpose": grant.purpose, "starts_at": grant.starts_at.isoformat(),
+            "ends_at": grant.ends_at.isoformat(), "granted_by": grant.granted_by,
+            "revoked_at": grant.revoked_at.isoformat() if grant.revoked_at else None,
+            "revoked_by": grant.revoked_by, **extra,
+        })
+
+
+def _utc(moment: datetime) -> datetime:
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise InvalidRequest("Pick a start and end within the calendar's range.",
+                             {"value": moment.isoformat()}) from None

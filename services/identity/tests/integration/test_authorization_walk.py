@@ -1,0 +1,241 @@
+"""Every identity endpoint, read from the app's own OpenAPI, with every kind of caller.
+
+The table below must name each path and method the app serves: a new endpoint without a
+row fails the test, so nobody adds one without deciding who may call it. Each row holds
+the exact status for each caller:
+
+- anonymous: no token
+- therapist, assistant, clerical, student: one staff member of each user category, none
+  an Admin (they are the dental "User" permission level); user: a plain User (a therapist)
+- admin: the practice's owner (Admin / User Manager); other_admin: another practice's
+- recipient: a document portal recipient (kind recipient, no practice)
+- automation: a token of the practice's automation profile (kind automation)
+- vendor_with_grant: vendor support signed in to the practice under an active grant
+- vendor_without_grant: vendor support signed in to no practice (the vendor directory)
+- vendor_grant_ended: a token from under a grant that was revoked after sign-in
+- support_admin: the vendor's support admin (directory sign-in)
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from identity.adapters.repository import IdentityRepository
+from identity.adapters.signing_keys import new_private_key_pem
+from identity.app import create_app
+from identity.service_layer.sessions import access_claims
+from identity.service_layer.vendor import VendorCaller, revoke_access
+from identity.spec import SPEC
+from servicekit.migrations import upgrade
+
+sys.path.insert(0, str(Path(__file__).parent))
+from identity_accounts import (  # noqa: E402
+    PASSWORD,
+    VENDOR_DOMAIN,
+    bearer,
+    email_proof,
+    new_grant,
+    new_recipient,
+    new_vendor_staff,
+    sign_in,
+)
+
+pytestmark = pytest.mark.integration
+
+STAFF = ["therapist", "assistant", "clerical", "student", "user"]
+VENDORS = ["vendor_with_grant", "vendor_without_grant", "vendor_grant_ended", "support_admin"]
+CALLERS = ["anonymous", *STAFF, "admin", "other_admin", "recipient", "automation", *VENDORS]
+OWNER = "owner@harbourphysio.example"
+
+
+def expected(default: int, **by_caller: int) -> dict[str, int]:
+    unknown = set(by_caller) - set(CALLERS)
+    assert not unknown, unknown
+    return {caller: by_caller.get(caller, default) for caller in CALLERS}
+
+
+def everyone(status: int) -> dict[str, int]:
+    return expected(status)
+
+
+def practice_staff(ok: int, *, staff: int | None = None, admin: int | None = None,
+                   other_admin: int | None = None, **others: int) -> dict[str, int]:
+    """A staff-only endpoint: other kinds get 403 (kind_not_allowed), anonymous 401."""
+    staff_status = ok if staff is None else staff
+    return expected(403, anonymous=401, **dict.fromkeys(STAFF, staff_status),
+                    admin=ok if admin is None else admin,
+                    other_admin=ok if other_admin is None else other_admin, **others)
+
+
+def vendor_only(*, support_admin: int, vendor: int, **others: int) -> dict[str, int]:
+    """A vendor-only endpoint; a token whose grant ended is refused whatever it asks."""
+    return expected(403, anonymous=401, support_admin=support_admin, vendor_with_grant=vendor,
+                    vendor_without_grant=vendor, vendor_grant_ended=403, **others)
+
+
+NEW_PASSWORD = "quiet meadow lantern river"
+
+# (method, path) -> (body, statuses), in the order walked: destructive ones come last.
+# Placeholders: {target} a student of the practice, {clinic} its clinic, {invitation} an
+# open invitation, {grant} a spare vendor grant, {caller} the caller's name, {practice} the
+# practice, {spare} the spare grant's vendor employee, {proof:<email>} a portal proof.
+WALK: dict[tuple[str, str], tuple[dict | None, dict[str, int]]] = {
+    ("GET", "/user-types"): (None, everyone(200)),
+    ("GET", "/.well-known/jwks.json"): (None, everyone(200)),
+    ("POST", "/login"): ({"email": OWNER, "password": PASSWORD}, everyone(200)),
+    ("POST", "/token/refresh"): ({"refresh_token": "unknown"}, everyone(401)),
+    ("POST", "/logout"): ({"refresh_token": "unknown"}, everyone(204)),
+    ("POST", "/password/set"): ({"token": "unknown", "password": NEW_PASSWORD}, everyone(410)),
+    ("POST", "/password/forgot"): ({"email": "nobody@nowhere.example"}, everyone(202)),
+    ("POST", "/password/reset"): ({"token": "unknown", "password": NEW_PASSWORD},
+                                  everyone(410)),
+    ("POST", "/invitations/accept"): ({"token": "unknown", "password": NEW_PASSWORD},
+                                      everyone(410)),
+    ("POST", "/recipients/register"): (
+        {"proof": "{proof:{caller}@recipients.example}", "full_name": "Dr Avery Lane",
+         "password": NEW_PASSWORD}, everyone(201)),
+    ("GET", "/me"): (None, expected(200, anonymous=401, automation=403,
+                                    vendor_grant_ended=403)),
+    # Vendor support reads the practice's people and clinics while its grant is active.
+    ("GET", "/users"): (None, practice_staff(200, vendor_with_grant=200)),
+    ("GET", "/users/{user_id}"): (None, practice_staff(200, other_admin=404,
+                                                       vendor_with_grant=200)),
+    ("GET", "/clinics"): (None, practice_staff(200, vendor_with_grant=200)),
+    ("POST", "/users"): ({"email": "{caller}-new@harbourphysio.example",
+                          "full_name": "New Person", "user_type": "PT"},
+                         practice_staff(201, staff=403)),
+    ("PATCH", "/users/{user_id}/permissions"): ({"revoke": ["edit_patients"]},
+                                                practice_staff(200, staff=403, other_admin=404)),
+    # The user type: vendor support under a grant only; the practice is told to ask support.
+    ("PUT", "/users/{user_id}/user-type"): (
+        {"user_type": "SOT"},
+        practice_staff(403, other_admin=404, vendor_with_grant=200)),
+    ("PATCH", "/clinics/{clinic_id}/settings"): (
+        {"assistants_may_finalize": False}, practice_staff(200, staff=403, other_admin=404)),
+    ("PUT", "/practice/billing-integration"): (
+        {"billing_integration": "ClaimPro", "provider_ids": ["{user_id}"]},
+        practice_staff(200, staff=403, other_admin=422)),
+    ("GET", "/invitations"): (None, practice_staff(200, staff=403)),
+    ("POST", "/invitations"): (
+        {"full_name": "Sam Lee", "email": "{caller}-invitee@harbourphysio.example",
+         "practice_role": "front_desk", "user_type": "Front Office"},
+        practice_staff(201, staff=403)),
+    ("POST", "/invitations/{invitation_id}/resend"): (
+        None, practice_staff(200, staff=403, other_admin=404)),
+    ("POST", "/invitations/{invitation_id}/revoke"): (
+        None, practice_staff(200, staff=403, other_admin=404)),
+    ("GET", "/access-grants"): (None, practice_staff(200, staff=403)),
+    ("GET", "/vendor/grants"): (None, vendor_only(support_admin=200, vendor=200)),
+    ("POST", "/vendor/grants"): (
+        {"practice_id": "{practice}", "user_id": "{spare}", "purpose": "Ticket 5120",
+         "ends_at": "{in_an_hour}"}, vendor_only(support_admin=201, vendor=403)),
+    ("POST", "/vendor/grants/{grant_id}/revoke"): (
+        None, vendor_only(support_admin=200, vendor=403)),
+    ("POST", "/users/{user_id}/deactivate"): ({}, practice_staff(200, staff=403,
+                                                                 other_admin=404)),
+}
+
+
+@pytest.fixture
+def app(database_url, tmp_path, mail_sink):
+    upgrade(SPEC.migrations_dir, database_url)
+    app = create_app(SPEC.load_config(
+        local_dir=tmp_path, database_url=database_url, bus_url="memory://",
+        jwt_private_keys=new_private_key_pem(), smtp_url=mail_sink.url))
+    app.config["TESTING"] = True
+    yield app
+    app.extensions["servicekit.runtime"].close()
+
+
+def automation_token(ident, practice) -> str:
+    with ident.uow() as uow:
+        repo = IdentityRepository(uow.session)
+        robot = repo.user(practice.id, practice.automation_id)
+        claims = access_claims(repo, robot, ident.catalog)
+    return ident.tokens.issue(claims, datetime.now(UTC))
+
+
+def token_for(caller: str, client, ident, practice, new_practice, vendor) -> str | None:
+    if caller == "anonymous":
+        return None
+    if caller == "automation":
+        return automation_token(ident, practice)
+    if caller == "recipient":
+        new_recipient(ident, "avery.lane@orthoclinic.example")
+        email, account, practice_id = "avery.lane@orthoclinic.example", "recipient", None
+    elif caller == "other_admin":
+        new_practice("Bayside Rehab", "owner@bayside.example")
+        email, account, practice_id = "owner@bayside.example", "staff", None
+    elif caller == "support_admin":
+        email, account, practice_id = f"support-admin@{VENDOR_DOMAIN}", "vendor", None
+    elif caller == "vendor_without_grant":
+        email, account, practice_id = f"support@{VENDOR_DOMAIN}", "vendor", None
+    elif caller in ("vendor_with_grant", "vendor_grant_ended"):
+        email, account, practice_id = f"support@{VENDOR_DOMAIN}", "vendor", practice.id
+    else:
+        name = {"admin": "owner", "user": "therapist"}.get(caller, caller)
+        email, account, practice_id = f"{name}@harbourphysio.example", "staff", None
+    response = sign_in(client, email, account=account, practice_id=practice_id)
+    assert response.status_code == 200, (caller, response.get_json())
+    if caller == "vendor_grant_ended":
+        revoke_access(ident.uow(), VendorCaller(vendor["admin"], None), vendor["grant"],
+                      datetime.now(UTC))
+    return response.get_json()["access_token"]
+
+
+def fill(value, values: dict[str, str], secret: str):
+    if isinstance(value, dict):
+        return {k: fill(v, values, secret) for k, v in value.items()}
+    if isinstance(value, list):
+        return [fill(v, values, secret) for v in value]
+    if isinstance(value, str) and value.startswith("{proof:"):
+        return email_proof(secret, value[len("{proof:"):-1].format(**values))
+    return value.format(**values) if isinstance(value, str) else value
+
+
+def test_the_walk_names_every_endpoint_the_app_serves(client):
+    spec = client.get("/openapi.json").get_json()
+    served = {(method.upper(), path) for path, operations in spec["paths"].items()
+              for method in operations if method != "parameters"}
+    assert served - set(WALK) == set(), "endpoints without an expected status per caller"
+    assert set(WALK) - served == set(), "rows for endpoints the app no longer serves"
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_every_endpoint_answers_each_caller_with_the_exact_status(
+    caller, client, ident, practice, new_practice, add_person, login
+):
+    add_person(practice, "target", "SPT", "target@harbourphysio.example")
+    vendor = {"admin": new_vendor_staff(ident, "support-admin", support_admin=True),
+              "support": new_vendor_staff(ident, "support"),
+              "spare": new_vendor_staff(ident, "spare")}
+    vendor["grant"] = new_grant(ident, vendor["admin"], vendor["support"], practice.id).grant.id
+    spare_grant = new_grant(ident, vendor["admin"], vendor["spare"], practice.id).grant.id
+    owner = bearer(login(OWNER)["access_token"])
+    invitation = client.post("/invitations", headers=owner, json={
+        "full_name": "Kim Park", "email": "kim.park@harbourphysio.example",
+        "practice_role": "front_desk", "user_type": "Front Office"})
+    assert invitation.status_code == 201, invitation.get_json()
+    token = token_for(caller, client, ident, practice, new_practice, vendor)
+    headers = bearer(token) if token else {}
+    values = {
+        "user_id": practice.users["target"], "clinic_id": practice.clinic_id,
+        "invitation_id": invitation.get_json()["id"], "grant_id": spare_grant,
+        "caller": caller.replace("_", "-"), "practice": practice.id, "spare": vendor["spare"],
+        "in_an_hour": (datetime.now(UTC) + timedelta(hours=1)).isoformat(),
+    }
+    secret = ident.config.recipient_proof_secret
+    wrong = []
+    for (method, path), (body, statuses) in WALK.items():
+        response = client.open(path.format(**values), method=method,
+                               json=fill(body, values, secret), headers=headers)
+        if response.status_code != statuses[caller]:
+            wrong.append((method, path, statuses[caller], response.status_code,
+                          response.get_json()))
+        elif response.status_code >= 400:
+            assert set(response.get_json()["error"]) == {"code", "message", "details"}
+    assert wrong == []
