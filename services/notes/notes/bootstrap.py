@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 
 from flask import current_app
 
+from notes.adapters.note_pdf import render_note_pdf
 from notes.adapters.projection import IdentityProjection
 from notes.config import NotesConfig
 from notes.domain.catalog import UserTypes, load_user_types
+from notes.service_layer.note_exports import RenderPdf
 from servicekit.auth import TokenVerifier
 from servicekit.db import UnitOfWork
 from servicekit.runtime import Runtime
@@ -20,6 +22,7 @@ class Notes:
     config: NotesConfig
     runtime: Runtime
     user_types: UserTypes
+    render_pdf: RenderPdf = render_note_pdf
 
     def uow(self) -> UnitOfWork:
         return self.runtime.uow()

@@ -51,6 +51,11 @@ class IdentityProjection:
         ).mappings().first()
         return dict(row) if row else None
 
+    def practice_name(self, org_id: str) -> str | None:
+        return self.session.execute(
+            select(projected_practices.c.name).where(projected_practices.c.id == org_id)
+        ).scalar_one_or_none()
+
     def billing_integration(self, org_id: str) -> BillingIntegration | None:
         raw = self.session.execute(
             select(projected_practices.c.billing_integration)

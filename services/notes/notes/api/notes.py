@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from flask_smorest import Blueprint
 
 from notes.api.bodies import note_body
 from notes.api.callers import STAFF, caller
 from notes.api.schemas import (
     AddendumSchema,
+    BillingCodeOfferSchema,
     ForwardSchema,
     NoteSchema,
     ReviseNoteSchema,
@@ -17,8 +19,9 @@ from notes.api.schemas import (
     VersionSchema,
 )
 from notes.bootstrap import notes
-from notes.domain.billing import BillingEntry
+from notes.domain.billing import FORMAT_HELP, BillingEntry
 from notes.domain.note_parts import SoapText
+from notes.service_layer import note_exports as exports
 from notes.service_layer import note_lifecycle as lifecycle
 from servicekit.auth import authenticated, require_permission
 
@@ -106,3 +109,37 @@ def add_addendum(body: dict, note_id: str) -> dict[str, Any]:
     note = lifecycle.add_addendum(app.uow(), caller(), note_id, text=body["text"],
                                   now=app.now())
     return note_body(note)
+
+
+@blp.route("/notes/<note_id>/pdf", methods=["GET"])
+@require_permission("view_patients", kinds=STAFF)
+@blp.doc(responses={
+    "200": {"description": "The finalized note as a PDF",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            "headers": {"X-Patient-Id": {"description": "The note's patient",
+                                         "schema": {"type": "string"}}}}})
+def pdf(note_id: str) -> Response:
+    """The finalized note as a PDF, the document the portal shares.
+
+    A draft or forwarded note answers 409 `note_not_finalized`: finalize the note first.
+    """
+    app = notes()
+    pdf = exports.download_note_pdf(app.uow(), caller(), note_id, render=app.render_pdf)
+    # The file name carries the note's id only: names and dates of birth stay inside the PDF.
+    # X-Patient-Id lets the document portal refuse to file the PDF under another patient.
+    return Response(pdf.content, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="note-{note_id}.pdf"',
+        "X-Patient-Id": pdf.patient_id,
+        "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
+
+
+@blp.route("/notes/<note_id>/billing-codes", methods=["GET"])
+@require_permission("view_patients", kinds=STAFF)
+@blp.response(200, BillingCodeOfferSchema)
+def billing_codes(note_id: str) -> dict[str, Any]:
+    """The CPT codes the note's billing sheet offers: those of its author's discipline."""
+    app = notes()
+    offer = exports.billing_codes_for_note(app.uow(), caller(), note_id,
+                                           user_types=app.user_types)
+    return {"user_type": offer.user_type, "discipline": offer.discipline,
+            "codes": list(offer.codes), "manual_codes": f"Other codes: {FORMAT_HELP}."}

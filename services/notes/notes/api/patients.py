@@ -10,6 +10,7 @@ from notes.api.callers import STAFF, caller
 from notes.api.schemas import (
     NewPatientSchema,
     PatientChangeSchema,
+    PatientPageQuerySchema,
     PatientPageSchema,
     PatientSchema,
     PatientSearchSchema,
@@ -24,10 +25,25 @@ blp = Blueprint("patients", __name__, description="Patients of the practice")
 
 @blp.route("/patients", methods=["GET"])
 @require_permission("view_patients", kinds=STAFF)
-@blp.arguments(PatientSearchSchema, location="query")
+@blp.arguments(PatientPageQuerySchema, location="query")
 @blp.response(200, PatientPageSchema)
-def search(args: dict) -> dict[str, Any]:
+def list_patients(args: dict) -> dict[str, Any]:
+    """The practice's patients, a page at a time (to find one, search by name instead)."""
+    return _search({**args, "name": None, "date_of_birth": None})
+
+
+# A search is a POST so that names and dates of birth travel in the body: URLs end up in
+# proxies' logs, browser histories and Referer headers.
+@blp.route("/patients/search", methods=["POST"])
+@require_permission("view_patients", kinds=STAFF)
+@blp.arguments(PatientSearchSchema)
+@blp.response(200, PatientPageSchema)
+def search(body: dict) -> dict[str, Any]:
     """Find patients by name and date of birth, a page at a time."""
+    return _search(body)
+
+
+def _search(args: dict) -> dict[str, Any]:
     app = notes()
     found, total = patients.search_patients(
         app.uow(), caller(), name=args.get("name"), date_of_birth=args.get("date_of_birth"),

@@ -47,11 +47,15 @@ class NewPatientSchema(Schema):
     external_id = fields.Str(allow_none=True, validate=validate.Length(max=100))
 
 
-class PatientSearchSchema(Schema):
-    name = fields.Str(validate=validate.Length(max=200))
-    date_of_birth = fields.Date()
-    page = fields.Int(load_default=1, validate=validate.Range(min=1))
+class PatientPageQuerySchema(Schema):
+    # The cap keeps the row offset inside a 64-bit integer on every database.
+    page = fields.Int(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     page_size = fields.Int(load_default=25, validate=validate.Range(min=1, max=100))
+
+
+class PatientSearchSchema(PatientPageQuerySchema):
+    name = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    date_of_birth = fields.Date(load_default=None, allow_none=True)
 
 
 class PatientPageSchema(Schema):
@@ -163,3 +167,11 @@ class TransactionSchema(Schema):
 
 class PatientChangeSchema(NewPatientSchema):
     """The same fields as registering, each optional (loaded with partial=True)."""
+
+
+class BillingCodeOfferSchema(Schema):
+    user_type = fields.Str(allow_none=True, metadata={"description": "The note author's type"})
+    discipline = fields.Str(allow_none=True)
+    codes = fields.List(fields.Str(), metadata={"description": "CPT codes offered, sorted"})
+    manual_codes = fields.Str(metadata={
+        "description": "How to enter a code the discipline does not list (marked manual)"})

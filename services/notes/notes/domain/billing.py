@@ -22,7 +22,8 @@ _CODE_FORMATS = (
     (re.compile(r"[A-Z]\d{4}"), "HCPCS Level II"),
 )
 _MODIFIER = re.compile(r"[A-Z0-9]{2}")
-_FORMAT_HELP = (
+# How to enter a code the discipline does not list (the API shows it beside the offer too).
+FORMAT_HELP = (
     "use five digits (CPT Category I, e.g. 97110), four digits and F (Category II, e.g. 1125F), "
     "four digits and T (Category III, e.g. 0552T) or a letter and four digits (HCPCS, e.g. G0283)"
 )
@@ -93,7 +94,7 @@ def _check_entry(entry: BillingEntry, offered_codes: frozenset[str]) -> BillingL
     code = entry.code.strip().upper()
     manual = code not in offered_codes
     if manual and code_kind(code) is None:
-        raise ValueError(f"{entry.code!r} is not a valid code; {_FORMAT_HELP}")
+        raise ValueError(f"{entry.code!r} is not a valid code; {FORMAT_HELP}")
     # bool is an int in Python; True units would silently bill one unit.
     if isinstance(entry.units, bool) or not isinstance(entry.units, int):
         raise ValueError(f"units must be a whole number from 1 to {MAX_UNITS}")

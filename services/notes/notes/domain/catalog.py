@@ -26,6 +26,15 @@ UNKNOWN_TYPE_CATEGORY = UserCategory.CLERICAL
 
 
 @dataclass(frozen=True)
+class BillingCodeOffer:
+    """The codes a billing sheet offers for one user type; any other code is entered by hand."""
+
+    user_type: str | None
+    discipline: str | None
+    codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class UserTypes:
     by_code: dict[str, UserTypeInfo]
 
@@ -36,6 +45,14 @@ class UserTypes:
     def offered_codes(self, code: str | None) -> frozenset[str]:
         info = self.by_code.get(code or "")
         return info.cpt_codes if info else frozenset()
+
+    def offer_for(self, code: str | None) -> BillingCodeOffer:
+        """The sheet's offer for a user type; an unknown type is offered nothing."""
+        info = self.by_code.get(code or "")
+        if info is None:
+            return BillingCodeOffer(user_type=code, discipline=None, codes=())
+        return BillingCodeOffer(user_type=info.code, discipline=info.discipline,
+                                codes=tuple(sorted(info.cpt_codes)))
 
 
 def load_user_types() -> UserTypes:

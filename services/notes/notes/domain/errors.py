@@ -78,3 +78,9 @@ class TransactionAlreadyDeleted(NotesError):
     """The patient transaction was already deleted (409)."""
 
     code = "transaction_already_deleted"
+
+
+class NoteNotFinalized(NoteConflict):
+    """Only a signed note is printed or shared; a draft or forwarded one is not yet (409)."""
+
+    code = "note_not_finalized"

@@ -59,7 +59,7 @@ def _user_created(projection: IdentityProjection, event: Event, data: dict) -> N
     projection.save_user(
         event.subject.id, event.org_id, event.occurred_at, full_name=data["full_name"],
         email=data.get("email"), kind=data.get("kind", "staff"),
-        # Identity does not put the supervisor on its events yet; taken when it does.
+        # The supervisor of an assistant or student, when identity names one.
         supervising_therapist_id=data.get("supervising_therapist_id"),
         permissions=data.get("permissions", []),
         permission_version=data.get("permission_version", 0), **_profile(data))
@@ -99,7 +99,9 @@ _HANDLERS: dict[str, Callable[[IdentityProjection, Event, dict], None]] = {
     "identity.user.permissions_changed": _profile_changed,
     "identity.user.type_changed": _profile_changed,
     "identity.user.deactivated": _profile_changed,
+    "identity.password.reset": _profile_changed,  # bumps pv: older tokens stop
+    "identity.user.password_set": _profile_changed,  # likewise when it replaced a password
     "identity.clinic.settings_changed": _clinic_settings_changed,
-    # Not emitted by identity yet; the shape notes expects when it is.
+    # Sent by identity when a practice admin sets its billing integration.
     "identity.practice.billing_integration_changed": _billing_integration_changed,
 }

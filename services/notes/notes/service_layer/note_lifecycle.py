@@ -34,15 +34,15 @@ def begin_note(uow: UnitOfWork, caller: Caller, *, case_id: str, kind: str,
                           case_id=case_id, kind=NoteKind(kind), author=author,
                           date_of_service=date_of_service, now=now, soap=soap)
         NoteStore(uow.session).add(caller.org_id, note)
-        uow.publish(_event("notes.note.started", caller, note, {"kind": note.kind.value}))
+        uow.publish(note_event("notes.note.started", caller, note, {"kind": note.kind.value}))
         uow.commit()
     return note
 
 
 def read_note(uow: UnitOfWork, caller: Caller, note_id: str) -> Note:
     with uow:
-        note = _require_note(NoteStore(uow.session), caller, note_id)
-        uow.publish(_event("notes.note.viewed", caller, note))
+        note = require_note(NoteStore(uow.session), caller, note_id)
+        uow.publish(note_event("notes.note.viewed", caller, note))
         uow.commit()
     return note
 
@@ -65,7 +65,7 @@ def revise_note(uow: UnitOfWork, caller: Caller, note_id: str, *, expected_versi
     with uow:
         store = NoteStore(uow.session)
         editor = load_practice_user(IdentityProjection(uow.session), caller)
-        note = _require_note(store, caller, note_id)
+        note = require_note(store, caller, note_id)
         loaded = note.version
         new_soap = SoapText(**{**note.soap.__dict__, **soap}) if soap else None
         sheet = None
@@ -77,7 +77,7 @@ def revise_note(uow: UnitOfWork, caller: Caller, note_id: str, *, expected_versi
                     billing_sheet=sheet)
         store.save(note, loaded)
         changed = sorted((soap or {}).keys()) + (["billing_sheet"] if sheet else [])
-        uow.publish(_event("notes.note.updated", caller, note, {"changed": changed}))
+        uow.publish(note_event("notes.note.updated", caller, note, {"changed": changed}))
         uow.commit()
     return note
 
@@ -88,7 +88,7 @@ def forward_note(uow: UnitOfWork, caller: Caller, note_id: str, *, to_user_id: s
         projection = IdentityProjection(uow.session)
         store = NoteStore(uow.session)
         by = load_practice_user(projection, caller)
-        note = _require_note(store, caller, note_id)
+        note = require_note(store, caller, note_id)
         to = projection.practice_user(caller.org_id, to_user_id)
         if to is None:
             raise InvalidRequest("Forward the note to a therapist of your own practice.",
@@ -96,7 +96,7 @@ def forward_note(uow: UnitOfWork, caller: Caller, note_id: str, *, to_user_id: s
         loaded = note.version
         note.forward(by, to, expected_version=expected_version, now=now)
         store.save(note, loaded)
-        uow.publish(_event("notes.note.forwarded", caller, note,
+        uow.publish(note_event("notes.note.forwarded", caller, note,
                            {"forwarded_to_id": to.id}))
         uow.commit()
     return note
@@ -110,7 +110,7 @@ def finalize_note(uow: UnitOfWork, caller: Caller, note_id: str, *, expected_ver
         records = PracticeRecords(uow.session, caller.org_id)
         store = NoteStore(uow.session)
         by = load_practice_user(projection, caller)
-        note = _require_note(store, caller, note_id)
+        note = require_note(store, caller, note_id)
         patient = require_patient(records, note.patient_id)
         clinic = projection.clinic(caller.org_id, patient["clinic_id"])
         case = records.case(note.case_id) or {}
@@ -124,7 +124,7 @@ def finalize_note(uow: UnitOfWork, caller: Caller, note_id: str, *, expected_ver
             billing_integration=projection.billing_integration(caller.org_id), now=now)
         store.save(note, loaded)
         store.add_charges(caller.org_id, result.transactions)
-        uow.publish(_event("notes.note.finalized", caller, note, {
+        uow.publish(note_event("notes.note.finalized", caller, note, {
             "finalized_by_id": result.finalized_by_id, "cosigner_id": result.cosigner_id,
             "chart_initials": result.chart_initials,
             "billing_provider_id": result.billing_provider_id,
@@ -142,17 +142,17 @@ def add_addendum(uow: UnitOfWork, caller: Caller, note_id: str, *, text: str, no
     with uow:
         store = NoteStore(uow.session)
         by = load_practice_user(IdentityProjection(uow.session), caller)
-        note = _require_note(store, caller, note_id)
+        note = require_note(store, caller, note_id)
         loaded = note.version
         note.add_addendum(by, text, now=now)
         store.save(note, loaded)
-        uow.publish(_event("notes.note.addendum_added", caller, note,
+        uow.publish(note_event("notes.note.addendum_added", caller, note,
                            {"addendum_number": len(note.addenda)}))
         uow.commit()
     return note
 
 
-def _require_note(store: NoteStore, caller: Caller, note_id: str) -> Note:
+def require_note(store: NoteStore, caller: Caller, note_id: str) -> Note:
     note = store.get(caller.org_id, note_id)
     if note is None:
         raise NotFoundInPractice("There is no such note in your practice.", {"note_id": note_id})
@@ -169,7 +169,7 @@ def _user_type_of(uow: UnitOfWork, caller: Caller, user_id: str) -> str | None:
     return user.user_type if user else None
 
 
-def _event(event_type: str, caller: Caller, note: Note, data: dict[str, Any] | None = None
+def note_event(event_type: str, caller: Caller, note: Note, data: dict[str, Any] | None = None
            ) -> Any:
     return new_event(event_type, subject=Subject("note", note.id), org_id=caller.org_id,
                      actor=caller.actor, patient_id=note.patient_id,

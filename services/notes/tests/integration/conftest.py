@@ -145,10 +145,10 @@ def change_permissions(feed):
 def token(signing_key):
     """A 10-minute access token for `person`, with their current (or given) claims."""
     def mint(practice: Practice, person: str, *, pv: int | None = None,
-             permissions: list[str] | None = None) -> str:
+             permissions: list[str] | None = None, kind: str = "staff") -> str:
         now = datetime.now(UTC)
         claims = {
-            "sub": practice.users[person], "org": practice.id, "kind": "staff",
+            "sub": practice.users[person], "org": practice.id, "kind": kind,
             "email": f"{person}@example.test", "user_type": STAFF[person][0],
             "perms": permissions if permissions is not None else practice.permissions[person],
             "clinics": [practice.clinic_id],

@@ -16,7 +16,7 @@ def test_reading_a_patient_emits_patient_viewed(as_, practice, chart, outbox):
 
 
 def test_search_emits_the_ids_of_the_patients_shown(as_, practice, chart, outbox):
-    found = as_(practice, "therapist").get("/patients?name=lee").get_json()
+    found = as_(practice, "therapist").post("/patients/search", json={"name": "lee"}).get_json()
     assert found["total"] == 1
     [event] = outbox("notes.patient.searched")
     assert event["data"]["patient_ids"] == [chart["patient_id"]]

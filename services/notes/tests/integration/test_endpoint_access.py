@@ -7,14 +7,14 @@ import pytest
 pytestmark = pytest.mark.integration
 
 CALLERS = ["anonymous", "therapist", "assistant", "clerical", "student", "manager",
-           "other_manager", "outdated_token"]
+           "other_manager", "outdated_token", "recipient", "vendor"]
+# Not staff of the practice: a token of another kind, even one carrying every permission.
+REFUSED_KINDS = {"recipient": 403, "vendor": 403}
 
 
 def expected(default: int, **by_caller: int) -> dict[str, int]:
-    return {"anonymous": 401, "outdated_token": 401, **{c: default for c in CALLERS
-                                                        if c not in ("anonymous",
-                                                                     "outdated_token")},
-            **by_caller}
+    fixed = {"anonymous": 401, "outdated_token": 401, **REFUSED_KINDS}
+    return {**fixed, **{c: default for c in CALLERS if c not in fixed}, **by_caller}
 
 
 NOT_YOURS = 404  # another practice's record looks like no record at all
@@ -22,6 +22,7 @@ NOT_YOURS = 404  # another practice's record looks like no record at all
 # (method, path, body, statuses). Placeholders are filled from the records made in setup().
 WALK = [
     ("GET", "/patients", None, expected(200)),
+    ("POST", "/patients/search", {"name": "Lee"}, expected(200)),
     ("GET", "/patients/{patient}", None, expected(200, other_manager=NOT_YOURS)),
     ("POST", "/patients", {"clinic_id": "{clinic}", "first_name": "New", "last_name": "Patient",
                            "date_of_birth": "2001-01-01"},
@@ -41,6 +42,9 @@ WALK = [
                         "date_of_service": "2026-11-20"},
      expected(201, clerical=403, other_manager=NOT_YOURS)),
     ("GET", "/notes/{draft}", None, expected(200, other_manager=NOT_YOURS)),
+    ("GET", "/notes/{draft}/billing-codes", None, expected(200, other_manager=NOT_YOURS)),
+    ("GET", "/notes/{draft}/pdf", None, expected(409, other_manager=NOT_YOURS)),
+    ("GET", "/notes/{signed}/pdf", None, expected(200, other_manager=NOT_YOURS)),
     ("PATCH", "/notes/{draft}", {"version": 1, "plan": "walk"},
      expected(403, therapist=200, other_manager=NOT_YOURS)),
     ("POST", "/notes/{assistant_draft}/forward", {"version": 1, "to_user_id": "{therapist}"},
@@ -79,6 +83,8 @@ def session_for(caller: str, as_, client, practice, new_practice, change_permiss
     elif caller == "outdated_token":
         session = as_(practice, "therapist")
         change_permissions(practice, "therapist", revoke=["share_documents"])
+    elif caller in REFUSED_KINDS:
+        session = as_(practice, "manager", kind=caller)
     else:
         session = as_(practice, caller)
     return session.open
