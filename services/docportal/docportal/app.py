@@ -4,6 +4,8 @@ from docportal.api import blueprints
 from docportal.api.errors import ERROR_TABLE
 from docportal.bootstrap import bootstrap, s3_storage
 from docportal.config import DocportalConfig
+from docportal.portal import install_portal
+from docportal.service_layer.ports import RecipientAccounts
 from docportal.spec import SPEC
 from servicekit.auth import TokenVerifier
 from servicekit.service import build_app
@@ -12,9 +14,13 @@ from servicekit.service import build_app
 FORM_OVERHEAD_BYTES = 64 * 1024
 
 
-def create_app(config: DocportalConfig | None = None, verifier: TokenVerifier | None = None
-               ) -> Flask:
-    """The docportal API; tokens are checked with identity's JWKS when JWKS_URL is set."""
+def create_app(config: DocportalConfig | None = None, verifier: TokenVerifier | None = None,
+               *, accounts: RecipientAccounts | None = None) -> Flask:
+    """The docportal API and the recipient pages under /portal/.
+
+    Tokens are checked with identity's JWKS when JWKS_URL is set; ``accounts`` replaces
+    the HTTP client of identity's recipient accounts (tests pass a fake).
+    """
     config = config or SPEC.load_config()  # type: ignore[assignment]
     if verifier is None and config.jwks_url:
         verifier = TokenVerifier(issuer=config.jwt_issuer, audience=config.jwt_audience,
@@ -25,6 +31,7 @@ def create_app(config: DocportalConfig | None = None, verifier: TokenVerifier | 
         extra_checks={"storage": storage.check},
         max_content_length=config.max_upload_bytes + FORM_OVERHEAD_BYTES,
     )
+    install_portal(app, config)
     app.extensions["docportal"] = bootstrap(
-        config, app.extensions["servicekit.runtime"], storage=storage)
+        config, app.extensions["servicekit.runtime"], storage=storage, accounts=accounts)
     return app

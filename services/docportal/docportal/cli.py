@@ -1,4 +1,48 @@
+import signal
+import threading
+from datetime import UTC, datetime
+
+import click
+
+from docportal.adapters.mailer import SmtpShareMailer
+from docportal.config import DocportalConfig
+from docportal.service_layer.mail_retry import retry_pending_mail, run_mail_retry
+from docportal.service_layer.shares import ShareMailSettings
 from docportal.spec import SPEC
 from servicekit.cli import service_cli
+from servicekit.logs import configure_logging
+from servicekit.metrics import serve_worker_metrics
 
 main = service_cli(SPEC)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@main.command(name="mail-retry")
+@click.option("--once", is_flag=True, help="Retry the share emails due now, then exit.")
+def mail_retry(once: bool) -> None:
+    """Send share emails again that the mail server refused, with backoff per share."""
+    config = SPEC.load_config()
+    assert isinstance(config, DocportalConfig)
+    configure_logging("docportal-mail-retry", config.log_level)
+    runtime = SPEC.runtime(config)
+    mail = ShareMailSettings(SmtpShareMailer(config.smtp_url, config.mail_from),
+                             config.portal_base_url)
+    try:
+        if once:
+            done = retry_pending_mail(runtime.uow(), mail, _now)
+            click.echo(f"docportal: {done.sent} share emails sent, {done.failed} failed")
+            return
+        # Off unless METRICS_PORT is set, like the relay's: smtp_errors_total is served here.
+        if config.metrics_port is not None:
+            serve_worker_metrics(config.metrics_port)
+        stop = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            # The share in hand is finished (its steps are committed one by one), then exit.
+            signal.signal(sig, lambda *_: stop.set())
+        run_mail_retry(runtime.uow(), mail, _now, stop,
+                       poll_seconds=config.mail_retry_poll_seconds)
+    finally:
+        runtime.close()

@@ -1,6 +1,6 @@
 from dataclasses import dataclass
 
-from servicekit.config import ServiceConfig, setting
+from servicekit.config import ServiceConfig, local_secret, parse_bool, setting
 
 MEGABYTE = 1024 * 1024
 
@@ -12,6 +12,13 @@ def parse_encryption(raw: str) -> str | None:
         return None
     if value not in {"AES256", "aws:kms"}:
         raise ValueError(f"expected AES256, aws:kms or none, got {raw!r}")
+    return value
+
+
+def parse_offload(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in {"none", "x-accel"}:
+        raise ValueError(f"expected none or x-accel, got {raw!r}")
     return value
 
 
@@ -32,3 +39,26 @@ class DocportalConfig(ServiceConfig):
         "MAIL_FROM", default="Clinic Platform <no-reply@clinicplatform.example>"
     )
     portal_base_url: str = setting("PORTAL_BASE_URL", default="http://127.0.0.1:8080/portal")
+    # The identity API, called server-side by the recipient pages (sign-in, registration,
+    # password reset). Straight to the service, not through the gateway.
+    identity_url: str = setting("IDENTITY_URL", default="http://127.0.0.1:8001")
+    # The notes API, called with the staff member's own token for a finalized note's PDF.
+    notes_url: str = setting("NOTES_URL", default="http://127.0.0.1:8002")
+    # HMAC key for the email proofs this service gives identity (recipient registration).
+    recipient_proof_secret: str = setting(
+        "RECIPIENT_PROOF_SECRET", default=local_secret("recipient-proof.secret")
+    )
+    # Signs the recipient pages' session cookie (and its CSRF token).
+    portal_session_secret: str = setting(
+        "PORTAL_SESSION_SECRET", default=local_secret("portal-session.secret")
+    )
+    # "x-accel": behind the platform's nginx, a download is checked and recorded here and then
+    # handed to the gateway as a 60-second signed URL (X-Accel-Redirect), so the bytes go
+    # from the store to the client without passing through Python. "none": stream them here.
+    download_offload: str = setting("DOWNLOAD_OFFLOAD", default="none", parse=parse_offload)
+    # Secure cookies: on whenever the portal is served over TLS.
+    portal_cookie_secure: bool = setting("PORTAL_COOKIE_SECURE", default=False, parse=parse_bool)
+    # How often `docportal mail-retry` looks for share emails due again (each share has its
+    # own backoff of 1 to 30 minutes, so this only bounds how late a retry can be).
+    mail_retry_poll_seconds: float = setting("MAIL_RETRY_POLL_SECONDS", default=15.0,
+                                             parse=float)

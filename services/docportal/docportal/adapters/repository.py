@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from docportal.adapters.tables import documents, practices, share_activity, share_documents, shares
-from docportal.domain.activity import ActivityKind, ShareActivity
+from docportal.adapters.tables import (
+    documents,
+    practices,
+    share_activity,
+    share_documents,
+    share_refusals,
+    shares,
+)
+from docportal.domain.activity import ActivityKind, RefusedAttempt, ShareActivity
 from docportal.domain.documents import Document, DocumentKind
-from docportal.domain.shares import DisclosurePurpose, Share
+from docportal.domain.shares import CLAIM_WINDOW, DisclosurePurpose, Share
 
 _DOCUMENT_FIELDS = ("id", "org_id", "patient_id", "filename", "content_type", "size_bytes",
                     "uploaded_by", "uploaded_at")
 # The share's columns that change after it is sent.
 _SHARE_STATE = ("claimed_at", "claimed_by", "revoked_at", "revoked_by", "superseded_by_id",
                 "superseded_at")
+# Its email's delivery: written only by the mail's own methods, never by save_state, so that
+# a claim or revocation in flight cannot write back a stale delivery state.
+_SHARE_MAIL = ("mail_sent_at", "mail_attempts", "mail_next_attempt_at")
 
 
 def storage_key(document: Document) -> str:
@@ -59,7 +69,8 @@ class ShareRepository:
     def add(self, share: Share) -> None:
         values = {name: getattr(share, name) for name in (
             "id", "org_id", "patient_id", "recipient_email", "purpose_description", "message",
-            "shared_by", "sent_at", "token_hash", "supersedes_id", *_SHARE_STATE)}
+            "shared_by", "sent_at", "token_hash", "supersedes_id", *_SHARE_STATE,
+            *_SHARE_MAIL)}
         self.session.execute(insert(shares).values(**values, purpose=str(share.purpose)))
         self.session.execute(insert(share_documents), [
             {"share_id": share.id, "document_id": document_id, "position": position}
@@ -71,18 +82,78 @@ class ShareRepository:
         row = self.session.execute(query.with_for_update() if for_update else query).first()
         return self._share(row) if row else None
 
+    def get_by_token_hash(self, token_hash: str, *, for_update: bool = False) -> Share | None:
+        """The share a link opens, in any practice: the link itself is the lookup key."""
+        query = select(shares).where(shares.c.token_hash == token_hash)
+        row = self.session.execute(query.with_for_update() if for_update else query).first()
+        return self._share(row) if row else None
+
+    def claimed_by(self, account_id: str) -> list[Share]:
+        """Every share the account claimed, newest first."""
+        rows = self.session.execute(select(shares).where(shares.c.claimed_by == account_id)
+                                    .order_by(shares.c.sent_at.desc(), shares.c.id)).all()
+        return [self._share(row) for row in rows]
+
+    def claimed_with_document(self, account_id: str, document_id: str) -> list[Share]:
+        """The account's claimed shares that hold the document, newest first."""
+        rows = self.session.execute(
+            select(shares).join(share_documents, share_documents.c.share_id == shares.c.id)
+            .where(shares.c.claimed_by == account_id,
+                   share_documents.c.document_id == document_id)
+            .order_by(shares.c.sent_at.desc(), shares.c.id)).all()
+        return [self._share(row) for row in rows]
+
+    def add_refusal(self, attempt: RefusedAttempt) -> None:
+        self.session.execute(insert(share_refusals).values(
+            share_id=attempt.share_id, reason=attempt.reason, account_id=attempt.account_id,
+            document_id=attempt.document_id, client=attempt.client, at=attempt.at))
+
     def save_state(self, share: Share) -> None:
         """Write what may change after sending: claim, revocation, superseding."""
         self.session.execute(update(shares).where(shares.c.id == share.id).values(
             **{name: getattr(share, name) for name in _SHARE_STATE}))
 
-    def mark_mail_sent(self, share_id: str, now: datetime) -> None:
-        self.session.execute(
-            update(shares).where(shares.c.id == share_id).values(mail_sent_at=now))
+    def next_mail_due(self, now: datetime, *, skip: Collection[str] = ()) -> Share | None:
+        """The share whose email is the longest overdue for a retry, locked for this retrier.
 
-    def mail_sent_at(self, share_id: str) -> datetime | None:
-        return self.session.execute(
-            select(shares.c.mail_sent_at).where(shares.c.id == share_id)).scalar_one_or_none()
+        The same filter as ``share_mail.mail_retry_due``, in SQL. ``SKIP LOCKED``: another
+        retrier holding a share takes the next one (PostgreSQL; SQLite serializes writers).
+        """
+        query = (
+            select(shares)
+            .where(shares.c.mail_sent_at.is_(None), shares.c.claimed_at.is_(None),
+                   shares.c.revoked_at.is_(None), shares.c.superseded_by_id.is_(None),
+                   shares.c.sent_at >= now - CLAIM_WINDOW,
+                   shares.c.mail_next_attempt_at.is_(None)
+                   | (shares.c.mail_next_attempt_at <= now))
+            .order_by(shares.c.mail_next_attempt_at.nulls_first(), shares.c.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        if skip:
+            query = query.where(shares.c.id.not_in(list(skip)))
+        row = self.session.execute(query).first()
+        return self._share(row) if row else None
+
+    def save_mail_attempt(self, share: Share) -> None:
+        """Write a retry's new link (its hash) and the attempt count and next attempt."""
+        self.session.execute(update(shares).where(shares.c.id == share.id).values(
+            token_hash=share.token_hash, mail_attempts=share.mail_attempts,
+            mail_next_attempt_at=share.mail_next_attempt_at))
+
+    def save_mail_delivered(self, share: Share) -> bool:
+        """Record the delivered email (and a restarted window); False if the link was replaced.
+
+        Only while the link in that email is still the share's: a slow send overtaken by a
+        retry with a newer link must not mark the newer one delivered.
+        """
+        result = self.session.execute(
+            update(shares).where(shares.c.id == share.id,
+                                 shares.c.token_hash == share.token_hash,
+                                 shares.c.mail_sent_at.is_(None))
+            .values(mail_sent_at=share.mail_sent_at, sent_at=share.sent_at,
+                    mail_next_attempt_at=share.mail_next_attempt_at))
+        return result.rowcount == 1
 
     def add_activity(self, entry: ShareActivity) -> None:
         self.session.execute(insert(share_activity).values(
@@ -102,7 +173,7 @@ class ShareRepository:
             purpose=DisclosurePurpose(row.purpose), purpose_description=row.purpose_description,
             message=row.message, shared_by=row.shared_by, sent_at=row.sent_at,
             token_hash=row.token_hash, supersedes_id=row.supersedes_id,
-            **{name: getattr(row, name) for name in _SHARE_STATE},
+            **{name: getattr(row, name) for name in (*_SHARE_STATE, *_SHARE_MAIL)},
             activity=[ShareActivity(a.share_id, ActivityKind(a.kind), a.document_id,
                                     a.account_id, a.client, a.at) for a in activity],
         )

@@ -10,18 +10,27 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, BinaryIO
+from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+from prometheus_client import Counter
 
 from docportal.config import DocportalConfig
 from docportal.service_layer.ports import StorageUnavailable, StoredObject
 
 log = logging.getLogger("docportal.storage")
 
-CHUNK_BYTES = 64 * 1024
+s3_errors = Counter("s3_errors_total", "Object store calls that failed, by operation.",
+                    ["service", "operation"])
+
+CHUNK_BYTES = 1024 * 1024
 UNAVAILABLE = "Document storage cannot be reached right now; try again in a few minutes."
+# The gateway's internal location that fetches a signed URL (deploy/nginx: X-Accel-Redirect).
+OFFLOAD_PREFIX = "/_document_store/"
+# A signed URL is made per request, after the checks, and dies quickly (issue 5: <= 60 s).
+SIGNED_URL_SECONDS = 60
 
 
 def s3_client(config: DocportalConfig) -> Any:
@@ -40,13 +49,17 @@ def s3_client(config: DocportalConfig) -> Any:
             request_checksum_calculation="when_required",
             response_checksum_validation="when_required",
             s3={"addressing_style": "path"},
+            # SigV4 everywhere, signed URLs included (they then carry X-Amz-Expires).
+            signature_version="s3v4",
         ),
     )
 
 
 class S3DocumentStorage:
-    def __init__(self, client: Any, bucket: str, server_side_encryption: str | None) -> None:
+    def __init__(self, client: Any, bucket: str, server_side_encryption: str | None,
+                 *, offload: bool = False) -> None:
         self._s3, self.bucket, self._sse = client, bucket, server_side_encryption
+        self._offload = offload
 
     def put(self, key: str, body: BinaryIO, size_bytes: int, content_type: str) -> None:
         extra = {"ServerSideEncryption": self._sse} if self._sse else {}
@@ -57,9 +70,23 @@ class S3DocumentStorage:
             )
 
     def open(self, key: str) -> StoredObject:
+        if self._offload:
+            return self._signed(key)
         with _translated("get"):
             response = self._s3.get_object(Bucket=self.bucket, Key=key)
         return StoredObject(response["ContentLength"], self._chunks(response["Body"]))
+
+    def _signed(self, key: str) -> StoredObject:
+        """The object is there (a HEAD, so an outage is a 503 here, as when streaming) and a
+        signed URL for the gateway to fetch it, as a path under its internal location."""
+        with _translated("head"):
+            head = self._s3.head_object(Bucket=self.bucket, Key=key)
+            url = self._s3.generate_presigned_url(
+                "get_object", Params={"Bucket": self.bucket, "Key": key},
+                ExpiresIn=SIGNED_URL_SECONDS)
+        parts = urlsplit(url)
+        path = OFFLOAD_PREFIX + parts.path.lstrip("/") + (f"?{parts.query}" if parts.query else "")
+        return StoredObject(head["ContentLength"], iter(()), offload_path=path)
 
     def delete(self, key: str) -> None:
         with _translated("delete"):
@@ -76,6 +103,7 @@ class S3DocumentStorage:
         except (BotoCoreError, ClientError, OSError) as err:
             # Headers are gone already; all that is left is to cut the response short.
             log.warning("document stream broke: %s", type(err).__name__)
+            s3_errors.labels(service="docportal", operation="stream").inc()
             raise StorageUnavailable(UNAVAILABLE) from None
         finally:
             body.close()
@@ -89,4 +117,5 @@ def _translated(operation: str) -> Iterator[None]:
     except (BotoCoreError, ClientError) as err:
         code = err.response.get("Error", {}).get("Code") if isinstance(err, ClientError) else ""
         log.warning("S3 %s failed: %s %s", operation, type(err).__name__, code)
+        s3_errors.labels(service="docportal", operation=operation).inc()
         raise StorageUnavailable(UNAVAILABLE) from None

@@ -1,4 +1,4 @@
-"""The docportal database: documents, shares, what recipients did, and practice names."""
+"""The docportal database: documents, shares, what recipients did (or were refused), practices."""
 
 from sqlalchemy import (
     BigInteger,
@@ -60,8 +60,17 @@ shares = Table(
     Column("superseded_at", UTCDateTime(), nullable=True),
     # NULL while the email is still to be sent (the mail server was down).
     Column("mail_sent_at", UTCDateTime(), nullable=True),
+    # Sends tried so far (the sharing request's own is the first), and when to try again.
+    Column("mail_attempts", Integer, nullable=False, server_default="0"),
+    Column("mail_next_attempt_at", UTCDateTime(), nullable=True),
     Index("ix_shares_org_patient", "org_id", "patient_id"),
+    # The recipient's "shared with me": every share their account claimed.
+    Index("ix_shares_claimed_by", "claimed_by"),
 )
+# The mail retrier's work list: only shares whose email is still pending, a handful at most.
+_mail_pending = shares.c.mail_sent_at.is_(None)
+Index("ix_shares_mail_pending", shares.c.mail_next_attempt_at,
+      postgresql_where=_mail_pending, sqlite_where=_mail_pending)
 
 share_documents = Table(
     "share_documents",
@@ -79,6 +88,20 @@ share_activity = Table(
     Column("kind", String(16), nullable=False),
     Column("document_id", String(36), nullable=True),
     Column("account_id", String(64), nullable=False),
+    Column("client", String(300), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+)
+
+# Opens of a share that were turned away (another account, a dead link): kept for the
+# sender and evented for audit, never shown to whoever was refused.
+share_refusals = Table(
+    "share_refusals",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("share_id", String(36), ForeignKey("shares.id"), nullable=False, index=True),
+    Column("reason", String(64), nullable=False),
+    Column("account_id", String(64), nullable=True),
+    Column("document_id", String(36), nullable=True),
     Column("client", String(300), nullable=False),
     Column("at", UTCDateTime(), nullable=False),
 )

@@ -1,4 +1,4 @@
-"""Staff upload, list and download a patient's documents."""
+"""Staff upload, attach (from notes), list and download a patient's documents."""
 
 from __future__ import annotations
 
@@ -6,13 +6,16 @@ from dataclasses import asdict
 from typing import Any
 from urllib.parse import quote
 
-from flask import Response
+from flask import Response, current_app, request
 from flask_smorest import Blueprint
 
+from docportal.adapters.notes_client import HttpNotePdfs
 from docportal.api.callers import SHARE_PERMISSION, staff
+from docportal.api.files import file_response
 from docportal.api.schemas import (
     DocumentQuerySchema,
     DocumentSchema,
+    NoteDocumentSchema,
     UploadFileSchema,
     UploadFormSchema,
     UploadSchema,
@@ -20,7 +23,13 @@ from docportal.api.schemas import (
 from docportal.bootstrap import docportal
 from docportal.domain.documents import Document
 from docportal.service_layer import documents
+from docportal.service_layer.documents import (
+    NoteOfAnotherPatient,
+    NoteRefused,
+    NoteUnavailable,
+)
 from servicekit.auth import require_permission
+from servicekit.web.errors import AppError, ServiceUnavailable, Unprocessable
 
 blp = Blueprint("documents", __name__, description="Patients' documents")
 
@@ -44,6 +53,30 @@ def upload(form: dict, files: dict) -> dict[str, Any]:
     return document_body(document)
 
 
+@blp.route("/documents/from-note", methods=["POST"])
+@require_permission(SHARE_PERMISSION, kinds=("staff",))
+@blp.arguments(NoteDocumentSchema)
+@blp.response(201, DocumentSchema)
+def from_note(body: dict) -> dict[str, Any]:
+    """Attach a finalized note's PDF from the notes service (read with your own token)."""
+    portal = docportal()
+    try:
+        document = documents.attach_note_pdf(
+            portal.uow(), portal.storage, _notes(), staff(), patient_id=body["patient_id"],
+            note_id=body["note_id"], access_token=_bearer_token(),
+            limit=portal.config.max_upload_bytes, now=portal.now())
+    # Notes' refusals keep notes' status; these are not in the error table because it maps
+    # a class to one status.
+    except NoteRefused as refused:
+        raise AppError(refused.message, status=refused.status, code=refused.code,
+                       details=refused.details) from None
+    except NoteOfAnotherPatient as wrong:
+        raise Unprocessable(wrong.message, code=wrong.code, details=wrong.details) from None
+    except NoteUnavailable as down:
+        raise ServiceUnavailable(down.message, code=down.code) from None
+    return document_body(document)
+
+
 @blp.route("/documents", methods=["GET"])
 @require_permission(SHARE_PERMISSION, kinds=("staff",))
 @blp.arguments(DocumentQuerySchema, location="query")
@@ -64,15 +97,22 @@ def download(document_id: str) -> Response:
     portal = docportal()
     document, stored = documents.download_document(
         portal.uow(), portal.storage, staff(), document_id, portal.now())
-    response = Response(stored.chunks, mimetype=document.content_type, direct_passthrough=True)
-    response.call_on_close(stored.close)
-    response.headers.update({
-        "Content-Length": str(stored.size_bytes),
-        "Content-Disposition": attachment(document.filename),
-        "X-Content-Type-Options": "nosniff",
-        "Cache-Control": "private, no-store",
-    })
-    return response
+    return file_response(stored, content_type=document.content_type,
+                         disposition=attachment(document.filename))
+
+
+def _notes() -> HttpNotePdfs:
+    # Built once per app (a connection pool); bootstrap is the place for it in time.
+    client = current_app.extensions.get("docportal.notes")
+    if client is None:
+        client = current_app.extensions["docportal.notes"] = HttpNotePdfs(
+            docportal().config.notes_url)
+    return client
+
+
+def _bearer_token() -> str:
+    """The caller's access token, already verified, to call notes on their behalf."""
+    return request.headers.get("Authorization", "").partition(" ")[2].strip()
 
 
 def attachment(filename: str) -> str:

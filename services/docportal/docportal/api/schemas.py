@@ -79,9 +79,19 @@ class ActivitySchema(Schema):
 
 
 class TrackingSchema(ShareSchema):
+    mail_attempts = fields.Int(metadata={
+        "description": "Sends tried so far, the first in the sharing request included"})
+    mail_next_attempt_at = fields.AwareDateTime(allow_none=True, metadata={
+        "description": "When the email is tried again while mail_status is pending"})
     claimed_at = fields.AwareDateTime(allow_none=True)
     revoked_at = fields.AwareDateTime(allow_none=True)
     superseded_by_id = fields.Str(allow_none=True)
     views = fields.Int()
     downloads = fields.Int()
     activity = fields.List(fields.Nested(ActivitySchema))
+
+
+class NoteDocumentSchema(Schema):
+    patient_id = fields.Str(required=True, validate=_ID)
+    note_id = fields.Str(required=True, validate=_ID,
+                         metadata={"description": "A finalized note of this patient"})

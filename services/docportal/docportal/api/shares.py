@@ -40,9 +40,11 @@ def track(share_id: str) -> dict[str, Any]:
     """The share's status and every view and download, newest first."""
     portal = docportal()
     now = portal.now()
-    tracking, share, mail_sent_at = shares.share_tracking(portal.uow(), staff(), share_id, now)
+    tracking, share = shares.share_tracking(portal.uow(), staff(), share_id, now)
     return {
-        **share_body(share, now, mail_sent=mail_sent_at is not None),
+        **share_body(share, now, mail_sent=share.mail_sent_at is not None),
+        "mail_attempts": tracking.mail_attempts,
+        "mail_next_attempt_at": tracking.mail_next_attempt_at,
         "claim_deadline": tracking.claim_deadline, "claimed_at": tracking.claimed_at,
         "revoked_at": tracking.revoked_at, "superseded_by_id": tracking.superseded_by_id,
         "views": tracking.views, "downloads": tracking.downloads,

@@ -35,3 +35,19 @@ def clean_client_description(client: str | None) -> str:
     text = "".join(ch for ch in client or "" if not unicodedata.category(ch).startswith("C"))
     text = " ".join(text.split())[:MAX_CLIENT_LENGTH].strip()
     return text or UNKNOWN_CLIENT
+
+
+@dataclass(frozen=True)
+class RefusedAttempt:
+    """An open of a share that was turned away: another account, or a dead link.
+
+    ``reason`` is the refusal's error code (``wrong_recipient``, ``share_expired``, ...);
+    ``account_id`` is None when nobody was signed in (a registration from a dead link).
+    """
+
+    share_id: str
+    reason: str
+    account_id: str | None
+    document_id: str | None
+    client: str
+    at: datetime

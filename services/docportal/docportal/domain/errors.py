@@ -53,6 +53,12 @@ class WrongRecipient(DocportalError):
     code = "wrong_recipient"
 
 
+class RegistrationEmailMismatch(DocportalError):
+    """422: the address typed to register from a link is not the one the link was sent to."""
+
+    code = "registration_email_mismatch"
+
+
 class RecipientEmailUnverified(DocportalError):
     """403: the account has the recipient's address but has not proved it yet."""
 

@@ -9,10 +9,18 @@ not even whether it expired or was revoked.
 from dataclasses import dataclass
 from datetime import datetime
 
-from docportal.domain.activity import ActivityKind, ShareActivity, clean_client_description
+from docportal.domain.activity import (
+    ActivityKind,
+    RefusedAttempt,
+    ShareActivity,
+    clean_client_description,
+)
+from docportal.domain.clock import as_utc
 from docportal.domain.errors import (
+    DocportalError,
     DocumentNotShared,
     RecipientEmailUnverified,
+    RegistrationEmailMismatch,
     SignInRequired,
     WrongRecipient,
 )
@@ -106,6 +114,34 @@ def record_download(
         clean_client_description(client),
         now,
         document_id,
+    )
+
+
+def check_registration(share: Share, email: str, now: datetime) -> str:
+    """Return the address a new account may prove with this link, or raise why it may not.
+
+    The person registering types the address the email went to: the link proves it only
+    for its own recipient. Then the share must still open (not expired, revoked or
+    superseded), or there is nothing to register for.
+    """
+    if normalize_email(email) != normalize_email(share.recipient_email):
+        raise RegistrationEmailMismatch(
+            "Enter the email address this link was sent to; the account is made for that "
+            "address only.",
+            {"field": "email"},
+        )
+    share.check_open(now)
+    return normalize_email(share.recipient_email)
+
+
+def refused_attempt(
+    share: Share, refusal: DocportalError, account: Account | None, client: str | None,
+    now: datetime, document_id: str | None = None,
+) -> RefusedAttempt:
+    """Describe a turned-away open of ``share`` for the sender's and the auditors' record."""
+    return RefusedAttempt(
+        share_id=share.id, reason=refusal.code, account_id=account.id if account else None,
+        document_id=document_id, client=clean_client_description(client), at=as_utc(now),
     )
 
 

@@ -5,6 +5,10 @@ A share is **sent**; the recipient must open it within ``CLAIM_WINDOW`` or it is
 deliberately no purge, delete or archive operation, for the sender or the recipient.
 The sender may **revoke** it at any time, which stops every later open at once, and may
 reshare it (see ``sharing.reshare``), which leaves this one **superseded**.
+
+``sent_at`` is when the link went out: the share's creation, or, when the mail server was
+down then, the moment a retry delivered the email (``share_mail``), so that the recipient
+always gets the whole window.
 """
 
 from dataclasses import dataclass, field
@@ -55,6 +59,10 @@ class Share:
     revoked_by: str | None = None
     superseded_by_id: str | None = None
     superseded_at: datetime | None = None
+    #: The share email (see ``share_mail``): None while it is still to be delivered.
+    mail_sent_at: datetime | None = None
+    mail_attempts: int = 0
+    mail_next_attempt_at: datetime | None = None
     activity: list[ShareActivity] = field(default_factory=list)
 
     @property
@@ -76,6 +84,13 @@ class Share:
 
     def claim(self, account_id: str, now: datetime) -> bool:
         """Open the share for its (already verified) recipient; True if this open claimed it."""
+        if self.check_open(now) is ShareStatus.CLAIMED:
+            return False
+        self.claimed_at, self.claimed_by = as_utc(now), account_id
+        return True
+
+    def check_open(self, now: datetime) -> ShareStatus:
+        """Return the status if the link still opens (sent or claimed), else raise why not."""
         status = self.status_at(now)
         if status is ShareStatus.SUPERSEDED:
             raise ShareSuperseded(
@@ -95,10 +110,7 @@ class Share:
                 "sent. Ask the sender to share it again.",
                 {"share_id": self.id, "expired_at": self.claim_deadline.isoformat()},
             )
-        if status is ShareStatus.CLAIMED:
-            return False
-        self.claimed_at, self.claimed_by = as_utc(now), account_id
-        return True
+        return status
 
     def revoke(self, revoked_by: str, now: datetime) -> bool:
         """Stop all access at once; True if this call revoked it (False: already revoked)."""

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from docportal.domain.activity import ActivityKind, ShareActivity
+from docportal.domain.share_mail import MailStatus, mail_status
 from docportal.domain.shares import Share, ShareStatus
 
 
@@ -20,6 +21,10 @@ class ShareTracking:
     views: int
     downloads: int
     activity: tuple[ShareActivity, ...]
+    mail_status: MailStatus
+    #: Sends tried, the sharing request's own included; and the next retry while pending.
+    mail_attempts: int
+    mail_next_attempt_at: datetime | None
 
 
 def track_share(share: Share, now: datetime) -> ShareTracking:
@@ -36,4 +41,7 @@ def track_share(share: Share, now: datetime) -> ShareTracking:
         views=sum(entry.kind is ActivityKind.VIEWED for entry in activity),
         downloads=sum(entry.kind is ActivityKind.DOWNLOADED for entry in activity),
         activity=activity,
+        mail_status=mail_status(share),
+        mail_attempts=share.mail_attempts,
+        mail_next_attempt_at=share.mail_next_attempt_at,
     )

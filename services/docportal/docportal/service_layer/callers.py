@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 
+from docportal.domain.recipients import Account
 from servicekit.messaging.envelope import Actor
 
 
@@ -14,3 +15,18 @@ class Staff:
 
     def actor(self) -> Actor:
         return Actor(id=self.user_id, email=self.email, kind="staff", user_type=self.user_type)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A signed-in recipient account: no practice, and the email address identity verified."""
+
+    user_id: str
+    email: str
+
+    def account(self) -> Account:
+        # Identity makes a recipient account only from a proof of its address.
+        return Account(self.user_id, self.email, email_verified=True)
+
+    def actor(self) -> Actor:
+        return Actor(id=self.user_id, email=self.email, kind="recipient")

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import dataclass
 from datetime import datetime
-from typing import BinaryIO
+from io import BytesIO
+from typing import Any, BinaryIO, Protocol
 
 from docportal.adapters.repository import DocumentRepository, storage_key
-from docportal.domain.documents import Document, new_document
+from docportal.domain.documents import Document, DocumentKind, new_document
+from docportal.domain.errors import DocportalError
 from docportal.domain.uploads import SNIFF_BYTES, validate_upload
 from docportal.service_layer.callers import Staff
 from docportal.service_layer.errors import DocumentNotFound
@@ -24,8 +27,13 @@ _READ_BYTES = 1024 * 1024
 def upload_document(
     uow: UnitOfWork, storage: DocumentStorage, staff: Staff, *, patient_id: str, kind: str,
     filename: str, body: BinaryIO, limit: int, now: datetime,
+    origin: dict[str, str] | None = None,
 ) -> Document:
-    """Store the file, then its row and event; a failure of either leaves neither."""
+    """Store the file, then its row and event; a failure of either leaves neither.
+
+    `origin` names where the file came from when it was not uploaded from a disk, e.g.
+    `{"source": "notes", "note_id": ...}`; it goes into the event as ids only.
+    """
     size, head, sha256 = _measure(body)
     accepted = validate_upload(filename, size, head, limit)
     document = new_document(accepted, org_id=staff.org_id, patient_id=patient_id, kind=kind,
@@ -44,13 +52,71 @@ def upload_document(
                 org_id=staff.org_id, actor=staff.actor(), patient_id=patient_id,
                 occurred_at=document.uploaded_at,
                 data={"kind": str(document.kind), "content_type": document.content_type,
-                      "size_bytes": size, "sha256": sha256},
+                      "size_bytes": size, "sha256": sha256, **(origin or {})},
             ))
             uow.commit()
     except BaseException:
         _forget(storage, key)
         raise
     return document
+
+
+class NoteUnavailable(DocportalError):
+    """503: the notes service could not be reached or failed; nothing was stored."""
+
+    code = "notes_unavailable"
+
+
+class NoteRefused(DocportalError):
+    """The notes service said no (404, 403, 409, 401): `status` and `code` are its own."""
+
+    code = "note_refused"
+
+    def __init__(self, status: int, code: str, message: str,
+                 details: dict[str, Any] | None = None) -> None:
+        super().__init__(message, details)
+        self.status, self.code = status, code
+
+
+class NoteOfAnotherPatient(DocportalError):
+    """422: the note belongs to another patient than the one it is to be filed under."""
+
+    code = "note_of_another_patient"
+
+
+@dataclass(frozen=True)
+class NotePdf:
+    patient_id: str
+    content: bytes
+
+
+class NotePdfs(Protocol):
+    """The notes service's finalized-note PDFs, read with the caller's own token."""
+
+    def note_pdf(self, note_id: str, *, access_token: str, max_bytes: int) -> NotePdf:
+        """The PDF (at most `max_bytes` + 1 bytes read); NoteRefused or NoteUnavailable."""
+        ...
+
+
+def attach_note_pdf(
+    uow: UnitOfWork, storage: DocumentStorage, notes: NotePdfs, staff: Staff, *,
+    patient_id: str, note_id: str, access_token: str, limit: int, now: datetime,
+) -> Document:
+    """File a finalized note's PDF from the notes service as the patient's document.
+
+    Notes checks the caller's own permission to read the note (with their token) and records
+    the download; from here on the PDF is stored exactly as an upload.
+    """
+    pdf = notes.note_pdf(note_id, access_token=access_token, max_bytes=limit)
+    if pdf.patient_id != patient_id:
+        # Filed under the wrong patient, the note would be shared with that patient's physician.
+        raise NoteOfAnotherPatient(
+            "This note belongs to another patient; attach it from that patient's documents.",
+            {"note_id": note_id, "patient_id": patient_id})
+    return upload_document(
+        uow, storage, staff, patient_id=patient_id, kind=DocumentKind.NOTE,
+        filename=f"note-{note_id}.pdf", body=BytesIO(pdf.content), limit=limit, now=now,
+        origin={"source": "notes", "note_id": note_id})
 
 
 def list_documents(

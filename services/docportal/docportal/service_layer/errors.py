@@ -13,3 +13,9 @@ class ShareNotFound(DocportalError):
     """404: no such share in the caller's practice."""
 
     code = "share_not_found"
+
+
+class ShareLinkUnknown(DocportalError):
+    """404: no share has this link (mistyped, cut short by the mail program, or made up)."""
+
+    code = "share_link_unknown"

@@ -1,4 +1,4 @@
-"""What the use cases need from the outside world: document storage and the share mail.
+"""What the use cases need from the outside world: storage, the share mail, identity.
 
 The adapters in ``docportal.adapters`` implement these; the unit tests use fakes. Provider
 errors never pass this line: an adapter turns them into the exceptions below.
@@ -6,9 +6,12 @@ errors never pass this line: an adapter turns them into the exceptions below.
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from docportal.domain.errors import DocportalError
+from servicekit.mail import MailUnavailable
+
+__all__ = ["MailUnavailable"]
 
 
 class StorageUnavailable(DocportalError):
@@ -17,14 +20,14 @@ class StorageUnavailable(DocportalError):
     code = "storage_unavailable"
 
 
-class MailUnavailable(Exception):
-    """The mail server cannot be reached or refused the message (the share stays pending)."""
-
-
 @dataclass(frozen=True)
 class StoredObject:
+    """A document's bytes to send: streamed ``chunks``, or, when the gateway fetches them
+    itself, the gateway-internal path of a short-lived signed URL (``offload_path``)."""
+
     size_bytes: int
     chunks: Iterator[bytes]
+    offload_path: str | None = None
 
     def close(self) -> None:
         close = getattr(self.chunks, "close", None)
@@ -51,3 +54,48 @@ class ShareMail:
 
 class ShareMailer(Protocol):
     def send_share_link(self, mail: ShareMail) -> None: ...
+
+
+class IdentityUnavailable(DocportalError):
+    """503: the identity service cannot be reached or failed; sign-in must wait."""
+
+    code = "identity_unavailable"
+
+
+class IdentityRefused(DocportalError):
+    """Identity said no (wrong password, locked, exists, weak password, dead link).
+
+    ``status`` and ``code`` are identity's own, so a page can word its form message.
+    """
+
+    code = "identity_refused"
+
+    def __init__(self, status: int, code: str, message: str,
+                 details: dict[str, Any] | None = None) -> None:
+        super().__init__(message, details)
+        self.status, self.code = status, code
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """A recipient's session at identity: a short-lived access token and its refresh token."""
+
+    access_token: str
+    refresh_token: str
+
+
+class RecipientAccounts(Protocol):
+    """Identity's recipient accounts (contract: docs of identity <-> docportal)."""
+
+    def register(self, email: str, full_name: str, password: str) -> None:
+        """Create the account; the adapter proves ``email`` to identity."""
+
+    def sign_in(self, email: str, password: str) -> Tokens: ...
+
+    def refresh(self, refresh_token: str) -> Tokens: ...
+
+    def sign_out(self, refresh_token: str) -> None: ...
+
+    def forgot_password(self, email: str) -> None: ...
+
+    def reset_password(self, token: str, password: str) -> None: ...

@@ -1,9 +1,9 @@
 """Sharing documents with an outside recipient, and what the sender does afterwards.
 
 The share and its event are committed before the email goes out: a mail server that is
-down must not lose the share. Such a share stays "mail pending" (``mail_sent_at`` NULL);
-its link token exists only in memory, so the way to get a working email out later is a
-reshare, which makes a new token and kills the unsent one.
+down must not lose the share. Such a share stays "mail pending" (``mail_sent_at`` NULL)
+and ``mail_retry`` sends it again later with a new link (only the token's hash is kept);
+the sender may also reshare it at once.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from docportal.adapters.repository import DocumentRepository, PracticeNames, ShareRepository
+from docportal.domain.documents import Document
+from docportal.domain.share_mail import mail_delivered
 from docportal.domain.shares import Share
 from docportal.domain.sharing import IssuedShare, reshare, share_documents
 from docportal.domain.tracking import ShareTracking, track_share
@@ -64,7 +66,7 @@ def send_share(
             recipient_email=recipient_email, purpose=purpose, shared_by=staff.user_id, now=now,
             purpose_description=purpose_description, message=message)
         ShareRepository(uow.session).add(issued.share)
-        uow.publish(_share_event("docportal.share.sent", issued.share, staff))
+        uow.publish(_share_event("docportal.share.sent", issued.share, staff, list(found.values())))
         practice = PracticeNames(uow.session).get(staff.org_id) or UNKNOWN_PRACTICE
         uow.commit()
     return SentShare(issued.share, _mail_link(uow, mail, issued, practice, now))
@@ -81,7 +83,8 @@ def reshare_share(
         issued = reshare(old, shared_by=staff.user_id, now=now, message=message)
         shares.save_state(old)
         shares.add(issued.share)
-        uow.publish(_share_event("docportal.share.reshared", issued.share, staff,
+        documents = DocumentRepository(uow.session).get_many(staff.org_id, old.document_ids)
+        uow.publish(_share_event("docportal.share.reshared", issued.share, staff, documents,
                                  supersedes_id=old.id))
         practice = PracticeNames(uow.session).get(staff.org_id) or UNKNOWN_PRACTICE
         uow.commit()
@@ -105,12 +108,11 @@ def revoke_share(uow: UnitOfWork, staff: Staff, share_id: str, now: datetime) ->
 
 def share_tracking(
     uow: UnitOfWork, staff: Staff, share_id: str, now: datetime
-) -> tuple[ShareTracking, Share, datetime | None]:
-    """The share's status and activity for its sender, and when its email went out."""
+) -> tuple[ShareTracking, Share]:
+    """The share's status, activity and email delivery, for its sender."""
     with uow:
-        shares = ShareRepository(uow.session)
-        share = _get(shares, staff, share_id)
-        return track_share(share, now), share, shares.mail_sent_at(share.id)
+        share = _get(ShareRepository(uow.session), staff, share_id)
+        return track_share(share, now), share
 
 
 def _mail_link(uow: UnitOfWork, mail: ShareMailSettings, issued: IssuedShare, practice: str,
@@ -120,11 +122,13 @@ def _mail_link(uow: UnitOfWork, mail: ShareMailSettings, issued: IssuedShare, pr
         mail.mailer.send_share_link(ShareMail(
             share.recipient_email, practice, share_link(mail.portal_base_url, issued.token)))
     except MailUnavailable as err:
-        log.warning("share email not sent; the share stays mail pending",
+        # The retry was scheduled with the share (share_mail.first_mail_attempt).
+        log.warning("share email not sent; the share stays mail pending and is retried",
                     extra={"share_id": share.id, "error": str(err)})
         return False
+    mail_delivered(share, now)
     with uow:
-        ShareRepository(uow.session).mark_mail_sent(share.id, now)
+        ShareRepository(uow.session).save_mail_delivered(share)
         uow.commit()
     return True
 
@@ -138,10 +142,17 @@ def _get(shares: ShareRepository, staff: Staff, share_id: str, *, for_update: bo
     return share
 
 
-def _share_event(event_type: str, share: Share, staff: Staff, **data: object) -> Event:
+def _share_event(event_type: str, share: Share, staff: Staff, documents: Sequence[Document],
+                 **data: object) -> Event:
+    # The audit's accounting of disclosures reads these: what went to whom and why. The
+    # documents are described by kind only (a filename may name the patient), and the
+    # sender's message stays out; the purpose description is the recorded purpose itself.
+    kinds = {d.id: str(d.kind) for d in documents}
     return new_event(
         event_type, subject=Subject("share", share.id), org_id=share.org_id,
         actor=staff.actor(), patient_id=share.patient_id, occurred_at=share.sent_at,
         data={"document_ids": list(share.document_ids), "recipient_email": share.recipient_email,
-              "purpose": str(share.purpose), "claim_deadline": share.claim_deadline.isoformat(),
+              "purpose": str(share.purpose), "purpose_description": share.purpose_description,
+              "documents": [{"id": d, "kind": kinds.get(d)} for d in share.document_ids],
+              "claim_deadline": share.claim_deadline.isoformat(),
               "record_count": len(share.document_ids), **data})

@@ -1,6 +1,7 @@
 """Sharing with an outside recipient: the email, tracking, revoke, reshare, isolation."""
 
 import hashlib
+import json
 import re
 import uuid
 
@@ -69,6 +70,12 @@ def test_a_share_sends_one_mail_with_the_link_and_no_patient_details(
     [event] = outbox_events(app, "docportal.share.sent")
     assert event["patient_id"] == practice.patient_id
     assert event["data"]["document_ids"] == [document["id"]]
+    # What the audit's accounting of disclosures needs, and not the sender's free text.
+    assert event["data"]["documents"] == [{"id": document["id"], "kind": document["kind"]}]
+    assert (event["data"]["recipient_email"], event["data"]["purpose"]) == (email, "treatment")
+    assert event["data"]["purpose_description"] is None
+    for private in ("Jane", "Doe", "Plan of care"):
+        assert private not in json.dumps(event)
 
 
 def test_a_share_is_kept_as_mail_pending_while_the_mail_server_is_down(
@@ -122,6 +129,7 @@ def test_a_reshare_mails_a_new_link_and_kills_the_old_one(app, client, practice,
     assert again.status_code == 409
     [event] = outbox_events(app, "docportal.share.reshared")
     assert event["data"]["supersedes_id"] == old_id
+    assert event["data"]["documents"] == [{"id": document["id"], "kind": document["kind"]}]
     assert event["patient_id"] == practice.patient_id
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 from docportal_harness import PDF, make_app, make_config, outbox_events, table_rows, upload
+from prometheus_client import REGISTRY
 
 from docportal.adapters.tables import documents
 
@@ -21,10 +22,13 @@ def test_upload_while_storage_is_down_is_503_and_leaves_no_row(app_on_own_storag
     assert client.get("/readyz").get_json()["checks"]["storage"] == "ok"
     assert upload(client, practice, content=PDF).status_code == 201
 
+    failed_puts = {"service": "docportal", "operation": "put"}
+    before = REGISTRY.get_sample_value("s3_errors_total", failed_puts) or 0
     storage.stop()
     response = upload(client, practice, content=PDF)
 
     assert response.status_code == 503
+    assert REGISTRY.get_sample_value("s3_errors_total", failed_puts) == before + 1
     assert response.get_json()["error"]["code"] == "storage_unavailable"
     assert storage.endpoint_url not in response.get_data(as_text=True)
     assert len(table_rows(app, documents)) == 1  # only the upload from before the outage

@@ -1,15 +1,17 @@
 import pytest
 
-from docportal.adapters.mailer import SmtpShareMailer, share_message
+from docportal.adapters.mailer import share_message
 from docportal.config import parse_encryption
 from docportal.service_layer.ports import ShareMail
 from docportal.service_layer.shares import share_link
+from servicekit.mail import SmtpMailer
 
 MAIL = ShareMail("dr.lee@example.org", "Sunrise PT", "https://clinic.example/portal/s/t0k")
 
 
 def test_the_share_mail_names_the_practice_and_carries_the_link():
-    message = share_message(MAIL, "Clinic Platform <no-reply@clinicplatform.example>")
+    smtp = SmtpMailer("smtp://127.0.0.1:1025", "Clinic Platform <no-reply@clinicplatform.example>")
+    message = share_message(MAIL, smtp)
 
     assert message["To"] == "dr.lee@example.org"
     assert message["Subject"] == "Sunrise PT shared documents with you"
@@ -23,7 +25,7 @@ def test_the_link_is_the_token_under_the_portal_address():
 
 
 def test_smtp_url_gives_host_port_and_login():
-    mailer = SmtpShareMailer("smtps://user%40x:p%3Ass@mail.example:2465", "x@y.example")
+    mailer = SmtpMailer("smtps://user%40x:p%3Ass@mail.example:2465", "x@y.example")
 
     assert (mailer._host, mailer._port, mailer._tls) == ("mail.example", 2465, True)
     assert mailer._login == ("user@x", "p:ss")
@@ -31,7 +33,7 @@ def test_smtp_url_gives_host_port_and_login():
 
 def test_smtp_url_of_another_scheme_is_refused():
     with pytest.raises(ValueError, match="smtp://"):
-        SmtpShareMailer("http://mail.example", "x@y.example")
+        SmtpMailer("http://mail.example", "x@y.example")
 
 
 @pytest.mark.parametrize(("raw", "expected"), [
