@@ -6,3 +6,8 @@ from servicekit.gunicorn_defaults import *  # noqa: F403 - workers, timeouts, me
 
 wsgi_app = "audit.app:create_app()"
 bind = [os.environ.get("BIND", "127.0.0.1:8004")]
+# Threads, not the sync worker: a security stream (GET /stream) holds its request for up to
+# AUDIT_STREAM_MAX_SECONDS, and a sync worker busy that long misses its heartbeat and is
+# killed after `timeout`. Each open stream takes one thread of one worker.
+worker_class = "gthread"
+threads = int(os.environ.get("AUDIT_API_THREADS", "8"))

@@ -2,7 +2,7 @@ from functools import lru_cache
 
 from audit.config import AuditConfig
 from audit.domain.recognition import Vendor
-from audit.service_layer.chain import ChainSettings
+from audit.service_layer.chain import ChainSettings, lock_heads_in_order
 from audit.service_layer.record import record_event
 from audit.wiring import chain_settings, current_config, vendor_of
 from servicekit.db import UnitOfWork
@@ -16,6 +16,13 @@ def record_and_recognize(uow: UnitOfWork, event: Event) -> None:
     record_event(uow, event, *_settings(current_config()))
 
 
+def lock_chain_heads(uow: UnitOfWork, events: list[Event]) -> None:
+    """Before a batch: take its partitions' locks in one order (see lock_heads_in_order)."""
+    settings, _ = _settings(current_config())
+    lock_heads_in_order(uow.session, ({"id": e.id, "org_id": e.org_id} for e in events),
+                        settings.partitions)
+
+
 @lru_cache(maxsize=8)
 def _settings(config: AuditConfig) -> tuple[ChainSettings, Vendor]:
     # Loading the signing key for every event was most of a record's cost.
@@ -23,4 +30,5 @@ def _settings(config: AuditConfig) -> tuple[ChainSettings, Vendor]:
 
 
 # audit.all sees every event on clinic.events.
-SUBSCRIPTIONS = (Subscription(queue="audit.all", bindings=("#",), handler=record_and_recognize),)
+SUBSCRIPTIONS = (Subscription(queue="audit.all", bindings=("#",), handler=record_and_recognize,
+                              prepare=lock_chain_heads),)

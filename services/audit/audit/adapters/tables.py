@@ -1,6 +1,8 @@
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
+    Date,
     Index,
     Integer,
     LargeBinary,
@@ -110,8 +112,20 @@ known_profiles = Table(
     Column("kind", String(20), nullable=False),
     Column("status", String(20), nullable=False),
     Column("role", String(40), nullable=True),
+    # JSON list of the profile's permissions as identity last stated them; None: never stated.
+    Column("permissions", Text, nullable=True),
 )
 Index("ix_known_profiles_org", known_profiles.c.org_id)
+
+# Who (re)sent each invitation: an invitee's own acceptance creates the profile, and the
+# creation is judged by the permissions of whoever invited them.
+known_invitations = Table(
+    "known_invitations",
+    metadata,
+    Column("invitation_id", String(64), primary_key=True),
+    Column("org_id", String(36), nullable=False),
+    Column("sent_by", String(64), nullable=False),
+)
 
 access_grants = Table(
     "access_grants",
@@ -125,3 +139,26 @@ access_grants = Table(
     Column("revoked_at", UTCDateTime(), nullable=True),
 )
 Index("ix_access_grants_user", access_grants.c.user_id)
+
+# Breach assessments as made: the inputs, the four-factor result and the notices, with who
+# made them. Append-only (triggers refuse UPDATE and DELETE); `content_hash` also travels in
+# the audit.breach_assessment.created event, so the hash-chained record vouches for each row.
+breach_assessments = Table(
+    "breach_assessments",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("org_id", String(36), nullable=True),  # None: a vendor-wide assessment
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_by_email", String(320), nullable=True),
+    Column("created_by_kind", String(20), nullable=False),
+    Column("discovered_on", Date, nullable=False),
+    Column("affected_count", Integer, nullable=False),
+    Column("reaches_500", Boolean, nullable=False),
+    Column("notification_required", Boolean, nullable=False),
+    Column("inputs", Text, nullable=False),  # JSON
+    Column("result", Text, nullable=False),  # JSON
+    Column("content_hash", String(64), nullable=False),
+)
+Index("ix_breach_assessments_org_time", breach_assessments.c.org_id,
+      breach_assessments.c.created_at)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -26,15 +27,23 @@ class Alerts(MethodView):
         with uow() as unit:
             found = list_alerts(unit.session, scope, status=query["status"],
                                 severity=query["severity"], limit=query["limit"])
-        return {"alerts": found}
+        return {"alerts": [with_report_link(alert) for alert in found]}
+
+
+def with_report_link(alert: dict) -> dict:
+    """The alert with the link to its profile's access report (behind the gateway prefix)."""
+    link = None
+    if alert.get("profile_id"):
+        link = f"{request.script_root}/reports/access?user_id={alert['profile_id']}"
+    return {**alert, "access_report": link}
 
 
 def _change(alert_id: str, status: str, body: dict) -> dict:
     scope = caller_scope()
-    return change_alert_status(
+    return with_report_link(change_alert_status(
         uow(), alert_id, status, note=body["note"], by=current_principal().user_id,
         org_id=scope.org_id, all_practices=scope.all_practices,
-    )
+    ))
 
 
 @blp.route("/<alert_id>/acknowledge")

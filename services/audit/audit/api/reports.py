@@ -1,4 +1,4 @@
-"""Access reports (JSON or CSV) and breach assessments."""
+"""Access reports (JSON or CSV): of a user, and of a patient."""
 
 from __future__ import annotations
 
@@ -11,30 +11,38 @@ from flask_smorest import Blueprint
 from audit.api.runtime import uow
 from audit.api.schemas import (
     AccessReport,
-    BreachAssessment,
-    BreachRequest,
+    DisclosureAccounting,
+    DisclosureQuery,
     PatientReportQuery,
     UserReportQuery,
 )
 from audit.api.scope import caller_scope
+from audit.domain.disclosure_csv import render_disclosures_csv
+from audit.domain.disclosures import DisclosureAccounting as Accounting
+from audit.domain.disclosures import accounting_start
 from audit.domain.report_csv import render_access_report_csv
 from audit.domain.reports import AccessReport as Report
-from audit.service_layer.access_reports import (
-    assess_breach_of,
-    patient_access_report,
-    user_access_report,
-)
+from audit.service_layer.access_reports import patient_access_report, user_access_report
+from audit.service_layer.disclosures import disclosure_accounting
 from servicekit.auth import require_permission
+from servicekit.web.errors import Unprocessable
 
-blp = Blueprint("reports", __name__, description="Access reports and breach assessments")
+blp = Blueprint("reports", __name__, description="Access reports")
 
 # Without a window a report covers everything recorded so far.
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-def _window(query: dict) -> tuple[datetime, datetime]:
+def report_window(query: dict) -> tuple[datetime, datetime]:
+    """The asked window, from the earliest record and up to now by default; never inverted."""
     end = query["end"] or datetime.now(UTC) + timedelta(seconds=1)
-    return query["start"] or EARLIEST, end
+    start = query["start"] or EARLIEST
+    if end <= start:
+        raise Unprocessable(
+            "The window must end after it starts: give a `from` earlier than `to` (without "
+            "`to`, earlier than now; without `from`, a `to` after the first record).",
+            code="invalid_window", details={"from": start.isoformat(), "to": end.isoformat()})
+    return start, end
 
 
 def _answer(report: Report, fmt: str, name: str) -> Report | Response:
@@ -53,7 +61,8 @@ class UserAccessReport(MethodView):
         """Every patient a user touched and how many records, in [from, to)."""
         scope = caller_scope(query["org_id"])
         with uow() as unit:
-            report = user_access_report(unit.session, scope, query["user_id"], *_window(query))
+            report = user_access_report(unit.session, scope, query["user_id"],
+                                        *report_window(query))
         return _answer(report, query["format"], "access-report")
 
 
@@ -67,22 +76,27 @@ class PatientAccessReport(MethodView):
         scope = caller_scope(query["org_id"])
         with uow() as unit:
             report = patient_access_report(unit.session, scope, query["patient_id"],
-                                           *_window(query))
+                                           *report_window(query))
         return _answer(report, query["format"], "patient-access-report")
 
 
-@blp.route("/breach-assessments")
-class BreachAssessments(MethodView):
+@blp.route("/reports/disclosures")
+class PatientDisclosures(MethodView):
     @require_permission("view_audit")
-    @blp.arguments(BreachRequest)
-    @blp.response(200, BreachAssessment)
-    def post(self, body: dict) -> object:
-        """Who must be told, and by when: for listed patients, or everyone a user touched."""
-        scope = caller_scope(body["org_id"])
+    @blp.arguments(DisclosureQuery, location="query")
+    @blp.response(200, DisclosureAccounting)
+    def get(self, query: dict) -> Accounting | Response:
+        """The patient's accounting of disclosures: documents shared outside the practice.
+
+        Without ``from`` it covers the six years before ``to`` (or now).
+        """
+        scope = caller_scope(query["org_id"])
+        end = query["end"] or datetime.now(UTC) + timedelta(seconds=1)
+        start = query["start"] or accounting_start(end)
         with uow() as unit:
-            patients = body["patient_ids"]
-            if patients is None:
-                report = user_access_report(unit.session, scope, body["user_id"],
-                                            *_window(body))
-                patients = [row.key for row in report.rows]
-            return assess_breach_of(unit.session, scope, patients, body["discovered_on"])
+            accounting = disclosure_accounting(unit.session, scope, query["patient_id"],
+                                               start, end)
+        if query["format"] == "csv":
+            return Response(render_disclosures_csv(accounting), mimetype="text/csv", headers={
+                "Content-Disposition": 'attachment; filename="disclosures.csv"'})
+        return accounting

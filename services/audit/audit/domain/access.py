@@ -7,6 +7,7 @@ patients and how many records did this user touch". This module turns one event 
 Mapping by the type's verb (the last part of ``<producer>.<entity>.<verb>``):
 ``viewed`` -> viewed; ``searched`` with ``data.patient_ids`` -> searched, one fact per
 returned patient; ``created`` -> created; ``updated``/``edited`` -> edited;
+``notes.note.started`` (a new note) -> created; ``notes.note.addendum_added`` -> edited;
 ``notes.note.finalized`` -> finalized; ``docportal.share.sent`` and ``.reshared`` -> shared;
 ``downloaded`` -> downloaded. Events without an actor (the platform itself) or without
 a patient are not accesses. ``data.record_count`` (a positive integer) says how many
@@ -35,6 +36,8 @@ class Action(StrEnum):
 
 
 _BY_TYPE = {
+    "notes.note.started": Action.CREATED,
+    "notes.note.addendum_added": Action.EDITED,
     "notes.note.finalized": Action.FINALIZED,
     "docportal.share.sent": Action.SHARED,
     "docportal.share.reshared": Action.SHARED,

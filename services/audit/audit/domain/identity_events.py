@@ -7,14 +7,22 @@ a change here and nowhere else:
 - ``identity.practice.created``: the practice, its owner, ``data.recognized_domains`` and
   the profiles it brings with it (``data.automation_profile``);
 - ``identity.user.created`` and ``identity.user.<anything>_changed`` / ``activated`` /
-  ``deactivated`` / ``updated``: a profile's email, full name, kind, status, role;
+  ``deactivated`` / ``updated``: a profile's email, full name, kind, status, role and
+  permissions (``data.permissions``, or ``data.after.permissions`` of a change); a
+  creation also says who created it (the envelope's actor, and ``data.invitation_id``
+  when the invitee's acceptance created the profile);
+- ``identity.recipient.registered`` and ``identity.vendor_staff.created``: profiles that
+  belong to no practice (document-portal recipients, the vendor's own staff);
+- ``identity.invitation.sent`` / ``resent``: who invited, for the creation that follows;
 - ``identity.grant.*`` / ``identity.access_grant.*`` (created, granted, revoked, ended):
-  a vendor access grant;
+  a vendor access grant; ``identity.access_grant.used`` is also a vendor's sign-in to
+  the grant's practice;
 - ``identity.session.signed_in`` / ``identity.session.sign_in_failed``: sign-in attempts.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,10 +37,28 @@ _STATUS_BY_VERB = {"deactivated": "deactivated", "activated": "active", "reactiv
 
 
 @dataclass(frozen=True)
+class CreationSeen:
+    """Who created a profile: the event's actor; an invitee's acceptance names the invitation."""
+
+    actor_id: str | None
+    actor_kind: str | None
+    invitation_id: str | None = None
+
+
+@dataclass(frozen=True)
 class ProfileSeen:
     user_id: str
     org_id: str | None
-    changes: dict[str, str] = field(default_factory=dict)  # only fields the event states
+    # Only the fields the event states; ``permissions`` is a JSON list of names.
+    changes: dict[str, str] = field(default_factory=dict)
+    creation: CreationSeen | None = None  # set on identity.user.created only
+
+
+@dataclass(frozen=True)
+class InvitationSeen:
+    invitation_id: str
+    org_id: str
+    sent_by: str
 
 
 @dataclass(frozen=True)
@@ -60,7 +86,18 @@ class SignInSeen:
     attempt: SignInAttempt
 
 
-IdentityFact = PracticeSeen | ProfileSeen | GrantSeen | SignInSeen
+@dataclass(frozen=True)
+class GrantUsed:
+    """A vendor employee entered a practice under a grant: both a grant and a sign-in."""
+
+    grant: GrantSeen
+    attempt: SignInAttempt
+
+
+IdentityFact = (PracticeSeen | ProfileSeen | GrantSeen | SignInSeen | GrantUsed
+                | InvitationSeen)
+_PRACTICELESS = {("recipient", "registered"): "recipient",
+                 ("vendor_staff", "created"): "vendor"}
 
 
 def read_identity_event(event: Mapping[str, Any]) -> IdentityFact | None:
@@ -81,13 +118,35 @@ def read_identity_event(event: Mapping[str, Any]) -> IdentityFact | None:
             tuple(str(d) for d in domains) if isinstance(domains, list) else None, profiles,
         )
     if entity == "user" and _is_profile_verb(verb):
-        changes = {k: str(data[k]) for k in PROFILE_FIELDS if data.get(k) is not None}
+        changes = _profile_changes(data)
         if verb in _STATUS_BY_VERB:
             changes.setdefault("status", _STATUS_BY_VERB[verb])
         user_id = str(data.get("user_id") or subject["id"])
-        return ProfileSeen(user_id, org_id, changes)
+        creation = None
+        if verb == "created":
+            actor = event.get("actor") or {}
+            invitation = data.get("invitation_id")
+            creation = CreationSeen(actor.get("id"), actor.get("kind"),
+                                    str(invitation) if invitation else None)
+        return ProfileSeen(user_id, org_id, changes, creation)
+    if (entity, verb) in _PRACTICELESS:
+        changes = _profile_changes(data)
+        changes.setdefault("kind", _PRACTICELESS[(entity, verb)])
+        changes.setdefault("status", "active")
+        return ProfileSeen(str(data.get("user_id") or subject["id"]), None, changes)
+    if entity == "invitation" and verb in ("sent", "resent"):
+        actor = event.get("actor") or {}
+        if not org_id or not actor.get("id"):
+            return None
+        return InvitationSeen(str(subject["id"]), org_id, str(actor["id"]))
     if entity in _GRANT_ENTITIES:
-        return _grant(event, data, verb)
+        grant = _grant(event, data, verb)
+        if verb == "used" and grant is not None and grant.org_id:
+            return GrantUsed(grant, SignInAttempt(
+                str(data.get("email") or ""), grant.org_id,
+                parse_utc(event["occurred_at"], "occurred_at"), succeeded=True,
+                user_id=grant.user_id))
+        return grant
     if entity == "session" and verb in ("signed_in", "sign_in_failed"):
         actor = event.get("actor") or {}
         email = data.get("email") or actor.get("email") or ""
@@ -97,6 +156,17 @@ def read_identity_event(event: Mapping[str, Any]) -> IdentityFact | None:
             succeeded=verb == "signed_in", user_id=str(user_id) if user_id else None,
         ))
     return None
+
+
+def _profile_changes(data: Mapping[str, Any]) -> dict[str, str]:
+    changes = {k: str(data[k]) for k in PROFILE_FIELDS if data.get(k) is not None}
+    after = data.get("after")
+    permissions = data.get("permissions")
+    if not isinstance(permissions, list) and isinstance(after, Mapping):
+        permissions = after.get("permissions")
+    if isinstance(permissions, list):
+        changes["permissions"] = json.dumps(sorted({str(p) for p in permissions}))
+    return changes
 
 
 def _profile(data: Mapping[str, Any], org_id: str) -> ProfileSeen:

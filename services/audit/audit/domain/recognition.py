@@ -20,6 +20,8 @@ from enum import StrEnum
 
 from audit.domain.clock import as_utc
 
+MANAGE_USERS = "manage_users"
+
 
 class Severity(StrEnum):
     LOW = "low"  # recognized, nothing to do

@@ -35,7 +35,7 @@ def render_access_report_csv(report: AccessReport) -> str:
     for row in report.rows:
         writer.writerow(
             [
-                _safe_cell(row.key),
+                safe_cell(row.key),
                 row.records,
                 *(row.by_action[a] for a in Action),
                 _time(row.first_access),
@@ -54,7 +54,7 @@ def render_access_report_csv(report: AccessReport) -> str:
     return out.getvalue()
 
 
-def _safe_cell(value: str) -> str:
+def safe_cell(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 

@@ -42,6 +42,16 @@ def assess_breach_of(
     session: Session, scope: Scope, patient_ids: Iterable[str], discovered_on: date
 ) -> BreachAssessment:
     """The notices owed for these patients; states from the newest event that states one."""
+    states = patient_states(session, scope, patient_ids)
+    return assess_breach(
+        (AffectedIndividual(pid, state) for pid, state in states.items()), discovered_on
+    )
+
+
+def patient_states(
+    session: Session, scope: Scope, patient_ids: Iterable[str]
+) -> dict[str, str | None]:
+    """Each patient's state of residence as the newest event in scope states it, else None."""
     ids = sorted(set(patient_ids))
     states: dict[str, str | None] = dict.fromkeys(ids)
     for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
@@ -52,9 +62,7 @@ def assess_breach_of(
             state = _patient_state(row.envelope)
             if state:
                 states[row.patient_id] = state
-    return assess_breach(
-        (AffectedIndividual(pid, state) for pid, state in states.items()), discovered_on
-    )
+    return states
 
 
 def _patient_state(envelope: str) -> str | None:

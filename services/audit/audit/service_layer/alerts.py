@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from prometheus_client import Counter
 from sqlalchemy import select
 
 from audit.adapters.tables import alerts
@@ -13,6 +14,10 @@ from audit.domain.recognition import Recognition
 from servicekit.db import UnitOfWork
 from servicekit.messaging.envelope import Subject, new_event
 from servicekit.web.errors import Conflict, NotFound
+
+alerts_raised = Counter("audit_alerts_raised_total",
+                        "Unrecognized-profile alerts stored, by reason and severity.",
+                        ["reason", "severity"])
 
 OPEN, ACKNOWLEDGED, RESOLVED = "open", "acknowledged", "resolved"
 
@@ -55,6 +60,8 @@ def raise_alert(
               "severity": finding.severity.value, "profile_id": profile_id,
               "triggering_event_id": trigger["id"]},
     ))
+    # Counted when stored; a rolled-back batch is retried and may count its alert twice.
+    alerts_raised.labels(reason=finding.reason, severity=finding.severity.value).inc()
     return alert_id
 
 

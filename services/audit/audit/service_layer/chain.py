@@ -78,6 +78,19 @@ def lock_head(session: Session, partition: int) -> ChainHead:
     return heads[partition]
 
 
+def lock_heads_in_order(
+    session: Session, events: Iterable[Mapping[str, Any]], partitions: int
+) -> None:
+    """Lock the heads a batch will append to, lowest partition first.
+
+    Taken one by one in arrival order, two consumer replicas can each hold a head the other
+    waits for; PostgreSQL then aborts one batch and both slow to a crawl. In one global
+    order, a replica waits at most for the other to commit.
+    """
+    for partition in sorted({partition_of(e, partitions) for e in events}):
+        lock_head(session, partition)
+
+
 def append_to_chain(session: Session, event: Mapping[str, Any], partitions: int) -> ChainRecord:
     partition = partition_of(event, partitions)
     record = append_record(lock_head(session, partition), event)

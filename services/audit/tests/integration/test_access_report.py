@@ -78,3 +78,16 @@ def test_the_report_as_csv_has_a_row_per_patient_and_a_total(app_client, accesse
     assert lines[0][:2] == ["patient_id", "records"]
     assert len(lines) == 1 + 3 + 1
     assert lines[-1][:2] == ["all patients", "7"]
+
+
+@pytest.mark.parametrize(("window", "field"), [
+    ("from=2099-01-01T00:00:00Z", "from"),  # ends now: it would end before it began
+    ("from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", "to"),
+    ("to=1999-01-01T00:00:00Z", "to"),  # before the earliest possible record
+])
+def test_a_window_that_ends_before_it_begins_is_422(app_client, accesses, window, field):
+    client, bearer_for = app_client
+    response = client.get(f"/reports/access?user_id={accesses['user']}&{window}",
+                          headers=bearer_for(accesses["org"]))
+    assert response.status_code == 422, response.json
+    assert field in str(response.json["error"]["details"])

@@ -11,6 +11,8 @@ READS = [
     "/reports/access?user_id=u-1",
     "/reports/patient-access?patient_id=p-1",
     "/verify",
+    "/breach-assessments",
+    "/stream",
 ]
 WRITES = [
     ("/alerts/{alert}/acknowledge", {"note": "looking"}),
@@ -117,6 +119,7 @@ def test_an_alert_is_acknowledged_then_resolved_with_notes(app_client, two_pract
     org = two_practices["a"]["org"]
     alert = alert_of(client, bearer, org)
     assert alert["status"] == "open"
+    assert alert["access_report"] == f"/reports/access?user_id={alert['profile_id']}"
     acked = client.post(f"/alerts/{alert['id']}/acknowledge", json={"note": "calling Eve"},
                         headers=bearer(org, user_id="u-sec"))
     assert acked.status_code == 200
@@ -152,7 +155,7 @@ def test_breach_assessment_of_a_users_accesses_uses_the_patients_states(
     a = two_practices["a"]
     response = client.post("/breach-assessments", headers=bearer(a["org"]), json={
         "discovered_on": "2026-11-23", "user_id": a["user"]})
-    assert response.status_code == 200, response.json
+    assert response.status_code == 201, response.json
     assert (response.json["affected_count"], response.json["per_state"]) == (1, {"OR": 1})
     assert {n["to"]: n["due"] for n in response.json["notices"]} == {
         "individuals": "2027-01-22", "hhs": "2027-03-01"}

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from audit_harness import SYSTEM, new_id, practice_created, user_created
+from prometheus_client import REGISTRY
 from sqlalchemy import select
 
 from audit.adapters.tables import alerts, messaging
@@ -36,6 +37,8 @@ def practice(feed):
 
 
 def test_vendor_profile_without_grant_raises_an_alert_and_publishes_it(audit, feed, practice):
+    counted = {"reason": "vendor_profile_without_grant", "severity": "high"}
+    before = REGISTRY.get_sample_value("audit_alerts_raised_total", counted) or 0
     intruder = new_id()
     [trigger] = feed(user_created(practice, intruder, f"sam@{VENDOR_DOMAIN}", kind="vendor",
                                   full_name="Sam Support"))
@@ -45,6 +48,7 @@ def test_vendor_profile_without_grant_raises_an_alert_and_publishes_it(audit, fe
     assert (alert["profile_id"], alert["org_id"], alert["event_id"]) == (
         intruder, practice, trigger.id)
     [raised] = raised_events(audit)
+    assert REGISTRY.get_sample_value("audit_alerts_raised_total", counted) == before + 1
     assert raised["org_id"] == practice
     assert raised["data"] == {"alert_id": alert["id"], "reason": alert["reason"],
                               "severity": "high", "profile_id": intruder,

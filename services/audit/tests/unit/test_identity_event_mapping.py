@@ -3,7 +3,10 @@
 from datetime import UTC, datetime
 
 from audit.domain.identity_events import (
+    CreationSeen,
     GrantSeen,
+    GrantUsed,
+    InvitationSeen,
     PracticeSeen,
     ProfileSeen,
     SignInSeen,
@@ -35,9 +38,57 @@ def test_practice_without_a_domain_list_falls_back_to_the_owner():
 
 
 def test_any_user_change_event_updates_only_the_fields_it_states():
-    fact = read_identity_event(envelope("identity.user.permissions_changed",
-                                        {"permissions": ["view_audit"], "kind": "staff"}))
+    fact = read_identity_event(envelope("identity.user.type_changed",
+                                        {"user_type_after": "OT", "kind": "staff"}))
     assert fact == ProfileSeen("u-1", "o-1", {"kind": "staff"})
+
+
+def test_a_permission_change_keeps_the_permissions_after_it():
+    fact = read_identity_event(envelope("identity.user.permissions_changed", {
+        "before": {"permissions": ["view_patients"]},
+        "after": {"permissions": ["view_patients", "manage_users"]}}))
+    assert fact == ProfileSeen("u-1", "o-1", {"permissions": '["manage_users", "view_patients"]'})
+
+
+def test_a_created_user_names_its_creator_and_permissions():
+    fact = read_identity_event(envelope(
+        "identity.user.created", {"email": "a@x.example", "permissions": ["view_audit"],
+                                  "invitation_id": "inv-1"},
+        actor={"id": "u-admin", "kind": "staff"}))
+    assert fact.changes["permissions"] == '["view_audit"]'
+    assert fact.creation == CreationSeen("u-admin", "staff", "inv-1")
+
+
+def test_recipients_and_vendor_staff_are_profiles_of_no_practice():
+    recipient = read_identity_event(envelope(
+        "identity.recipient.registered", {"user_id": "u-5", "email": "dr@clinic.example",
+                                          "full_name": "Dr Lee", "kind": "recipient"},
+        org_id=None))
+    staff = read_identity_event(envelope(
+        "identity.vendor_staff.created", {"user_id": "u-6", "email": "sam@v.example",
+                                          "full_name": "Sam", "kind": "vendor"}, org_id=None))
+    assert (recipient.user_id, recipient.org_id, recipient.changes["kind"]) == (
+        "u-5", None, "recipient")
+    assert (staff.user_id, staff.org_id, staff.changes["kind"]) == ("u-6", None, "vendor")
+    assert recipient.creation is None and staff.creation is None
+
+
+def test_an_invitation_remembers_who_sent_it():
+    fact = read_identity_event(envelope("identity.invitation.resent", {},
+                                        subject=("invitation", "inv-1"),
+                                        actor={"id": "u-admin", "kind": "staff"}))
+    assert fact == InvitationSeen("inv-1", "o-1", "u-admin")
+
+
+def test_a_used_grant_is_a_sign_in_to_its_practice():
+    fact = read_identity_event(envelope("identity.access_grant.used", {
+        "grant_id": "g-1", "user_id": "u-6", "email": "sam@v.example", "purpose": "support",
+        "starts_at": AT, "ends_at": "2026-11-24T09:00:00+00:00"},
+        subject=("access_grant", "g-1"), actor={"id": "u-6", "kind": "vendor"}))
+    assert isinstance(fact, GrantUsed)
+    assert (fact.grant.grant_id, fact.grant.org_id) == ("g-1", "o-1")
+    assert (fact.attempt.user_id, fact.attempt.org_id, fact.attempt.succeeded) == (
+        "u-6", "o-1", True)
 
 
 def test_a_deactivation_sets_the_status():

@@ -33,6 +33,8 @@ def envelope(type_, patient_id="p-1", data=None, actor="u-1", occurred_at=WHEN_T
         ("docportal.document.viewed", Action.VIEWED),
         ("notes.patient.searched", Action.SEARCHED),
         ("notes.note.created", Action.CREATED),
+        ("notes.note.started", Action.CREATED),
+        ("notes.note.addendum_added", Action.EDITED),
         ("notes.patient.updated", Action.EDITED),
         ("notes.note.edited", Action.EDITED),
         ("notes.note.finalized", Action.FINALIZED),

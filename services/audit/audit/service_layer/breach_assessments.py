@@ -1,0 +1,190 @@
+"""Breach assessments: made from the record, stored append-only, evented, listed, read back."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from audit.adapters.tables import breach_assessments
+from audit.domain.breach import AffectedIndividual, Recipient, assess_breach
+from audit.domain.breach_risk import FactorRating, assess_compromise_risk
+from audit.domain.chain import canonical_bytes
+from audit.service_layer.access_reports import patient_states, user_access_report
+from audit.service_layer.queries import Scope
+from servicekit.db import UnitOfWork
+from servicekit.messaging.envelope import Actor, Subject, new_event
+from servicekit.web.errors import NotFound
+
+
+@dataclass(frozen=True)
+class BreachQuestion:
+    """What the person assessing gives: who is suspected, when, which patients, the factors."""
+
+    discovered_on: date
+    start: datetime
+    end: datetime
+    suspect_profiles: tuple[str, ...] = ()
+    patient_ids: tuple[str, ...] = ()
+    ratings: tuple[FactorRating, ...] = ()
+    summary: str | None = None
+
+
+def make_breach_assessment(
+    uow: UnitOfWork, scope: Scope, question: BreachQuestion, by: Actor, now: datetime
+) -> dict[str, Any]:
+    """Assess, store and publish in one transaction; return the stored assessment."""
+    with uow:
+        document = _assess(uow.session, scope, question, by, now)
+        uow.session.execute(breach_assessments.insert().values(
+            id=document["id"], org_id=document["org_id"], created_at=now,
+            created_by=by.id, created_by_email=by.email, created_by_kind=by.kind,
+            discovered_on=question.discovered_on,
+            affected_count=document["affected_count"],
+            reaches_500=document["reaches_500"],
+            notification_required=document["risk"]["notification_required"],
+            inputs=json.dumps(document["inputs"]), result=json.dumps(_result_of(document)),
+            content_hash=document["content_hash"],
+        ))
+        uow.publish(_created_event(document, by))
+        uow.commit()
+    return {**document, "intact": True}
+
+
+def _assess(
+    session: Session, scope: Scope, question: BreachQuestion, by: Actor, now: datetime
+) -> dict[str, Any]:
+    touched, records = set(question.patient_ids), 0
+    for suspect in dict.fromkeys(question.suspect_profiles):
+        report = user_access_report(session, scope, suspect, question.start, question.end)
+        touched |= {row.key for row in report.rows}
+        records += report.total_records
+    states = patient_states(session, scope, touched)
+    breach = assess_breach((AffectedIndividual(p, s) for p, s in states.items()),
+                           question.discovered_on)
+    risk = assess_compromise_risk(question.ratings, records)
+    # Notices are owed only when the incident is a breach; a low probability owes none.
+    notices = breach.notices if risk.notification_required else ()
+    document = {
+        "id": str(uuid.uuid4()),
+        "org_id": scope.org_id,
+        "created_at": now.isoformat(),
+        "created_by": {"id": by.id, "email": by.email, "kind": by.kind},
+        "discovered_on": question.discovered_on.isoformat(),
+        "inputs": _inputs_of(question),
+        "affected": [{"patient_id": p, "state": states[p]} for p in sorted(states)],
+        "affected_count": breach.affected_count,
+        "per_state": breach.per_state,
+        "unknown_state_count": breach.unknown_state_count,
+        "reaches_500": breach.reaches_500,
+        "risk": {
+            "factors": [{"factor": r.factor.value, "rating": r.rating.value,
+                         "rationale": r.rationale} for r in risk.ratings],
+            "probability_of_compromise": risk.probability_of_compromise.value,
+            "notification_required": risk.notification_required,
+            "records_touched": risk.records_touched,
+        },
+        "notices": [{"to": n.to.value, "due": n.due.isoformat(), "instruction": n.instruction,
+                     "state": n.state} for n in notices],
+        "notes": [*breach.notes, *risk.notes],
+    }
+    return {**document, "content_hash": content_hash(document)}
+
+
+def _inputs_of(question: BreachQuestion) -> dict[str, Any]:
+    return {
+        "discovered_on": question.discovered_on.isoformat(),
+        "from": question.start.isoformat(),
+        "to": question.end.isoformat(),
+        "suspect_profiles": list(question.suspect_profiles),
+        "patient_ids": list(question.patient_ids),
+        "factors": [{"factor": r.factor.value, "rating": r.rating.value,
+                     "rationale": r.rationale} for r in question.ratings],
+        "summary": question.summary,
+    }
+
+
+_COLUMN_KEYS = ("id", "org_id", "created_at", "created_by", "discovered_on", "inputs",
+                "affected_count", "reaches_500", "content_hash")
+
+
+def _result_of(document: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in document.items() if k not in _COLUMN_KEYS}
+
+
+def content_hash(document: dict[str, Any]) -> str:
+    """SHA-256 of the assessment's canonical JSON, without the hash itself."""
+    body = {k: v for k, v in document.items() if k not in ("content_hash", "intact")}
+    return hashlib.sha256(canonical_bytes(body)).hexdigest()
+
+
+def _created_event(document: dict[str, Any], by: Actor):  # type: ignore[no-untyped-def]
+    # Ids, counts and dates only: no patient ids (there may be thousands) and no summary text.
+    due = {}
+    for notice in document["notices"]:
+        due.setdefault(notice["to"], notice["due"])
+    return new_event(
+        "audit.breach_assessment.created",
+        subject=Subject("breach_assessment", document["id"]),
+        org_id=document["org_id"],
+        actor=by,
+        data={
+            "assessment_id": document["id"],
+            "discovered_on": document["discovered_on"],
+            "affected_count": document["affected_count"],
+            "reaches_500": document["reaches_500"],
+            "probability_of_compromise": document["risk"]["probability_of_compromise"],
+            "notification_required": document["risk"]["notification_required"],
+            "due": due,
+            "media_states": [n["state"] for n in document["notices"]
+                             if n["to"] == Recipient.MEDIA.value],
+            "suspect_profiles": document["inputs"]["suspect_profiles"],
+            "content_hash": document["content_hash"],
+        },
+    )
+
+
+def list_breach_assessments(session: Session, scope: Scope, limit: int) -> list[dict[str, Any]]:
+    """The assessments in scope, newest first, without their lists of affected patients."""
+    c = breach_assessments.c
+    query = scope.apply(select(breach_assessments), c.org_id)
+    rows = session.execute(query.order_by(c.created_at.desc(), c.id).limit(limit)).mappings()
+    summaries = []
+    for row in rows:
+        document = _document(row)
+        summaries.append({k: v for k, v in document.items() if k != "affected"})
+    return summaries
+
+
+def get_breach_assessment(session: Session, scope: Scope, assessment_id: str) -> dict[str, Any]:
+    query = scope.apply(select(breach_assessments), breach_assessments.c.org_id)
+    row = session.execute(
+        query.where(breach_assessments.c.id == assessment_id)).mappings().first()
+    if row is None:
+        raise NotFound("No such breach assessment in your practice; check its id in "
+                       "GET /breach-assessments.")
+    return _document(row)
+
+
+def _document(row: Any) -> dict[str, Any]:
+    document = {
+        "id": row["id"],
+        "org_id": row["org_id"],
+        "created_at": row["created_at"].isoformat(),
+        "created_by": {"id": row["created_by"], "email": row["created_by_email"],
+                       "kind": row["created_by_kind"]},
+        "discovered_on": row["discovered_on"].isoformat(),
+        "inputs": json.loads(row["inputs"]),
+        "affected_count": row["affected_count"],
+        "reaches_500": bool(row["reaches_500"]),
+        **json.loads(row["result"]),
+    }
+    # A row changed behind the service's back no longer matches the hash it was stored with.
+    return {**document, "content_hash": row["content_hash"],
+            "intact": content_hash(document) == row["content_hash"]}
