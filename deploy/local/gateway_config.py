@@ -12,8 +12,9 @@ import re
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from topology import GATEWAY_PORT, HOST, SERVICES
+from topology import GATEWAY_PORT, HOST, S3_PORT, SERVICES
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "deploy" / "nginx" / "templates" / "default.conf.template"
@@ -35,8 +36,15 @@ def local_gateway_values(environ: Mapping[str, str] | None = None) -> dict[str, 
     environ = os.environ if environ is None else environ
     values = {"GATEWAY_LISTEN": f"{HOST}:{GATEWAY_PORT}"}
     values.update({upstream_variable(s.name): s.bind for s in SERVICES})
+    values.update(document_store_values(environ.get("S3_ENDPOINT_URL")))
     values.update({name: environ[name] for name in TLS_VARIABLES if environ.get(name)})
     return values
+
+
+def document_store_values(endpoint_url: str | None) -> dict[str, str]:
+    """The store docportal signs its download URLs for (S3_ENDPOINT_URL, else the local one)."""
+    parts = urlsplit(endpoint_url or f"http://{HOST}:{S3_PORT}")
+    return {"DOCUMENT_STORE_HOST": parts.netloc, "DOCUMENT_STORE_SCHEME": parts.scheme}
 
 
 def tls_enabled(values: Mapping[str, str]) -> bool:

@@ -40,7 +40,7 @@ def parse_replicas(values: list[str]) -> dict[str, int]:
 def prepare_local_dir(local_dir: Path, env: Mapping[str, str]) -> None:
     for folder in LOCAL_FOLDERS:
         (local_dir / folder).mkdir(parents=True, exist_ok=True)
-    write_gateway_config(local_dir / "nginx", local_gateway_values())
+    write_gateway_config(local_dir / "nginx", local_gateway_values(env))
     if runs_local_s3(env):
         identities = local_dir / "s3-identities.json"
         identities.write_text(seaweedfs_identities(env["S3_ACCESS_KEY"], env["S3_SECRET_KEY"]))

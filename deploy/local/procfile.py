@@ -84,6 +84,8 @@ def procfile_entries(
         entries[f"{name}-relay"] = f"exec {name} relay"
         if service.consumes:
             entries[f"{name}-consumer"] = f"exec {name} consume"
+        for worker in service.workers:
+            entries[f"{name}-{worker}"] = f"exec {name} {worker}"
     entries["ready"] = f"exec {python} {DEPLOY_LOCAL / 'ready.py'}"
     return entries
 

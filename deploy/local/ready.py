@@ -1,5 +1,9 @@
 """The local stack's `ready` process: create the bucket, wait for every API, print the URLs.
 
+On the first start (no LOCAL_DIR/demo-seeded.json) it then seeds the demo practice and prints
+how to sign in (demo.seed_on_first_start; `SEED_DEMO=0` turns it off). A failed seed is
+printed and the stack runs on.
+
 It then stays alive, because honcho stops the whole stack as soon as one process exits. If
 the stack is not up before the deadline it exits 1, which stops the stack with the other
 processes' output still on screen to say why.
@@ -91,8 +95,19 @@ def describe(environ: dict[str, str], bucket: str | None) -> str:
         lines.append(f"  S3             {environ['S3_ENDPOINT_URL']}  (bucket {bucket})")
     lines.append(f"  mail           {environ.get('SMTP_URL', '')} -> {local_dir / 'mail'}/")
     lines.append(f"  bus            {environ.get('BUS_URL', 'filesystem://')}")
-    lines.append("Press Ctrl-C to stop everything.")
     return "\n".join(lines)
+
+
+def seed_demo(environ: dict[str, str]) -> None:
+    """The demo practice on the first start; never stops the stack."""
+    if environ.get("SEED_DEMO", "1").strip().lower() in ("0", "false", "no", "off"):
+        return
+    try:
+        from demo import seed_on_first_start
+
+        seed_on_first_start(environ, gateway_url())
+    except Exception as err:  # noqa: BLE001 - the stack is up; a demo seed must not stop it
+        print(f"demo seed failed: {type(err).__name__}: {err}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -111,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"the stack did not come up within {args.timeout:.0f}s: {err}", flush=True)
         return 1
     print(describe(environ, bucket), flush=True)
+    seed_demo(environ)
+    print("Press Ctrl-C to stop everything.", flush=True)
 
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from topology import HOST, S3_PORT, SERVICES, SMTP_PORT
+from topology import HOST, S3_PORT, SERVICES, SMTP_PORT, gateway_url
 
 REAL_BUS_URL = "amqp://guest:guest@127.0.0.1:5672//"
 REAL_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/clinic_{service}"
@@ -27,6 +27,7 @@ def database_variable(service: str) -> str:
 def stack_defaults(local_dir: Path, *, real: bool) -> dict[str, str]:
     """What the stack needs set; ``real`` points the bus and databases at this machine's servers."""
     identity = next(s for s in SERVICES if s.name == "identity")
+    notes = next(s for s in SERVICES if s.name == "notes")
     defaults = {
         "LOCAL_DIR": str(local_dir),
         "S3_ENDPOINT_URL": LOCAL_S3_ENDPOINT,
@@ -38,6 +39,14 @@ def stack_defaults(local_dir: Path, *, real: bool) -> dict[str, str]:
         # Straight to identity, not through the gateway: verifying a token must not depend
         # on the gateway being up.
         "JWKS_URL": f"http://{identity.bind}/.well-known/jwks.json",
+        # The portal's pages sign recipients in at identity, and docportal fetches note PDFs
+        # from notes: server to server, so straight to the services as well.
+        "IDENTITY_URL": f"http://{identity.bind}",
+        "NOTES_URL": f"http://{notes.bind}",
+        "PORTAL_BASE_URL": f"{gateway_url()}/portal",
+        "STAFF_APP_URL": f"{gateway_url()}/app",
+        # Downloads leave through nginx straight from the store (docs/gateway.md).
+        "DOWNLOAD_OFFLOAD": "x-accel",
         "PYTHONUNBUFFERED": "1",
     }
     if real:

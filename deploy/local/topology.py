@@ -15,6 +15,8 @@ class Service:
     name: str
     port: int
     consumes: bool = False  # runs `<svc> consume` next to its API and relay
+    # Its own long-running commands besides those, each run as `<svc> <worker>`.
+    workers: tuple[str, ...] = ()
 
     @property
     def bind(self) -> str:
@@ -28,7 +30,7 @@ class Service:
 SERVICES = (
     Service("identity", 8001),
     Service("notes", 8002, consumes=True),
-    Service("docportal", 8003, consumes=True),
+    Service("docportal", 8003, consumes=True, workers=("mail-retry",)),
     Service("audit", 8004, consumes=True),
 )
 

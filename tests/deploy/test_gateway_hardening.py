@@ -75,6 +75,11 @@ def test_the_rest_of_the_api_is_not_throttled_while_sign_in_is(gateway):
         ("/api/identity/password/set", "POST", 5),
         ("/api/identity/password/reset", "POST", 5),
         ("/api/identity/recipients/register", "POST", 5),
+        ("/api/identity/password/forgot", "POST", 5),
+        ("/api/identity/invitations/accept", "POST", 5),
+        ("/portal/login", "POST", 10),
+        ("/portal/forgot-password", "POST", 5),
+        ("/portal/reset-password", "POST", 5),
         ("/portal/s/a-share-token", "GET", 20),
     ],
 )
@@ -84,6 +89,28 @@ def test_each_credential_route_and_share_link_opening_has_its_own_burst(
     served, refused = served_before_refusal(f"{gateway}{path}", method)
     assert burst + 1 <= served <= burst + 2
     assert refused.json()["error"]["code"] == "too_many_requests"
+
+
+def test_showing_a_portal_form_is_not_throttled(gateway):
+    served_before_refusal(f"{gateway}/portal/login", "POST")
+    with requests.Session() as session:
+        for _ in range(ENOUGH):
+            assert session.get(f"{gateway}/portal/login", timeout=5).status_code == 200
+
+
+def test_the_audit_stream_reaches_the_service_at_its_own_path(tmp_path):
+    with echo_upstream() as alive:
+        values = {**gateway_values(f"127.0.0.1:{free_port()}", alive, alive)}
+        with running_gateway(tmp_path, values) as url:
+            seen = requests.get(f"{url}/api/audit/stream?after=5", timeout=5).json()
+    assert seen["path"] == "/stream?after=5"
+
+
+@pytest.mark.parametrize("path", ["/api/notes/metrics", "/api/identity//metrics"])
+def test_metrics_are_not_served_to_the_outside(gateway, path):
+    response = requests.get(f"{gateway}{path}", timeout=5)
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
 
 
 def test_a_throttled_route_reaches_the_service_at_its_own_path(gateway):
@@ -227,3 +254,25 @@ def test_every_upstream_marks_a_failing_replica_down_for_a_while():
 def test_only_unanswered_requests_move_to_another_replica():
     directives = re.findall(r"^\s*proxy_next_upstream\s+([^;]*);", TEMPLATE.read_text(), re.M)
     assert directives == ["error timeout"]
+
+
+def test_a_handed_over_download_is_fetched_from_the_store_without_the_callers_credentials(
+    gateway,
+):
+    response = requests.get(f"{gateway}/api/docportal/documents/d1/hand-over", timeout=5,
+                            headers={"Authorization": "Bearer secret", "Cookie": "s=1"})
+    assert response.status_code == 200
+    seen = response.json()  # what the store (the echo server here) received
+    assert seen["path"] == "/clinic-documents/org/doc?X-Amz-Signature=abc"
+    headers = {name.lower(): value for name, value in seen["headers"].items()}
+    assert "authorization" not in headers and "cookie" not in headers
+    # The store's own host (what the URL was signed for), not the client's.
+    assert headers["host"] != gateway.removeprefix("http://")
+    assert re.fullmatch(r"127\.0\.0\.1:\d+", headers["host"])
+    assert response.headers["Content-Disposition"] == 'attachment; filename="note.pdf"'
+    assert "X-Accel-Redirect" not in response.headers
+
+
+def test_the_document_store_location_is_internal(gateway):
+    response = requests.get(f"{gateway}/_document_store/clinic-documents/org/doc", timeout=5)
+    assert response.status_code == 404

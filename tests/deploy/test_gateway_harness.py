@@ -40,7 +40,8 @@ def free_port() -> int:
 
 class Echo(BaseHTTPRequestHandler):
     """An upstream that answers with the path and headers it received. A path ending in .pdf
-    answers as a PDF; one ending in /answer-429 refuses with the service's own Retry-After."""
+    answers as a PDF; one ending in /answer-429 refuses with the service's own Retry-After;
+    one ending in /hand-over answers as docportal does when the gateway is to fetch a file."""
 
     def do_GET(self) -> None:
         self._answer({"path": self.path, "headers": dict(self.headers)})
@@ -50,6 +51,15 @@ class Echo(BaseHTTPRequestHandler):
         self._answer({"path": self.path, "received": received})
 
     def _answer(self, seen: dict) -> None:
+        if self.path.endswith("/hand-over"):  # docportal's download, handed to the gateway
+            self.send_response(200)
+            self.send_header("Content-Type", "application/pdf")
+            self.send_header("Content-Disposition", 'attachment; filename="note.pdf"')
+            self.send_header("X-Accel-Redirect",
+                             "/_document_store/clinic-documents/org/doc?X-Amz-Signature=abc")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         body = json.dumps(seen).encode()
         refuse = self.path.endswith("/answer-429")
         self.send_response(429 if refuse else 200)
@@ -121,5 +131,8 @@ def gateway_values(listen: str, alive: str, down: str, **extra: str) -> dict[str
         "NOTES_UPSTREAM": alive,
         "DOCPORTAL_UPSTREAM": alive,
         "AUDIT_UPSTREAM": down,
+        # Where X-Accel-Redirect downloads are fetched from: the live echo server here.
+        "DOCUMENT_STORE_HOST": alive,
+        "DOCUMENT_STORE_SCHEME": "http",
         **extra,
     }
