@@ -10,7 +10,7 @@ EDITABLES := -e libs/servicekit -e services/identity -e services/notes \
              -e services/docportal -e services/audit
 STAMP := $(VENV)/.installed
 
-.PHONY: venv run run-real test lint bench clean
+.PHONY: venv run run-real demo test lint bench load clean
 
 venv: $(STAMP)
 
@@ -26,6 +26,10 @@ run: venv
 run-real: venv
 	$(VENV_PY) deploy/local/launch.py --real $(ARGS)
 
+# Walks the main story in a new demo practice of the running platform (`make run` elsewhere).
+demo: venv
+	$(VENV_PY) deploy/local/demo.py $(ARGS)
+
 test: venv
 	$(VENV_PY) -m pytest $(ARGS)
 
@@ -34,6 +38,10 @@ lint: venv
 
 bench: venv
 	$(VENV_PY) bench/events.py
+
+# Starts its own stack (ports 8080, 8001-8004 free); ARGS="--real" for PostgreSQL + RabbitMQ.
+load: venv
+	$(VENV_PY) bench/load.py $(ARGS)
 
 clean:
 	rm -rf .local
