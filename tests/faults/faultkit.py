@@ -27,6 +27,7 @@ from sqlalchemy import create_engine, func, select
 
 from audit.adapters.tables import audit_events
 from audit.spec import SPEC as AUDIT
+from docportal.spec import SPEC as DOCPORTAL
 from identity.app import create_app as create_identity_app
 from identity.service_layer.practices import create_practice
 from identity.spec import SPEC as IDENTITY
@@ -39,8 +40,7 @@ from servicekit.testing import wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-SPECS = {"identity": IDENTITY, "notes": NOTES, "audit": AUDIT}
-PRODUCERS = ("identity", "notes")
+SPECS = {"identity": IDENTITY, "notes": NOTES, "docportal": DOCPORTAL, "audit": AUDIT}
 PASSWORD = "faults correct horse battery staple"
 
 
@@ -52,6 +52,8 @@ class Platform:
     bus_url: str
     databases: dict[str, str]
     extra_env: dict[str, str] = field(default_factory=dict)
+    # Whose outboxes the ledger reads: the services whose relays run in this test.
+    producers: tuple[str, ...] = ("identity", "notes")
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     _engines: dict[str, object] = field(default_factory=dict)
 
@@ -135,6 +137,12 @@ class Platform:
         with self.engine(service).connect() as conn:
             return set(conn.execute(select(outbox.c.event_id)).scalars())
 
+    def outbox_count(self, service: str, event_type: str) -> int:
+        outbox = SPECS[service].messaging.outbox
+        with self.engine(service).connect() as conn:
+            return conn.execute(select(func.count())
+                                .where(outbox.c.event_type == event_type)).scalar_one()
+
     def unsent(self, service: str) -> int:
         outbox = SPECS[service].messaging.outbox
         with self.engine(service).connect() as conn:
@@ -152,7 +160,7 @@ class Platform:
             return [json.loads(envelope)["subject"]["id"] for envelope in envelopes]
 
     def committed_ids(self) -> set[str]:
-        return set().union(*(self.outbox_ids(s) for s in PRODUCERS if s in self.databases))
+        return set().union(*(self.outbox_ids(s) for s in self.producers))
 
     def audit_has(self, ids: set[str]) -> bool:
         return ids <= set(self.audit_ids())
@@ -160,9 +168,8 @@ class Platform:
     def wait_caught_up(self, timeout: float = 45.0) -> float:
         """Wait until every committed event is sent and stored by audit; return the seconds."""
         started = time.monotonic()
-        producers = [s for s in PRODUCERS if s in self.databases]
         while True:
-            unsent = {s: self.unsent(s) for s in producers}
+            unsent = {s: self.unsent(s) for s in self.producers}
             missing = self.committed_ids() - set(self.audit_ids())
             if not any(unsent.values()) and not missing:
                 return time.monotonic() - started

@@ -40,11 +40,12 @@ def free_port() -> int:
 @dataclass
 class SeaweedFS:
     endpoint_url: str
-    process: subprocess.Popen
+    command: list[str]
     log_path: Path
     bucket: str = BUCKET
     access_key: str = ACCESS_KEY
     secret_key: str = SECRET_KEY
+    process: subprocess.Popen | None = None
 
     def client(self):  # noqa: ANN201 - a boto3 S3 client
         return boto3.client(
@@ -52,8 +53,28 @@ class SeaweedFS:
             aws_secret_access_key=self.secret_key, region_name="us-east-1",
             config=Config(connect_timeout=1, read_timeout=5, retries={"max_attempts": 1}))
 
+    def start(self, timeout: float = 60.0) -> None:
+        """Start `weed mini` (again: same ports, same data) and wait until S3 takes writes."""
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(self.command, stdout=log, stderr=subprocess.STDOUT)
+        s3 = self.client()
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if self.bucket not in {b["Name"] for b in s3.list_buckets()["Buckets"]}:
+                    s3.create_bucket(Bucket=self.bucket)
+                s3.put_object(Bucket=self.bucket, Key="ready-probe", Body=b"ok")  # volumes too
+                s3.delete_object(Bucket=self.bucket, Key="ready-probe")
+                return
+            except Exception as err:  # noqa: BLE001 - anything means "not up yet"
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    pytest.fail(f"SeaweedFS did not start ({err}); see {self.log_path}:\n"
+                                f"{self.log_path.read_text()[-2000:]}")
+                time.sleep(0.2)
+
     def stop(self) -> None:
-        if self.process.poll() is None:
+        if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
                 self.process.wait(timeout=15)
@@ -77,30 +98,15 @@ def start_seaweedfs(folder: Path, timeout: float = 60.0) -> SeaweedFS:
     identities.chmod(0o600)
     ports = {name: free_port() for name in _WEED_PORTS}
     (folder / "data").mkdir(exist_ok=True)
-    log_path = folder / "weed.log"
     command = [
         str(weed), "mini", f"-dir={folder / 'data'}", f"-ip={HOST}", f"-ip.bind={HOST}",
         f"-s3.config={identities}", "-webdav=false", "-admin.ui=false", "-s3.port.iceberg=0",
         "-s3.port.lance=0", "-master.telemetry=false",
         *(f"-{name}={port}" for name, port in ports.items()),
     ]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-    server = SeaweedFS(f"http://{HOST}:{ports['s3.port']}", process, log_path)
-    s3 = server.client()
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            s3.create_bucket(Bucket=BUCKET)
-            s3.put_object(Bucket=BUCKET, Key="ready-probe", Body=b"ok")  # volumes are up too
-            s3.delete_object(Bucket=BUCKET, Key="ready-probe")
-            return server
-        except Exception as err:  # noqa: BLE001 - anything means "not up yet"
-            if process.poll() is not None or time.monotonic() > deadline:
-                server.stop()
-                pytest.fail(f"SeaweedFS did not start ({err}); see {log_path}:\n"
-                            f"{log_path.read_text()[-2000:]}")
-            time.sleep(0.2)
+    server = SeaweedFS(f"http://{HOST}:{ports['s3.port']}", command, folder / "weed.log")
+    server.start(timeout)
+    return server
 
 
 @pytest.fixture(scope="session")
