@@ -3,6 +3,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from identity.domain.profile_rules import ACKNOWLEDGEMENT
+from servicekit.web.schemas import ChangeSchema
 
 # PostgreSQL text cannot hold NUL: refuse it at the edge rather than fail in the database.
 NO_NUL = validate.Regexp(r"^[^\x00]*$", error="Remove the NUL character from this text.")
@@ -126,7 +127,7 @@ class ClinicSchema(Schema):
     settings = fields.Dict()
 
 
-class ClinicSettingsSchema(Schema):
+class ClinicSettingsSchema(ChangeSchema):
     assistants_may_finalize = fields.Bool()
 
 

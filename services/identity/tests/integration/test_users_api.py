@@ -190,3 +190,10 @@ def test_only_an_admin_sets_the_billing_integration_and_only_with_the_practices_
                           json={"billing_integration": None, "provider_ids": body["provider_ids"]})
     assert orphaned.status_code == 422
 
+
+
+def test_an_empty_settings_change_is_refused(client, manager, practice, ident):
+    response = client.patch(f"/clinics/{practice.clinic_id}/settings", json={}, headers=manager)
+    assert response.status_code == 422
+    assert "at least one field to change: assistants_may_finalize" in str(response.get_json())
+    assert events(ident, "identity.clinic.settings_changed") == []

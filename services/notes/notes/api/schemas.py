@@ -3,6 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from notes.domain.note_parts import NoteKind
+from servicekit.web.schemas import ChangeSchema
 
 _NAME = validate.Length(min=1, max=100)
 
@@ -72,7 +73,7 @@ class InsuranceSchema(Schema):
     created_at = fields.AwareDateTime(dump_only=True)
 
 
-class InsuranceChangeSchema(Schema):
+class InsuranceChangeSchema(ChangeSchema):
     name = fields.Str(validate=validate.Length(min=1, max=200))
     allow_assistants_to_finalize = fields.Bool()
 
@@ -165,7 +166,7 @@ class TransactionSchema(Schema):
     deleted_by_id = fields.Str(allow_none=True)
 
 
-class PatientChangeSchema(NewPatientSchema):
+class PatientChangeSchema(ChangeSchema, NewPatientSchema):
     """The same fields as registering, each optional (loaded with partial=True)."""
 
 

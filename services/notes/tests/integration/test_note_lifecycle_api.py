@@ -108,3 +108,15 @@ def test_patient_in_another_practices_clinic_is_refused(as_, practice, new_pract
         "clinic_id": other.clinic_id, "first_name": "A", "last_name": "B",
         "date_of_birth": "2000-01-01"})
     assert refused.status_code == 422
+
+
+@pytest.mark.parametrize("record", ["insurance", "patient"])
+def test_an_empty_change_is_refused_and_writes_nothing(as_, practice, chart, outbox, record):
+    manager = as_(practice, "manager")
+    path = {"insurance": f"/insurances/{chart['insurance_id']}",
+            "patient": f"/patients/{chart['patient_id']}"}[record]
+    before = len(outbox(f"notes.{record}.updated"))
+    refused = manager.patch(path, json={})
+    assert refused.status_code == 422, refused.get_json()
+    assert "at least one field" in str(refused.get_json()["error"])
+    assert len(outbox(f"notes.{record}.updated")) == before
