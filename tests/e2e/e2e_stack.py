@@ -14,6 +14,7 @@ from email.message import Message
 from pathlib import Path
 
 import requests
+from requests.adapters import HTTPAdapter
 from sqlalchemy import Engine, create_engine
 
 from servicekit.testing import wait_for
@@ -66,6 +67,24 @@ class Stack:
         messages = [message_from_bytes(path.read_bytes(), policy=policy.default)
                     for path in sorted(folder.glob("*.eml"))] if folder.exists() else []
         return [m for m in messages if address in m.get("X-Sink-Rcpt-To", "")]
+
+
+def session_from(address: str) -> requests.Session:
+    """A session whose requests leave from ``address`` (127.0.0.x): the gateway's per-address
+    limits then count them apart from the other tests' requests."""
+    session = requests.Session()
+    session.mount("http://", SourceAddressAdapter(address))
+    return session
+
+
+class SourceAddressAdapter(HTTPAdapter):
+    def __init__(self, address: str) -> None:
+        self._address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs["source_address"] = (self._address, 0)
+        super().init_poolmanager(*args, **kwargs)
 
 
 PASSWORD = "e2e correct horse battery staple"

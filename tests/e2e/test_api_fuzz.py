@@ -13,9 +13,8 @@ from __future__ import annotations
 import pytest
 import requests
 import schemathesis
-from e2e_stack import GATEWAY, SERVICES, new_practice
+from e2e_stack import GATEWAY, SERVICES, new_practice, session_from
 from hypothesis import HealthCheck, given, settings
-from requests.adapters import HTTPAdapter
 from schemathesis.checks import not_a_server_error
 
 pytestmark = pytest.mark.e2e
@@ -29,20 +28,7 @@ FUZZ = settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=
 def own_address() -> requests.Session:
     """Requests from 127.0.0.2: the gateway's per-address limits (sign-in, credentials) then
     count the fuzzer's calls apart from the other end-to-end tests' sign-ins."""
-    session = requests.Session()
-    adapter = SourceAddressAdapter("127.0.0.2")
-    session.mount("http://", adapter)
-    return session
-
-
-class SourceAddressAdapter(HTTPAdapter):
-    def __init__(self, address: str) -> None:
-        self._address = address
-        super().__init__()
-
-    def init_poolmanager(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        kwargs["source_address"] = (self._address, 0)
-        super().init_poolmanager(*args, **kwargs)
+    return session_from("127.0.0.2")
 
 
 @pytest.fixture(scope="module")
