@@ -108,6 +108,15 @@ class ShareRepository:
             share_id=attempt.share_id, reason=attempt.reason, account_id=attempt.account_id,
             document_id=attempt.document_id, client=attempt.client, at=attempt.at))
 
+    def refusals(self, org_id: str, share_id: str) -> list[RefusedAttempt]:
+        """The turned-away opens of the practice's share, in the order they were recorded."""
+        rows = self.session.execute(
+            select(share_refusals).join(shares, shares.c.id == share_refusals.c.share_id)
+            .where(shares.c.org_id == org_id, share_refusals.c.share_id == share_id)
+            .order_by(share_refusals.c.id)).all()
+        return [RefusedAttempt(r.share_id, r.reason, r.account_id, r.document_id, r.client, r.at)
+                for r in rows]
+
     def save_state(self, share: Share) -> None:
         """Write what may change after sending: claim, revocation, superseding."""
         self.session.execute(update(shares).where(shares.c.id == share.id).values(

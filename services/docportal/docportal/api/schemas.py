@@ -78,6 +78,14 @@ class ActivitySchema(Schema):
     at = fields.AwareDateTime()
 
 
+class RefusalSchema(Schema):
+    at = fields.AwareDateTime()
+    client = fields.Str()
+    reason = fields.Str(metadata={"description": "The refusal's code, e.g. wrong_recipient"})
+    account_id = fields.Str(allow_none=True, metadata={
+        "description": "The account that was signed in, or null when nobody was"})
+
+
 class TrackingSchema(ShareSchema):
     mail_attempts = fields.Int(metadata={
         "description": "Sends tried so far, the first in the sharing request included"})
@@ -89,6 +97,9 @@ class TrackingSchema(ShareSchema):
     views = fields.Int()
     downloads = fields.Int()
     activity = fields.List(fields.Nested(ActivitySchema))
+    refused_attempts = fields.Int()
+    refusals = fields.List(fields.Nested(RefusalSchema), metadata={
+        "description": "Opens turned away (another account, a dead link), oldest first"})
 
 
 class NoteDocumentSchema(Schema):

@@ -37,7 +37,7 @@ def create(body: dict) -> dict[str, Any]:
 @require_permission(SHARE_PERMISSION, kinds=("staff",))
 @blp.response(200, TrackingSchema)
 def track(share_id: str) -> dict[str, Any]:
-    """The share's status and every view and download, newest first."""
+    """The share's status, every view and download (newest first) and every refused open."""
     portal = docportal()
     now = portal.now()
     tracking, share = shares.share_tracking(portal.uow(), staff(), share_id, now)
@@ -51,6 +51,9 @@ def track(share_id: str) -> dict[str, Any]:
         "activity": [{"kind": str(a.kind), "document_id": a.document_id,
                       "account_id": a.account_id, "client": a.client, "at": a.at}
                      for a in tracking.activity],
+        "refused_attempts": tracking.refused_attempts,
+        "refusals": [{"at": r.at, "client": r.client, "reason": r.reason,
+                      "account_id": r.account_id} for r in tracking.refusals],
     }
 
 

@@ -1,9 +1,10 @@
-"""What the sender sees about a share: its status and every view and download."""
+"""What the sender sees about a share: its status, every view and download, every refusal."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from docportal.domain.activity import ActivityKind, ShareActivity
+from docportal.domain.activity import ActivityKind, RefusedAttempt, ShareActivity
 from docportal.domain.share_mail import MailStatus, mail_status
 from docportal.domain.shares import Share, ShareStatus
 
@@ -25,11 +26,18 @@ class ShareTracking:
     #: Sends tried, the sharing request's own included; and the next retry while pending.
     mail_attempts: int
     mail_next_attempt_at: datetime | None
+    #: Opens turned away (another account, a dead link), oldest first: the sender and the
+    #: practice's security team read them as a story of attempts, apart from the activity.
+    refused_attempts: int
+    refusals: tuple[RefusedAttempt, ...]
 
 
-def track_share(share: Share, now: datetime) -> ShareTracking:
-    """Describe the share for its sender at ``now``, newest activity first."""
+def track_share(
+    share: Share, now: datetime, refusals: Iterable[RefusedAttempt] = ()
+) -> ShareTracking:
+    """Describe the share for its sender at ``now``: activity newest first, refusals oldest."""
     activity = tuple(sorted(share.activity, key=lambda entry: entry.at, reverse=True))
+    refused = tuple(sorted(refusals, key=lambda attempt: attempt.at))
     return ShareTracking(
         share_id=share.id,
         status=share.status_at(now),
@@ -44,4 +52,6 @@ def track_share(share: Share, now: datetime) -> ShareTracking:
         mail_status=mail_status(share),
         mail_attempts=share.mail_attempts,
         mail_next_attempt_at=share.mail_next_attempt_at,
+        refused_attempts=len(refused),
+        refusals=refused,
     )

@@ -109,10 +109,11 @@ def revoke_share(uow: UnitOfWork, staff: Staff, share_id: str, now: datetime) ->
 def share_tracking(
     uow: UnitOfWork, staff: Staff, share_id: str, now: datetime
 ) -> tuple[ShareTracking, Share]:
-    """The share's status, activity and email delivery, for its sender."""
+    """The share's status, activity, refused opens and email delivery, for its sender."""
     with uow:
-        share = _get(ShareRepository(uow.session), staff, share_id)
-        return track_share(share, now), share
+        shares = ShareRepository(uow.session)
+        share = _get(shares, staff, share_id)
+        return track_share(share, now, shares.refusals(staff.org_id, share.id)), share
 
 
 def _mail_link(uow: UnitOfWork, mail: ShareMailSettings, issued: IssuedShare, practice: str,

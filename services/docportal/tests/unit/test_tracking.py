@@ -1,6 +1,12 @@
 from datetime import timedelta
 
-from docportal.domain.recipients import authorize_recipient_access, record_download, record_view
+from docportal.domain.errors import ShareRevoked, WrongRecipient
+from docportal.domain.recipients import (
+    authorize_recipient_access,
+    record_download,
+    record_view,
+    refused_attempt,
+)
 from docportal.domain.shares import ShareStatus
 from docportal.domain.sharing import reshare
 from docportal.domain.tracking import track_share
@@ -12,6 +18,7 @@ def test_sender_sees_a_sent_share_and_its_deadline(issued, sent_at):
     assert tracking.status is ShareStatus.SENT
     assert tracking.claim_deadline == sent_at + timedelta(hours=24)
     assert (tracking.views, tracking.downloads, tracking.activity) == (0, 0, ())
+    assert (tracking.refused_attempts, tracking.refusals) == (0, ())
 
 
 def test_sender_sees_when_the_share_was_claimed_and_every_view_and_download(
@@ -56,3 +63,21 @@ def test_sender_sees_a_reshared_share_as_superseded(issued, sent_at):
     assert tracking.status is ShareStatus.SUPERSEDED
     assert tracking.superseded_by_id == again.share.id
     assert track_share(again.share, sent_at + timedelta(days=2)).status is ShareStatus.SENT
+
+
+def test_sender_sees_refused_opens_oldest_first_apart_from_the_activity(
+    issued, recipient, stranger, sent_at
+):
+    share = issued.share
+    later = refused_attempt(share, ShareRevoked("gone"), None, "curl", sent_at + timedelta(days=3))
+    earlier = refused_attempt(share, WrongRecipient("not you"), stranger, "Edge",
+                              sent_at + timedelta(hours=1))
+    access = authorize_recipient_access(share, recipient, sent_at + timedelta(hours=2))
+    record_view(share, access, "Safari", sent_at + timedelta(hours=2))
+
+    tracking = track_share(share, sent_at + timedelta(days=4), [later, earlier])
+
+    assert tracking.refused_attempts == 2
+    assert tracking.refusals == (earlier, later)
+    assert [a.client for a in tracking.activity] == ["Safari"]
+    assert tracking.views == 1
