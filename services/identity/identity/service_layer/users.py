@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from identity.adapters.invitation_repository import InvitationRepository
 from identity.adapters.repository import IdentityRepository
 from identity.domain import profile_changes, profile_rules
 from identity.domain.catalog import THERAPIST, UserTypeCatalog
@@ -84,7 +85,10 @@ def add_user(
                                 {"email": user.email})
         practice = repo.practice(caller.org_id)
         if catalog.get(user.user_type).counts_toward_seats:
-            require_free_seat(seat_usage(practice, repo.users_of(caller.org_id), catalog))
+            # A pending invitation holds its seat: adding someone directly must not take it.
+            pending = InvitationRepository(uow.session).pending_count(caller.org_id, now)
+            require_free_seat(seat_usage(practice, repo.users_of(caller.org_id), catalog,
+                                         pending))
         repo.add_user(user, now, clinic_ids=clinic_ids,
                       supervising_therapist_id=supervising_therapist_id)
         token = issue_password_setup(uow, user.id, now)

@@ -197,3 +197,17 @@ def test_an_empty_settings_change_is_refused(client, manager, practice, ident):
     assert response.status_code == 422
     assert "at least one field to change: assistants_may_finalize" in str(response.get_json())
     assert events(ident, "identity.clinic.settings_changed") == []
+
+
+def test_a_pending_invitation_holds_its_seat_against_adding_a_user(client, login, new_practice):
+    new_practice("Two Seat PT", "owner@twoseat.example", seats=2)
+    headers = bearer(login("owner@twoseat.example")["access_token"])
+    invited = client.post("/invitations", headers=headers, json={
+        "full_name": "Sam Lee", "email": "sam@twoseat.example", "practice_role": "front_desk",
+        "user_type": "Front Office"})
+    assert invited.status_code == 201, invited.get_json()
+    response = client.post("/users", json={"email": "second@twoseat.example",
+                                           "full_name": "Second", "user_type": "PT"},
+                           headers=headers)
+    assert response.status_code == 409
+    assert response.get_json()["error"]["code"] == "seat_limit_reached"
