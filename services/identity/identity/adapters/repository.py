@@ -61,6 +61,12 @@ class IdentityRepository:
         ).mappings().one_or_none()
         return _clinic(row) if row else None
 
+    def add_clinic(self, clinic: Clinic, now: datetime) -> None:
+        self.session.execute(insert(clinics).values(
+            id=clinic.id, org_id=clinic.practice_id, name=clinic.name,
+            assistants_may_finalize=clinic.assistants_may_finalize, created_at=now,
+        ))
+
     def save_clinic(self, clinic: Clinic) -> None:
         self.session.execute(
             update(clinics).where(clinics.c.id == clinic.id)

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 
 from identity.api.bodies import clinic_body
 from identity.api.callers import caller
-from identity.api.schemas import ClinicSchema, ClinicSettingsSchema
+from identity.api.schemas import ClinicSchema, ClinicSettingsSchema, NewClinicSchema
 from identity.bootstrap import identity
 from identity.service_layer import clinics
 from servicekit.auth import authenticated
@@ -23,6 +23,18 @@ def list_clinics() -> list[dict[str, Any]]:
     """The practice's clinics: staff, and vendor support under an active access grant."""
     ident = identity()
     return [clinic_body(c) for c in clinics.list_clinics(ident.uow(), caller(), ident.now())]
+
+
+@blp.route("/clinics", methods=["POST"])
+@authenticated(kinds=("staff",))
+@blp.arguments(NewClinicSchema)
+@blp.response(201, ClinicSchema)
+def add_clinic(body: dict) -> dict[str, Any]:
+    """Open another clinic (location) of the practice (User Managers)."""
+    ident = identity()
+    clinic = clinics.add_clinic(ident.uow(), caller(), body, catalog=ident.catalog,
+                                now=ident.now())
+    return clinic_body(clinic)
 
 
 @blp.route("/clinics/<clinic_id>/settings", methods=["PATCH"])

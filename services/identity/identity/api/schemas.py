@@ -131,6 +131,13 @@ class ClinicSettingsSchema(ChangeSchema):
     assistants_may_finalize = fields.Bool()
 
 
+class NewClinicSchema(Schema):
+    name = fields.Str(required=True, validate=[validate.Length(min=1, max=200), NO_NUL],
+                      metadata={"description": "Unique in the practice, whatever the case"})
+    assistants_may_finalize = fields.Bool(
+        metadata={"description": "Default: on, as for the practice's first clinic"})
+
+
 class BillingIntegrationSchema(Schema):
     billing_integration = fields.Str(
         required=True, allow_none=True, validate=[validate.Length(max=100), NO_NUL],

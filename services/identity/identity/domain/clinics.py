@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from identity.domain import profile_rules as rules
 from identity.domain.catalog import UserTypeCatalog
-from identity.domain.errors import InvalidRequest
+from identity.domain.errors import InvalidRequest, StateConflict
 from identity.domain.users import Actor
 
 # The notes service reads this one from the settings event: the first of the three
@@ -26,18 +28,48 @@ class Clinic:
         return {"assistants_may_finalize": self.assistants_may_finalize}
 
 
+def new_clinic(
+    actor: Actor, practice_id: str, name: str, existing: Iterable[Clinic], *, clinic_id: str,
+    settings: Mapping[str, Any] | None = None, catalog: UserTypeCatalog, now: datetime,
+) -> Clinic:
+    """Open another clinic (location) of the practice as a User Manager of it.
+
+    Settings left out take the same defaults as the practice's first clinic.
+    """
+    rules.require_may_act(actor, practice_id, now)
+    rules.require_user_manager(actor, catalog)
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise InvalidRequest("Give the clinic a name of 1 to 200 characters.", {"field": "name"})
+    # Staff pick a clinic by its name, so two that differ only in case would be confused.
+    taken = [c for c in existing
+             if c.practice_id == practice_id and c.name.strip().casefold() == name.casefold()]
+    if taken:
+        raise StateConflict(
+            f"Your practice already has a clinic named {taken[0].name!r}. "
+            "Pick another name for the new clinic.",
+            {"name": name, "clinic_id": taken[0].id},
+        )
+    clinic = Clinic(id=clinic_id, practice_id=practice_id, name=name)
+    return replace(clinic, **_valid_settings(settings or {}, required=False))
+
+
 def change_clinic_settings(
     actor: Actor, clinic: Clinic, changes: dict[str, Any], *, catalog: UserTypeCatalog, now: Any
 ) -> Clinic:
     """Apply ``changes`` to the clinic's settings as a User Manager of its practice."""
     rules.require_may_act(actor, clinic.practice_id, now)
     rules.require_user_manager(actor, catalog)
-    unknown = sorted(set(changes) - SETTINGS)
-    if unknown or not changes:
+    return replace(clinic, **_valid_settings(changes, required=True))
+
+
+def _valid_settings(values: Mapping[str, Any], *, required: bool) -> dict[str, bool]:
+    unknown = sorted(set(values) - SETTINGS)
+    if unknown or (required and not values):
         raise InvalidRequest(
             f"Change one or more of the clinic settings: {', '.join(sorted(SETTINGS))}.",
             {"unknown": unknown, "known": sorted(SETTINGS)},
         )
-    if not all(isinstance(v, bool) for v in changes.values()):
+    if not all(isinstance(v, bool) for v in values.values()):
         raise InvalidRequest("Clinic settings are on or off (true or false).")
-    return replace(clinic, **changes)
+    return dict(values)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
 from identity.adapters.repository import IdentityRepository
 from identity.domain.catalog import UserTypeCatalog
-from identity.domain.clinics import Clinic
+from identity.domain.clinics import Clinic, new_clinic
 from identity.domain.clinics import change_clinic_settings as apply_settings
 from identity.service_layer.callers import Caller, event_actor, load_actor
 from identity.service_layer.errors import NotFoundInPractice
@@ -22,6 +23,31 @@ def list_clinics(uow: UnitOfWork, caller: Caller, now: datetime | None = None
         repo = IdentityRepository(uow.session)
         load_actor(repo, caller, now)
         return repo.clinics_of(caller.org_id)
+
+
+def add_clinic(
+    uow: UnitOfWork, caller: Caller, values: dict[str, Any], *, catalog: UserTypeCatalog,
+    now: datetime,
+) -> Clinic:
+    """A User Manager opens another clinic of the practice; the notes service hears of it."""
+    settings = {key: value for key, value in values.items() if key != "name"}
+    with uow:
+        repo = IdentityRepository(uow.session)
+        actor = load_actor(repo, caller, now)
+        clinic = new_clinic(
+            actor, caller.org_id, values.get("name", ""), repo.clinics_of(caller.org_id),
+            clinic_id=str(uuid.uuid4()), settings=settings, catalog=catalog, now=now,
+        )
+        repo.add_clinic(clinic, now)
+        # The same clinic data practice.created carries for the first clinic; the id is
+        # the subject.
+        uow.publish(new_event(
+            "identity.clinic.created", subject=Subject("clinic", clinic.id),
+            org_id=caller.org_id, actor=event_actor(actor.user),
+            data={"name": clinic.name, **clinic.settings()},
+        ))
+        uow.commit()
+    return clinic
 
 
 def change_clinic_settings(

@@ -116,6 +116,8 @@ WALK: dict[tuple[str, str], tuple[dict | None, dict[str, int]]] = {
         practice_staff(403, other_admin=404, vendor_with_grant=200)),
     ("PATCH", "/clinics/{clinic_id}/settings"): (
         {"assistants_may_finalize": False}, practice_staff(200, staff=403, other_admin=404)),
+    # Each admin opens a clinic in their own practice; vendor support never (staff only).
+    ("POST", "/clinics"): ({"name": "{caller} clinic"}, practice_staff(201, staff=403)),
     ("PUT", "/practice/billing-integration"): (
         {"billing_integration": "ClaimPro", "provider_ids": ["{user_id}"]},
         practice_staff(200, staff=403, other_admin=422)),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from notes.adapters.projection import DEACTIVATED, IdentityProjection
@@ -45,14 +46,24 @@ def _practice_created(projection: IdentityProjection, event: Event, data: dict) 
         "billing_integration" in data) else {}
     projection.save_practice(event.org_id, at, name=data.get("name"), **extra)
     for clinic in data.get("clinics", []):
-        projection.save_clinic_settings(
-            clinic["id"], event.org_id, at, name=clinic.get("name"),
-            assistants_may_finalize=bool(clinic.get("assistants_may_finalize", False)))
+        _save_clinic(projection, clinic["id"], event.org_id, at, clinic)
     robot = data.get("automation_profile")
     if robot:
         projection.save_user(
             robot["id"], event.org_id, at, full_name=robot["full_name"], email=robot.get("email"),
             kind="automation", **_profile(robot))
+
+
+def _clinic_created(projection: IdentityProjection, event: Event, data: dict) -> None:
+    _save_clinic(projection, event.subject.id, event.org_id, event.occurred_at, data)
+
+
+def _save_clinic(projection: IdentityProjection, clinic_id: str, org_id: str, at: datetime,
+                 clinic: dict[str, Any]) -> None:
+    """A clinic as identity announces it: with its practice or added later, same shape."""
+    projection.save_clinic_settings(
+        clinic_id, org_id, at, name=clinic.get("name"),
+        assistants_may_finalize=bool(clinic.get("assistants_may_finalize", False)))
 
 
 def _user_created(projection: IdentityProjection, event: Event, data: dict) -> None:
@@ -101,6 +112,7 @@ _HANDLERS: dict[str, Callable[[IdentityProjection, Event, dict], None]] = {
     "identity.user.deactivated": _profile_changed,
     "identity.password.reset": _profile_changed,  # bumps pv: older tokens stop
     "identity.user.password_set": _profile_changed,  # likewise when it replaced a password
+    "identity.clinic.created": _clinic_created,
     "identity.clinic.settings_changed": _clinic_settings_changed,
     # Sent by identity when a practice admin sets its billing integration.
     "identity.practice.billing_integration_changed": _billing_integration_changed,
