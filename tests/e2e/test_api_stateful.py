@@ -37,6 +37,7 @@ PATH_PARAMETER = re.compile(r"\{[^}]+\}")
 REACHES = {"notes": {"GET /notes/{note_id}", "POST /notes/{note_id}/finalize"},
            "docportal": {"GET /shares/{share_id}", "POST /shares/{share_id}/revoke"},
            "identity": {"GET /users/{user_id}", "PATCH /users/{user_id}/permissions",
+                        "POST /users/{user_id}/deactivate",
                         "POST /invitations/{invitation_id}/resend",
                         "POST /invitations/{invitation_id}/revoke"}}
 # Which body field names the id that each creating operation returns.

@@ -75,6 +75,13 @@ class CannotPromoteSelf(NotAllowed):
     code = "cannot_promote_self"
 
 
+class CannotDeactivateSelf(NotAllowed):
+    """403: nobody deactivates or removes their own account (the last Admin could lock the
+    practice out)."""
+
+    code = "cannot_deactivate_self"
+
+
 class UserTypeChangeNeedsSupport(NotAllowed):
     """403: only the vendor's support staff, under an active access grant, change a type."""
 

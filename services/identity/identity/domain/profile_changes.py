@@ -14,7 +14,7 @@ from datetime import datetime
 from identity.domain import profile_rules as rules
 from identity.domain.catalog import AUTOMATION, UserTypeCatalog
 from identity.domain.clock import require_aware
-from identity.domain.errors import AutomationProfileProtected, StateConflict
+from identity.domain.errors import AutomationProfileProtected, CannotDeactivateSelf, StateConflict
 from identity.domain.permissions import NEVER_DEFAULT, require_known_permissions
 from identity.domain.practices import Practice
 from identity.domain.seats import SeatUsage, require_free_seat
@@ -103,6 +103,7 @@ def deactivate_user(
     actor: Actor, target: User, *, catalog: UserTypeCatalog, now: datetime
 ) -> ProfileChange:
     _require_may_edit(actor, target, catalog, now, "deactivated")
+    _require_not_self(actor, target)
     if not target.active:
         raise StateConflict("This user is already deactivated.", {"user_id": target.id})
     return _changed("deactivated", target, replace(target, active=False), catalog)
@@ -113,7 +114,15 @@ def remove_user(
 ) -> ProfileChange:
     """Remove a user from the practice; the record stays for the audit trail, inactive."""
     _require_may_edit(actor, target, catalog, now, "removed")
+    _require_not_self(actor, target)
     return _changed("removed", target, replace(target, active=False), catalog)
+
+
+def _require_not_self(actor: Actor, target: User) -> None:
+    if actor.user.id == target.id:
+        raise CannotDeactivateSelf(
+            "You cannot deactivate or remove your own account. Ask another Admin of the "
+            "practice to do it.", {"user_id": target.id})
 
 
 def reactivate_user(

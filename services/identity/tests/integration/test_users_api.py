@@ -211,3 +211,12 @@ def test_a_pending_invitation_holds_its_seat_against_adding_a_user(client, login
                            headers=headers)
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "seat_limit_reached"
+
+
+def test_an_admin_cannot_deactivate_their_own_account(client, manager, practice, ident):
+    refused = client.post(f"/users/{practice.users['manager']}/deactivate", json={},
+                          headers=manager)
+    assert refused.status_code == 403
+    assert refused.get_json()["error"]["code"] == "cannot_deactivate_self"
+    assert client.get("/me", headers=manager).status_code == 200
+    assert events(ident, "identity.user.deactivated") == []

@@ -2,6 +2,7 @@ import pytest
 
 from identity.domain.errors import (
     AutomationProfileProtected,
+    CannotDeactivateSelf,
     NotAllowed,
     NotAUserManager,
     OutsidePractice,
@@ -31,6 +32,12 @@ def test_nobody_removes_or_deactivates_the_automation_profile(
     automation = make_user("Automation", kind=UserKind.AUTOMATION)
     with pytest.raises(AutomationProfileProtected):
         end_access(manager, automation, catalog=catalog, now=now)
+
+
+@pytest.mark.parametrize("end_access", [deactivate_user, remove_user])
+def test_nobody_deactivates_or_removes_themselves(end_access, manager, catalog, now):
+    with pytest.raises(CannotDeactivateSelf, match="Ask another Admin"):
+        end_access(manager, manager.user, catalog=catalog, now=now)
 
 
 def test_deactivation_takes_every_permission_and_bumps_the_version(
