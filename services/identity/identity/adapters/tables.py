@@ -11,6 +11,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    func,
     text,
     true,
 )
@@ -44,6 +45,10 @@ clinics = Table(
     Column("assistants_may_finalize", Boolean, nullable=False, server_default=true()),
     Column("created_at", UTCDateTime(), nullable=False),
 )
+
+# One name per clinic within a practice, compared case-insensitively: the domain checks it
+# first with a clear message; this index settles two additions racing each other.
+Index("ux_clinics_practice_name", clinics.c.org_id, func.lower(clinics.c.name), unique=True)
 
 users = Table(
     "users",

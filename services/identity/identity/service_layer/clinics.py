@@ -6,10 +6,13 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from identity.adapters.repository import IdentityRepository
 from identity.domain.catalog import UserTypeCatalog
 from identity.domain.clinics import Clinic, new_clinic
 from identity.domain.clinics import change_clinic_settings as apply_settings
+from identity.domain.errors import StateConflict
 from identity.service_layer.callers import Caller, event_actor, load_actor
 from identity.service_layer.errors import NotFoundInPractice
 from servicekit.db import UnitOfWork
@@ -31,22 +34,28 @@ def add_clinic(
 ) -> Clinic:
     """A User Manager opens another clinic of the practice; the notes service hears of it."""
     settings = {key: value for key, value in values.items() if key != "name"}
-    with uow:
-        repo = IdentityRepository(uow.session)
-        actor = load_actor(repo, caller, now)
-        clinic = new_clinic(
-            actor, caller.org_id, values.get("name", ""), repo.clinics_of(caller.org_id),
-            clinic_id=str(uuid.uuid4()), settings=settings, catalog=catalog, now=now,
-        )
-        repo.add_clinic(clinic, now)
-        # The same clinic data practice.created carries for the first clinic; the id is
-        # the subject.
-        uow.publish(new_event(
-            "identity.clinic.created", subject=Subject("clinic", clinic.id),
-            org_id=caller.org_id, actor=event_actor(actor.user),
-            data={"name": clinic.name, **clinic.settings()},
-        ))
-        uow.commit()
+    try:
+        with uow:
+            repo = IdentityRepository(uow.session)
+            actor = load_actor(repo, caller, now)
+            clinic = new_clinic(
+                actor, caller.org_id, values.get("name", ""), repo.clinics_of(caller.org_id),
+                clinic_id=str(uuid.uuid4()), settings=settings, catalog=catalog, now=now,
+            )
+            repo.add_clinic(clinic, now)
+            # The same clinic data practice.created carries for the first clinic; the id is
+            # the subject.
+            uow.publish(new_event(
+                "identity.clinic.created", subject=Subject("clinic", clinic.id),
+                org_id=caller.org_id, actor=event_actor(actor.user),
+                data={"name": clinic.name, **clinic.settings()},
+            ))
+            uow.commit()
+    except IntegrityError:
+        # Two additions of the same name raced; the unique index let exactly one of them in.
+        raise StateConflict(
+            "Your practice already has a clinic of that name. Pick another name for the new "
+            "clinic.", {"name": str(values.get("name", "")).strip()}) from None
     return clinic
 
 

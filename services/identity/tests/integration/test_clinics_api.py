@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from identity.adapters.repository import IdentityRepository
 from identity.adapters.tables import clinics
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -115,6 +116,19 @@ def test_a_name_already_used_in_the_practice_is_refused_whatever_the_case(
     assert response.status_code == 409
     error = response.get_json()["error"]
     assert error["code"] == "state_conflict" and "Pick another name" in error["message"]
+    assert clinic_count(ident) == 2
+    assert len(events(ident, CREATED)) == 1
+
+
+def test_two_additions_racing_with_one_name_let_exactly_one_in(
+    client, manager, ident, monkeypatch
+):
+    client.post("/clinics", json={"name": "Harbour North"}, headers=manager)
+    # The second request read the clinics before the first committed: its check sees none.
+    monkeypatch.setattr(IdentityRepository, "clinics_of", lambda self, practice_id: [])
+    response = client.post("/clinics", json={"name": "harbour NORTH"}, headers=manager)
+    assert response.status_code == 409
+    assert "Pick another name" in response.get_json()["error"]["message"]
     assert clinic_count(ident) == 2
     assert len(events(ident, CREATED)) == 1
 
