@@ -77,6 +77,13 @@ def next_in_partition(records: list[ChainRecord], index: int) -> int | None:
     return later[0] if later else None
 
 
+def draw_neighbours(records: list[ChainRecord], data: st.DataObject) -> tuple[int, int]:
+    """Stored positions of two records that follow each other in one partition."""
+    pairs = [(i, j) for i in range(len(records)) if (j := next_in_partition(records, i))]
+    assume(pairs)
+    return data.draw(st.sampled_from(pairs), label="pair")
+
+
 class HmacKey:
     """A fake checkpoint signer and verifier; the real one is Ed25519 in audit.adapters."""
 
@@ -215,9 +222,7 @@ def test_with_checkpoints_of_every_head_deleting_any_record_names_the_deleted_re
 def test_swapping_two_neighbouring_records_of_a_partition_names_the_earlier_place(
     records, data
 ):
-    pairs = [(i, j) for i in range(len(records)) if (j := next_in_partition(records, i))]
-    assume(pairs)
-    i, j = data.draw(st.sampled_from(pairs), label="pair")
+    i, j = draw_neighbours(records, data)
     first = records[i]
     records[i], records[j] = records[j], records[i]
 
@@ -234,9 +239,7 @@ def test_swapping_the_contents_of_two_neighbouring_records_under_their_seqs_is_c
 ):
     # Storage reads records by (partition, seq), so a swap of rows shows up as swapped
     # contents under unchanged seqs.
-    pairs = [(i, j) for i in range(len(records)) if (j := next_in_partition(records, i))]
-    assume(pairs)
-    i, j = data.draw(st.sampled_from(pairs), label="pair")
+    i, j = draw_neighbours(records, data)
     a, b = records[i], records[j]
     records[i] = replace(a, event=b.event, prev_hash=b.prev_hash, hash=b.hash)
     records[j] = replace(b, event=a.event, prev_hash=a.prev_hash, hash=a.hash)
