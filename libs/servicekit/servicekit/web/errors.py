@@ -152,6 +152,17 @@ def _is_connection_problem(err: Exception) -> bool:
     return isinstance(err, sa_exc.DBAPIError) and bool(err.connection_invalidated)
 
 
+def _handle_recursion(err: RecursionError) -> Response:
+    # servicekit's JSON guard refuses deep bodies before any view; should some other input
+    # still nest deeper than Python recurses (a JSON string inside a field, a query), it is
+    # the request that is too complex, not the service that is broken.
+    log.warning("request nested too deeply to read", exc_info=err)
+    return error_response(
+        400, "too_deeply_nested",
+        "The request nests values too deeply to be read; flatten it and send it again.",
+    )
+
+
 def _handle_unexpected(err: Exception) -> Response:
     if _is_connection_problem(err):
         # The DBAPI message can hold a host name or a DSN: log the class only.
@@ -195,6 +206,8 @@ def register_error_handlers(app: Flask, table: ErrorTable | None = None) -> None
             )
         if isinstance(err, HTTPException):
             return _handle_http_exception(err)
+        if isinstance(err, RecursionError):
+            return _handle_recursion(err)
         return _handle_unexpected(err)
 
     # One handler for Exception: Flask picks the most specific registered class, so

@@ -1,4 +1,5 @@
-"""Refuse NUL characters in a request's path, query, JSON or form fields.
+"""Refuse unreadable input before any view: JSON bodies too large, too deep or invalid
+(json_guard), and NUL characters in a request's path, query, JSON or form fields.
 
 No field of the platform has a use for U+0000, and PostgreSQL cannot store it in text: let
 through, it turns a typo or a probe into a 500 deep inside a handler. Uploaded files are
@@ -10,6 +11,11 @@ from __future__ import annotations
 from flask import Flask, request
 
 from servicekit.web.errors import AppError
+from servicekit.web.json_guard import (
+    check_json_syntax,
+    configure_json_limits,
+    read_json_body_within_limits,
+)
 
 NUL = "\x00"
 
@@ -27,17 +33,22 @@ def _refuse(where: str) -> None:
 
 
 def install_input_guard(app: Flask) -> None:
+    configure_json_limits(app)
+
     @app.before_request
-    def _refuse_nul() -> None:
+    def _refuse_unreadable_input() -> None:
+        # A JSON body's size and depth first, before anything reads or parses it; its
+        # syntax last, so that a NUL gets its own, more telling answer.
+        raw_json = read_json_body_within_limits()
         if NUL in request.path:
             _refuse("path")
         if any(NUL in key or NUL in value for key, value in request.args.items(multi=True)):
             _refuse("query")
-        if request.mimetype == "application/json":
+        if raw_json is not None:
             # JSON spells the character as an escape; a raw zero byte is not valid JSON at all.
-            raw = request.get_data(cache=True)
-            if b"\x00" in raw or b"\\u0000" in raw.lower():
+            if b"\x00" in raw_json or b"\\u0000" in raw_json.lower():
                 _refuse("body")
+            check_json_syntax(raw_json)
         elif request.mimetype in {"application/x-www-form-urlencoded", "multipart/form-data"}:
             if any(NUL in key or NUL in value for key, value in request.form.items(multi=True)):
                 _refuse("form")
