@@ -14,11 +14,12 @@ from typing import Any, TypeVar
 import jwt
 from flask import current_app, g, request
 
+from servicekit.token_state import SESSION_ENDED, TOKEN_OUTDATED, TokenState
 from servicekit.web.errors import Forbidden, ServiceUnavailable, Unauthorized
 
 log = logging.getLogger("servicekit.auth")
 
-KINDS = frozenset({"staff", "recipient", "automation", "vendor"})
+KINDS = frozenset({"staff", "recipient", "automation", "vendor", "service"})
 
 # Only asymmetric algorithms, each tied to the key type that may sign with it: a token
 # must never pick its own verification method (alg "none", or HS256 with a public key).
@@ -46,6 +47,7 @@ class Principal:
     permissions: frozenset[str] = frozenset()
     clinics: tuple[str, ...] = ()
     permission_version: int = 0
+    session_id: str | None = None
     claims: dict = field(default_factory=dict, compare=False, hash=False)
 
     def has(self, permission: str) -> bool:
@@ -62,6 +64,7 @@ class Principal:
             permissions=frozenset(claims.get("perms") or ()),
             clinics=tuple(claims.get("clinics") or ()),
             permission_version=int(claims.get("pv") or 0),
+            session_id=claims.get("sid"),
             claims=dict(claims),
         )
 
@@ -170,6 +173,8 @@ def _check_claim_types(claims: dict[str, Any]) -> None:
             raise InvalidToken(f"claim {name} must be a list of strings")
     if not isinstance(claims.get("pv", 0), int) or isinstance(claims.get("pv"), bool):
         raise InvalidToken("claim pv must be an integer")
+    if not isinstance(claims.get("sid", ""), str):
+        raise InvalidToken("claim sid must be a string")
 
 
 def _parse_key_set(jwks: Any) -> dict[str, _Key]:
@@ -204,11 +209,25 @@ def current_principal() -> Principal:
 
 def _authenticate() -> Principal:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized(SIGN_IN_AGAIN)
+    g.principal = check_token(token.strip())
+    return g.principal
+
+
+_REFUSALS = {
+    TOKEN_OUTDATED: "Your permissions or password changed; refresh your token or sign in again.",
+    SESSION_ENDED: "This session has ended (signed out or revoked); sign in again.",
+}
+
+
+def check_token(token: str) -> Principal:
+    """Verify ``token`` and refuse it if identity revoked it since (the app's token state)."""
     verifier: TokenVerifier | None = current_app.extensions.get("servicekit.verifier")
-    if scheme.lower() != "bearer" or not token.strip() or verifier is None:
+    if verifier is None:
         raise Unauthorized(SIGN_IN_AGAIN)
     try:
-        principal = verifier.verify(token.strip())
+        principal = verifier.verify(token)
     except InvalidToken as err:
         log.info("token refused: %s", err)
         raise Unauthorized(SIGN_IN_AGAIN) from None
@@ -216,14 +235,11 @@ def _authenticate() -> Principal:
         raise ServiceUnavailable(
             "Sign-in cannot be checked right now; try again shortly."
         ) from None
-    current_versions = current_app.extensions.get("servicekit.permission_versions")
-    current = current_versions(principal.user_id) if current_versions else None
-    if current is not None and current > principal.permission_version:
-        raise Unauthorized(
-            "Your permissions changed; refresh your token or sign in again.",
-            code="token_outdated",
-        )
-    g.principal = principal
+    token_state: TokenState = current_app.extensions["servicekit.token_state"]
+    refusal = token_state.refusal(principal)
+    if refusal is not None:
+        log.info("token refused: %s", refusal)
+        raise Unauthorized(_REFUSALS[refusal], code=refusal)
     return principal
 
 

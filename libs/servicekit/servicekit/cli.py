@@ -29,6 +29,30 @@ def _serve_metrics(config: ServiceConfig) -> None:
         serve_worker_metrics(config.metrics_port)
 
 
+def _run_together(loops: list[Callable[[], None]], stop: Callable[[], None]) -> None:
+    """Run each loop in its own thread; when one ends (stopped or failed), stop them all."""
+    if len(loops) == 1:
+        loops[0]()
+        return
+    ended = threading.Event()
+
+    def run(loop: Callable[[], None]) -> None:
+        try:
+            loop()
+        finally:
+            ended.set()
+
+    threads = [threading.Thread(target=run, args=(loop,), daemon=True) for loop in loops]
+    for thread in threads:
+        thread.start()
+    # The main thread waits, so that it is the one that receives the shutdown signals.
+    while not ended.wait(0.5):
+        pass
+    stop()
+    for thread in threads:
+        thread.join(timeout=30)
+
+
 def service_cli(spec: ServiceSpec) -> click.Group:
     """A click group with the shared commands; the service adds its own to it."""
     name, runtime = spec.name, spec.runtime
@@ -66,25 +90,27 @@ def service_cli(spec: ServiceSpec) -> click.Group:
         outbox_relay.run(stop)
 
     @group.command()
-    @click.option("--queue", "queue_name", default=None, help="Which subscription to run.")
+    @click.option("--queue", "queue_name", default=None,
+                  help="Run only this subscription (default: all of them, one thread each).")
     def consume(queue_name: str | None) -> None:
-        """Consume events for this service's subscription."""
+        """Consume events for this service's subscriptions."""
         subs = {s.queue: s for s in spec.subscriptions}
         if not subs:
             raise click.ClickException(f"{name} has no event subscriptions")
-        if queue_name is None and len(subs) > 1:
-            raise click.ClickException(f"choose one with --queue: {', '.join(subs)}")
-        sub = subs[queue_name] if queue_name else next(iter(subs.values()))
+        if queue_name is not None and queue_name not in subs:
+            raise click.ClickException(f"no subscription {queue_name}: {', '.join(subs)}")
+        chosen = [subs[queue_name]] if queue_name else list(subs.values())
         rt = runtime()
         configure_logging(f"{name}-consumer", rt.config.log_level)
         _serve_metrics(rt.config)
-        consumer = rt.consumer(sub)
+        consumers = [rt.consumer(sub) for sub in chosen]
 
         def stop() -> None:
-            consumer.should_stop = True
+            for consumer in consumers:
+                consumer.should_stop = True
 
         _on_shutdown(stop)
-        consumer.run()
+        _run_together([consumer.run for consumer in consumers], stop)
 
     @group.group(name="dead-letters")
     def dead_letters() -> None:

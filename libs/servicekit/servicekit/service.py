@@ -16,15 +16,37 @@ from servicekit.messaging.consumer import Subscription
 from servicekit.messaging.tables import MessagingTables
 from servicekit.metrics import name_process
 from servicekit.runtime import Runtime
+from servicekit.token_state import (
+    BINDINGS,
+    ProjectedTokenState,
+    TokenState,
+    token_state_handler,
+)
 
 
 @dataclass(frozen=True)
 class ServiceSpec:
+    """A service's name, config, tables and subscriptions.
+
+    Every service that does not issue tokens itself (``issues_tokens``) gets one more
+    subscription, ``<name>.token_state``, that keeps its projection of revoked tokens.
+    """
+
     name: str
     config_class: type[ServiceConfig]
     messaging: MessagingTables
     migrations_dir: Path
     subscriptions: Sequence[Subscription] = field(default_factory=tuple)
+    issues_tokens: bool = False
+
+    def __post_init__(self) -> None:
+        if self.issues_tokens:
+            return
+        tables = self.messaging.token_state
+        if tables is None:
+            raise ValueError(f"{self.name}: its messaging tables lack the token state")
+        keep = Subscription(f"{self.name}.token_state", BINDINGS, token_state_handler(tables))
+        object.__setattr__(self, "subscriptions", (*self.subscriptions, keep))
 
     def load_config(self, **overrides: Any) -> ServiceConfig:
         return load_config(self.config_class, self.name, **overrides)
@@ -39,9 +61,14 @@ def build_app(
     blueprints: Iterable[Any] = (),
     *,
     extra_checks: Mapping[str, Callable[[], None]] | None = None,
+    token_state: Callable[[Runtime], TokenState] | None = None,
     **app_options: Any,
 ) -> Flask:
-    """The service's Flask app with health, metrics, OpenAPI and its runtime attached."""
+    """The service's Flask app with health, metrics, OpenAPI and its runtime attached.
+
+    Tokens are checked against the service's projected token state; only the service that
+    issues them (identity) gives its own, built from the runtime by ``token_state``.
+    """
     from servicekit.web.app import create_service_app
 
     runtime = spec.runtime(config)
@@ -49,10 +76,23 @@ def build_app(
     name_process(spec.name)  # labels metrics of code that does not know its service (mailer)
     checks = {**runtime.readiness_checks(), **(extra_checks or {})}
     app = create_service_app(
-        name=spec.name, blueprints=blueprints, readiness_checks=checks, **app_options
+        name=spec.name, blueprints=blueprints, readiness_checks=checks,
+        token_state=_token_state(spec, runtime, token_state), **app_options,
     )
     # Behind the gateway: trust one proxy hop for the client address, scheme and the
     # /api/<service> prefix, so generated URLs and Secure cookies come out right.
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)
     app.extensions["servicekit.runtime"] = runtime
     return app
+
+
+def _token_state(spec: ServiceSpec, runtime: Runtime,
+                 own: Callable[[Runtime], TokenState] | None) -> TokenState:
+    if spec.issues_tokens:
+        if own is None:
+            raise ValueError(f"{spec.name} issues tokens: give build_app its token_state")
+        return own(runtime)
+    if own is not None:
+        raise ValueError(f"{spec.name}: its token state is the projection, not another")
+    assert spec.messaging.token_state is not None  # ServiceSpec checked it
+    return ProjectedTokenState(spec.messaging.token_state, runtime.engine)

@@ -1,11 +1,11 @@
 from flask import Flask
 
 from identity.adapters.signing_keys import load_signing_keys
+from identity.adapters.token_state import IdentityTokenState
 from identity.api import blueprints
 from identity.api.errors import ERROR_TABLE, install_error_headers
 from identity.bootstrap import bootstrap, own_token_verifier
 from identity.config import IdentityConfig
-from identity.service_layer.sessions import current_permission_version
 from identity.spec import SPEC
 from servicekit.service import build_app
 
@@ -16,10 +16,8 @@ def create_app(config: IdentityConfig | None = None) -> Flask:
     app = build_app(
         SPEC, config, blueprints(), error_table=ERROR_TABLE,
         verifier=own_token_verifier(config, keys),
-        # Tokens older than the user's last permission change are refused at once.
-        permission_versions=lambda user_id: current_permission_version(
-            app.extensions["identity"].uow(), user_id
-        ),
+        # Identity holds the facts: a revoked token is refused at once.
+        token_state=lambda runtime: IdentityTokenState(runtime.engine),
     )
     app.extensions["identity"] = bootstrap(config, app.extensions["servicekit.runtime"], keys)
     install_error_headers(app)

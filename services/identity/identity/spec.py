@@ -9,4 +9,5 @@ SPEC = ServiceSpec(
     config_class=IdentityConfig,
     messaging=messaging,
     migrations_dir=Path(__file__).resolve().parent.parent / "migrations",
+    issues_tokens=True,  # it checks revoked tokens against its own tables
 )

@@ -15,8 +15,6 @@ def create_app(config: NotesConfig | None = None, verifier: TokenVerifier | None
     app = build_app(
         SPEC, config, blueprints(), error_table=ERROR_TABLE,
         verifier=verifier or identity_token_verifier(config),
-        # A token older than the user's last permission change (as projected) is refused.
-        permission_versions=lambda user_id: app.extensions["notes"].permission_version(user_id),
     )
     app.extensions["notes"] = bootstrap(config, app.extensions["servicekit.runtime"])
     return app

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from flask import current_app
 
 from notes.adapters.note_pdf import render_note_pdf
-from notes.adapters.projection import IdentityProjection
 from notes.config import NotesConfig
 from notes.domain.catalog import UserTypes, load_user_types
 from notes.service_layer.note_exports import RenderPdf
@@ -30,11 +29,6 @@ class Notes:
     @staticmethod
     def now() -> datetime:
         return datetime.now(UTC)
-
-    def permission_version(self, user_id: str) -> int | None:
-        """The user's permission version as identity last announced it (None: not heard of)."""
-        with self.uow() as uow:
-            return IdentityProjection(uow.session).permission_version(user_id)
 
 
 def bootstrap(config: NotesConfig, runtime: Runtime) -> Notes:

@@ -13,7 +13,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from servicekit.context import current_request_id
 
 EVENT_TYPE = r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$"
-ACTOR_KINDS = ("staff", "recipient", "automation", "vendor", "system")
+ACTOR_KINDS = ("staff", "recipient", "automation", "vendor", "service", "system")
 
 
 class InvalidEnvelope(ValueError):

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from servicekit.db import UTCDateTime
 from servicekit.messaging.envelope import Event, encode_event
+from servicekit.token_state import TokenStateTables, token_state_tables
 
 _INSERT_IGNORING_CONFLICTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
@@ -33,6 +34,8 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")
 class MessagingTables:
     outbox: Table
     inbox: Table
+    #: Revoked tokens as projected from identity's events; None where the service issues them.
+    token_state: TokenStateTables | None = None
 
     def add_to_outbox(self, session: Session, event: Event) -> None:
         session.execute(
@@ -60,7 +63,8 @@ class MessagingTables:
         return set(session.execute(statement).scalars())
 
 
-def messaging_tables(metadata: MetaData) -> MessagingTables:
+def messaging_tables(metadata: MetaData, *, token_state: bool = True) -> MessagingTables:
+    """The outbox, the inbox and (unless the service issues tokens) the token-state tables."""
     outbox = Table(
         "outbox",
         metadata,
@@ -85,4 +89,5 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("processed_at", UTCDateTime(), nullable=False),
         PrimaryKeyConstraint("consumer", "event_id", name="pk_inbox"),
     )
-    return MessagingTables(outbox=outbox, inbox=inbox)
+    tokens = token_state_tables(metadata) if token_state else None
+    return MessagingTables(outbox=outbox, inbox=inbox, token_state=tokens)

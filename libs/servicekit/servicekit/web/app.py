@@ -18,6 +18,7 @@ from servicekit.web.request_context import install_request_context
 
 if TYPE_CHECKING:
     from servicekit.auth import TokenVerifier
+    from servicekit.token_state import TokenState
 
 
 class ErrorBodySchema(ma.Schema):
@@ -45,12 +46,18 @@ def create_service_app(
     readiness_checks: Mapping[str, Callable[[], None]] | None = None,
     error_table: ErrorTable | None = None,
     verifier: TokenVerifier | None = None,
-    permission_versions: Callable[[str], int | None] | None = None,
+    token_state: TokenState | None = None,
     max_content_length: int | None = None,
     flask_config: Mapping | None = None,
     import_name: str | None = None,
 ) -> Flask:
-    """Build a service's Flask app with the platform's shared behaviour around its blueprints."""
+    """Build a service's Flask app with the platform's shared behaviour around its blueprints.
+
+    An app that accepts tokens (``verifier``) must say which of them were revoked since they
+    were issued (``token_state``): no service can forget revocation.
+    """
+    if verifier is not None and token_state is None:
+        raise ValueError(f"{name}: an app that verifies tokens needs a token_state")
     app = Flask(import_name or name)
     app.config.update(
         API_TITLE=name,
@@ -81,6 +88,6 @@ def create_service_app(
 
     app.extensions["servicekit.api"] = api
     app.extensions["servicekit.verifier"] = verifier
-    app.extensions["servicekit.permission_versions"] = permission_versions
+    app.extensions["servicekit.token_state"] = token_state
     app.extensions["servicekit.metrics_registry"] = registry
     return app

@@ -74,17 +74,36 @@ def notes_blueprint() -> Blueprint:
     return blp
 
 
-@pytest.fixture
-def versions() -> dict[str, int]:
-    return {}
+class FakeTokenState:
+    """What identity announced: current permission versions and ended sessions."""
+
+    def __init__(self) -> None:
+        self.versions: dict[str, int] = {}
+        self.ended: set[str] = set()
+
+    def refusal(self, principal):
+        current = self.versions.get(principal.user_id)
+        if current is not None and current > principal.permission_version:
+            return "token_outdated"
+        return "session_ended" if principal.session_id in self.ended else None
 
 
 @pytest.fixture
-def client(versions):
+def state() -> FakeTokenState:
+    return FakeTokenState()
+
+
+@pytest.fixture
+def versions(state) -> dict[str, int]:
+    return state.versions
+
+
+@pytest.fixture
+def client(state):
     app = create_service_app(
         name="notes", blueprints=[notes_blueprint()],
         verifier=TokenVerifier(issuer=ISSUER, audience=AUDIENCE, jwks=JWKS),
-        permission_versions=versions.get,
+        token_state=state,
     )
     return app.test_client()
 
@@ -157,9 +176,25 @@ def test_token_older_than_the_current_permission_version_answers_401_outdated(
     assert response.status_code == 401
     assert response.get_json()["error"] == {
         "code": "token_outdated",
-        "message": "Your permissions changed; refresh your token or sign in again.",
+        "message": "Your permissions or password changed; refresh your token or sign in "
+                   "again.",
         "details": {},
     }
+
+
+def test_token_of_an_ended_session_answers_401_session_ended(client, state):
+    state.ended.add("s-1")
+    response = client.get("/notes/", headers=bearer(token(perms=("view_patients",), sid="s-1")))
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "session_ended"
+    other = client.get("/notes/", headers=bearer(token(perms=("view_patients",), sid="s-2")))
+    assert other.status_code == 200
+
+
+def test_an_app_that_verifies_tokens_cannot_be_built_without_a_token_state():
+    with pytest.raises(ValueError, match="token_state"):
+        create_service_app(name="notes", blueprints=[notes_blueprint()],
+                           verifier=TokenVerifier(issuer=ISSUER, audience=AUDIENCE, jwks=JWKS))
 
 
 @pytest.mark.parametrize("known", [None, 2, 1])
@@ -179,7 +214,8 @@ def test_app_without_a_verifier_refuses_every_token():
 def test_unreachable_key_set_answers_503():
     verifier = TokenVerifier(issuer=ISSUER, audience=AUDIENCE,
                              jwks_url="http://127.0.0.1:9/jwks.json", fetch_timeout_seconds=2)
-    app = create_service_app(name="notes", blueprints=[notes_blueprint()], verifier=verifier)
+    app = create_service_app(name="notes", blueprints=[notes_blueprint()], verifier=verifier,
+                             token_state=FakeTokenState())
     response = app.test_client().get("/notes/mine", headers=bearer(token()))
     assert response.status_code == 503
     assert "try again shortly" in response.get_json()["error"]["message"]

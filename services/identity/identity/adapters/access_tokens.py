@@ -23,6 +23,7 @@ class AccessTokenClaims:
     permissions: frozenset[str]
     clinics: tuple[str, ...]
     permission_version: int
+    session_id: str | None = None  # the refresh family; ending it ends the access tokens
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class AccessTokenIssuer:
             "perms": sorted(claims.permissions),
             "clinics": list(claims.clinics),
             "pv": claims.permission_version,
+            **({"sid": claims.session_id} if claims.session_id else {}),
             "iat": int(now.timestamp()),
             "exp": int(expires.timestamp()),
             "iss": self.issuer,

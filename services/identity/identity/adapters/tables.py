@@ -20,7 +20,7 @@ from servicekit.db import UTCDateTime
 from servicekit.messaging.tables import messaging_tables
 
 metadata = MetaData()
-messaging = messaging_tables(metadata)
+messaging = messaging_tables(metadata, token_state=False)
 
 practices = Table(
     "practices",
@@ -106,14 +106,27 @@ refresh_tokens = Table(
     Column("issued_at", UTCDateTime(), nullable=False),
 )
 
-# Failed sign-ins per email address, whether or not an account has it (throttling).
+# Failed sign-ins per kind of account and email address, whether or not an account has it,
+# with the source address each came from (throttling, domain/sign_in.py).
 sign_in_failures = Table(
     "sign_in_failures",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("email_normalized", String(320), nullable=False),
     Column("failed_at", UTCDateTime(), nullable=False),
+    Column("account", String(20), nullable=False, server_default=text("'staff'")),
+    Column("source_address", String(64), nullable=False, server_default=text("'unknown'")),
     Index("ix_sign_in_failures_email_time", "email_normalized", "failed_at"),
+)
+
+# Each "forgot password" request per source address, known account or not (throttling).
+password_reset_requests = Table(
+    "password_reset_requests",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_address", String(64), nullable=False),
+    Column("requested_at", UTCDateTime(), nullable=False),
+    Index("ix_password_reset_requests_address_time", "source_address", "requested_at"),
 )
 
 # One-time password-setup links (the owner's first password; later invitations).
@@ -219,6 +232,8 @@ access_grants = Table(
     Column("granted_at", UTCDateTime(), nullable=False),
     Column("revoked_at", UTCDateTime(), nullable=True),
     Column("revoked_by", String(36), ForeignKey("users.id"), nullable=True),
+    # What the grant lets the vendor do: support or revenue_cycle (domain.vendor_support).
+    Column("scope", String(32), nullable=False, server_default=text("'support'")),
 )
 
 # The grant a vendor's sign-in session was opened under (null: the vendor's own directory).
@@ -227,4 +242,28 @@ vendor_sessions = Table(
     metadata,
     Column("family_id", String(36), ForeignKey("refresh_families.id"), primary_key=True),
     Column("grant_id", String(36), ForeignKey("access_grants.id"), nullable=True, index=True),
+)
+
+# --- service accounts: machines that sign in with OAuth2 client credentials ---------------
+
+# A practice's service account (org_id set), the vendor's security account (org_id null), or
+# the client credentials of a practice's automation profile (automation_user_id set). Only
+# the SHA-256 of the secret is kept; rotation and revocation raise the version.
+service_accounts = Table(
+    "service_accounts",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("org_id", String(36), ForeignKey("practices.id"), nullable=True, index=True),
+    Column("name", String(100), nullable=False),
+    Column("scope", String(40), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("client_id", String(64), nullable=False, unique=True),
+    Column("secret_hash", String(64), nullable=False),
+    Column("version", Integer, nullable=False, server_default=text("1")),
+    Column("automation_user_id", String(36), ForeignKey("users.id"), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("created_by", String(36), nullable=False),
+    Column("rotated_at", UTCDateTime(), nullable=True),
+    Column("revoked_at", UTCDateTime(), nullable=True),
+    Column("revoked_by", String(36), nullable=True),
 )

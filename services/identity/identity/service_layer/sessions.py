@@ -42,7 +42,8 @@ class Session:
 
 
 def access_claims(repo: IdentityRepository, user: User, catalog: UserTypeCatalog,
-                  grant: VendorAccessGrant | None = None) -> AccessTokenClaims:
+                  grant: VendorAccessGrant | None = None, *,
+                  session_id: str | None = None) -> AccessTokenClaims:
     """The token's claims; recipients and vendor staff hold no practice's permissions,
     except a vendor inside the practice a grant opened (support's fixed set)."""
     if user.kind in (UserKind.RECIPIENT, UserKind.VENDOR):
@@ -52,12 +53,13 @@ def access_claims(repo: IdentityRepository, user: User, catalog: UserTypeCatalog
             user_type=None,
             permissions=VENDOR_SUPPORT_PERMISSIONS if grant else frozenset(),
             clinics=tuple(c.id for c in repo.clinics_of(practice_id)) if practice_id else (),
-            permission_version=user.permission_version,
+            permission_version=user.permission_version, session_id=session_id,
         )
     return AccessTokenClaims(
         user_id=user.id, org_id=user.practice_id, kind=user.kind.value, email=user.email,
         user_type=user.user_type, permissions=user.permissions(catalog),
         clinics=repo.clinic_ids_of(user), permission_version=user.permission_version,
+        session_id=session_id,
     )
 
 
@@ -113,7 +115,8 @@ def sign_in(
         repo.add_family(family)
         if kind is UserKind.VENDOR:
             VendorDirectory(uow.session).open_session(family.id, grant.id if grant else None)
-        access = tokens.issue(access_claims(repo, user, catalog, grant), now)
+        access = tokens.issue(access_claims(repo, user, catalog, grant, session_id=family.id),
+                              now)
         uow.publish(new_event(
             "identity.session.signed_in", subject=Subject("user", user.id),
             org_id=grant.practice_id if grant else user.practice_id, actor=event_actor(user),
@@ -161,7 +164,8 @@ def refresh_session(
                     {"reason": "access_grant_ended"})
         assert outcome.token is not None
         repo.save_family(outcome.family, now)
-        access = tokens.issue(access_claims(repo, user, catalog, grant), now)
+        access = tokens.issue(
+            access_claims(repo, user, catalog, grant, session_id=family.id), now)
         uow.commit()
     return Session(access, outcome.token.raw, tokens.lifetime_seconds, user.id)
 
@@ -227,11 +231,6 @@ def set_password(
             data={"replaced": replaced, **outdated},
         ))
         uow.commit()
-
-
-def current_permission_version(uow: UnitOfWork, user_id: str) -> int | None:
-    with uow:
-        return IdentityRepository(uow.session).permission_version(user_id)
 
 
 def _publish_revoked(uow: UnitOfWork, user: User | None, family_id: str, reason: str) -> None:

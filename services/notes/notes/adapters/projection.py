@@ -39,11 +39,6 @@ class IdentityProjection:
             supervising_therapist_id=row["supervising_therapist_id"],
         )
 
-    def permission_version(self, user_id: str) -> int | None:
-        return self.session.execute(
-            select(projected_users.c.permission_version).where(projected_users.c.id == user_id)
-        ).scalar_one_or_none()
-
     def clinic(self, org_id: str, clinic_id: str) -> dict[str, Any] | None:
         row = self.session.execute(
             select(projected_clinics).where(

@@ -15,10 +15,10 @@ from sqlalchemy import select
 
 from notes.adapters.tables import messaging
 from notes.app import create_app
-from notes.service_layer.identity_events import handle_identity_event
 from notes.spec import SPEC
 from servicekit.auth import TokenVerifier
 from servicekit.messaging.envelope import Actor, Event, Subject, new_event
+from servicekit.messaging.routing import deliver
 from servicekit.migrations import upgrade
 
 ISSUER, AUDIENCE, KID = "clinic-identity", "clinic-platform", "notes-test-key"
@@ -85,11 +85,12 @@ def identity_event(event_type: str, subject: tuple[str, str], org_id: str, data:
 
 @pytest.fixture
 def feed(app):
-    """Hand identity events to the notes.identity handler, as the consumer would."""
+    """Hand identity events to notes' subscriptions (projection, token state), as the consumers
+    would."""
     def feed(*events: Event) -> None:
         with app.extensions["servicekit.runtime"].uow() as uow:
             for event in events:
-                handle_identity_event(uow, event)
+                deliver(SPEC.subscriptions, uow, event)
             uow.commit()
     return feed
 

@@ -14,8 +14,8 @@ pytestmark = pytest.mark.integration
 
 
 def test_subscription_binds_every_identity_event():
-    [subscription] = SPEC.subscriptions
-    assert (subscription.queue, subscription.bindings) == ("notes.identity", ("identity.#",))
+    queues = {s.queue: s.bindings for s in SPEC.subscriptions}
+    assert queues == {"notes.identity": ("identity.#",), "notes.token_state": ("identity.#",)}
 
 
 def test_token_older_than_a_permission_change_is_refused(as_, practice, chart,

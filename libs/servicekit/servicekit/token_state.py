@@ -1,0 +1,133 @@
+"""Which access tokens still count: every service's projection of identity's revocations.
+
+A signed token stays valid until it expires; what ends it sooner is a fact identity announces:
+a user's permission version went up (a permission change, deactivation, password set or
+reset, a rotated service account) or a session ended (sign-out, refresh-token reuse, a grant
+revoked). Each service keeps those facts in two small tables of its own database, fed by a
+subscription servicekit adds to every service that does not issue tokens itself, and refuses
+older tokens on every request (see ``servicekit.auth``). Identity answers from its own tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Protocol
+
+from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from servicekit.db import UTCDateTime
+
+if TYPE_CHECKING:
+    from servicekit.auth import Principal
+    from servicekit.db import UnitOfWork
+    from servicekit.messaging.envelope import Event
+
+#: Identity's events, all of which may carry a permission version or end a session.
+BINDINGS = ("identity.#",)
+SESSION_ENDING_EVENTS = frozenset({"identity.session.signed_out", "identity.session.revoked"})
+
+TOKEN_OUTDATED = "token_outdated"
+SESSION_ENDED = "session_ended"
+
+_UPSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+class TokenState(Protocol):
+    """Answers whether a verified token was revoked since it was issued."""
+
+    def refusal(self, principal: Principal) -> str | None:
+        """``None`` if the token still counts, else why not (TOKEN_OUTDATED, SESSION_ENDED)."""
+
+
+@dataclass(frozen=True)
+class TokenStateTables:
+    versions: Table
+    ended_sessions: Table
+
+
+def token_state_tables(metadata: MetaData) -> TokenStateTables:
+    versions = Table(
+        "token_versions",
+        metadata,
+        Column("user_id", String(64), primary_key=True),
+        Column("permission_version", Integer, nullable=False),
+        Column("updated_at", UTCDateTime(), nullable=False),
+    )
+    ended = Table(
+        "ended_sessions",
+        metadata,
+        Column("session_id", String(64), primary_key=True),
+        Column("user_id", String(64), nullable=False),
+        Column("ended_at", UTCDateTime(), nullable=False),
+    )
+    return TokenStateTables(versions=versions, ended_sessions=ended)
+
+
+def record_token_state(tables: TokenStateTables, session: Session, event: Event) -> None:
+    """Keep what ``event`` says about tokens; idempotent and order-independent."""
+    data = event.data or {}
+    user_id = data.get("user_id") if event.subject.type != "user" else event.subject.id
+    if not isinstance(user_id, str) or not user_id:
+        return
+    now = datetime.now(UTC)
+    dialect = session.get_bind().dialect.name
+    version = data.get("permission_version")
+    if isinstance(version, int) and not isinstance(version, bool):
+        _raise_version(tables, session, dialect, user_id, version, now)
+    session_id = data.get("session_id")
+    if event.type in SESSION_ENDING_EVENTS and isinstance(session_id, str) and session_id:
+        session.execute(
+            _UPSERT[dialect](tables.ended_sessions)
+            .values(session_id=session_id[:64], user_id=user_id, ended_at=now)
+            .on_conflict_do_nothing()
+        )
+
+
+def _raise_version(tables: TokenStateTables, session: Session, dialect: str, user_id: str,
+                   version: int, now: datetime) -> None:
+    # Versions only go up: an older event arriving late changes nothing.
+    session.execute(
+        _UPSERT[dialect](tables.versions)
+        .values(user_id=user_id, permission_version=version, updated_at=now)
+        .on_conflict_do_nothing()
+    )
+    session.execute(
+        update(tables.versions)
+        .where(tables.versions.c.user_id == user_id,
+               tables.versions.c.permission_version < version)
+        .values(permission_version=version, updated_at=now)
+    )
+
+
+class ProjectedTokenState:
+    """The token state a service projected from identity's events into its own database."""
+
+    def __init__(self, tables: TokenStateTables, engine: Engine) -> None:
+        self.tables, self.engine = tables, engine
+
+    def refusal(self, principal: Principal) -> str | None:
+        versions, ended = self.tables.versions, self.tables.ended_sessions
+        with self.engine.connect() as conn:
+            current = conn.execute(
+                select(versions.c.permission_version)
+                .where(versions.c.user_id == principal.user_id)
+            ).scalar_one_or_none()
+            if current is not None and current > principal.permission_version:
+                return TOKEN_OUTDATED
+            if principal.session_id and conn.execute(
+                select(ended.c.session_id).where(ended.c.session_id == principal.session_id)
+            ).first():
+                return SESSION_ENDED
+        return None
+
+
+def token_state_handler(tables: TokenStateTables):  # type: ignore[no-untyped-def]
+    """The consumer handler that keeps a service's token state."""
+
+    def keep_token_state(uow: UnitOfWork, event: Event) -> None:
+        record_token_state(tables, uow.session, event)
+
+    return keep_token_state

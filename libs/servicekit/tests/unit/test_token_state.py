@@ -1,0 +1,78 @@
+"""The token-state projection: identity's revocations, kept in any order, at most once."""
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import MetaData, create_engine
+from sqlalchemy.orm import Session
+
+from servicekit.auth import Principal
+from servicekit.messaging.envelope import Event, Subject
+from servicekit.token_state import (
+    SESSION_ENDED,
+    TOKEN_OUTDATED,
+    ProjectedTokenState,
+    record_token_state,
+    token_state_tables,
+)
+
+
+def event(type_: str, user_id: str, **data) -> Event:
+    return Event(id=str(uuid.uuid4()), type=type_, version=1, occurred_at=datetime.now(UTC),
+                 producer="identity", org_id="o-1", actor=None, subject=Subject("user", user_id),
+                 patient_id=None, correlation_id=None, data=data)
+
+
+@pytest.fixture
+def projection():
+    metadata = MetaData()
+    tables = token_state_tables(metadata)
+    engine = create_engine("sqlite://")
+    metadata.create_all(engine)
+
+    def feed(*events: Event) -> None:
+        with Session(engine) as session:
+            for e in events:
+                record_token_state(tables, session, e)
+            session.commit()
+
+    return feed, ProjectedTokenState(tables, engine)
+
+
+def caller(pv: int, sid: str | None = None) -> Principal:
+    return Principal(user_id="u-1", org_id="o-1", kind="staff", permission_version=pv,
+                     session_id=sid)
+
+
+def test_a_token_older_than_the_announced_version_is_refused(projection):
+    feed, state = projection
+    feed(event("identity.user.permissions_changed", "u-1", permission_version=3))
+    assert state.refusal(caller(2)) == TOKEN_OUTDATED
+    assert state.refusal(caller(3)) is None
+
+
+def test_versions_only_go_up_whatever_order_the_events_arrive_in(projection):
+    feed, state = projection
+    feed(event("identity.user.password_set", "u-1", permission_version=4),
+         event("identity.user.permissions_changed", "u-1", permission_version=2))
+    assert state.refusal(caller(3)) == TOKEN_OUTDATED
+
+
+@pytest.mark.parametrize("type_", ["identity.session.signed_out", "identity.session.revoked"])
+def test_an_ended_session_refuses_its_tokens_only(projection, type_):
+    feed, state = projection
+    feed(event(type_, "u-1", session_id="s-1"), event(type_, "u-1", session_id="s-1"))
+    assert state.refusal(caller(1, "s-1")) == SESSION_ENDED
+    assert state.refusal(caller(1, "s-2")) is None
+
+
+def test_a_sign_in_does_not_end_its_session(projection):
+    feed, state = projection
+    feed(event("identity.session.signed_in", "u-1", session_id="s-1"))
+    assert state.refusal(caller(1, "s-1")) is None
+
+
+def test_an_unknown_user_is_not_refused(projection):
+    _, state = projection
+    assert state.refusal(caller(1, "s-9")) is None
