@@ -6,6 +6,10 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, validates_schema
 
+#: The largest integer a 64-bit column holds (PostgreSQL bigint, SQLite integer). A cursor
+#: or position above it is refused as invalid input instead of overflowing in the driver.
+MAX_STORED_INT = 2**63 - 1
+
 
 class ChangeSchema(Schema):
     """The body of a PATCH: every field optional, but an empty change is refused (422)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from audit.domain.breach_risk import Factor, Rating
+from servicekit.web.schemas import MAX_STORED_INT
 
 SEVERITIES = ("low", "medium", "high", "critical")
 STATUSES = ("open", "acknowledged", "resolved")
@@ -31,7 +32,8 @@ class EventQuery(_Window):
     actor = fields.Str(load_default=None)
     patient = fields.Str(load_default=None)
     org_id = fields.Str(load_default=None)
-    cursor = fields.Int(load_default=None, validate=validate.Range(min=0))
+    cursor = fields.Int(load_default=None, validate=validate.Range(min=0, max=MAX_STORED_INT),
+                        metadata={"description": "the next_cursor of the previous page"})
     limit = fields.Int(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
@@ -286,9 +288,10 @@ class ChainReport(Schema):
 
 
 class StreamQuery(Schema):
-    after = fields.Int(load_default=None, validate=validate.Range(min=0), metadata={
-        "description": "resume after this record position (Last-Event-ID wins when sent); "
-                       "0 for everything; without it the stream starts at the newest records"})
+    after = fields.Int(
+        load_default=None, validate=validate.Range(min=0, max=MAX_STORED_INT), metadata={
+            "description": "resume after this record position (Last-Event-ID wins when sent); "
+                           "0 for everything; without it the stream starts at the newest records"})
     type = fields.Str(load_default=None, validate=validate.Length(max=1000), metadata={
         "description": "comma-separated event type prefixes, e.g. identity.,audit.alert."})
     severity = fields.Str(load_default=None, metadata={

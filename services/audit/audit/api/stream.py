@@ -28,6 +28,7 @@ from audit.service_layer.queries import Scope
 from audit.service_layer.stream import read_stream, start_position
 from servicekit.auth import current_principal, require_permission
 from servicekit.web.errors import Unprocessable
+from servicekit.web.schemas import MAX_STORED_INT
 
 log = logging.getLogger("audit.stream")
 NDJSON = "application/x-ndjson"
@@ -87,7 +88,10 @@ def _resume_point(after: int | None) -> int | None:
     header = request.headers.get("Last-Event-ID", "").strip()
     if not header:
         return after
-    if not header.isdigit():
+    # isascii: str.isdigit() also accepts digits int() cannot read, such as "²"; the length
+    # check keeps int() from a number thousands of digits long.
+    if not (header.isascii() and header.isdigit() and len(header) <= 19
+            and int(header) <= MAX_STORED_INT):
         raise Unprocessable("Last-Event-ID must be the position of a record (a whole number); "
                             "resume with the id of the last event you received.",
                             code="bad_last_event_id")
