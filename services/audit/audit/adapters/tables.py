@@ -92,6 +92,42 @@ alerts = Table(
 Index("ix_alerts_org_status", alerts.c.org_id, alerts.c.status)
 Index("ix_alerts_subject", alerts.c.org_id, alerts.c.subject_key, alerts.c.reason)
 
+# Every change of an alert's status, oldest first: raised, acknowledged, resolved (by a person,
+# or by the system when a later fact recognized the profile). Append-only: triggers refuse
+# UPDATE and DELETE; `alerts.status` is only the newest of these.
+alert_status_changes = Table(
+    "alert_status_changes",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("alert_id", String(36), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("changed_at", UTCDateTime(), nullable=False),
+    Column("changed_by", String(64), nullable=False),  # a user id, or "system"
+    Column("note", Text, nullable=False),
+    Column("event_id", String(36), nullable=True),  # the fact that made the system change it
+)
+Index("ix_alert_status_changes_alert", alert_status_changes.c.alert_id,
+      alert_status_changes.c.id)
+
+# The current verdict of each judgement recognition makes (a profile in its practice, a
+# profile's creation, a vendor's entry into a practice, a sign-in), so that a later fact
+# re-judges it: `undecided` waits for a fact, `unrecognized` holds an alert open.
+# Recognized judgements keep no row unless they were once something else.
+recognition_verdicts = Table(
+    "recognition_verdicts",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("org_id", String(36), nullable=True),
+    Column("profile_id", String(64), nullable=True),
+    Column("subject_key", String(400), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("reason", String(60), nullable=True),
+    Column("decided_at", UTCDateTime(), nullable=False),
+    Column("event_id", String(36), nullable=False),
+)
+Index("ix_recognition_verdicts_group", recognition_verdicts.c.org_id,
+      recognition_verdicts.c.subject_key, recognition_verdicts.c.reason)
+
 # Local projections of identity's data, only what profile recognition needs.
 known_practices = Table(
     "known_practices",
@@ -100,6 +136,8 @@ known_practices = Table(
     Column("name", String(200), nullable=False),
     Column("owner_id", String(64), nullable=True),
     Column("recognized_domains", Text, nullable=True),  # JSON list; None: the owner's domain
+    # When identity stated the domains: an older statement arriving later changes nothing.
+    Column("domains_stated_at", UTCDateTime(), nullable=True),
 )
 
 known_profiles = Table(
@@ -117,6 +155,43 @@ known_profiles = Table(
 )
 Index("ix_known_profiles_org", known_profiles.c.org_id)
 
+# Every statement identity made about a profile (created, *_changed, deactivated...), with its
+# time: `known_profiles` is their fold in time order, so it ends the same whatever order they
+# arrived in, and a profile "as of" a moment (a creator's permissions, a status at a sign-in)
+# is the fold of the statements up to it. A creation names its creator.
+profile_statements = Table(
+    "profile_statements",
+    metadata,
+    Column("event_id", String(36), primary_key=True),
+    Column("user_id", String(64), nullable=False),
+    Column("org_id", String(36), nullable=True),
+    Column("occurred_at", UTCDateTime(), nullable=False),
+    Column("changes", Text, nullable=False),  # JSON object of the fields stated
+    Column("created_by", String(64), nullable=True),
+    Column("created_by_kind", String(20), nullable=True),
+    Column("invitation_id", String(64), nullable=True),
+)
+Index("ix_profile_statements_user", profile_statements.c.user_id,
+      profile_statements.c.occurred_at)
+Index("ix_profile_statements_creator", profile_statements.c.created_by)
+Index("ix_profile_statements_invitation", profile_statements.c.invitation_id)
+
+# Vendor employees (and vendor-domain profiles) entering a practice: each successful sign-in
+# or grant use, with the grant identity says let them in. Kept so that a grant arriving after
+# the entry re-judges it.
+vendor_entries = Table(
+    "vendor_entries",
+    metadata,
+    Column("event_id", String(36), primary_key=True),
+    Column("user_id", String(64), nullable=False),
+    Column("org_id", String(36), nullable=False),
+    Column("entered_at", UTCDateTime(), nullable=False),
+    Column("access_grant_id", String(64), nullable=True),
+    Column("email", String(320), nullable=False),
+    Column("kind", String(20), nullable=False),
+)
+Index("ix_vendor_entries_user_org", vendor_entries.c.user_id, vendor_entries.c.org_id)
+
 # Who (re)sent each invitation: an invitee's own acceptance creates the profile, and the
 # creation is judged by the permissions of whoever invited them.
 known_invitations = Table(
@@ -125,6 +200,7 @@ known_invitations = Table(
     Column("invitation_id", String(64), primary_key=True),
     Column("org_id", String(36), nullable=False),
     Column("sent_by", String(64), nullable=False),
+    Column("sent_at", UTCDateTime(), nullable=True),  # of the newest (re)send
 )
 
 access_grants = Table(
