@@ -92,7 +92,7 @@ def normalized(page: str, token: str) -> str:
 def share_a_document(client, org_id: str) -> str:
     from io import BytesIO
 
-    headers = bearer(mint(None, org_id, perms=("share_documents",)))
+    headers = bearer(mint(None, org_id, perms=("share_documents", "view_patients")))
     document = client.post("/documents", headers=headers, content_type="multipart/form-data",
                            data={"patient_id": "p-1", "kind": "plan_of_care",
                                  "file": (BytesIO(b"%PDF-1.7\n%%EOF\n"), "plan.pdf")})

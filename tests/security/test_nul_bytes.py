@@ -33,7 +33,7 @@ def probes(apps) -> list[tuple[str, str, str, dict | None, dict[str, str]]]:
     """(service, method, url, json body, headers): one probe per place a NUL can hide."""
     practice = notes_practice(apps["notes"])
     staff = practice.headers()
-    share = bearer(mint(None, practice.id, perms=("share_documents",)))
+    share = bearer(mint(None, practice.id, perms=("share_documents", "view_patients")))
     audit = bearer(mint(None, practice.id, perms=("view_audit",)))
     return [
         ("identity", "POST", "/login", {"email": f"owner{NUL}@x.example", "password": "x"}, {}),

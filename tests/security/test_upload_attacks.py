@@ -17,6 +17,8 @@ from sqlalchemy import func, select
 
 from docportal.adapters.tables import documents
 
+SHARE_PERMS = ("share_documents", "view_patients")  # what docportal's staff routes need
+
 pytestmark = pytest.mark.integration
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
@@ -70,7 +72,7 @@ def upload(client, org_id: str, content: bytes, filename: str):
     ])
     return client.post("/documents", data=body,
                        content_type=f"multipart/form-data; boundary={boundary}",
-                       headers=bearer(mint(None, org_id, perms=("share_documents",))))
+                       headers=bearer(mint(None, org_id, perms=SHARE_PERMS)))
 
 
 def stored_objects(seaweedfs, org_id: str) -> list[str]:
@@ -121,7 +123,7 @@ def test_a_path_like_name_is_stored_as_a_plain_name_and_never_used_as_a_path(
     assert not set(document["filename"]) & set("/\\\r\n\0\u202e")
     assert stored_objects(seaweedfs, org_id) == [f"{org_id}/{document['id']}"]
     download = client.get(f"/documents/{document['id']}/download",
-                          headers=bearer(mint(None, org_id, perms=("share_documents",))))
+                          headers=bearer(mint(None, org_id, perms=SHARE_PERMS)))
     assert download.status_code == 200 and download.data == PDF
     disposition = download.headers["Content-Disposition"]
     assert "\r" not in disposition and "\n" not in disposition and "/" not in disposition

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
-from docportal.api.callers import SHARE_PERMISSION, staff
+from docportal.api.callers import SHARE_PERMISSION, VIEW_PERMISSION, staff
 from docportal.api.schemas import (
     ReshareRequestSchema,
     ShareRequestSchema,
@@ -22,7 +22,7 @@ blp = Blueprint("shares", __name__, description="Shares with outside recipients"
 
 
 @blp.route("/shares", methods=["POST"])
-@require_permission(SHARE_PERMISSION, kinds=("staff",))
+@require_permission(SHARE_PERMISSION, VIEW_PERMISSION, kinds=("staff",))
 @blp.arguments(ShareRequestSchema)
 @blp.response(201, ShareSchema)
 def create(body: dict) -> dict[str, Any]:
@@ -34,7 +34,7 @@ def create(body: dict) -> dict[str, Any]:
 
 
 @blp.route("/shares/<share_id>", methods=["GET"])
-@require_permission(SHARE_PERMISSION, kinds=("staff",))
+@require_permission(SHARE_PERMISSION, VIEW_PERMISSION, kinds=("staff",))
 @blp.response(200, TrackingSchema)
 def track(share_id: str) -> dict[str, Any]:
     """The share's status, every view and download (newest first) and every refused open."""
@@ -58,7 +58,7 @@ def track(share_id: str) -> dict[str, Any]:
 
 
 @blp.route("/shares/<share_id>/revoke", methods=["POST"])
-@require_permission(SHARE_PERMISSION, kinds=("staff",))
+@require_permission(SHARE_PERMISSION, VIEW_PERMISSION, kinds=("staff",))
 @blp.response(200, ShareSchema)
 def revoke(share_id: str) -> dict[str, Any]:
     """Withdraw access at once; the recipient's link and downloads stop working."""
@@ -69,7 +69,7 @@ def revoke(share_id: str) -> dict[str, Any]:
 
 
 @blp.route("/shares/<share_id>/reshare", methods=["POST"])
-@require_permission(SHARE_PERMISSION, kinds=("staff",))
+@require_permission(SHARE_PERMISSION, VIEW_PERMISSION, kinds=("staff",))
 @blp.arguments(ReshareRequestSchema)
 @blp.response(201, ShareSchema)
 def resend(body: dict, share_id: str) -> dict[str, Any]:

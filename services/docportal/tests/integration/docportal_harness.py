@@ -31,7 +31,10 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(64))
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(64)) + b"\xff\xd9"
 
 
-def bearer(org_id: str | None, *, perms: tuple[str, ...] = ("share_documents",),
+STAFF_PERMS = ("share_documents", "view_patients")  # what every staff route needs
+
+
+def bearer(org_id: str | None, *, perms: tuple[str, ...] = STAFF_PERMS,
            user_id: str | None = None, kind: str = "staff") -> dict[str, str]:
     now = int(time.time())
     claims = {"sub": user_id or str(uuid.uuid4()), "org": org_id, "kind": kind,
@@ -44,7 +47,7 @@ def bearer(org_id: str | None, *, perms: tuple[str, ...] = ("share_documents",),
 
 @dataclass(frozen=True)
 class Practice:
-    """A practice with a staff member allowed to share documents, and one patient."""
+    """A practice with a staff member allowed to see patients and share their documents."""
 
     org_id: str
     patient_id: str

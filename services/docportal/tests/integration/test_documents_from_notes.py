@@ -93,15 +93,19 @@ def test_another_practices_note_is_not_found(portal, notes_server):
     assert table_rows(portal, documents) == []
 
 
-def test_a_staff_member_who_may_not_view_patients_is_refused_by_notes(portal, notes_server):
+def test_a_staff_member_who_may_not_view_patients_is_refused_before_notes_is_asked(
+        portal, notes_server):
     practice = notes_server.new_practice()
     note = notes_server.finalized(practice)
+    before = len(notes_server.outbox("notes.note.downloaded"))
 
     response = _attach(portal, practice.headers(perms=("share_documents",)),
                        practice.patient_id, note["id"])
 
     assert response.status_code == 403
-    assert response.get_json()["error"]["code"] == "note_access_refused"
+    assert response.get_json()["error"]["code"] == "permission_required"
+    assert response.get_json()["error"]["details"] == {"missing": ["view_patients"]}
+    assert len(notes_server.outbox("notes.note.downloaded")) == before
     assert table_rows(portal, documents) == []
 
 
@@ -162,7 +166,7 @@ def test_a_failing_notes_service_answers_503(database_url, tmp_path, seaweedfs, 
     app = _portal(database_url, tmp_path, seaweedfs, smtp_url,
                   f"http://127.0.0.1:{server.server_port}")
     try:
-        response = _attach(app, bearer("org-1", perms=("share_documents",)), "p-1", "n-1")
+        response = _attach(app, bearer("org-1"), "p-1", "n-1")
         assert response.status_code == 503
         assert table_rows(app, documents) == []
     finally:

@@ -141,7 +141,8 @@ def test_a_practice_admin_sees_the_same_refusals_as_the_sender(
         portal_app, staff, practice, mail_sink, email, stranger):
     share_id, token = send_share(staff, practice, mail_sink, email)
     open_link_as(portal_app, token, stranger[0])
-    admin = bearer(practice.org_id, perms=("share_documents", "manage_users", "view_audit"))
+    admin = bearer(practice.org_id, perms=("share_documents", "view_patients", "manage_users",
+                                            "view_audit"))
 
     seen = tracking(staff, admin, share_id)
 
