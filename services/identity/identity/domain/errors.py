@@ -150,3 +150,38 @@ class RefreshRefused(IdentityError):
     """401: the refresh token is unknown, expired, revoked, or was reused (family revoked)."""
 
     code = "refresh_refused"
+
+
+# --- service accounts and the client credentials grant ------------------------------------
+
+
+class UnknownServiceScope(InvalidRequest):
+    """422: not a declared service account scope, or not one this side (practice or vendor)
+    may give."""
+
+    code = "unknown_scope"
+
+
+class TokenRequestRefused(IdentityError):
+    """400: the token request is malformed (RFC 6749 5.2 ``invalid_request``)."""
+
+    code = "invalid_request"
+
+
+class UnsupportedGrantType(TokenRequestRefused):
+    """400: /oauth/token issues the client credentials grant only."""
+
+    code = "unsupported_grant_type"
+
+
+class InvalidScope(TokenRequestRefused):
+    """400: the client asked for a scope its account does not hold."""
+
+    code = "invalid_scope"
+
+
+class InvalidClient(IdentityError):
+    """401: client authentication failed (unknown client, wrong secret, revoked account):
+    one answer for all, so nobody learns which client ids exist."""
+
+    code = "invalid_client"
