@@ -191,6 +191,15 @@ def _table_lookup(table: ErrorTable, err: Exception) -> tuple[int, str] | None:
     return None
 
 
+def _retry_after(status: int, details: dict | None) -> dict[str, str]:
+    """A 429 from a service's table whose details say ``retry_after_seconds`` carries the
+    Retry-After header too, so a domain refusal needs no Flask to tell clients when."""
+    wait = (details or {}).get("retry_after_seconds")
+    if status != 429 or not isinstance(wait, int | float) or isinstance(wait, bool):
+        return {}
+    return {"Retry-After": str(max(1, int(wait)))}
+
+
 def register_error_handlers(app: Flask, table: ErrorTable | None = None) -> None:
     """Answer every error with the shared JSON shape; `table` maps domain exceptions."""
     table = dict(table or {})
@@ -201,9 +210,9 @@ def register_error_handlers(app: Flask, table: ErrorTable | None = None) -> None
         found = _table_lookup(table, err)
         if found is not None:
             details = getattr(err, "details", None)
-            return error_response(
-                found[0], found[1], str(err), details if isinstance(details, dict) else None
-            )
+            details = details if isinstance(details, dict) else None
+            return error_response(found[0], found[1], str(err), details,
+                                  _retry_after(found[0], details))
         if isinstance(err, HTTPException):
             return _handle_http_exception(err)
         if isinstance(err, RecursionError):
