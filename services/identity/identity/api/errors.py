@@ -27,6 +27,8 @@ _STATUS_BY_FAMILY: dict[type[e.IdentityError], int] = {
     e.SignInRefused: 401,  # 429 with Retry-After while locked, see below
     e.RefreshRefused: 401,
     InvalidProof: 400,
+    e.TokenRequestRefused: 400,  # POST /oauth/token, RFC 6749 5.2
+    e.InvalidClient: 401,  # with WWW-Authenticate, see api/oauth.py
 }
 
 
