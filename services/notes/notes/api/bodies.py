@@ -7,6 +7,11 @@ from typing import Any
 
 from notes.adapters.note_store import sheet_to_json
 from notes.domain.notes import Note
+from notes.domain.receipts import RECEIPT_FIELDS
+
+#: How the OpenAPI document describes a write's answer (domain/receipts.py).
+RECEIPT_NOTE = ("A caller without view_patients gets a receipt only: "
+                + ", ".join(RECEIPT_FIELDS) + " where the record has them.")
 
 
 def note_body(note: Note) -> dict[str, Any]:

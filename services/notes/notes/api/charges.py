@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from typing import Any
+
 from flask_smorest import Blueprint
 
+from notes.api.bodies import RECEIPT_NOTE
 from notes.api.callers import STAFF, caller
 from notes.api.schemas import TransactionSchema
 from notes.bootstrap import notes
+from notes.domain.receipts import shown_to
 from notes.domain.transactions import PatientTransaction
 from notes.service_layer import charges
 from servicekit.auth import require_permission
@@ -23,8 +28,9 @@ def of_patient(patient_id: str) -> list[PatientTransaction]:
 
 @blp.route("/transactions/<transaction_id>", methods=["DELETE"])
 @require_permission("delete_transactions", kinds=STAFF)
-@blp.response(200, TransactionSchema)
-def delete(transaction_id: str) -> PatientTransaction:
+@blp.response(200, TransactionSchema, description=f"The charge. {RECEIPT_NOTE}")
+def delete(transaction_id: str) -> dict[str, Any]:
     """Delete a charge; it stays on record with who deleted it and when."""
-    app = notes()
-    return charges.delete_transaction(app.uow(), caller(), transaction_id, app.now())
+    app, who = notes(), caller()
+    charge = charges.delete_transaction(app.uow(), who, transaction_id, app.now())
+    return shown_to(who.permissions, asdict(charge))

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response
 from flask_smorest import Blueprint
 
-from notes.api.bodies import note_body
+from notes.api.bodies import RECEIPT_NOTE, note_body
 from notes.api.callers import STAFF, caller
 from notes.api.schemas import (
     AddendumSchema,
@@ -21,6 +21,7 @@ from notes.api.schemas import (
 from notes.bootstrap import notes
 from notes.domain.billing import FORMAT_HELP, BillingEntry
 from notes.domain.note_parts import SoapText
+from notes.domain.receipts import shown_to
 from notes.service_layer import note_exports as exports
 from notes.service_layer import note_lifecycle as lifecycle
 from servicekit.auth import authenticated, require_permission
@@ -35,14 +36,14 @@ _SOAP = ("subjective", "objective", "assessment", "plan")
 @blp.route("/notes", methods=["POST"])
 @authenticated(kinds=STAFF)
 @blp.arguments(StartNoteSchema)
-@blp.response(201, NoteSchema)
+@blp.response(201, NoteSchema, description=f"The note. {RECEIPT_NOTE}")
 def start(body: dict) -> dict[str, Any]:
-    app = notes()
+    app, who = notes(), caller()
     soap = SoapText(**{k: body[k] for k in _SOAP if k in body})
-    note = lifecycle.begin_note(app.uow(), caller(), case_id=body["case_id"], kind=body["kind"],
+    note = lifecycle.begin_note(app.uow(), who, case_id=body["case_id"], kind=body["kind"],
                                 date_of_service=body["date_of_service"], soap=soap,
                                 now=app.now())
-    return note_body(note)
+    return shown_to(who.permissions, note_body(note))
 
 
 @blp.route("/notes/<note_id>", methods=["GET"])
@@ -62,53 +63,52 @@ def of_patient(patient_id: str) -> list[dict[str, Any]]:
 @blp.route("/notes/<note_id>", methods=["PATCH"])
 @authenticated(kinds=STAFF)
 @blp.arguments(ReviseNoteSchema)
-@blp.response(200, NoteSchema)
+@blp.response(200, NoteSchema, description=f"The note. {RECEIPT_NOTE}")
 def revise(body: dict, note_id: str) -> dict[str, Any]:
     """Save changes to a draft; send the version you loaded (409 if someone saved since)."""
-    app = notes()
+    app, who = notes(), caller()
     soap = {k: body[k] for k in _SOAP if k in body}
     billing = None
     if "billing_sheet" in body:
         billing = [BillingEntry(line["code"], line["units"], tuple(line["modifiers"]))
                    for line in body["billing_sheet"]]
-    note = lifecycle.revise_note(app.uow(), caller(), note_id, expected_version=body["version"],
+    note = lifecycle.revise_note(app.uow(), who, note_id, expected_version=body["version"],
                                  soap=soap or None, billing=billing,
                                  user_types=app.user_types, now=app.now())
-    return note_body(note)
+    return shown_to(who.permissions, note_body(note))
 
 
 @blp.route("/notes/<note_id>/forward", methods=["POST"])
 @authenticated(kinds=STAFF)
 @blp.arguments(ForwardSchema)
-@blp.response(200, NoteSchema)
+@blp.response(200, NoteSchema, description=f"The note. {RECEIPT_NOTE}")
 def forward(body: dict, note_id: str) -> dict[str, Any]:
-    app = notes()
-    note = lifecycle.forward_note(app.uow(), caller(), note_id, to_user_id=body["to_user_id"],
+    app, who = notes(), caller()
+    note = lifecycle.forward_note(app.uow(), who, note_id, to_user_id=body["to_user_id"],
                                   expected_version=body["version"], now=app.now())
-    return note_body(note)
+    return shown_to(who.permissions, note_body(note))
 
 
 @blp.route("/notes/<note_id>/finalize", methods=["POST"])
 @authenticated(kinds=STAFF)
 @blp.arguments(VersionSchema)
-@blp.response(200, NoteSchema)
+@blp.response(200, NoteSchema, description=f"The note. {RECEIPT_NOTE}")
 def finalize(body: dict, note_id: str) -> dict[str, Any]:
     """Sign the note; 403 finalization_refused names every setting or permission that is off."""
-    app = notes()
-    note = lifecycle.finalize_note(app.uow(), caller(), note_id,
+    app, who = notes(), caller()
+    note = lifecycle.finalize_note(app.uow(), who, note_id,
                                    expected_version=body["version"], now=app.now())
-    return note_body(note)
+    return shown_to(who.permissions, note_body(note))
 
 
 @blp.route("/notes/<note_id>/addenda", methods=["POST"])
 @authenticated(kinds=STAFF)
 @blp.arguments(AddendumSchema)
-@blp.response(201, NoteSchema)
+@blp.response(201, NoteSchema, description=f"The note. {RECEIPT_NOTE}")
 def add_addendum(body: dict, note_id: str) -> dict[str, Any]:
-    app = notes()
-    note = lifecycle.add_addendum(app.uow(), caller(), note_id, text=body["text"],
-                                  now=app.now())
-    return note_body(note)
+    app, who = notes(), caller()
+    note = lifecycle.add_addendum(app.uow(), who, note_id, text=body["text"], now=app.now())
+    return shown_to(who.permissions, note_body(note))
 
 
 @blp.route("/notes/<note_id>/pdf", methods=["GET"])

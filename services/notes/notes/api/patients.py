@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
+from notes.api.bodies import RECEIPT_NOTE
 from notes.api.callers import STAFF, caller
 from notes.api.schemas import (
     NewPatientSchema,
@@ -17,6 +18,7 @@ from notes.api.schemas import (
     PatientWithCasesSchema,
 )
 from notes.bootstrap import notes
+from notes.domain.receipts import shown_to
 from notes.service_layer import patients
 from servicekit.auth import require_permission
 
@@ -62,16 +64,17 @@ def view(patient_id: str) -> dict[str, Any]:
 @blp.route("/patients", methods=["POST"])
 @require_permission("edit_patients", kinds=STAFF)
 @blp.arguments(NewPatientSchema)
-@blp.response(201, PatientSchema)
+@blp.response(201, PatientSchema, description=f"The patient. {RECEIPT_NOTE}")
 def register(body: dict) -> dict[str, Any]:
-    app = notes()
-    return patients.register_patient(app.uow(), caller(), body, app.now())
+    app, who = notes(), caller()
+    return shown_to(who.permissions, patients.register_patient(app.uow(), who, body, app.now()))
 
 
 @blp.route("/patients/<patient_id>", methods=["PATCH"])
 @require_permission("edit_patients", kinds=STAFF)
 @blp.arguments(PatientChangeSchema(partial=True))
-@blp.response(200, PatientSchema)
+@blp.response(200, PatientSchema, description=f"The patient. {RECEIPT_NOTE}")
 def correct(body: dict, patient_id: str) -> dict[str, Any]:
-    app = notes()
-    return patients.correct_patient(app.uow(), caller(), patient_id, body, app.now())
+    app, who = notes(), caller()
+    patient = patients.correct_patient(app.uow(), who, patient_id, body, app.now())
+    return shown_to(who.permissions, patient)

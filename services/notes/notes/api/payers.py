@@ -6,9 +6,11 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
+from notes.api.bodies import RECEIPT_NOTE
 from notes.api.callers import STAFF, caller
 from notes.api.schemas import CaseSchema, InsuranceChangeSchema, InsuranceSchema
 from notes.bootstrap import notes
+from notes.domain.receipts import shown_to
 from notes.service_layer import payers
 from servicekit.auth import authenticated, require_permission
 
@@ -43,10 +45,10 @@ def change_insurance(body: dict, insurance_id: str) -> dict[str, Any]:
 @blp.route("/cases", methods=["POST"])
 @require_permission("edit_patients", kinds=STAFF)
 @blp.arguments(CaseSchema)
-@blp.response(201, CaseSchema)
+@blp.response(201, CaseSchema, description=f"The case. {RECEIPT_NOTE}")
 def open_case(body: dict) -> dict[str, Any]:
-    app = notes()
-    return payers.open_case(app.uow(), caller(), body, app.now())
+    app, who = notes(), caller()
+    return shown_to(who.permissions, payers.open_case(app.uow(), who, body, app.now()))
 
 
 @blp.route("/cases/<case_id>", methods=["GET"])
