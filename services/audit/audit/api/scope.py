@@ -8,13 +8,17 @@ from servicekit.web.errors import Forbidden
 
 
 def caller_scope(org_id: str | None = None) -> Scope:
-    """The caller's practice; a vendor with view_audit (the vendor security role) sees all.
+    """The caller's practice; the vendor security role sees all.
 
-    A vendor caller may narrow to one practice with ``org_id``; anyone else asking for
-    another practice is refused rather than silently shown their own.
+    The vendor security role is a vendor token with view_audit, or identity's vendor-wide
+    security service account (kind ``service``, no practice, view_audit from its
+    ``security`` scope). A practice's service account (scope ``view_audit``) reads its own
+    practice like a User Manager holding view_audit. The vendor security role may narrow to
+    one practice with ``org_id``; anyone else asking for another practice is refused rather
+    than silently shown their own.
     """
     principal: Principal = current_principal()
-    if principal.kind == "vendor" and principal.has("view_audit"):
+    if is_vendor_security(principal):
         return Scope(org_id, all_practices=org_id is None)
     if principal.org_id is None:
         raise Forbidden("Your account belongs to no practice, so it has no audit record to read.",
@@ -23,3 +27,10 @@ def caller_scope(org_id: str | None = None) -> Scope:
         raise Forbidden("You can read the audit record of your own practice only.",
                         code="other_practice")
     return Scope(principal.org_id)
+
+
+def is_vendor_security(principal: Principal) -> bool:
+    if not principal.has("view_audit"):
+        return False
+    return principal.kind == "vendor" or (principal.kind == "service"
+                                          and principal.org_id is None)
