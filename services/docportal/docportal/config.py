@@ -48,7 +48,7 @@ class DocportalConfig(ServiceConfig):
     recipient_proof_secret: str = setting(
         "RECIPIENT_PROOF_SECRET", default=local_secret("recipient-proof.secret")
     )
-    # Signs the recipient pages' session cookie (and its CSRF token).
+    # Seals the recipient pages' server-side sessions (the key of each is derived from it).
     portal_session_secret: str = setting(
         "PORTAL_SESSION_SECRET", default=local_secret("portal-session.secret")
     )
@@ -56,6 +56,9 @@ class DocportalConfig(ServiceConfig):
     # handed to the gateway as a 60-second signed URL (X-Accel-Redirect), so the bytes go
     # from the store to the client without passing through Python. "none": stream them here.
     download_offload: str = setting("DOWNLOAD_OFFLOAD", default="none", parse=parse_offload)
+    # A recipient's browser session (kept server-side, portal/server_session.py) ends this
+    # long after it last changed; an active one changes whenever its access token is renewed.
+    portal_session_hours: float = setting("PORTAL_SESSION_HOURS", default=12.0, parse=float)
     # Secure cookies: on whenever the portal is served over TLS.
     portal_cookie_secure: bool = setting("PORTAL_COOKIE_SECURE", default=False, parse=parse_bool)
     # How often `docportal mail-retry` looks for share emails due again (each share has its

@@ -1,10 +1,11 @@
-"""The recipient's browser session: identity's tokens in Flask's signed cookie, and CSRF.
+"""The recipient's browser session: identity's tokens kept server-side, and CSRF.
 
-The cookie holds the access and refresh tokens (signed with PORTAL_SESSION_SECRET, so a
-browser cannot forge or alter them; HttpOnly, SameSite=Lax, Secure over TLS). The access
-token is verified on every request with the same JWKS as the API; when it has expired the
-refresh token is traded for new ones at identity. A token that is not a recipient's is
-never accepted here.
+The session lives in docportal's database (server_session.py); the cookie holds only a random
+id. On every page request the access token is checked with ``servicekit.auth.check_token``, so
+the platform's token state applies here as in every API: a password reset or permission change
+(a higher ``pv``) or an ended identity session ends this session on the next request. An
+expired access token is traded for new ones at identity with the refresh token; a refused
+refresh ends the session. A token that is not a recipient's is never accepted here.
 """
 
 from __future__ import annotations
@@ -13,12 +14,15 @@ import hmac
 import logging
 import secrets
 
-from flask import current_app, g, request, session
+from flask import g, request, session
 
 from docportal.bootstrap import docportal
+from docportal.portal.server_session import SIGNED_IN_AS
 from docportal.service_layer.callers import Recipient
 from docportal.service_layer.ports import IdentityRefused, IdentityUnavailable, Tokens
-from servicekit.auth import InvalidToken, KeySetUnavailable, Principal, TokenVerifier
+from servicekit.auth import Principal, check_token
+from servicekit.token_state import SESSION_ENDED, TOKEN_OUTDATED
+from servicekit.web.errors import ServiceUnavailable, Unauthorized
 
 log = logging.getLogger("docportal.portal")
 
@@ -38,12 +42,13 @@ def current_recipient() -> Recipient | None:
 
 
 def start_session(tokens: Tokens) -> Recipient | None:
-    """Sign the browser in with fresh tokens; a new session (and CSRF token) every time."""
+    """Sign the browser in with fresh tokens; a new session id (and CSRF token) every time."""
     principal = _verify(tokens.access_token)
     if principal is None or _recipient(principal) is None:
         return None
-    session.clear()
+    _forget()
     session[_ACCESS], session[_REFRESH] = tokens.access_token, tokens.refresh_token
+    session[SIGNED_IN_AS] = principal.user_id
     session[_CSRF] = secrets.token_urlsafe(32)
     g.recipient = _recipient(principal)
     g.principal = principal
@@ -51,10 +56,9 @@ def start_session(tokens: Tokens) -> Recipient | None:
 
 
 def end_session() -> None:
-    """Forget the tokens here and end the session at identity (best effort)."""
+    """Delete the session here and end it at identity (best effort)."""
     refresh = session.get(_REFRESH)
-    session.clear()
-    g.recipient = None
+    _forget()
     if refresh:
         try:
             docportal().accounts.sign_out(refresh)
@@ -89,16 +93,38 @@ def _resolve() -> Recipient | None:
     access = session.get(_ACCESS)
     if not access:
         return None
-    principal = _verify(access)
-    if principal is None:
+    try:
+        principal: Principal | None = _check(access)
+    except _Ended:
+        principal = None
+    except _Expired:
         principal = _refresh()
     recipient = _recipient(principal) if principal else None
     if recipient is None:
-        session.pop(_ACCESS, None)
-        session.pop(_REFRESH, None)
+        _forget()
         return None
     g.principal = principal  # the access log names the account
     return recipient
+
+
+class _Expired(Exception):
+    """The access token no longer verifies (expired, most likely): try the refresh token."""
+
+
+class _Ended(Exception):
+    """Identity revoked the token since (password reset, permissions, session ended)."""
+
+
+def _check(token: str) -> Principal:
+    try:
+        return check_token(token)
+    except Unauthorized as refused:
+        if refused.code in (TOKEN_OUTDATED, SESSION_ENDED):
+            raise _Ended() from None
+        raise _Expired() from None
+    except ServiceUnavailable:
+        raise IdentityUnavailable(
+            "Sign-in cannot be checked right now; try again shortly.") from None
 
 
 def _refresh() -> Principal | None:
@@ -116,16 +142,18 @@ def _refresh() -> Principal | None:
 
 
 def _verify(token: str) -> Principal | None:
-    verifier: TokenVerifier | None = current_app.extensions.get("servicekit.verifier")
-    if verifier is None:
-        raise IdentityUnavailable("Sign-in cannot be checked right now; try again shortly.")
+    """A token identity just issued, checked like any other; None when it does not count."""
     try:
-        return verifier.verify(token)
-    except InvalidToken:
+        return _check(token)
+    except (_Ended, _Expired):
         return None
-    except KeySetUnavailable:
-        raise IdentityUnavailable(
-            "Sign-in cannot be checked right now; try again shortly.") from None
+
+
+def _forget() -> None:
+    """Drop this browser's session: its row is deleted and the next one gets a new id."""
+    session.clear()
+    session.rotate = True  # type: ignore[attr-defined]
+    g.recipient = None
 
 
 def _recipient(principal: Principal) -> Recipient | None:

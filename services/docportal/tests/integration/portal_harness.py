@@ -26,11 +26,13 @@ LINK = re.compile(r"https://clinic\.example/portal/s/([A-Za-z0-9_-]{43})")
 
 
 def recipient_token(user_id: str, email: str, *, kind: str = "recipient",
-                    lifetime: int = 300) -> str:
+                    lifetime: int = 300, session_id: str | None = None) -> str:
     now = int(time.time())
     claims = {"sub": user_id, "org": None, "kind": kind, "email": email, "perms": [],
               "clinics": [], "pv": 1, "iat": now - 1, "exp": now + lifetime, "iss": ISSUER,
               "aud": AUDIENCE}
+    if session_id:
+        claims["sid"] = session_id
     return jwt.encode(claims, TOKEN_KEY, algorithm="EdDSA", headers={"kid": "t-1"})
 
 
@@ -47,6 +49,7 @@ class FakeRecipientAccounts:
 
     accounts: dict[str, FakeAccount] = field(default_factory=dict)
     sessions: dict[str, str] = field(default_factory=dict)  # refresh token -> email
+    session_ids: dict[str, str] = field(default_factory=dict)  # refresh token -> sid
     forgotten: list[str] = field(default_factory=list)
     resets: dict[str, str] = field(default_factory=dict)  # reset token -> email
     down: bool = False
@@ -83,7 +86,7 @@ class FakeRecipientAccounts:
         email = self.sessions.pop(refresh_token, None)
         if email is None:
             raise IdentityRefused(401, "refresh_refused", "Sign in again.")
-        return self._session(email)
+        return self._session(email, self.session_ids.pop(refresh_token, None))
 
     def sign_out(self, refresh_token: str) -> None:
         self.sessions.pop(refresh_token, None)
@@ -103,11 +106,14 @@ class FakeRecipientAccounts:
         self.accounts[email].password = password
         self.sessions = {t: e for t, e in self.sessions.items() if e != email}
 
-    def _session(self, email: str) -> Tokens:
+    def _session(self, email: str, session_id: str | None = None) -> Tokens:
         refresh = uuid.uuid4().hex
         self.sessions[refresh] = email
+        # A refreshed token stays in its session (identity's refresh-token family).
+        self.session_ids[refresh] = session_id or uuid.uuid4().hex
         access = recipient_token(self.accounts[email].id, email,
-                                 lifetime=self.access_lifetime)
+                                 lifetime=self.access_lifetime,
+                                 session_id=self.session_ids[refresh])
         return Tokens(access, refresh)
 
     def _up(self) -> None:
