@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, select
 
-from identity.adapters.tables import refresh_families, users
+from identity.adapters.tables import refresh_families, service_accounts, users
 from servicekit.auth import Principal
 from servicekit.token_state import SESSION_ENDED, TOKEN_OUTDATED
 
@@ -22,6 +22,12 @@ class IdentityTokenState:
             current = conn.execute(
                 select(users.c.permission_version).where(users.c.id == principal.user_id)
             ).scalar_one_or_none()
+            if current is None and principal.kind == "service":
+                # A service account's version rises when its secret is rotated or it is revoked.
+                current = conn.execute(
+                    select(service_accounts.c.version)
+                    .where(service_accounts.c.id == principal.user_id)
+                ).scalar_one_or_none()
             if current is not None and current > principal.permission_version:
                 return TOKEN_OUTDATED
             if principal.session_id and conn.execute(

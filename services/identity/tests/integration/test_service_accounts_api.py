@@ -170,6 +170,14 @@ def test_a_service_token_opens_no_staff_route(client, siem):
         403, "kind_not_allowed")
 
 
+
+def test_identity_itself_refuses_a_rotated_accounts_older_tokens(client, login, siem):
+    old = token_for(client, siem["client_id"], siem["client_secret"]).get_json()
+    client.post(f"/service-accounts/{siem['id']}/rotate", headers=admin_headers(login))
+    response = client.get("/users", headers=bearer(old["access_token"]))
+    assert (response.status_code, response.get_json()["error"]["code"]) == (
+        401, "token_outdated")
+
 # --- the vendor's accounts ---------------------------------------------------------------
 
 def vendor_token(client, local_part: str) -> dict[str, str]:
