@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from flask import current_app
 
 from identity.adapters.access_tokens import AccessTokenIssuer
+from identity.adapters.after_answer import AfterAnswer
 from identity.adapters.mail import IdentityMailer, SmtpIdentityMailer
 from identity.adapters.password_hashing import PasswordHashing
 from identity.adapters.signing_keys import SigningKeys, load_signing_keys
@@ -27,6 +28,8 @@ class Identity:
     tokens: AccessTokenIssuer
     hashing: PasswordHashing
     mailer: IdentityMailer
+    # Jobs run once the answer has left (the password reset mails).
+    after_answer: AfterAnswer = field(default_factory=AfterAnswer)
 
     def uow(self) -> UnitOfWork:
         return self.runtime.uow()

@@ -23,6 +23,7 @@ class AccessTokenClaims:
     permissions: frozenset[str]
     clinics: tuple[str, ...]
     permission_version: int
+    not_after: datetime | None = None  # a vendor's token ends with its access grant
     session_id: str | None = None  # the refresh family; ending it ends the access tokens
 
 
@@ -34,6 +35,8 @@ class AccessTokenIssuer:
 
     def issue(self, claims: AccessTokenClaims, now: datetime) -> str:
         expires = now + ACCESS_TOKEN_LIFETIME
+        if claims.not_after is not None:
+            expires = min(expires, claims.not_after)
         payload = {
             "sub": claims.user_id,
             "org": claims.org_id,

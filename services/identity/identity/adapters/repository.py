@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from identity.adapters.tables import (
@@ -15,7 +15,6 @@ from identity.adapters.tables import (
     practices,
     refresh_families,
     refresh_tokens,
-    sign_in_failures,
     user_clinics,
     users,
 )
@@ -107,6 +106,12 @@ class IdentityRepository:
         rows = self.session.execute(query.order_by(users.c.created_at)).mappings()
         return [(_user(row), row["password_hash"]) for row in rows]
 
+    def practices_with_staff_email(self, email: str) -> list[str]:
+        """The practices where a staff account (of any status) has this address."""
+        return list(self.session.execute(select(users.c.org_id).distinct().where(
+            users.c.email_normalized == email, users.c.kind == UserKind.STAFF.value,
+            users.c.org_id.is_not(None))).scalars())
+
     def email_taken(self, practice_id: str, email: str) -> bool:
         found = self.session.execute(
             select(users.c.id).where(users.c.org_id == practice_id,
@@ -183,21 +188,6 @@ class IdentityRepository:
         ).scalar_one_or_none()
 
     # --- sign-in failures ------------------------------------------------------------
-    def sign_in_failures(self, email: str) -> list[datetime]:
-        return list(self.session.execute(
-            select(sign_in_failures.c.failed_at)
-            .where(sign_in_failures.c.email_normalized == email)
-        ).scalars())
-
-    def replace_sign_in_failures(self, email: str, failures: Sequence[datetime]) -> None:
-        self.session.execute(
-            delete(sign_in_failures).where(sign_in_failures.c.email_normalized == email)
-        )
-        if failures:
-            self.session.execute(insert(sign_in_failures), [
-                {"email_normalized": email, "failed_at": at} for at in failures
-            ])
-
     # --- refresh token families ------------------------------------------------------
     def family_holding(self, token_hash: str) -> RefreshFamily | None:
         family_id = self.session.execute(
@@ -330,6 +320,11 @@ class PasswordResetRepository:
         return PasswordReset(user_id=row["user_id"], token_hash=row["token_hash"],
                              issued_at=row["issued_at"], expires_at=row["expires_at"],
                              used_at=row["used_at"])
+
+    def issued_since(self, user_id: str, since: datetime) -> list[datetime]:
+        return list(self.session.execute(select(password_resets.c.issued_at).where(
+            password_resets.c.user_id == user_id, password_resets.c.issued_at > since,
+        )).scalars())
 
     def spend_all_of(self, user_id: str, now: datetime) -> None:
         """Mark every unused link of the user used: one reset ends all of them."""

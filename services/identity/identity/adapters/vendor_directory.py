@@ -16,6 +16,7 @@ from identity.adapters.tables import (
 )
 from identity.domain.grants import VendorAccessGrant, VendorStaffMember
 from identity.domain.users import UserKind
+from identity.domain.vendor_support import GrantScope
 
 
 class PracticelessAccounts:
@@ -94,7 +95,7 @@ class VendorDirectory:
         self.session.execute(insert(access_grants).values(
             id=grant.id, practice_id=grant.practice_id, user_id=grant.user_id,
             purpose=grant.purpose, starts_at=grant.starts_at, ends_at=grant.ends_at,
-            granted_by=grant.granted_by, granted_at=grant.granted_at,
+            granted_by=grant.granted_by, granted_at=grant.granted_at, scope=grant.scope.value,
         ))
 
     def save_revocation(self, grant: VendorAccessGrant) -> None:
@@ -122,6 +123,11 @@ class VendorDirectory:
         ).scalar_one_or_none()
         return self.grant(grant_id) if grant_id else None
 
+    def grant_in_practice(self, grant_id: str, practice_id: str) -> VendorAccessGrant | None:
+        """The grant, if it is one into ``practice_id`` (others look like no grant)."""
+        grant = self.grant(grant_id)
+        return grant if grant is not None and grant.practice_id == practice_id else None
+
     def sessions_under(self, grant_id: str) -> list[str]:
         return list(self.session.execute(
             select(vendor_sessions.c.family_id).where(vendor_sessions.c.grant_id == grant_id)
@@ -134,4 +140,5 @@ def _grant(row) -> VendorAccessGrant:  # type: ignore[no-untyped-def]
         purpose=row["purpose"], starts_at=row["starts_at"], ends_at=row["ends_at"],
         granted_by=row["granted_by"], granted_at=row["granted_at"],
         revoked_at=row["revoked_at"], revoked_by=row["revoked_by"],
+        scope=GrantScope(row["scope"]),
     )

@@ -24,7 +24,8 @@ _STATUS_BY_FAMILY: dict[type[e.IdentityError], int] = {
     PracticeChoiceRequired: 409,
     e.LinkExpired: 410,
     e.LinkUnusable: 410,
-    e.SignInRefused: 401,  # 429 with Retry-After while locked, see below
+    e.SignInRefused: 401,  # 429 with Retry-After while throttled, see below
+    e.TooManyAttempts: 429,
     e.RefreshRefused: 401,
     InvalidProof: 400,
     e.TokenRequestRefused: 400,  # POST /oauth/token, RFC 6749 5.2
@@ -36,14 +37,15 @@ ERROR_TABLE: ErrorTable = error_table_by_family(e.IdentityError, _STATUS_BY_FAMI
 ERROR_TABLE[SigningKeysInvalid] = (503, "signing_keys_invalid")
 
 
-def _sign_in_refused(err: e.SignInRefused) -> Response:
+def _retry_later(err: e.SignInRefused | e.TooManyAttempts) -> Response:
     retry_after = err.details.get("retry_after_seconds")
     if retry_after is None:
         return error_response(401, err.code, err.message)
-    return error_response(429, "sign_in_locked", err.message, err.details,
+    return error_response(429, err.code, err.message, err.details,
                           {"Retry-After": str(max(1, int(retry_after)))})
 
 
 def install_error_headers(app: Flask) -> None:
     """Refusals that need a header (Retry-After) beyond the table's status and code."""
-    app.register_error_handler(e.SignInRefused, _sign_in_refused)
+    app.register_error_handler(e.SignInRefused, _retry_later)
+    app.register_error_handler(e.TooManyAttempts, _retry_later)

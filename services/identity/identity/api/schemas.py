@@ -3,6 +3,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from identity.domain.profile_rules import ACKNOWLEDGEMENT
+from identity.domain.vendor_support import GrantScope
 from servicekit.web.schemas import ChangeSchema
 
 # PostgreSQL text cannot hold NUL: refuse it at the edge rather than fail in the database.
@@ -246,6 +247,7 @@ class ProfileSchema(MeSchema):
 # --- recipients, vendor staff and access grants ---------------------------------------
 
 ACCOUNTS = ("staff", "recipient", "vendor")
+GRANT_SCOPE_NAMES = tuple(scope.value for scope in GrantScope)
 
 
 class AccountLoginSchema(LoginSchema):
@@ -284,6 +286,10 @@ class AccessGrantSchema(Schema):
     email = fields.Str()
     full_name = fields.Str()
     purpose = fields.Str()
+    scope = fields.Str(metadata={"description": "What the grant lets the vendor do: support "
+                                                "or revenue_cycle"})
+    permissions = fields.List(fields.Str(), metadata={
+        "description": "The permissions the vendor's token carries under this grant"})
     starts_at = fields.AwareDateTime()
     ends_at = fields.AwareDateTime()
     granted_by = fields.Str()
@@ -299,9 +305,14 @@ class NewAccessGrantSchema(Schema):
     purpose = fields.Str(required=True, validate=validate.Length(min=1, max=500),
                          metadata={"description": "Why, e.g. the support ticket; the practice "
                                                   "sees it"})
+    scope = fields.Str(load_default="support", validate=validate.OneOf(GRANT_SCOPE_NAMES),
+                       metadata={"description": "support (the support set, user type "
+                                                "changes) or revenue_cycle (reads patients, "
+                                                "notes, billing codes and charges)"})
     starts_at = fields.AwareDateTime(load_default=None, allow_none=True,
                                      metadata={"description": "Default: now"})
-    ends_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(required=True, metadata={
+        "description": "After the start, and at most 30 days after it"})
 
 
 class AccountProfileSchema(ProfileSchema):

@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from identity.api.bodies import user_body, user_type_body
 from identity.api.callers import caller
 from identity.api.invitations import role_profile_body
+from identity.api.origin import client_origin
 from identity.api.recipients import recipient_profile_body
 from identity.api.schemas import (
     AccountLoginSchema,
@@ -38,6 +39,9 @@ def _tokens(session: sessions.Session) -> dict[str, Any]:
 def login(body: dict) -> dict[str, Any]:
     """Sign in with email and password; the same 401 for every wrong combination.
 
+    An address that keeps failing for one email waits (429 sign_in_throttled, Retry-After);
+    an address with no recent failure is never refused.
+
     ``account``: staff (default), recipient or vendor. A vendor naming ``practice_id``
     gets in only under an access grant active now (403 no_active_access_grant otherwise).
     """
@@ -46,6 +50,7 @@ def login(body: dict) -> dict[str, Any]:
         ident.uow(), email=body["email"], password=body["password"],
         practice_id=body["practice_id"], hashing=ident.hashing, tokens=ident.tokens,
         catalog=ident.catalog, now=ident.now(), account=body["account"],
+        origin=client_origin(),
     )
     return _tokens(session)
 

@@ -1,4 +1,4 @@
-"""Vendor access grants: support admins grant and revoke; practice admins see theirs."""
+"""Vendor access grants: support admins grant and revoke; practice admins list and revoke theirs."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from flask_smorest import Blueprint
 from identity.api.callers import caller
 from identity.api.schemas import AccessGrantSchema, NewAccessGrantSchema
 from identity.bootstrap import identity
-from identity.domain.vendor_support import VENDOR_SUPPORT_PERMISSIONS
-from identity.service_layer import vendor
+from identity.service_layer import practice_grants, vendor
 from identity.service_layer.vendor import GrantView, VendorCaller, VendorProfile
 from servicekit.auth import authenticated, current_principal
 
@@ -23,6 +22,7 @@ def grant_body(view: GrantView) -> dict[str, Any]:
     return {
         "id": grant.id, "practice_id": grant.practice_id, "user_id": grant.user_id,
         "email": view.email, "full_name": view.full_name, "purpose": grant.purpose,
+        "scope": grant.scope.value, "permissions": sorted(grant.rules.permissions),
         "starts_at": grant.starts_at, "ends_at": grant.ends_at, "granted_by": grant.granted_by,
         "granted_at": grant.granted_at, "revoked_at": grant.revoked_at,
         "revoked_by": grant.revoked_by, "active": view.active,
@@ -31,7 +31,7 @@ def grant_body(view: GrantView) -> dict[str, Any]:
 
 def vendor_profile_body(profile: VendorProfile) -> dict[str, Any]:
     user, grant = profile.user, profile.grant
-    permissions = sorted(VENDOR_SUPPORT_PERMISSIONS) if grant else []
+    permissions = sorted(grant.rules.permissions) if grant else []
     return {
         "id": user.id, "email": user.email, "full_name": user.full_name,
         "kind": user.kind.value, "status": "active", "user_type": None,
@@ -83,5 +83,18 @@ def list_vendor_grants() -> list[dict[str, Any]]:
 def list_practice_grants() -> list[dict[str, Any]]:
     """Who of the vendor may enter this practice, why and until when (Admins)."""
     ident = identity()
-    views = vendor.list_practice_grants(ident.uow(), caller(), ident.catalog, ident.now())
+    views = practice_grants.list_practice_grants(ident.uow(), caller(), ident.catalog,
+                                                 ident.now())
     return [grant_body(v) for v in views]
+
+
+@blp.route("/access-grants/<grant_id>/revoke", methods=["POST"])
+@authenticated(kinds=("staff",))
+@blp.response(200, AccessGrantSchema)
+def revoke_practice_grant(grant_id: str) -> dict[str, Any]:
+    """End a vendor's access to this practice now, and every session opened under it
+    (User Managers). The vendor's tokens stop in every service within a second."""
+    ident = identity()
+    view = practice_grants.revoke_practice_grant(ident.uow(), caller(), grant_id,
+                                                 ident.catalog, ident.now())
+    return grant_body(view)

@@ -51,10 +51,22 @@ class PasswordRejected(InvalidRequest):
     code = "password_rejected"
 
 
+class GrantTooLong(InvalidRequest):
+    """422: a vendor access grant lasts at most 30 days."""
+
+    code = "access_grant_too_long"
+
+
 class NotAllowed(IdentityError):
     """403: this person may not do this."""
 
     code = "not_allowed"
+
+
+class SelfGrantRefused(NotAllowed):
+    """403: a support admin never grants access to a practice to themselves."""
+
+    code = "self_grant_refused"
 
 
 class NotAUserManager(NotAllowed):

@@ -100,7 +100,15 @@ def refuse_automation_profile_change(target: User, action: str) -> None:
 
 
 def require_support_for_type_change(actor: Actor, target: User, now: datetime) -> None:
-    if not actor.is_supported_vendor(target.practice_id, now):
+    if actor.is_supported_vendor(target.practice_id, now) and not actor.changes_user_types(
+            target.practice_id, now):
+        scope = actor.access_grant.scope.value if actor.access_grant else None
+        raise UserTypeChangeNeedsSupport(
+            f"Your access grant's scope ({scope}) does not include changing user types. "
+            "Ask a vendor support admin for a support grant.",
+            {"user_id": target.id, "scope": scope},
+        )
+    if not actor.changes_user_types(target.practice_id, now):
         raise UserTypeChangeNeedsSupport(
             "A practice cannot change a user's type, because changing certain types breaks "
             "the profile. Contact support and they will change it for you.",

@@ -1,10 +1,15 @@
-"""Sign-in throttling: 10 failures within 15 minutes lock the email for 15 minutes.
+"""Sign-in throttling: guessing slows down per source address; the owner still gets in.
 
-Pure state: the failure times recorded for an email go in, a decision and the failure
-times to store come out. Failures are recorded per email address whether or not an
-account has it, and the caller folds "no such account", "inactive" and "wrong password"
-into one ``credentials_valid=False``; so an unknown email and a wrong password get the
-same answer, lockouts included, and nobody learns which addresses have accounts.
+Failures are counted per account key (the kind of account asked for and the email, whether
+or not an account has it) and, within it, per source address. An address that failed
+``FREE_FAILURES_PER_ADDRESS`` times in ``FAILURE_WINDOW`` waits before its next attempt,
+and each further failure doubles the wait (up to ``LONGEST_BACKOFF``). While the account
+collects ``HOT_ACCOUNT_FAILURES`` failures from all addresses together (a guess spread over
+many addresses), every address that already failed waits after its first failure. An
+address with no recent failure is never refused, so nobody can lock the owner out, and a
+correct password from it is accepted. The caller folds "no such account", "inactive" and
+"wrong password" into one ``credentials_valid=False``: an unknown email and a wrong
+password get the same answers, throttling included.
 """
 
 from __future__ import annotations
@@ -14,11 +19,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from identity.domain.clock import require_aware, seconds_until
-from identity.domain.errors import SignInRefused
+from identity.domain.errors import SignInRefused, SignInThrottled
 
-MAX_FAILURES = 10
 FAILURE_WINDOW = timedelta(minutes=15)
-LOCKOUT = timedelta(minutes=15)
+FREE_FAILURES_PER_ADDRESS = 5
+HOT_ACCOUNT_FAILURES = 20
+FREE_FAILURES_WHEN_HOT = 1
+FIRST_BACKOFF = timedelta(seconds=30)
+LONGEST_BACKOFF = timedelta(minutes=15)
 
 WRONG_CREDENTIALS = (
     "The email or password is not right. Check both and try again, or reset your password."
@@ -26,52 +34,65 @@ WRONG_CREDENTIALS = (
 
 
 @dataclass(frozen=True)
+class Failure:
+    at: datetime
+    address: str
+
+
+@dataclass(frozen=True)
 class SignInDecision:
     accepted: bool
-    failures: tuple[datetime, ...]  # the state to store for this email
-    locked_until: datetime | None = None
+    record_failure: bool = False  # store Failure(now, address) for this account key
     refusal: SignInRefused | None = None
 
-
-def locked_until(failures: Sequence[datetime], now: datetime) -> datetime | None:
-    """When the current lock ends, or None if the email is not locked at ``now``."""
-    times = sorted(failures)
-    ends = [
-        times[i] + LOCKOUT
-        for i in range(MAX_FAILURES - 1, len(times))
-        if times[i] - times[i - MAX_FAILURES + 1] <= FAILURE_WINDOW
-    ]
-    latest = max(ends, default=None)
-    return latest if latest is not None and now < latest else None
+    @property
+    def throttled(self) -> bool:
+        return isinstance(self.refusal, SignInThrottled)
 
 
-def decide_sign_in(
-    credentials_valid: bool, failures: Sequence[datetime], now: datetime
-) -> SignInDecision:
-    """Check the lock first: while locked even the right password is refused."""
+def recent(failures: Sequence[Failure], now: datetime) -> list[Failure]:
+    """The failures that still count at ``now``; older ones can be deleted."""
+    return [f for f in failures if now - FAILURE_WINDOW < f.at <= now]
+
+
+def retry_at(failures: Sequence[Failure], address: str, now: datetime) -> datetime | None:
+    """When ``address`` may try this account again, or None if it may now."""
+    counted = recent(failures, now)
+    own = sorted(f.at for f in counted if f.address == address)
+    free = (FREE_FAILURES_WHEN_HOT if len(counted) >= HOT_ACCOUNT_FAILURES
+            else FREE_FAILURES_PER_ADDRESS)
+    beyond = len(own) - free
+    if beyond < 0:
+        return None
+    until = own[-1] + backoff(beyond)
+    return until if now < until else None
+
+
+def backoff(failures_beyond_free: int) -> timedelta:
+    """30 s after the last free failure, doubling with each further one, 15 min at most."""
+    doublings = min(failures_beyond_free, 10)  # 2**10 * 30 s is far past the cap already
+    return min(FIRST_BACKOFF * 2**doublings, LONGEST_BACKOFF)
+
+
+def decide_sign_in(credentials_valid: bool, failures: Sequence[Failure], address: str,
+                   now: datetime) -> SignInDecision:
+    """A throttled address is refused before its password counts; otherwise the password
+    decides, and a wrong one is recorded (refused with 429 if it starts a wait)."""
     require_aware(now)
-    kept = _recent(failures, now)
-    lock = locked_until(kept, now)
-    if lock is not None:
-        return SignInDecision(False, kept, lock, _locked_refusal(lock, now))
+    waiting = retry_at(failures, address, now)
+    if waiting is not None:
+        return SignInDecision(False, refusal=throttled(waiting, now))
     if credentials_valid:
-        return SignInDecision(True, ())
-    kept = (*kept, now)
-    lock = locked_until(kept, now)
-    refusal = _locked_refusal(lock, now) if lock else SignInRefused(WRONG_CREDENTIALS)
-    return SignInDecision(False, kept, lock, refusal)
+        return SignInDecision(True)
+    after = retry_at([*failures, Failure(now, address)], address, now)
+    refusal = throttled(after, now) if after else SignInRefused(WRONG_CREDENTIALS)
+    return SignInDecision(False, record_failure=True, refusal=refusal)
 
 
-def _recent(failures: Sequence[datetime], now: datetime) -> tuple[datetime, ...]:
-    # A lock can rest on failures up to window + lockout old; older ones never matter.
-    horizon = now - FAILURE_WINDOW - LOCKOUT
-    return tuple(sorted(t for t in failures if t > horizon))
-
-
-def _locked_refusal(until: datetime, now: datetime) -> SignInRefused:
-    wait = seconds_until(until, now)
-    return SignInRefused(
-        f"Too many failed sign-ins for this email. Try again in {max(1, -(-wait // 60))} "
-        "minute(s), or reset your password.",
-        {"retry_after_seconds": wait, "locked_until": until.isoformat()},
+def throttled(until: datetime, now: datetime) -> SignInThrottled:
+    wait = max(1, seconds_until(until, now))
+    return SignInThrottled(
+        f"Too many failed sign-ins for this email from your network. Try again in {wait} "
+        "second(s), or reset your password.",
+        {"retry_after_seconds": wait},
     )

@@ -65,9 +65,16 @@ class Actor:
 
     def sees_permissions(self, catalog: UserTypeCatalog, now: datetime) -> bool:
         """User Managers see everyone's permissions; so does vendor support under an active
-        grant (it is there to fix profiles, and every use of the grant is recorded)."""
-        return self.holds(MANAGE_USERS, catalog) or self.is_supported_vendor(
-            self.user.practice_id, now)
+        support grant (it is there to fix profiles, and every use of the grant is recorded)."""
+        if self.holds(MANAGE_USERS, catalog):
+            return True
+        return self.is_supported_vendor(self.user.practice_id, now) and bool(
+            self.access_grant and self.access_grant.rules.sees_user_permissions)
+
+    def changes_user_types(self, practice_id: str, now: datetime) -> bool:
+        """Only vendor support, under an active grant whose scope is support."""
+        return self.is_supported_vendor(practice_id, now) and bool(
+            self.access_grant and self.access_grant.rules.changes_user_types)
 
     def is_admin(self, catalog: UserTypeCatalog) -> bool:
         """Admin (dental vocabulary) and User Manager are the same power: manage_users."""

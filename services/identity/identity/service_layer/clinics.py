@@ -15,6 +15,7 @@ from identity.domain.clinics import change_clinic_settings as apply_settings
 from identity.domain.errors import StateConflict
 from identity.service_layer.callers import Caller, event_actor, load_actor
 from identity.service_layer.errors import NotFoundInPractice
+from identity.service_layer.vendor_reads import record_vendor_read
 from servicekit.db import UnitOfWork
 from servicekit.messaging.envelope import Subject, new_event
 
@@ -24,8 +25,11 @@ def list_clinics(uow: UnitOfWork, caller: Caller, now: datetime | None = None
     """Staff, and vendor support while a grant covers them (re-checked here)."""
     with uow:
         repo = IdentityRepository(uow.session)
-        load_actor(repo, caller, now)
-        return repo.clinics_of(caller.org_id)
+        actor = load_actor(repo, caller, now)
+        found = repo.clinics_of(caller.org_id)
+        record_vendor_read(uow, actor, caller.org_id, "clinics", (c.id for c in found))
+        uow.commit()
+        return found
 
 
 def add_clinic(

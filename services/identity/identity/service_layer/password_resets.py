@@ -1,23 +1,34 @@
-"""Password reset by email: ask for a link (same answer whether or not the account exists),
-then spend it to choose a new password, which ends every session of the account."""
+"""Password reset by email: ask for a link (same answer, in the same time, whether or not the
+account exists), then spend it to choose a new password, which ends every session of the
+account and lifts every sign-in wait on it."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from identity.adapters.attempt_log import ResetRequests
 from identity.adapters.mail import IdentityMailer, MailUnavailable, ResetMail
 from identity.adapters.password_hashing import PasswordHashing
 from identity.adapters.repository import IdentityRepository, PasswordResetRepository
 from identity.domain.catalog import UserTypeCatalog, load_catalog
 from identity.domain.errors import InvalidRequest, LinkUnusable
+from identity.domain.origins import Origin
+from identity.domain.password_reset_limits import (
+    ACCOUNT_WINDOW,
+    ADDRESS_WINDOW,
+    check_reset_requests,
+    may_mail_account,
+)
 from identity.domain.password_resets import issue_password_reset, redeem_password_reset
 from identity.domain.passwords import check_password
 from identity.domain.refresh_tokens import revoke_family
 from identity.domain.tokens import hash_token
 from identity.domain.users import User, normalize_email
 from identity.service_layer.callers import event_actor
+from identity.service_layer.sign_in_attempts import forget_failures
 from servicekit.db import UnitOfWork
 from servicekit.messaging.envelope import Subject, new_event
 
@@ -34,19 +45,47 @@ INVALID_LINK = ("This password reset link is not valid. Ask for a new one from t
                 "page.")
 
 
+@dataclass(frozen=True)
+class ResetRequest:
+    """An accepted "forgot password" request, to be mailed after the answer has left."""
+
+    email: str
+    account: Account
+    requested_at: datetime
+
+
 def request_password_reset(
-    uow: UnitOfWork, *, email: str, account: Account, mailer: IdentityMailer, now: datetime
-) -> int:
-    """Mail a one-hour link to each matching account; returns how many (never shown)."""
+    uow: UnitOfWork, *, email: str, account: Account, origin: Origin, now: datetime
+) -> ResetRequest | None:
+    """Count the request against its source address (429 past the limit) and accept it.
+
+    This is all the answer waits for, and it is the same work for every address: whether
+    an account has it is looked up by ``mail_reset_links``, after the answer.
+    """
+    with uow:
+        requests = ResetRequests(uow.session)
+        check_reset_requests(requests.since(origin.address, now - ADDRESS_WINDOW), now)
+        requests.record(origin.address, now, keep_since=now - ADDRESS_WINDOW)
+        uow.commit()
     try:
-        address = normalize_email(email)
+        return ResetRequest(normalize_email(email), account, now)
     except InvalidRequest:
-        return 0  # the same answer as for an unknown address
+        return None  # the same answer as for an unknown address
+
+
+def mail_reset_links(uow: UnitOfWork, request: ResetRequest, mailer: IdentityMailer) -> int:
+    """Mail a one-hour link to each matching account that got fewer than three links in
+    the last hour; returns how many went out. Never raises for a mail that failed."""
+    now, account = request.requested_at, request.account
     mails: list[tuple[str, ResetMail]] = []
     with uow:
         repo, resets = IdentityRepository(uow.session), PasswordResetRepository(uow.session)
-        accounts = resets.accounts_with_email(address, KINDS_BY_ACCOUNT[account])
+        accounts = resets.accounts_with_email(request.email, KINDS_BY_ACCOUNT[account])
         for user in accounts[:MOST_LINKS_PER_REQUEST]:
+            if not may_mail_account(resets.issued_since(user.id, now - ACCOUNT_WINDOW), now):
+                log.info("password reset mail not sent: the account's hourly limit is reached",
+                         extra={"user_id": user.id})
+                continue
             reset, token = issue_password_reset(user.id, now)
             resets.add(reset)
             practice_name = repo.practice(user.practice_id).name if user.practice_id else None
@@ -88,6 +127,7 @@ def reset_password(
         practice_name = repo.practice(user.practice_id).name if user.practice_id else ""
         check_password(password, practice_name=practice_name, email=user.email)
         resets.spend_all_of(user.id, now)
+        forget_failures(uow, user.kind, user.email)  # the mailbox's owner: no more waiting
         repo.set_password_hash(user.id, hashing.hash(password))
         revoked = _revoke_sessions(uow, repo, user, now)
         uow.publish(new_event(

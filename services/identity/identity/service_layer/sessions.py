@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -14,17 +13,25 @@ from identity.adapters.vendor_directory import PracticelessAccounts, VendorDirec
 from identity.domain.catalog import UserTypeCatalog, load_catalog
 from identity.domain.errors import LinkUnusable, RefreshRefused
 from identity.domain.grants import VendorAccessGrant
+from identity.domain.origins import UNKNOWN_ORIGIN, Origin
 from identity.domain.password_resets import issue_password_reset, redeem_password_reset
 from identity.domain.passwords import check_password
 from identity.domain.refresh_tokens import SIGN_IN_AGAIN, revoke_family, start_family
 from identity.domain.refresh_tokens import use_refresh_token as rotate
-from identity.domain.sign_in import decide_sign_in
+from identity.domain.sign_in import retry_at, throttled
 from identity.domain.tokens import hash_token
 from identity.domain.users import User, UserKind
 from identity.domain.vendor_support import VENDOR_SUPPORT_PERMISSIONS
 from identity.service_layer.callers import event_actor
 from identity.service_layer.errors import NoActiveAccessGrant, PracticeChoiceRequired
 from identity.service_layer.password_resets import tokens_outdated
+from identity.service_layer.sign_in_attempts import (
+    attempt_practice,
+    judge_attempt,
+    origin_facts,
+    publish_failure,
+    recent_failures,
+)
 from servicekit.db import UnitOfWork
 from servicekit.messaging.envelope import Event, Subject, new_event
 
@@ -66,18 +73,29 @@ def access_claims(repo: IdentityRepository, user: User, catalog: UserTypeCatalog
 def sign_in(
     uow: UnitOfWork, *, email: str, password: str, practice_id: str | None,
     hashing: PasswordHashing, tokens: AccessTokenIssuer, catalog: UserTypeCatalog,
-    now: datetime, account: str = UserKind.STAFF.value,
+    now: datetime, account: str = UserKind.STAFF.value, origin: Origin = UNKNOWN_ORIGIN,
 ) -> Session:
-    """Check the password (argon2id) and the lock, then start a refresh family.
+    """Check the throttle and the password (argon2id), then start a refresh family.
 
     ``account`` is the kind of account signing in (staff, recipient, vendor): one never
     signs in as another. A vendor naming a practice gets in only under a grant active now.
+    ``origin`` is the client's address and browser: failures slow down that address (see
+    domain/sign_in.py) and every attempt's event records them.
     """
     kind = UserKind(account)
     email = email.strip().lower()
     with uow:
-        candidates = IdentityRepository(uow.session).sign_in_candidates(
+        repo = IdentityRepository(uow.session)
+        candidates = repo.sign_in_candidates(
             email, practice_id if kind is UserKind.STAFF else None, kind)
+        org_id = attempt_practice(repo, kind, email, practice_id)
+        waiting = retry_at(recent_failures(uow, kind, email, now), origin.address, now)
+        if waiting is not None:  # refused before any hashing: guessing costs us little
+            refusal = throttled(waiting, now)
+            publish_failure(uow, email=email, kind=kind, org_id=org_id, origin=origin,
+                            refusal=refusal)
+            uow.commit()
+            raise refusal
     # Hash checks run outside any transaction; an unknown email checks a dummy hash.
     checked = candidates[:MOST_ACCOUNTS_CHECKED]
     matched = [user for user, stored in checked if hashing.verify(stored, password)]
@@ -85,15 +103,11 @@ def sign_in(
         hashing.verify(None, password)
     with uow:
         repo = IdentityRepository(uow.session)
-        decision = decide_sign_in(bool(matched), repo.sign_in_failures(email), now)
-        repo.replace_sign_in_failures(email, decision.failures)
+        decision = judge_attempt(uow, kind=kind, email=email, credentials_valid=bool(matched),
+                                 origin=origin, now=now)
         if not decision.accepted:
-            org_id = practice_id or (checked[0][0].practice_id if len(checked) == 1 else None)
-            _publish_failure(uow, email, org_id, {
-                "locked": decision.locked_until is not None,
-                "locked_until": decision.locked_until.isoformat()
-                if decision.locked_until else None,
-            })
+            publish_failure(uow, email=email, kind=kind, org_id=org_id, origin=origin,
+                            refusal=decision.refusal)
             uow.commit()
             assert decision.refusal is not None
             raise decision.refusal
@@ -107,7 +121,7 @@ def sign_in(
         user = matched[0]
         grant = None
         if kind is UserKind.VENDOR and practice_id is not None:
-            grant = _grant_for_sign_in(uow, user, practice_id, now)
+            grant = _grant_for_sign_in(uow, user, practice_id, now, origin)
         stored = next(stored for u, stored in checked if u.id == user.id)
         if stored and hashing.needs_rehash(stored):
             repo.set_password_hash(user.id, hashing.hash(password))
@@ -120,7 +134,7 @@ def sign_in(
         uow.publish(new_event(
             "identity.session.signed_in", subject=Subject("user", user.id),
             org_id=grant.practice_id if grant else user.practice_id, actor=event_actor(user),
-            data={"session_id": family.id, "account": kind.value,
+            data={"session_id": family.id, "account": kind.value, **origin_facts(origin),
                   **({"access_grant_id": grant.id} if grant else {})},
         ))
         if grant is not None:
@@ -242,15 +256,15 @@ def _publish_revoked(uow: UnitOfWork, user: User | None, family_id: str, reason:
     ))
 
 
-def _grant_for_sign_in(uow: UnitOfWork, user: User, practice_id: str, now: datetime
-                       ) -> VendorAccessGrant:
+def _grant_for_sign_in(uow: UnitOfWork, user: User, practice_id: str, now: datetime,
+                       origin: Origin) -> VendorAccessGrant:
     """The grant that lets a vendor into the practice now; refused (and recorded) if none."""
     grant = VendorDirectory(uow.session).active_grant(user.id, practice_id, now)
     if grant is None:
         known = PracticelessAccounts(uow.session).practice_name(practice_id) is not None
-        _publish_failure(uow, user.email, practice_id if known else None, {
-            "locked": False, "locked_until": None, "user_id": user.id,
-            "reason": "no_active_access_grant"})
+        publish_failure(uow, email=user.email, kind=user.kind,
+                        org_id=practice_id if known else None, origin=origin,
+                        facts={"user_id": user.id, "reason": "no_active_access_grant"})
         uow.commit()
         raise NoActiveAccessGrant(
             "You have no active access grant for this practice. Ask a vendor support admin "
@@ -269,18 +283,6 @@ def grant_used_event(user: User, grant: VendorAccessGrant, session_id: str) -> E
             "purpose": grant.purpose, "starts_at": grant.starts_at.isoformat(),
             "ends_at": grant.ends_at.isoformat(), "session_id": session_id,
         })
-
-
-def _publish_failure(uow: UnitOfWork, email: str, org_id: str | None,
-                     facts: dict[str, object]) -> None:
-    uow.publish(new_event(
-        "identity.session.sign_in_failed", subject=_email_subject(email), org_id=org_id,
-        data={"email": email, **facts}))
-
-
-def _email_subject(email: str) -> Subject:
-    # An address can be longer than a subject id; the hash still groups bursts per email.
-    return Subject("sign_in", hashlib.sha256(email.encode()).hexdigest()[:32])
 
 
 def _practice_choice(repo: IdentityRepository, user: User) -> dict[str, str]:

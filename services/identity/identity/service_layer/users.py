@@ -20,6 +20,7 @@ from identity.domain.users import User, new_staff_user
 from identity.service_layer.callers import Caller, event_actor, load_actor
 from identity.service_layer.errors import NotFoundInPractice
 from identity.service_layer.sessions import issue_password_setup
+from identity.service_layer.vendor_reads import record_vendor_read
 from servicekit.db import UnitOfWork
 from servicekit.messaging.envelope import Subject, new_event
 
@@ -48,7 +49,10 @@ def list_users(uow: UnitOfWork, caller: Caller, catalog: UserTypeCatalog,
         repo = IdentityRepository(uow.session)
         actor = load_actor(repo, caller, now)
         manager = actor.sees_permissions(catalog, now)
-        return [_view(repo, u, catalog, manager) for u in repo.users_of(caller.org_id)]
+        found = [_view(repo, u, catalog, manager) for u in repo.users_of(caller.org_id)]
+        record_vendor_read(uow, actor, caller.org_id, "users", (v.user.id for v in found))
+        uow.commit()
+        return found
 
 
 def get_user(uow: UnitOfWork, caller: Caller, user_id: str, catalog: UserTypeCatalog,
@@ -59,7 +63,10 @@ def get_user(uow: UnitOfWork, caller: Caller, user_id: str, catalog: UserTypeCat
         actor = load_actor(repo, caller, now)
         target = _target(repo, caller, user_id)
         see_permissions = actor.sees_permissions(catalog, now) or target.id == actor.user.id
-        return _view(repo, target, catalog, see_permissions)
+        view = _view(repo, target, catalog, see_permissions)
+        record_vendor_read(uow, actor, caller.org_id, "users", [target.id])
+        uow.commit()
+        return view
 
 
 def add_user(

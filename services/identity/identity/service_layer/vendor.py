@@ -14,10 +14,9 @@ from datetime import UTC, datetime
 from identity.adapters.password_hashing import PasswordHashing
 from identity.adapters.repository import IdentityRepository
 from identity.adapters.vendor_directory import PracticelessAccounts, VendorDirectory
-from identity.domain import profile_rules
-from identity.domain.catalog import UserTypeCatalog
 from identity.domain.errors import InvalidRequest, NotAllowed, StateConflict
 from identity.domain.grants import (
+    PracticeUserManager,
     VendorAccessGrant,
     VendorStaffMember,
     grant_vendor_access,
@@ -26,7 +25,8 @@ from identity.domain.grants import (
 from identity.domain.passwords import check_password
 from identity.domain.refresh_tokens import revoke_family
 from identity.domain.users import User, UserKind, normalize_email
-from identity.service_layer.callers import SYSTEM, Caller, event_actor, load_actor
+from identity.domain.vendor_support import GrantScope, scope_named
+from identity.service_layer.callers import SYSTEM, event_actor
 from identity.service_layer.callers import require_active_grant as _require_active_grant
 from identity.service_layer.errors import NotASupportAdmin, NotFoundInPractice
 from identity.service_layer.recipients import profile_facts
@@ -105,8 +105,11 @@ def add_vendor_staff(
 def grant_access(
     uow: UnitOfWork, caller: VendorCaller, *, practice_id: str, user_id: str,
     purpose: str, starts_at: datetime | None, ends_at: datetime, now: datetime,
+    scope: str = GrantScope.SUPPORT.value,
 ) -> GrantView:
-    """A support admin lets a vendor employee into a practice, for a purpose and a time."""
+    """A support admin lets another vendor employee into a practice, for a purpose (its
+    scope and reason) and at most 30 days."""
+    grant_scope = scope_named(scope)
     with uow:
         directory = VendorDirectory(uow.session)
         admin = _support_admin(uow, caller, now)
@@ -123,37 +126,56 @@ def grant_access(
         grant = grant_vendor_access(
             grant_id=str(uuid.uuid4()), granted_by=admin, grantee=grantee,
             practice_id=practice_id, purpose=purpose, starts_at=starts_at,
-            ends_at=ends_at, now=now,
+            ends_at=ends_at, now=now, scope=grant_scope,
         )
         directory.add_grant(grant)
-        view = _views(directory, [grant], now)[0]
-        uow.publish(_grant_event("identity.access_grant.granted", view, admin_actor(uow, admin)))
+        view = views(directory, [grant], now)[0]
+        uow.publish(grant_event("identity.access_grant.granted", view, admin_actor(uow, admin)))
         uow.commit()
     return view
 
 
 def revoke_access(uow: UnitOfWork, caller: VendorCaller, grant_id: str, now: datetime
                   ) -> GrantView:
-    """End a grant now; sessions opened under it end too."""
+    """A support admin ends a grant now; sessions opened under it end too."""
     with uow:
         directory = VendorDirectory(uow.session)
         admin = _support_admin(uow, caller, now)
         grant = directory.grant(grant_id)
         if grant is None:
             raise NotFoundInPractice("There is no such access grant.", {"grant_id": grant_id})
-        revoked = revoke_vendor_access(grant, admin, now)
-        directory.save_revocation(revoked)
-        repo = IdentityRepository(uow.session)
-        ended = 0
-        for family_id in directory.sessions_under(grant.id):
-            family = repo.family(family_id)
-            if family.revoked_at is None:
-                repo.save_family(revoke_family(family, now, "access_grant_revoked"), now)
-                ended += 1
-        view = _views(directory, [revoked], now)[0]
-        uow.publish(_grant_event("identity.access_grant.revoked", view, admin_actor(uow, admin),
-                                 sessions_revoked=ended))
+        view = end_grant(uow, grant, admin, admin_actor(uow, admin), now)
         uow.commit()
+    return view
+
+
+def end_grant(uow: UnitOfWork, grant: VendorAccessGrant,
+              revoked_by: VendorStaffMember | PracticeUserManager, actor: EventActor,
+              now: datetime) -> GrantView:
+    """Revoke the grant and end every session opened under it, in this unit of work.
+
+    Each ended session is announced (``identity.session.revoked``) so that every service's
+    token-state projection refuses the vendor's access tokens at once, not at their expiry.
+    """
+    directory = VendorDirectory(uow.session)
+    revoked = revoke_vendor_access(grant, revoked_by, now)
+    directory.save_revocation(revoked)
+    repo = IdentityRepository(uow.session)
+    ended = 0
+    for family_id in directory.sessions_under(grant.id):
+        family = repo.family(family_id)
+        if family is None or family.revoked_at is not None:
+            continue
+        repo.save_family(revoke_family(family, now, "access_grant_revoked"), now)
+        ended += 1
+        uow.publish(new_event(
+            "identity.session.revoked", subject=Subject("user", grant.user_id),
+            org_id=grant.practice_id, actor=actor,
+            data={"session_id": family_id, "reason": "access_grant_revoked",
+                  "access_grant_id": grant.id}))
+    view = views(directory, [revoked], now)[0]
+    uow.publish(grant_event("identity.access_grant.revoked", view, actor,
+                             sessions_revoked=ended))
     return view
 
 
@@ -163,19 +185,7 @@ def list_vendor_grants(uow: UnitOfWork, caller: VendorCaller, now: datetime) -> 
         directory = VendorDirectory(uow.session)
         member = vendor_member(uow, caller, now)
         grants = directory.grants(user_id=None if member.is_support_admin else member.user_id)
-        return _views(directory, grants, now)
-
-
-def list_practice_grants(uow: UnitOfWork, caller: Caller, catalog: UserTypeCatalog,
-                         now: datetime) -> list[GrantView]:
-    """The practice's admins see who of the vendor may enter their practice, and why."""
-    with uow:
-        actor = load_actor(IdentityRepository(uow.session), caller, now)
-        if actor.user.kind is not UserKind.STAFF:
-            raise NotAllowed("Only the practice's own Admins see its access grants.")
-        profile_rules.require_user_manager(actor, catalog)
-        directory = VendorDirectory(uow.session)
-        return _views(directory, directory.grants(practice_id=caller.org_id), now)
+        return views(directory, grants, now)
 
 
 def vendor_profile(uow: UnitOfWork, caller: VendorCaller, now: datetime) -> VendorProfile:
@@ -220,22 +230,23 @@ def _support_admin(uow: UnitOfWork, caller: VendorCaller, now: datetime
     return member
 
 
-def _views(directory: VendorDirectory, grants: list[VendorAccessGrant], now: datetime
+def views(directory: VendorDirectory, grants: list[VendorAccessGrant], now: datetime
            ) -> list[GrantView]:
     people = directory.people({g.user_id for g in grants})
     return [GrantView(g, *people.get(g.user_id, ("", "")), active=g.is_active(now))
             for g in grants]
 
 
-def _grant_event(event_type: str, view: GrantView, actor: EventActor, **extra: object) -> Event:
+def grant_event(event_type: str, view: GrantView, actor: EventActor, **extra: object) -> Event:
     grant = view.grant
     return new_event(
         event_type, subject=Subject("access_grant", grant.id), org_id=grant.practice_id,
         actor=actor, data={
             "grant_id": grant.id, "user_id": grant.user_id, "email": view.email,
             "email_domain": view.email.rpartition("@")[2], "kind": UserKind.VENDOR.value,
-            "purpose": grant.purpose, "starts_at": grant.starts_at.isoformat(),
-            "ends_at": grant.ends_at.isoformat(), "granted_by": grant.granted_by,
+            "purpose": grant.purpose, "scope": grant.scope.value,
+            "starts_at": grant.starts_at.isoformat(), "ends_at": grant.ends_at.isoformat(),
+            "granted_by": grant.granted_by,
             "revoked_at": grant.revoked_at.isoformat() if grant.revoked_at else None,
             "revoked_by": grant.revoked_by, **extra,
         })

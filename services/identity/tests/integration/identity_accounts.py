@@ -48,12 +48,13 @@ def new_vendor_staff(ident, local_part: str, *, support_admin: bool = False) -> 
 
 
 def new_grant(ident, admin_id: str, user_id: str, practice_id: str, *,
-              hours: float = 1, purpose: str = "Ticket 4411: fix a user type") -> GrantView:
+              hours: float = 1, purpose: str = "Ticket 4411: fix a user type",
+              scope: str = "support") -> GrantView:
     now = datetime.now(UTC)
     return grant_access(
         ident.uow(), VendorCaller(admin_id, None), practice_id=practice_id, user_id=user_id,
         purpose=purpose, starts_at=now - timedelta(minutes=1),
-        ends_at=now + timedelta(hours=hours), now=now)
+        ends_at=now + timedelta(hours=hours), now=now, scope=scope)
 
 
 def sign_in(client, email: str, *, account: str = "staff", practice_id: str | None = None,

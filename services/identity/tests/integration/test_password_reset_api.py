@@ -67,7 +67,10 @@ def person(add_person, practice) -> str:
 
 
 def forgot(client, email: str, account: str = "staff"):
-    return client.post("/password/forgot", json={"email": email, "account": account})
+    """Ask for a link, and wait for the mail that goes out after the answer."""
+    answer = client.post("/password/forgot", json={"email": email, "account": account})
+    assert client.application.extensions["identity"].after_answer.drain()
+    return answer
 
 
 def reset_token(mail_sink, email: str, count: int = 1) -> str:

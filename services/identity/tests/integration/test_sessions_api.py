@@ -11,7 +11,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 
 from identity.adapters.tables import messaging
-from identity.domain.sign_in import MAX_FAILURES
 from identity.service_layer.callers import Caller
 from identity.service_layer.users import add_user
 
@@ -51,17 +50,6 @@ def test_unknown_email_and_wrong_password_get_the_same_401_body(client, practice
     wrong = client.post("/login", json={"email": OWNER, "password": "not the password"})
     assert unknown.status_code == wrong.status_code == 401
     assert unknown.get_json() == wrong.get_json()
-
-
-def test_ten_failures_lock_the_email_even_for_the_right_password(client, practice, ident):
-    for _ in range(MAX_FAILURES - 1):
-        assert client.post("/login", json={"email": OWNER, "password": "nope"}).status_code == 401
-    locked = client.post("/login", json={"email": OWNER, "password": "nope"})
-    assert locked.status_code == 429
-    assert 0 < int(locked.headers["Retry-After"]) <= 15 * 60
-    right = client.post("/login", json={"email": OWNER, "password": "correct horse battery staple"})
-    assert right.status_code == 429
-    assert "identity.session.sign_in_failed" in outbox_types(ident)
 
 
 def test_refresh_rotates_and_a_reused_token_revokes_the_family(client, login, practice, ident):

@@ -2,8 +2,21 @@ from datetime import timedelta
 
 import pytest
 
-from identity.domain.errors import InvalidRequest, NotAllowed, StateConflict
-from identity.domain.grants import VendorStaffMember, grant_vendor_access, revoke_vendor_access
+from identity.domain.errors import (
+    GrantTooLong,
+    InvalidRequest,
+    NotAllowed,
+    SelfGrantRefused,
+    StateConflict,
+)
+from identity.domain.grants import (
+    MAX_GRANT_LENGTH,
+    PracticeUserManager,
+    VendorStaffMember,
+    grant_vendor_access,
+    revoke_vendor_access,
+)
+from identity.domain.vendor_support import GrantScope
 
 SUPPORT_ADMIN = VendorStaffMember("admin-1", "lee@vendor.example", is_support_admin=True)
 SUPPORT_AGENT = VendorStaffMember("agent-1", "sam@vendor.example")
@@ -79,3 +92,42 @@ def test_a_grant_covers_only_its_grantee_in_its_practice(now):
 def test_grant_checks_refuse_a_naive_clock(now):
     with pytest.raises(ValueError, match="timezone-aware"):
         grant(now).is_active(now.replace(tzinfo=None))
+
+
+def test_a_grant_lasts_at_most_thirty_days(now):
+    assert MAX_GRANT_LENGTH.days == 30
+    assert grant(now, ends_at=now + timedelta(days=30)).ends_at == now + timedelta(days=30)
+    with pytest.raises(GrantTooLong, match="at most 30 days"):
+        grant(now, ends_at=now + timedelta(days=30, seconds=1))
+    with pytest.raises(GrantTooLong):
+        grant(now, ends_at=now + timedelta(days=365 * 100))
+
+
+def test_the_thirty_days_count_from_the_start_not_from_now(now):
+    later = now + timedelta(days=10)
+    assert grant(now, starts_at=later, ends_at=later + timedelta(days=30)).is_active(
+        later + timedelta(days=29))
+    with pytest.raises(GrantTooLong):
+        grant(now, starts_at=now - timedelta(days=5), ends_at=now + timedelta(days=26))
+
+
+def test_a_support_admin_never_grants_access_to_themselves(now):
+    with pytest.raises(SelfGrantRefused, match="Nobody grants access to themselves"):
+        grant(now, grantee=SUPPORT_ADMIN)
+
+
+def test_a_grant_records_its_scope_support_by_default(now):
+    assert grant(now).scope is GrantScope.SUPPORT
+    assert grant(now, scope=GrantScope.REVENUE_CYCLE).scope is GrantScope.REVENUE_CYCLE
+
+
+def test_the_practices_user_manager_revokes_a_grant_into_their_practice(now):
+    manager = PracticeUserManager("owner-1", "practice-1")
+    revoked = revoke_vendor_access(grant(now), manager, now + timedelta(minutes=1))
+    assert revoked.revoked_by == "owner-1"
+    assert not revoked.is_active(now + timedelta(minutes=1))
+
+
+def test_a_user_manager_of_another_practice_cannot_revoke_the_grant(now):
+    with pytest.raises(NotAllowed, match="another practice"):
+        revoke_vendor_access(grant(now), PracticeUserManager("owner-2", "practice-2"), now)
