@@ -158,6 +158,24 @@ class SignInRefused(IdentityError):
     code = "sign_in_refused"
 
 
+class SignInThrottled(SignInRefused):
+    """429 with Retry-After: this address failed too often for this email; it waits."""
+
+    code = "sign_in_throttled"
+
+
+class TooManyAttempts(IdentityError):
+    """429 with Retry-After (``details["retry_after_seconds"]``): wait, then ask again."""
+
+    code = "too_many_attempts"
+
+
+class ResetRequestsThrottled(TooManyAttempts):
+    """429: this address asked for too many password reset links; it waits."""
+
+    code = "too_many_reset_requests"
+
+
 class RefreshRefused(IdentityError):
     """401: the refresh token is unknown, expired, revoked, or was reused (family revoked)."""
 

@@ -21,7 +21,6 @@ from identity.domain.refresh_tokens import use_refresh_token as rotate
 from identity.domain.sign_in import retry_at, throttled
 from identity.domain.tokens import hash_token
 from identity.domain.users import User, UserKind
-from identity.domain.vendor_support import VENDOR_SUPPORT_PERMISSIONS
 from identity.service_layer.callers import event_actor
 from identity.service_layer.errors import NoActiveAccessGrant, PracticeChoiceRequired
 from identity.service_layer.password_resets import tokens_outdated
@@ -52,14 +51,16 @@ def access_claims(repo: IdentityRepository, user: User, catalog: UserTypeCatalog
                   grant: VendorAccessGrant | None = None, *,
                   session_id: str | None = None) -> AccessTokenClaims:
     """The token's claims; recipients and vendor staff hold no practice's permissions,
-    except a vendor inside the practice a grant opened (support's fixed set)."""
+    except a vendor inside the practice a grant opened: its scope's permissions, and the
+    token ends no later than the grant."""
     if user.kind in (UserKind.RECIPIENT, UserKind.VENDOR):
         practice_id = grant.practice_id if grant else None
         return AccessTokenClaims(
             user_id=user.id, org_id=practice_id, kind=user.kind.value, email=user.email,
             user_type=None,
-            permissions=VENDOR_SUPPORT_PERMISSIONS if grant else frozenset(),
+            permissions=grant.rules.permissions if grant else frozenset(),
             clinics=tuple(c.id for c in repo.clinics_of(practice_id)) if practice_id else (),
+            not_after=grant.ends_at if grant else None,
             permission_version=user.permission_version, session_id=session_id,
         )
     return AccessTokenClaims(
