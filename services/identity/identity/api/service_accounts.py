@@ -104,21 +104,21 @@ def list_vendor_service_accounts() -> list[dict[str, Any]]:
     return [account_body(a) for a in accounts]
 
 
-@blp.route("/vendor/service-accounts/<account_id>/rotate", methods=["POST"])
+@blp.route("/vendor/service-accounts/<vendor_account_id>/rotate", methods=["POST"])
 @authenticated(kinds=VENDOR)
 @blp.response(200, IssuedCredentialsSchema)
-def rotate_vendor_service_account(account_id: str) -> dict[str, Any]:
+def rotate_vendor_service_account(vendor_account_id: str) -> dict[str, Any]:
     """A new secret for a vendor account (support admins); the old one stops at once."""
     ident = identity()
     return issued_body(vendor.rotate_vendor_service_account(
-        ident.uow(), vendor_caller(), account_id, ident.now()))
+        ident.uow(), vendor_caller(), vendor_account_id, ident.now()))
 
 
-@blp.route("/vendor/service-accounts/<account_id>/revoke", methods=["POST"])
+@blp.route("/vendor/service-accounts/<vendor_account_id>/revoke", methods=["POST"])
 @authenticated(kinds=VENDOR)
 @blp.response(200, ServiceAccountSchema)
-def revoke_vendor_service_account(account_id: str) -> dict[str, Any]:
+def revoke_vendor_service_account(vendor_account_id: str) -> dict[str, Any]:
     """Revoke a vendor account (support admins); its tokens stop at once."""
     ident = identity()
     return account_body(vendor.revoke_vendor_service_account(
-        ident.uow(), vendor_caller(), account_id, ident.now()))
+        ident.uow(), vendor_caller(), vendor_account_id, ident.now()))

@@ -27,8 +27,11 @@ import pytest
 from identity.adapters.repository import IdentityRepository
 from identity.adapters.signing_keys import new_private_key_pem
 from identity.app import create_app
+from identity.service_layer.callers import Caller
+from identity.service_layer.service_accounts import create_service_account
 from identity.service_layer.sessions import access_claims
 from identity.service_layer.vendor import VendorCaller, revoke_access
+from identity.service_layer.vendor_service_accounts import create_vendor_service_account
 from identity.spec import SPEC
 from servicekit.migrations import upgrade
 
@@ -137,6 +140,23 @@ WALK: dict[tuple[str, str], tuple[dict | None, dict[str, int]]] = {
          "ends_at": "{in_an_hour}"}, vendor_only(support_admin=201, vendor=403)),
     ("POST", "/vendor/grants/{grant_id}/revoke"): (
         None, vendor_only(support_admin=200, vendor=403)),
+    # Service accounts: a practice's Admins manage theirs; vendor support admins the vendor's.
+    # /oauth/token takes a form, never a bearer token: a JSON body lacks grant_type (400).
+    ("POST", "/oauth/token"): (None, everyone(400)),
+    ("GET", "/service-accounts"): (None, practice_staff(200, staff=403)),
+    ("POST", "/service-accounts"): ({"name": "{caller} SIEM feed", "scope": "view_audit"},
+                                    practice_staff(201, staff=403)),
+    ("POST", "/service-accounts/{account_id}/rotate"): (
+        None, practice_staff(200, staff=403, other_admin=404)),
+    ("POST", "/service-accounts/{account_id}/revoke"): (
+        None, practice_staff(200, staff=403, other_admin=404)),
+    ("GET", "/vendor/service-accounts"): (None, vendor_only(support_admin=200, vendor=403)),
+    ("POST", "/vendor/service-accounts"): ({"scope": "security", "name": "{caller} SOC"},
+                                           vendor_only(support_admin=201, vendor=403)),
+    ("POST", "/vendor/service-accounts/{vendor_account_id}/rotate"): (
+        None, vendor_only(support_admin=200, vendor=403)),
+    ("POST", "/vendor/service-accounts/{vendor_account_id}/revoke"): (
+        None, vendor_only(support_admin=200, vendor=403)),
     ("POST", "/users/{user_id}/deactivate"): ({}, practice_staff(200, staff=403,
                                                                  other_admin=404)),
 }
@@ -217,6 +237,12 @@ def test_every_endpoint_answers_each_caller_with_the_exact_status(
               "spare": new_vendor_staff(ident, "spare")}
     vendor["grant"] = new_grant(ident, vendor["admin"], vendor["support"], practice.id).grant.id
     spare_grant = new_grant(ident, vendor["admin"], vendor["spare"], practice.id).grant.id
+    siem = create_service_account(
+        ident.uow(), Caller(practice.owner_id, practice.id), name="SIEM feed",
+        scope="view_audit", catalog=ident.catalog, now=datetime.now(UTC)).account.id
+    soc = create_vendor_service_account(
+        ident.uow(), VendorCaller(vendor["admin"], None), scope="security", name="SOC",
+        practice_id=None, now=datetime.now(UTC)).account.id
     owner = bearer(login(OWNER)["access_token"])
     invitation = client.post("/invitations", headers=owner, json={
         "full_name": "Kim Park", "email": "kim.park@harbourphysio.example",
@@ -228,6 +254,7 @@ def test_every_endpoint_answers_each_caller_with_the_exact_status(
         "user_id": practice.users["target"], "clinic_id": practice.clinic_id,
         "invitation_id": invitation.get_json()["id"], "grant_id": spare_grant,
         "caller": caller.replace("_", "-"), "practice": practice.id, "spare": vendor["spare"],
+        "account_id": siem, "vendor_account_id": soc,
         "in_an_hour": (datetime.now(UTC) + timedelta(hours=1)).isoformat(),
     }
     secret = ident.config.recipient_proof_secret
