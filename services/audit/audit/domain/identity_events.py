@@ -5,7 +5,9 @@ cares about into plain facts and ignores the rest, so that a new identity event 
 a change here and nowhere else:
 
 - ``identity.practice.created``: the practice, its owner, ``data.recognized_domains`` and
-  the profiles it brings with it (``data.automation_profile``);
+  the profiles it brings with it (``data.automation_profile``); any later
+  ``identity.practice.*`` event stating ``data.recognized_domains`` (or
+  ``data.after.recognized_domains``) replaces the domain list as of its time;
 - ``identity.user.created`` and ``identity.user.<anything>_changed`` / ``activated`` /
   ``deactivated`` / ``updated``: a profile's email, full name, kind, status, role and
   permissions (``data.permissions``, or ``data.after.permissions`` of a change); a
@@ -23,6 +25,7 @@ a change here and nowhere else:
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,7 +34,7 @@ from typing import Any
 from audit.domain.clock import parse_utc
 from audit.domain.signins import SignInAttempt
 
-PROFILE_FIELDS = ("email", "full_name", "kind", "status", "role")
+PROFILE_FIELDS = ("email", "full_name", "kind", "status", "role", "permission_version")
 _GRANT_ENTITIES = frozenset({"grant", "access_grant", "vendor_access_grant"})
 _STATUS_BY_VERB = {"deactivated": "deactivated", "activated": "active", "reactivated": "active"}
 
@@ -52,6 +55,8 @@ class ProfileSeen:
     # Only the fields the event states; ``permissions`` is a JSON list of names.
     changes: dict[str, str] = field(default_factory=dict)
     creation: CreationSeen | None = None  # set on identity.user.created only
+    event_id: str = ""
+    occurred_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,7 @@ class InvitationSeen:
     invitation_id: str
     org_id: str
     sent_by: str
+    sent_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,16 @@ class PracticeSeen:
     owner_id: str | None
     recognized_domains: tuple[str, ...] | None  # None: the owner's email domain
     profiles: tuple[ProfileSeen, ...] = ()
+    occurred_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class DomainsSeen:
+    """The practice's recognized domains as identity stated them at ``occurred_at``."""
+
+    org_id: str
+    recognized_domains: tuple[str, ...]
+    occurred_at: datetime
 
 
 @dataclass(frozen=True)
@@ -84,6 +100,10 @@ class GrantSeen:
 @dataclass(frozen=True)
 class SignInSeen:
     attempt: SignInAttempt
+    event_id: str = ""
+    kind: str | None = None  # the account's kind (vendor, staff...) as the event states it
+    access_grant_id: str | None = None  # the grant identity let a vendor in under
+    email: str = ""  # the signer's address as the event states it (data, else actor)
 
 
 @dataclass(frozen=True)
@@ -94,7 +114,7 @@ class GrantUsed:
     attempt: SignInAttempt
 
 
-IdentityFact = (PracticeSeen | ProfileSeen | GrantSeen | SignInSeen | GrantUsed
+IdentityFact = (PracticeSeen | DomainsSeen | ProfileSeen | GrantSeen | SignInSeen | GrantUsed
                 | InvitationSeen)
 _PRACTICELESS = {("recipient", "registered"): "recipient",
                  ("vendor_staff", "created"): "vendor"}
@@ -108,15 +128,25 @@ def read_identity_event(event: Mapping[str, Any]) -> IdentityFact | None:
     data = event.get("data") or {}
     subject = event.get("subject") or {}
     org_id = event.get("org_id")
+    at = parse_utc(event["occurred_at"], "occurred_at")
     if entity == "practice" and verb == "created":
         domains = data.get("recognized_domains")
         org_id = org_id or subject["id"]
         robot = data.get("automation_profile")
-        profiles = (_profile(robot, org_id),) if isinstance(robot, dict) and robot.get("id") else ()
+        profiles = ((_profile(robot, org_id, event["id"], at),)
+                    if isinstance(robot, dict) and robot.get("id") else ())
         return PracticeSeen(
             org_id, str(data.get("name") or ""), data.get("owner_id"),
-            tuple(str(d) for d in domains) if isinstance(domains, list) else None, profiles,
+            tuple(str(d) for d in domains) if isinstance(domains, list) else None, profiles, at,
         )
+    if entity == "practice" and (org_id or subject.get("id")):
+        after = data.get("after")
+        domains = data.get("recognized_domains")
+        if not isinstance(domains, list) and isinstance(after, Mapping):
+            domains = after.get("recognized_domains")
+        if isinstance(domains, list):
+            return DomainsSeen(str(org_id or subject["id"]), tuple(str(d) for d in domains), at)
+        return None
     if entity == "user" and _is_profile_verb(verb):
         changes = _profile_changes(data)
         if verb in _STATUS_BY_VERB:
@@ -128,33 +158,36 @@ def read_identity_event(event: Mapping[str, Any]) -> IdentityFact | None:
             invitation = data.get("invitation_id")
             creation = CreationSeen(actor.get("id"), actor.get("kind"),
                                     str(invitation) if invitation else None)
-        return ProfileSeen(user_id, org_id, changes, creation)
+        return ProfileSeen(user_id, org_id, changes, creation, event["id"], at)
     if (entity, verb) in _PRACTICELESS:
         changes = _profile_changes(data)
         changes.setdefault("kind", _PRACTICELESS[(entity, verb)])
         changes.setdefault("status", "active")
-        return ProfileSeen(str(data.get("user_id") or subject["id"]), None, changes)
+        return ProfileSeen(str(data.get("user_id") or subject["id"]), None, changes,
+                           None, event["id"], at)
     if entity == "invitation" and verb in ("sent", "resent"):
         actor = event.get("actor") or {}
         if not org_id or not actor.get("id"):
             return None
-        return InvitationSeen(str(subject["id"]), org_id, str(actor["id"]))
+        return InvitationSeen(str(subject["id"]), org_id, str(actor["id"]), at)
     if entity in _GRANT_ENTITIES:
         grant = _grant(event, data, verb)
         if verb == "used" and grant is not None and grant.org_id:
             return GrantUsed(grant, SignInAttempt(
-                str(data.get("email") or ""), grant.org_id,
-                parse_utc(event["occurred_at"], "occurred_at"), succeeded=True,
+                str(data.get("email") or ""), grant.org_id, at, succeeded=True,
                 user_id=grant.user_id))
         return grant
     if entity == "session" and verb in ("signed_in", "sign_in_failed"):
         actor = event.get("actor") or {}
         email = data.get("email") or actor.get("email") or ""
         user_id = data.get("user_id") or (actor.get("id") if verb == "signed_in" else None)
+        kind = data.get("kind") or data.get("account") or actor.get("kind")
+        grant_id = data.get("access_grant_id")
         return SignInSeen(SignInAttempt(
-            str(email), org_id, parse_utc(event["occurred_at"], "occurred_at"),
-            succeeded=verb == "signed_in", user_id=str(user_id) if user_id else None,
-        ))
+            str(email), org_id, at, succeeded=verb == "signed_in",
+            user_id=str(user_id) if user_id else None,
+        ), event["id"], str(kind) if kind else None, str(grant_id) if grant_id else None,
+            str(email).strip().lower())
     return None
 
 
@@ -169,10 +202,12 @@ def _profile_changes(data: Mapping[str, Any]) -> dict[str, str]:
     return changes
 
 
-def _profile(data: Mapping[str, Any], org_id: str) -> ProfileSeen:
+def _profile(data: Mapping[str, Any], org_id: str, event_id: str, at: datetime) -> ProfileSeen:
     changes = {k: str(data[k]) for k in PROFILE_FIELDS if data.get(k) is not None}
     changes.setdefault("status", "active")
-    return ProfileSeen(str(data["id"]), org_id, changes)
+    # One statement per profile the event brings, each with an id of its own.
+    statement_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{event_id}/{data['id']}"))
+    return ProfileSeen(str(data["id"]), org_id, changes, None, statement_id, at)
 
 
 def _is_profile_verb(verb: str) -> bool:

@@ -115,12 +115,7 @@ def recognize_profile(
     who = f"{profile.full_name} <{profile.email}>"
 
     if created_by is not None and not created_by.held_manage_users:
-        # The identity service should have refused this; an alert means a bypassed check.
-        return _alert(
-            "created_without_manage_users",
-            f"{who} was created by {created_by.actor_id}, who does not hold manage_users.",
-            Severity.CRITICAL,
-        )
+        return recognize_creation(profile, created_by)
 
     if domain in _normalized(vendor.domains):
         if is_automation_profile(profile, vendor):
@@ -164,6 +159,20 @@ def recognize_profile(
         "unrecognized_domain",
         f"{who} uses the domain {domain or '(none)'}, which the practice does not recognize.",
         Severity.HIGH,
+    )
+
+
+def recognize_creation(profile: Profile, created_by: Creation) -> Recognition:
+    """A profile is created by a User Manager (someone holding manage_users), or it is an alert."""
+    who = f"{profile.full_name} <{profile.email}>"
+    if created_by.held_manage_users:
+        return Recognition(True, "created_by_user_manager",
+                           f"{who} was created by a User Manager.", Severity.LOW)
+    # The identity service should have refused this; an alert means a bypassed check.
+    return _alert(
+        "created_without_manage_users",
+        f"{who} was created by {created_by.actor_id}, who does not hold manage_users.",
+        Severity.CRITICAL,
     )
 
 

@@ -1,4 +1,8 @@
-"""Alerts: raise once per open finding, publish audit.alert.raised, acknowledge, resolve."""
+"""Alerts: raise once per open finding, publish audit.alert.raised, acknowledge, resolve.
+
+Every status change is also a row of ``alert_status_changes`` (append-only): who, when, why.
+A resolution, by a person or by the system, goes out as ``audit.alert.resolved``.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from typing import Any
 from prometheus_client import Counter
 from sqlalchemy import select
 
-from audit.adapters.tables import alerts
+from audit.adapters.tables import alert_status_changes, alerts
 from audit.domain.recognition import Recognition
 from servicekit.db import UnitOfWork
 from servicekit.messaging.envelope import Subject, new_event
@@ -20,6 +24,8 @@ alerts_raised = Counter("audit_alerts_raised_total",
                         ["reason", "severity"])
 
 OPEN, ACKNOWLEDGED, RESOLVED = "open", "acknowledged", "resolved"
+SYSTEM = "system"  # who changed an alert when no person did
+DISPROVED = "a later fact recognized this profile"
 
 
 def raise_alert(
@@ -45,11 +51,13 @@ def raise_alert(
     if uow.session.execute(same.limit(1)).first() is not None:
         return None
     alert_id = str(uuid.uuid4())
+    now = datetime.now(UTC)
     uow.session.execute(alerts.insert().values(
         id=alert_id, org_id=org_id, profile_id=profile_id, subject_key=subject_key,
         reason=finding.reason, severity=finding.severity.value, message=finding.message,
-        note=finding.note, event_id=trigger["id"], status=OPEN, raised_at=datetime.now(UTC),
+        note=finding.note, event_id=trigger["id"], status=OPEN, raised_at=now,
     ))
+    _record_change(uow, alert_id, OPEN, now, SYSTEM, finding.message, trigger["id"])
     # The message names a person; the event carries ids and codes only.
     uow.publish(new_event(
         "audit.alert.raised",
@@ -83,9 +91,46 @@ def change_alert_status(
         if status == ACKNOWLEDGED and row["status"] == ACKNOWLEDGED:
             raise Conflict("This alert is acknowledged already; resolve it when done.",
                            code="alert_acknowledged")
-        now = datetime.now(UTC)
-        uow.session.execute(alerts.update().where(alerts.c.id == alert_id).values(
-            status=status, status_note=note, status_by=by, status_changed_at=now))
+        changed = _change(uow, dict(row), status, note=note, by=by, trigger_id=None,
+                          correlation_id=None)
         uow.commit()
-        return {**row, "status": status, "status_note": note, "status_by": by,
-                "status_changed_at": now}
+        return changed
+
+
+def resolve_disproved(uow: UnitOfWork, *, org_id: str | None, subject_key: str, reason: str,
+                      trigger: dict[str, Any]) -> str | None:
+    """The system resolves the unresolved alert a later fact disproved; its id, or None."""
+    query = select(alerts).where(
+        alerts.c.org_id.is_(None) if org_id is None else alerts.c.org_id == org_id,
+        alerts.c.subject_key == subject_key, alerts.c.reason == reason,
+        alerts.c.status != RESOLVED)
+    row = uow.session.execute(query.limit(1)).mappings().first()
+    if row is None:
+        return None
+    _change(uow, dict(row), RESOLVED, note=DISPROVED, by=SYSTEM, trigger_id=trigger["id"],
+            correlation_id=trigger.get("correlation_id"))
+    return str(row["id"])
+
+
+def _change(uow: UnitOfWork, row: dict[str, Any], status: str, *, note: str, by: str,
+            trigger_id: str | None, correlation_id: str | None) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    uow.session.execute(alerts.update().where(alerts.c.id == row["id"]).values(
+        status=status, status_note=note, status_by=by, status_changed_at=now))
+    _record_change(uow, row["id"], status, now, by, note, trigger_id)
+    if status == RESOLVED:
+        uow.publish(new_event(
+            "audit.alert.resolved", subject=Subject("alert", row["id"]), org_id=row["org_id"],
+            correlation_id=correlation_id,
+            data={"alert_id": row["id"], "reason": row["reason"], "severity": row["severity"],
+                  "profile_id": row["profile_id"], "resolved_by": by,
+                  "triggering_event_id": trigger_id}))
+    return {**row, "status": status, "status_note": note, "status_by": by,
+            "status_changed_at": now}
+
+
+def _record_change(uow: UnitOfWork, alert_id: str, status: str, at: datetime, by: str,
+                   note: str, event_id: str | None) -> None:
+    uow.session.execute(alert_status_changes.insert().values(
+        alert_id=alert_id, status=status, changed_at=at, changed_by=by, note=note,
+        event_id=event_id))

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from audit.domain.identity_events import (
     CreationSeen,
+    DomainsSeen,
     GrantSeen,
     GrantUsed,
     InvitationSeen,
@@ -14,6 +15,7 @@ from audit.domain.identity_events import (
 )
 
 AT = "2026-11-23T09:00:00+00:00"
+WHEN = datetime(2026, 11, 23, 9, tzinfo=UTC)
 
 
 def envelope(type_, data, subject=("user", "u-1"), actor=None, org_id="o-1"):
@@ -40,14 +42,15 @@ def test_practice_without_a_domain_list_falls_back_to_the_owner():
 def test_any_user_change_event_updates_only_the_fields_it_states():
     fact = read_identity_event(envelope("identity.user.type_changed",
                                         {"user_type_after": "OT", "kind": "staff"}))
-    assert fact == ProfileSeen("u-1", "o-1", {"kind": "staff"})
+    assert fact == ProfileSeen("u-1", "o-1", {"kind": "staff"}, None, "e-1", WHEN)
 
 
 def test_a_permission_change_keeps_the_permissions_after_it():
     fact = read_identity_event(envelope("identity.user.permissions_changed", {
         "before": {"permissions": ["view_patients"]},
         "after": {"permissions": ["view_patients", "manage_users"]}}))
-    assert fact == ProfileSeen("u-1", "o-1", {"permissions": '["manage_users", "view_patients"]'})
+    assert fact == ProfileSeen("u-1", "o-1", {"permissions": '["manage_users", "view_patients"]'},
+                               None, "e-1", WHEN)
 
 
 def test_a_created_user_names_its_creator_and_permissions():
@@ -77,7 +80,7 @@ def test_an_invitation_remembers_who_sent_it():
     fact = read_identity_event(envelope("identity.invitation.resent", {},
                                         subject=("invitation", "inv-1"),
                                         actor={"id": "u-admin", "kind": "staff"}))
-    assert fact == InvitationSeen("inv-1", "o-1", "u-admin")
+    assert fact == InvitationSeen("inv-1", "o-1", "u-admin", WHEN)
 
 
 def test_a_used_grant_is_a_sign_in_to_its_practice():
@@ -120,3 +123,19 @@ def test_a_sign_in_names_its_user_from_the_actor():
 def test_other_events_are_not_recognition_facts():
     assert read_identity_event(envelope("notes.note.viewed", {})) is None
     assert read_identity_event(envelope("identity.clinic.created", {})) is None
+
+
+def test_a_later_practice_event_stating_domains_replaces_them_as_of_its_time():
+    fact = read_identity_event(envelope("identity.practice.domains_changed", {
+        "before": {"recognized_domains": ["a.example"]},
+        "after": {"recognized_domains": ["a.example", "b.example"]}},
+        subject=("practice", "o-1")))
+    assert fact == DomainsSeen("o-1", ("a.example", "b.example"), WHEN)
+
+
+def test_a_vendor_sign_in_names_the_grant_that_let_them_in():
+    fact = read_identity_event(envelope(
+        "identity.session.signed_in", {"account": "vendor", "access_grant_id": "g-1"},
+        actor={"id": "u-7", "kind": "vendor", "email": "Sam@V.example"}))
+    assert (fact.access_grant_id, fact.kind, fact.email, fact.event_id) == (
+        "g-1", "vendor", "sam@v.example", "e-1")
