@@ -11,6 +11,7 @@ from docportal.adapters.identity_client import HttpRecipientAccounts
 from docportal.adapters.mailer import SmtpShareMailer
 from docportal.adapters.storage import S3DocumentStorage, s3_client
 from docportal.config import DocportalConfig
+from docportal.domain.share_limits import ShareLimits
 from docportal.service_layer.ports import DocumentStorage, RecipientAccounts, ShareMailer
 from docportal.service_layer.shares import ShareMailSettings
 from servicekit.db import UnitOfWork
@@ -30,7 +31,9 @@ class Docportal:
 
     @property
     def mail(self) -> ShareMailSettings:
-        return ShareMailSettings(self.mailer, self.config.portal_base_url)
+        return ShareMailSettings(self.mailer, self.config.portal_base_url, ShareLimits(
+            per_sender=self.config.share_mails_per_sender,
+            per_recipient=self.config.share_mails_per_recipient))
 
     @staticmethod
     def now() -> datetime:

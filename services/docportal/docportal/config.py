@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 
+from docportal.domain.share_limits import SHARES_PER_RECIPIENT, SHARES_PER_SENDER
 from servicekit.config import ServiceConfig, local_secret, parse_bool, setting
 
 MEGABYTE = 1024 * 1024
@@ -65,3 +66,9 @@ class DocportalConfig(ServiceConfig):
     # own backoff of 1 to 30 minutes, so this only bounds how late a retry can be).
     mail_retry_poll_seconds: float = setting("MAIL_RETRY_POLL_SECONDS", default=15.0,
                                              parse=float)
+    # Share mails a staff member may send in 10 minutes, and a practice to one address in an
+    # hour (domain/share_limits.py); raise them only for load tests.
+    share_mails_per_sender: int = setting("SHARE_MAILS_PER_SENDER",
+                                          default=SHARES_PER_SENDER, parse=int)
+    share_mails_per_recipient: int = setting("SHARE_MAILS_PER_RECIPIENT",
+                                             default=SHARES_PER_RECIPIENT, parse=int)

@@ -66,6 +66,9 @@ shares = Table(
     Index("ix_shares_org_patient", "org_id", "patient_id"),
     # The recipient's "shared with me": every share their account claimed.
     Index("ix_shares_claimed_by", "claimed_by"),
+    # The share limits count a sender's and an address's recent share mails.
+    Index("ix_shares_sender_sent", "org_id", "shared_by", "sent_at"),
+    Index("ix_shares_recipient_sent", "org_id", "recipient_email", "sent_at"),
 )
 # The mail retrier's work list: only shares whose email is still pending, a handful at most.
 _mail_pending = shares.c.mail_sent_at.is_(None)

@@ -93,3 +93,10 @@ class DocumentNotShared(DocportalError):
     """404: the document is not part of this share."""
 
     code = "document_not_shared"
+
+
+class TooManyShares(DocportalError):
+    """429 with Retry-After: the sender, or the practice to this recipient, sent the most
+    share mails the window allows (``details["retry_after_seconds"]``)."""
+
+    code = "too_many_shares"

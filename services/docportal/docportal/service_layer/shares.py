@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from docportal.adapters.repository import DocumentRepository, PracticeNames, ShareRepository
+from docportal.adapters.share_mail_counts import ShareMailCounts
 from docportal.domain.documents import Document
+from docportal.domain.share_limits import ShareLimits, check_share_mail_allowed
 from docportal.domain.share_mail import mail_delivered
 from docportal.domain.shares import Share
 from docportal.domain.sharing import IssuedShare, reshare, share_documents
@@ -41,6 +43,7 @@ class SentShare:
 class ShareMailSettings:
     mailer: ShareMailer
     portal_base_url: str
+    limits: ShareLimits = ShareLimits()
 
 
 def share_link(portal_base_url: str, token: str) -> str:
@@ -65,6 +68,7 @@ def send_share(
             [found[document_id] for document_id in document_ids],
             recipient_email=recipient_email, purpose=purpose, shared_by=staff.user_id, now=now,
             purpose_description=purpose_description, message=message)
+        _within_share_limits(uow, mail.limits, staff, issued.share.recipient_email, now)
         ShareRepository(uow.session).add(issued.share)
         uow.publish(_share_event("docportal.share.sent", issued.share, staff, list(found.values())))
         practice = PracticeNames(uow.session).get(staff.org_id) or UNKNOWN_PRACTICE
@@ -81,6 +85,7 @@ def reshare_share(
         shares = ShareRepository(uow.session)
         old = _get(shares, staff, share_id, for_update=True)
         issued = reshare(old, shared_by=staff.user_id, now=now, message=message)
+        _within_share_limits(uow, mail.limits, staff, old.recipient_email, now)
         shares.save_state(old)
         shares.add(issued.share)
         documents = DocumentRepository(uow.session).get_many(staff.org_id, old.document_ids)
@@ -132,6 +137,18 @@ def _mail_link(uow: UnitOfWork, mail: ShareMailSettings, issued: IssuedShare, pr
         ShareRepository(uow.session).save_mail_delivered(share)
         uow.commit()
     return True
+
+
+def _within_share_limits(uow: UnitOfWork, limits: ShareLimits, staff: Staff,
+                         recipient_email: str, now: datetime) -> None:
+    """Refuse one more share mail past the sender's or the address's limit (429)."""
+    counts = ShareMailCounts(uow.session)
+    counts.hold(staff.org_id)
+    check_share_mail_allowed(
+        sent_by_sender=counts.sent_by(staff.org_id, staff.user_id, now - limits.sender_window),
+        sent_to_recipient=counts.sent_to(staff.org_id, recipient_email,
+                                         now - limits.recipient_window),
+        now=now, limits=limits)
 
 
 def _get(shares: ShareRepository, staff: Staff, share_id: str, *, for_update: bool = False
