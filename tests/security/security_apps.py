@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -41,14 +41,19 @@ def notes_app(database_url: str, local_dir: Path) -> Flask:
 def docportal_app(database_url: str, local_dir: Path, s3, smtp_url: str,
                   notes_url: str = "http://127.0.0.1:9") -> Flask:
     from docportal.app import create_app
+    from docportal.config import DocportalConfig
     from docportal.spec import SPEC
 
     upgrade(SPEC.migrations_dir, database_url)
+    # The walks share documents as every caller in turn: the per-sender and per-recipient
+    # share limits are a rule of their own (docportal's tests), not the walk's subject.
+    limits = {name: 10_000 for name in ("share_mails_per_sender", "share_mails_per_recipient")
+              if name in {f.name for f in fields(DocportalConfig)}}
     config = SPEC.load_config(
         local_dir=local_dir, database_url=database_url, bus_url="memory://",
         s3_endpoint_url=s3.endpoint_url, s3_bucket=s3.bucket, s3_access_key=s3.access_key,
         s3_secret_key=s3.secret_key, smtp_url=smtp_url, max_upload_bytes=MAX_UPLOAD_BYTES,
-        portal_base_url="https://clinic.example/portal", notes_url=notes_url)
+        portal_base_url="https://clinic.example/portal", notes_url=notes_url, **limits)
     app = create_app(config, verifier=verifier())
     app.config["TESTING"] = True
     return app

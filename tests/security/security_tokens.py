@@ -33,10 +33,14 @@ def verifier() -> TokenVerifier:
 
 def claims_for(user_id: str | None, org_id: str | None, *, kind: str = "staff",
                perms: tuple[str, ...] | list[str] = ALL_PERMISSIONS, pv: int = 1,
-               user_type: str | None = "PT", lifetime: int = 600) -> dict[str, Any]:
+               user_type: str | None = "PT", lifetime: int = 600,
+               email: str | None = "") -> dict[str, Any]:
+    """Claims as identity issues them; ``email=None`` for a machine (a service account)."""
     now = int(time.time())
+    if email == "":
+        email = f"{kind}-{uuid.uuid4().hex[:6]}@example.test"
     return {"sub": user_id or str(uuid.uuid4()), "org": org_id, "kind": kind,
-            "email": f"{kind}-{uuid.uuid4().hex[:6]}@example.test", "user_type": user_type,
+            "email": email, "user_type": user_type,
             "perms": list(perms), "clinics": [], "pv": pv, "iat": now, "exp": now + lifetime,
             "iss": ISSUER, "aud": AUDIENCE, "jti": str(uuid.uuid4())}
 
