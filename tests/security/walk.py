@@ -17,11 +17,12 @@ expects the exact status of every caller:
 - service: practice A's service account (kind service, org A, its scope's permissions),
   as identity's client-credentials grant issues it                          [HOOK: see below]
 
-HOOKS. `vendor` and `service` are kinds still being rolled out across the services. Their
-expected statuses are declared per row like any other kind (default 403: kind not allowed),
-so a service that starts accepting them must say where in its table: pass `vendor=` /
-`service=` to that row's `rule(...)`. A kind whose token the test cannot mint yet is left out
-of `caller_tokens` and skipped; `HOOKED_KINDS` names them.
+HOOKS. `vendor` and `service` (`HOOKED_KINDS`) are kinds still being rolled out across the
+services. Their expected statuses are declared per row like any other kind (default 403: kind
+not allowed), so a service that starts accepting them must say where in its table: pass
+`vendor=` / `service=` to that row's `rule(...)` (audit's rows already accept `service`).
+Their tokens are minted in test_authorization_walk.caller_perms with the claims identity
+issues them.
 
 The walk records: a status other than the declared one (an "unexpected allow" when a refusal
 was declared and the call got through), a practice-A id in a 2xx answer to the intruder that
