@@ -6,8 +6,13 @@ from notes.service_layer.callers import Caller
 from servicekit.auth import current_principal
 from servicekit.web.errors import Forbidden
 
-# Practice staff only: recipients, vendors and the automation profile have no use here yet.
+# Writes: practice staff only (recipients, vendors and the automation profile write nothing).
 STAFF = ("staff",)
+# Reads: staff, and vendor staff under an access grant. A vendor's token carries exactly the
+# permissions its grant's scope gives (identity's domain/vendor_support.py, never a write
+# permission), identity ends its session when the grant is revoked, and the token expires
+# with the grant; every read emits its access event naming the vendor (actor kind vendor).
+READERS = ("staff", "vendor")
 
 
 def caller() -> Caller:

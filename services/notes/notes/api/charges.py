@@ -8,7 +8,7 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from notes.api.bodies import RECEIPT_NOTE
-from notes.api.callers import STAFF, caller
+from notes.api.callers import READERS, STAFF, caller
 from notes.api.schemas import TransactionSchema
 from notes.bootstrap import notes
 from notes.domain.receipts import shown_to
@@ -20,7 +20,7 @@ blp = Blueprint("transactions", __name__, description="Patient transactions")
 
 
 @blp.route("/patients/<patient_id>/transactions", methods=["GET"])
-@require_permission("view_patients", kinds=STAFF)
+@require_permission("view_patients", kinds=READERS)
 @blp.response(200, TransactionSchema(many=True))
 def of_patient(patient_id: str) -> list[PatientTransaction]:
     return charges.transactions_of_patient(notes().uow(), caller(), patient_id)

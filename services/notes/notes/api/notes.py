@@ -8,7 +8,7 @@ from flask import Response
 from flask_smorest import Blueprint
 
 from notes.api.bodies import RECEIPT_NOTE, note_body
-from notes.api.callers import STAFF, caller
+from notes.api.callers import READERS, STAFF, caller
 from notes.api.schemas import (
     AddendumSchema,
     BillingCodeOfferSchema,
@@ -47,14 +47,14 @@ def start(body: dict) -> dict[str, Any]:
 
 
 @blp.route("/notes/<note_id>", methods=["GET"])
-@require_permission("view_patients", kinds=STAFF)
+@require_permission("view_patients", kinds=READERS)
 @blp.response(200, NoteSchema)
 def view(note_id: str) -> dict[str, Any]:
     return note_body(lifecycle.read_note(notes().uow(), caller(), note_id))
 
 
 @blp.route("/patients/<patient_id>/notes", methods=["GET"])
-@require_permission("view_patients", kinds=STAFF)
+@require_permission("view_patients", kinds=READERS)
 @blp.response(200, NoteSchema(many=True))
 def of_patient(patient_id: str) -> list[dict[str, Any]]:
     return [note_body(n) for n in lifecycle.notes_of_patient(notes().uow(), caller(), patient_id)]
@@ -112,7 +112,7 @@ def add_addendum(body: dict, note_id: str) -> dict[str, Any]:
 
 
 @blp.route("/notes/<note_id>/pdf", methods=["GET"])
-@require_permission("view_patients", kinds=STAFF)
+@require_permission("view_patients", kinds=READERS)
 @blp.doc(responses={
     "200": {"description": "The finalized note as a PDF",
             "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
@@ -134,7 +134,7 @@ def pdf(note_id: str) -> Response:
 
 
 @blp.route("/notes/<note_id>/billing-codes", methods=["GET"])
-@require_permission("view_patients", kinds=STAFF)
+@require_permission("view_patients", kinds=READERS)
 @blp.response(200, BillingCodeOfferSchema)
 def billing_codes(note_id: str) -> dict[str, Any]:
     """The CPT codes the note's billing sheet offers: those of its author's discipline."""

@@ -7,7 +7,7 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from notes.api.bodies import RECEIPT_NOTE
-from notes.api.callers import STAFF, caller
+from notes.api.callers import READERS, STAFF, caller
 from notes.api.schemas import (
     NewPatientSchema,
     PatientChangeSchema,
@@ -26,7 +26,7 @@ blp = Blueprint("patients", __name__, description="Patients of the practice")
 
 
 @blp.route("/patients", methods=["GET"])
-@require_permission("view_patients", kinds=STAFF)
+@require_permission("view_patients", kinds=READERS)
 @blp.arguments(PatientPageQuerySchema, location="query")
 @blp.response(200, PatientPageSchema)
 def list_patients(args: dict) -> dict[str, Any]:
@@ -37,7 +37,7 @@ def list_patients(args: dict) -> dict[str, Any]:
 # A search is a POST so that names and dates of birth travel in the body: URLs end up in
 # proxies' logs, browser histories and Referer headers.
 @blp.route("/patients/search", methods=["POST"])
-@require_permission("view_patients", kinds=STAFF)
+@require_permission("view_patients", kinds=READERS)
 @blp.arguments(PatientSearchSchema)
 @blp.response(200, PatientPageSchema)
 def search(body: dict) -> dict[str, Any]:
@@ -55,7 +55,7 @@ def _search(args: dict) -> dict[str, Any]:
 
 
 @blp.route("/patients/<patient_id>", methods=["GET"])
-@require_permission("view_patients", kinds=STAFF)
+@require_permission("view_patients", kinds=READERS)
 @blp.response(200, PatientWithCasesSchema)
 def view(patient_id: str) -> dict[str, Any]:
     return patients.view_patient(notes().uow(), caller(), patient_id)

@@ -7,7 +7,7 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from notes.api.bodies import RECEIPT_NOTE
-from notes.api.callers import STAFF, caller
+from notes.api.callers import READERS, STAFF, caller
 from notes.api.schemas import CaseSchema, InsuranceChangeSchema, InsuranceSchema
 from notes.bootstrap import notes
 from notes.domain.receipts import shown_to
@@ -18,7 +18,7 @@ blp = Blueprint("payers", __name__, description="Insurances and cases")
 
 
 @blp.route("/insurances", methods=["GET"])
-@authenticated(kinds=STAFF)
+@authenticated(kinds=READERS)
 @blp.response(200, InsuranceSchema(many=True))
 def list_insurances() -> list[dict[str, Any]]:
     return payers.list_insurances(notes().uow(), caller())
@@ -52,7 +52,7 @@ def open_case(body: dict) -> dict[str, Any]:
 
 
 @blp.route("/cases/<case_id>", methods=["GET"])
-@require_permission("view_patients", kinds=STAFF)
+@require_permission("view_patients", kinds=READERS)
 @blp.response(200, CaseSchema)
 def view_case(case_id: str) -> dict[str, Any]:
     return payers.view_case(notes().uow(), caller(), case_id)

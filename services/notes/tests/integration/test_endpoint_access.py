@@ -9,7 +9,10 @@ pytestmark = pytest.mark.integration
 CALLERS = ["anonymous", "therapist", "assistant", "clerical", "student", "manager",
            "other_manager", "outdated_token", "recipient", "vendor"]
 # Not staff of the practice: a token of another kind, even one carrying every permission.
+# Vendor staff under an access grant read what their permissions allow (READ below) and
+# never write: this vendor token carries every permission and is still refused each write.
 REFUSED_KINDS = {"recipient": 403, "vendor": 403}
+READ = {"vendor": 200}
 
 
 def expected(default: int, **by_caller: int) -> dict[str, int]:
@@ -21,30 +24,32 @@ NOT_YOURS = 404  # another practice's record looks like no record at all
 
 # (method, path, body, statuses). Placeholders are filled from the records made in setup().
 WALK = [
-    ("GET", "/patients", None, expected(200)),
-    ("POST", "/patients/search", {"name": "Lee"}, expected(200)),
-    ("GET", "/patients/{patient}", None, expected(200, other_manager=NOT_YOURS)),
+    ("GET", "/patients", None, expected(200, **READ)),
+    ("POST", "/patients/search", {"name": "Lee"}, expected(200, **READ)),
+    ("GET", "/patients/{patient}", None, expected(200, other_manager=NOT_YOURS, **READ)),
     ("POST", "/patients", {"clinic_id": "{clinic}", "first_name": "New", "last_name": "Patient",
                            "date_of_birth": "2001-01-01"},
      expected(201, other_manager=422)),
     ("PATCH", "/patients/{patient}", {"phone": "555-0199"},
      expected(200, other_manager=NOT_YOURS)),
-    ("GET", "/patients/{patient}/notes", None, expected(200, other_manager=NOT_YOURS)),
-    ("GET", "/patients/{patient}/transactions", None, expected(200, other_manager=NOT_YOURS)),
-    ("GET", "/insurances", None, expected(200)),
+    ("GET", "/patients/{patient}/notes", None, expected(200, other_manager=NOT_YOURS, **READ)),
+    ("GET", "/patients/{patient}/transactions", None,
+     expected(200, other_manager=NOT_YOURS, **READ)),
+    ("GET", "/insurances", None, expected(200, **READ)),
     ("POST", "/insurances", {"name": "Walk Payer"}, expected(403, manager=201, other_manager=201)),
     ("PATCH", "/insurances/{insurance}", {"name": "Renamed Payer"},
      expected(403, manager=200, other_manager=NOT_YOURS)),
     ("POST", "/cases", {"patient_id": "{patient}", "insurance_id": "{insurance}"},
      expected(201, other_manager=NOT_YOURS)),
-    ("GET", "/cases/{case}", None, expected(200, other_manager=NOT_YOURS)),
+    ("GET", "/cases/{case}", None, expected(200, other_manager=NOT_YOURS, **READ)),
     ("POST", "/notes", {"case_id": "{case}", "kind": "daily_note",
                         "date_of_service": "2026-11-20"},
      expected(201, clerical=403, other_manager=NOT_YOURS)),
-    ("GET", "/notes/{draft}", None, expected(200, other_manager=NOT_YOURS)),
-    ("GET", "/notes/{draft}/billing-codes", None, expected(200, other_manager=NOT_YOURS)),
-    ("GET", "/notes/{draft}/pdf", None, expected(409, other_manager=NOT_YOURS)),
-    ("GET", "/notes/{signed}/pdf", None, expected(200, other_manager=NOT_YOURS)),
+    ("GET", "/notes/{draft}", None, expected(200, other_manager=NOT_YOURS, **READ)),
+    ("GET", "/notes/{draft}/billing-codes", None,
+     expected(200, other_manager=NOT_YOURS, **READ)),
+    ("GET", "/notes/{draft}/pdf", None, expected(409, other_manager=NOT_YOURS, vendor=409)),
+    ("GET", "/notes/{signed}/pdf", None, expected(200, other_manager=NOT_YOURS, **READ)),
     ("PATCH", "/notes/{draft}", {"version": 1, "plan": "walk"},
      expected(403, therapist=200, other_manager=NOT_YOURS)),
     ("POST", "/notes/{assistant_draft}/forward", {"version": 1, "to_user_id": "{therapist}"},
