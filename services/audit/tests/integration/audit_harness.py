@@ -80,3 +80,27 @@ def bearer(org_id: str | None, *, kind: str = "staff", perms: tuple[str, ...] = 
               "iss": ISSUER, "aud": AUDIENCE}
     token = jwt.encode(claims, TOKEN_KEY, algorithm="EdDSA", headers={"kid": "t-1"})
     return {"Authorization": f"Bearer {token}"}
+
+
+class ConsumerFeeder:
+    """Delivers events as the audit.all consumer handles a batch: the inbox first (a
+    redelivered event has no second effect), the batch's chain locks, then each event."""
+
+    def __init__(self, runtime: Runtime, settings: ChainSettings,
+                 queue: str = "audit.all") -> None:
+        self.runtime, self.settings, self.queue = runtime, settings, queue
+
+    def deliver(self, batch: list[Event]) -> None:
+        from audit.adapters.tables import messaging
+        from audit.service_layer.chain import lock_heads_in_order
+
+        with self.runtime.uow() as uow:
+            fresh = messaging.mark_processed(uow.session, self.queue, [e.id for e in batch])
+            lock_heads_in_order(uow.session, ({"id": e.id, "org_id": e.org_id}
+                                              for e in batch if e.id in fresh),
+                                self.settings.partitions)
+            for event in batch:
+                if event.id in fresh:
+                    fresh.discard(event.id)
+                    record_event(uow, event, self.settings, VENDOR)
+            uow.commit()
