@@ -1,5 +1,6 @@
 """Identity's recipient accounts over HTTP, called straight at IDENTITY_URL (not the gateway).
 
+Each call carries the portal visitor's address and browser (X-Forwarded-For, User-Agent).
 Identity's refusals come back as ``IdentityRefused`` with its status and code, for the
 pages to word; anything else (no answer, a 5xx, a body that is not the platform's error
 shape) is ``IdentityUnavailable``. Passwords and tokens never reach a log line here.
@@ -14,6 +15,7 @@ from typing import Any
 
 import jwt
 import requests
+from flask import has_request_context, request
 
 from docportal.service_layer.ports import IdentityRefused, IdentityUnavailable, Tokens
 
@@ -67,7 +69,7 @@ class HttpRecipientAccounts:
     def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         try:
             response = self._http.post(self.base_url + path, json=body,
-                                       timeout=TIMEOUT_SECONDS)
+                                       headers=_visitor_headers(), timeout=TIMEOUT_SECONDS)
         except requests.RequestException as err:
             log.warning("identity %s unreachable: %s", path, type(err).__name__)
             raise IdentityUnavailable(UNAVAILABLE) from None
@@ -82,6 +84,18 @@ class HttpRecipientAccounts:
             details = {**details, "retry_after": response.headers["Retry-After"]}
         raise IdentityRefused(response.status_code, str(error.get("code") or "refused"),
                               str(error.get("message") or ""), details)
+
+
+def _visitor_headers() -> dict[str, str]:
+    """The portal's visitor as identity should see them: identity throttles sign-in and
+    "forgot password" per client address and records the browser, so it gets the visitor's
+    address (it trusts one X-Forwarded-For hop: this call's), never the portal's own."""
+    if not has_request_context():
+        return {}
+    headers = {"X-Forwarded-For": request.remote_addr} if request.remote_addr else {}
+    if request.user_agent.string:
+        headers["User-Agent"] = request.user_agent.string[:256]
+    return headers
 
 
 def _json(response: requests.Response) -> dict[str, Any]:
