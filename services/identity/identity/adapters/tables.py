@@ -167,6 +167,21 @@ invitations = Table(
     Column("mail_status", String(10), nullable=False),
 )
 
+# Each invitation email (first send or resend), kept for the invitation limits
+# (domain/invitation_limits.py); rows past the limits' window are deleted as new ones come.
+invitation_mails = Table(
+    "invitation_mails",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("org_id", String(36), nullable=False),
+    Column("invitation_id", String(36), nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("sent_by", String(36), nullable=False),
+    Column("sent_at", UTCDateTime(), nullable=False),
+    Index("ix_invitation_mails_practice_time", "org_id", "sent_at"),
+    Index("ix_invitation_mails_invitee_time", "org_id", "email", "sent_at"),
+)
+
 # A practice's practitioner records; a practitioner user is linked to one.
 practitioners = Table(
     "practitioners",

@@ -176,6 +176,12 @@ class ResetRequestsThrottled(TooManyAttempts):
     code = "too_many_reset_requests"
 
 
+class InvitationsThrottled(TooManyAttempts):
+    """429: the practice, or its mails to one invitee, reached the invitation email limit."""
+
+    code = "too_many_invitations"
+
+
 class RefreshRefused(IdentityError):
     """401: the refresh token is unknown, expired, revoked, or was reused (family revoked)."""
 

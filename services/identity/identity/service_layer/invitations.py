@@ -12,12 +12,18 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from identity.adapters.invitation_mail_log import InvitationMails
 from identity.adapters.invitation_repository import MAIL_PENDING, MAIL_SENT, InvitationRepository
 from identity.adapters.mail import IdentityMailer, InvitationMail, MailUnavailable
 from identity.adapters.repository import IdentityRepository
 from identity.domain import invitation_lifecycle, invitations, profile_rules
 from identity.domain.catalog import UserTypeCatalog
 from identity.domain.errors import InvalidRequest, StateConflict
+from identity.domain.invitation_limits import (
+    INVITEE_WINDOW,
+    PRACTICE_WINDOW,
+    check_invitation_mail_allowed,
+)
 from identity.domain.invitations import Invitation, InvitationRequest, InvitationStatus
 from identity.domain.seats import seat_usage
 from identity.domain.staff_roles import StaffProfile, staff_profile
@@ -68,6 +74,7 @@ def invite_staff(
         assert invitation is not None and token is not None
         _require_new_person(repo, invites, invitation, now)
         clinic_id = _default_clinic(repo, caller.org_id, default_clinic_id)
+        _count_invitation_mail(uow, caller, invitation, now)
         invites.add(invitation, default_clinic_id=clinic_id)
         _publish(uow, "identity.invitation.sent", actor, invitation, {
             "email": invitation.email, "full_name": invitation.full_name,
@@ -103,6 +110,7 @@ def resend_invitation(
         invitation = _invitation(invites, caller, invitation_id)
         renewed, token = invitation_lifecycle.resend_invitation(actor, invitation,
                                                                 catalog=catalog, now=now)
+        _count_invitation_mail(uow, caller, renewed, now)
         invites.save(renewed)
         _publish(uow, "identity.invitation.resent", actor, renewed,
                  {"email": renewed.email, "expires_at": renewed.expires_at.isoformat()})
@@ -146,6 +154,21 @@ def _mail(uow: UnitOfWork, mailer: IdentityMailer, invitation: Invitation,
         InvitationRepository(uow.session).mark_mail_sent(invitation.id, token.hash)
         uow.commit()
     return MAIL_SENT
+
+
+def _count_invitation_mail(uow: UnitOfWork, caller: Caller, invitation: Invitation,
+                           now: datetime) -> None:
+    """Refuse one more invitation email past the invitee's or the practice's limit (429);
+    otherwise record it, in the same transaction as the invitation it carries."""
+    mails = InvitationMails(uow.session)
+    mails.hold(caller.org_id)
+    check_invitation_mail_allowed(
+        mailed_to_invitee=mails.to_invitee(caller.org_id, invitation.email,
+                                           now - INVITEE_WINDOW),
+        mailed_by_practice=mails.by_practice(caller.org_id, now - PRACTICE_WINDOW),
+        now=now)
+    mails.record(caller.org_id, invitation.id, invitation.email, caller.user_id, now,
+                 keep_since=now - max(INVITEE_WINDOW, PRACTICE_WINDOW))
 
 
 def _require_admin(actor: Actor, caller: Caller, catalog: UserTypeCatalog, now: datetime
