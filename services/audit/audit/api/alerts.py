@@ -6,8 +6,8 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from audit.api.alert_schemas import Alert, AlertList, AlertNote, AlertQuery
 from audit.api.runtime import uow
-from audit.api.schemas import Alert, AlertList, AlertNote, AlertQuery
 from audit.api.scope import caller_scope
 from audit.service_layer.alerts import ACKNOWLEDGED, RESOLVED, change_alert_status
 from audit.service_layer.queries import list_alerts

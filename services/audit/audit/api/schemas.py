@@ -51,39 +51,6 @@ class EventPage(Schema):
     next_cursor = fields.Int(allow_none=True)
 
 
-class AlertQuery(Schema):
-    status = fields.Str(load_default=None, validate=validate.OneOf(STATUSES))
-    severity = fields.Str(load_default=None, validate=validate.OneOf(SEVERITIES))
-    org_id = fields.Str(load_default=None)
-    limit = fields.Int(load_default=100, validate=validate.Range(min=1, max=1000))
-
-
-class Alert(Schema):
-    id = fields.Str()
-    org_id = fields.Str(allow_none=True)
-    profile_id = fields.Str(allow_none=True)
-    reason = fields.Str()
-    severity = fields.Str()
-    message = fields.Str()
-    note = fields.Str()
-    event_id = fields.Str()
-    status = fields.Str()
-    raised_at = fields.DateTime()
-    status_note = fields.Str(allow_none=True)
-    status_by = fields.Str(allow_none=True)
-    status_changed_at = fields.DateTime(allow_none=True)
-    access_report = fields.Str(allow_none=True, metadata={
-        "description": "the access report of the alert's profile"})
-
-
-class AlertList(Schema):
-    alerts = fields.List(fields.Nested(Alert))
-
-
-class AlertNote(Schema):
-    note = fields.Str(required=True, validate=validate.Length(min=1, max=2000))
-
-
 class UserReportQuery(_Window):
     user_id = fields.Str(required=True)
     format = fields.Str(load_default="json", validate=validate.OneOf(("json", "csv")))

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from audit.adapters.tables import alerts, audit_events
+from audit.adapters.tables import alert_status_changes, alerts, audit_events
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,23 @@ def list_alerts(
     if severity is not None:
         query = query.where(alerts.c.severity == severity)
     query = query.order_by(alerts.c.raised_at.desc(), alerts.c.id).limit(limit)
-    return [dict(row) for row in session.execute(query).mappings()]
+    found = [dict(row) for row in session.execute(query).mappings()]
+    history = alert_history(session, [a["id"] for a in found])
+    return [{**a, "history": history.get(a["id"], [])} for a in found]
+
+
+def alert_history(session: Session, alert_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """Each alert's status changes, oldest first: raised, acknowledged, resolved, by whom."""
+    history: dict[str, list[dict[str, Any]]] = {}
+    if not alert_ids:
+        return history
+    c = alert_status_changes.c
+    rows = session.execute(select(c.alert_id, c.status, c.changed_at, c.changed_by, c.note)
+                           .where(c.alert_id.in_(alert_ids)).order_by(c.id)).mappings()
+    for row in rows:
+        history.setdefault(row["alert_id"], []).append(
+            {k: row[k] for k in ("status", "changed_at", "changed_by", "note")})
+    return history
 
 
 def access_envelopes(
