@@ -67,6 +67,9 @@ def events_exchange() -> Exchange:
     return Exchange(EXCHANGE_NAME, type="topic", durable=True)
 
 
+FILESYSTEM_POLL_SECONDS = 0.1
+
+
 def is_filesystem(url: str) -> bool:
     return url.startswith("filesystem:")
 
@@ -89,6 +92,9 @@ def connect(config: ServiceConfig, *, confirm_each_publish: bool = True) -> Conn
                 "data_folder_out": str(folders["queue"]),
                 "control_folder": str(folders["control"]),
                 "processed_folder": str(folders["processed"]),
+                # kombu looks for new files once a second by default; a revocation must
+                # reach every service well within a second (ARCHITECTURE.md).
+                "polling_interval": FILESYSTEM_POLL_SECONDS,
             },
         )
     return Connection(
