@@ -88,7 +88,11 @@ def test_each_credential_route_and_share_link_opening_has_its_own_burst(
 ):
     served, refused = served_before_refusal(f"{gateway}{path}", method)
     assert burst + 1 <= served <= burst + 2
-    assert refused.json()["error"]["code"] == "too_many_requests"
+    if path.startswith("/portal/"):  # a page: the refusal is a page too
+        assert refused.headers["Content-Type"].startswith("text/html")
+        assert 'data-code="too_many_requests"' in refused.text
+    else:
+        assert refused.json()["error"]["code"] == "too_many_requests"
 
 
 def test_showing_a_portal_form_is_not_throttled(gateway):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -40,8 +41,9 @@ def free_port() -> int:
 
 class Echo(BaseHTTPRequestHandler):
     """An upstream that answers with the path and headers it received. A path ending in .pdf
-    answers as a PDF; one ending in /answer-429 refuses with the service's own Retry-After;
-    one ending in /hand-over answers as docportal does when the gateway is to fetch a file."""
+    answers as a PDF; one ending in /answer-<status> answers with that status (a 429 with the
+    service's own Retry-After, a path under /portal/ as an HTML page); one ending in
+    /hand-over answers as docportal does when the gateway is to fetch a file."""
 
     def do_GET(self) -> None:
         self._answer({"path": self.path, "headers": dict(self.headers)})
@@ -61,10 +63,16 @@ class Echo(BaseHTTPRequestHandler):
             self.end_headers()
             return
         body = json.dumps(seen).encode()
-        refuse = self.path.endswith("/answer-429")
-        self.send_response(429 if refuse else 200)
+        answer = re.search(r"/answer-(\d{3})$", self.path.split("?")[0])
+        status = int(answer.group(1)) if answer else 200
+        refuse = status == 429
+        self.send_response(status)
         pdf = self.path.endswith(".pdf")
-        self.send_header("Content-Type", "application/pdf" if pdf else "application/json")
+        page = answer is not None and self.path.startswith("/portal/")
+        if page:
+            body = b'<!doctype html><main data-code="from_the_portal">' + body + b"</main>"
+        content_type = "application/pdf" if pdf else "application/json"
+        self.send_header("Content-Type", "text/html; charset=utf-8" if page else content_type)
         self.send_header("Content-Length", str(len(body)))
         # What a service may send itself: the gateway must not double it.
         self.send_header("X-Content-Type-Options", "nosniff")

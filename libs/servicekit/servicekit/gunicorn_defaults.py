@@ -4,8 +4,9 @@ import os
 import shutil
 
 __all__ = [
-    "accesslog", "child_exit", "control_socket_disable", "graceful_timeout", "on_starting",
-    "worker_tmp_dir", "workers",
+    "accesslog", "child_exit", "control_socket_disable", "graceful_timeout",
+    "limit_request_field_size", "limit_request_fields", "limit_request_line", "on_starting",
+    "post_worker_init", "worker_tmp_dir", "workers",
 ]
 
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -17,6 +18,15 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # that every gunicorn on the machine would fight over.
 control_socket_disable = True
 
+# gunicorn answers a request it will not read with an HTML page of its own. The gateway refuses
+# a request line or a header over 8 KB itself (large_client_header_buffers 4 8k, JSON or a
+# portal page), so gunicorn's limits sit above whatever the gateway lets through: the longest
+# line (8190, its maximum: nginx's 8 KB line, normalised), a header with the gateway's own
+# X-Forwarded-For appended to the caller's, and as many headers as 32 KB can hold.
+limit_request_line = 8190
+limit_request_field_size = 16380
+limit_request_fields = 10000
+
 # Several workers share /metrics through prometheus_client's multiprocess files.
 _metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
 
@@ -25,6 +35,12 @@ def on_starting(server):  # type: ignore[no-untyped-def]
     if _metrics_dir:  # samples of a previous run would be summed into this one's
         shutil.rmtree(_metrics_dir, ignore_errors=True)
         os.makedirs(_metrics_dir, exist_ok=True)
+
+
+def post_worker_init(worker):  # type: ignore[no-untyped-def]
+    from servicekit.gunicorn_errors import install
+
+    install()  # gunicorn's own refusals in the platform's JSON shape
 
 
 def child_exit(server, worker):  # type: ignore[no-untyped-def]
