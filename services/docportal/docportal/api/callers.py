@@ -7,6 +7,11 @@ from servicekit.web.errors import Forbidden
 #: shares them must be allowed to see the patient (view_patients) as well as to share.
 SHARE_PERMISSION = "share_documents"
 VIEW_PERMISSION = "view_patients"
+#: Reading a patient's documents: staff, and vendor staff under an access grant where their
+#: token's permissions (the grant scope's, from identity) hold both of the above. No scope
+#: gives share_documents today, so vendors are refused by permission, never by kind; writes
+#: and shares stay staff-only.
+READERS = ("staff", "vendor")
 
 
 def staff() -> Staff:
@@ -15,4 +20,5 @@ def staff() -> Staff:
     if not principal.org_id:
         raise Forbidden("Sign in to your practice to work with its documents.",
                         code="practice_required")
-    return Staff(principal.user_id, principal.org_id, principal.email, principal.user_type)
+    return Staff(principal.user_id, principal.org_id, principal.email, principal.user_type,
+                 principal.kind)

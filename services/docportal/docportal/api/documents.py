@@ -10,7 +10,7 @@ from flask import Response, current_app, request
 from flask_smorest import Blueprint
 
 from docportal.adapters.notes_client import HttpNotePdfs
-from docportal.api.callers import SHARE_PERMISSION, VIEW_PERMISSION, staff
+from docportal.api.callers import READERS, SHARE_PERMISSION, VIEW_PERMISSION, staff
 from docportal.api.files import file_response
 from docportal.api.schemas import (
     DocumentQuerySchema,
@@ -78,7 +78,7 @@ def from_note(body: dict) -> dict[str, Any]:
 
 
 @blp.route("/documents", methods=["GET"])
-@require_permission(SHARE_PERMISSION, VIEW_PERMISSION, kinds=("staff",))
+@require_permission(SHARE_PERMISSION, VIEW_PERMISSION, kinds=READERS)
 @blp.arguments(DocumentQuerySchema, location="query")
 @blp.response(200, DocumentSchema(many=True))
 def list_for_patient(query: dict) -> list[dict[str, Any]]:
@@ -89,7 +89,7 @@ def list_for_patient(query: dict) -> list[dict[str, Any]]:
 
 
 @blp.route("/documents/<document_id>/download", methods=["GET"])
-@require_permission(SHARE_PERMISSION, VIEW_PERMISSION, kinds=("staff",))
+@require_permission(SHARE_PERMISSION, VIEW_PERMISSION, kinds=READERS)
 @blp.doc(responses={"200": {"description": "The document's bytes",
                             "content": {"application/octet-stream": {}}}})
 def download(document_id: str) -> Response:

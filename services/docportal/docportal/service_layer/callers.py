@@ -6,15 +6,18 @@ from servicekit.messaging.envelope import Actor
 
 @dataclass(frozen=True)
 class Staff:
-    """A signed-in staff member of one practice, as the use cases need them."""
+    """A signed-in member of one practice, as the use cases need them: its staff, or vendor
+    staff under an access grant (``kind`` "vendor") on the routes that let them read."""
 
     user_id: str
     org_id: str
     email: str | None = None
     user_type: str | None = None
+    kind: str = "staff"
 
     def actor(self) -> Actor:
-        return Actor(id=self.user_id, email=self.email, kind="staff", user_type=self.user_type)
+        # The token's kind: a vendor's read is recorded as the vendor's, never as staff's.
+        return Actor(id=self.user_id, email=self.email, kind=self.kind, user_type=self.user_type)
 
 
 @dataclass(frozen=True)

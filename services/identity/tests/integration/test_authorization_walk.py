@@ -12,7 +12,8 @@ the exact status for each caller:
 - automation: a token of the practice's automation profile (kind automation)
 - vendor_with_grant: vendor support signed in to the practice under an active grant
 - vendor_without_grant: vendor support signed in to no practice (the vendor directory)
-- vendor_grant_ended: a token from under a grant that was revoked after sign-in
+- vendor_grant_ended: a token from under a grant that was revoked after sign-in: revoking
+  ended its session, so wherever a token is needed it gets 401 session_ended
 - support_admin: the vendor's support admin (directory sign-in)
 """
 
@@ -58,7 +59,10 @@ OWNER = "owner@harbourphysio.example"
 def expected(default: int, **by_caller: int) -> dict[str, int]:
     unknown = set(by_caller) - set(CALLERS)
     assert not unknown, unknown
-    return {caller: by_caller.get(caller, default) for caller in CALLERS}
+    statuses = {caller: by_caller.get(caller, default) for caller in CALLERS}
+    if statuses["anonymous"] == 401:  # the route needs a token: an ended session is refused
+        statuses["vendor_grant_ended"] = 401
+    return statuses
 
 
 def everyone(status: int) -> dict[str, int]:
@@ -77,7 +81,7 @@ def practice_staff(ok: int, *, staff: int | None = None, admin: int | None = Non
 def vendor_only(*, support_admin: int, vendor: int, **others: int) -> dict[str, int]:
     """A vendor-only endpoint; a token whose grant ended is refused whatever it asks."""
     return expected(403, anonymous=401, support_admin=support_admin, vendor_with_grant=vendor,
-                    vendor_without_grant=vendor, vendor_grant_ended=403, **others)
+                    vendor_without_grant=vendor, **others)
 
 
 NEW_PASSWORD = "quiet meadow lantern river"
@@ -101,8 +105,7 @@ WALK: dict[tuple[str, str], tuple[dict | None, dict[str, int]]] = {
     ("POST", "/recipients/register"): (
         {"proof": "{proof:{caller}@recipients.example}", "full_name": "Dr Avery Lane",
          "password": NEW_PASSWORD}, everyone(201)),
-    ("GET", "/me"): (None, expected(200, anonymous=401, automation=403,
-                                    vendor_grant_ended=403)),
+    ("GET", "/me"): (None, expected(200, anonymous=401, automation=403)),
     # Vendor support reads the practice's people and clinics while its grant is active.
     ("GET", "/users"): (None, practice_staff(200, vendor_with_grant=200)),
     ("GET", "/users/{user_id}"): (None, practice_staff(200, other_admin=404,
@@ -134,6 +137,9 @@ WALK: dict[tuple[str, str], tuple[dict | None, dict[str, int]]] = {
     ("POST", "/invitations/{invitation_id}/revoke"): (
         None, practice_staff(200, staff=403, other_admin=404)),
     ("GET", "/access-grants"): (None, practice_staff(200, staff=403)),
+    # The same grant as the vendor's revoke route: only one of the two succeeds per caller.
+    ("POST", "/access-grants/{grant_id}/revoke"): (
+        None, practice_staff(200, staff=403, other_admin=404)),
     ("GET", "/vendor/grants"): (None, vendor_only(support_admin=200, vendor=200)),
     ("POST", "/vendor/grants"): (
         {"practice_id": "{practice}", "user_id": "{spare}", "purpose": "Ticket 5120",
