@@ -13,7 +13,7 @@ from identity.adapters.access_tokens import AccessTokenIssuer
 from identity.adapters.signing_keys import keys_from_pem, new_private_key_pem
 from identity.adapters.tables import clinics, messaging, users
 from identity.cli import main
-from identity.domain.errors import SignInRefused
+from identity.domain.errors import SignInRefused, SignInThrottled
 from identity.domain.permissions import PERMISSIONS
 from identity.service_layer.practices import create_practice
 from identity.service_layer.sessions import sign_in
@@ -59,24 +59,26 @@ def test_the_cli_prints_a_setup_token_and_records_the_domains(tmp_path, sqlite_u
     assert "POST /password/set" in result.output
 
 
-def test_wrong_passwords_lock_the_email_for_fifteen_minutes(runtime, catalog, hashing):
+def test_wrong_passwords_make_the_address_wait_then_the_right_one_gets_in(
+    runtime, catalog, hashing
+):
     create_practice(runtime.uow(), name="Sunrise PT", owner_email="o@sunrise.example",
                     owner_password="violet lantern orchard", catalog=catalog, hashing=hashing)
     tokens = AccessTokenIssuer(keys_from_pem(new_private_key_pem()), "iss", "aud")
     start = datetime.now(UTC)
-    for minute in range(10):
+    for second in range(5):
         with pytest.raises(SignInRefused):
             sign_in(runtime.uow(), email="o@sunrise.example", password="wrong", practice_id=None,
                     hashing=hashing, tokens=tokens, catalog=catalog,
-                    now=start + timedelta(minutes=minute))
-    with pytest.raises(SignInRefused) as locked:
+                    now=start + timedelta(seconds=second))
+    with pytest.raises(SignInThrottled) as waiting:
         sign_in(runtime.uow(), email="o@sunrise.example", password="violet lantern orchard",
                 practice_id=None, hashing=hashing, tokens=tokens, catalog=catalog,
-                now=start + timedelta(minutes=20))
-    assert locked.value.details["retry_after_seconds"] > 0
+                now=start + timedelta(seconds=10))
+    assert waiting.value.details["retry_after_seconds"] == 24  # 30 s after the 5th failure
     session = sign_in(runtime.uow(), email="O@Sunrise.example",
                       password="violet lantern orchard", practice_id=None, hashing=hashing,
-                      tokens=tokens, catalog=catalog, now=start + timedelta(minutes=25))
+                      tokens=tokens, catalog=catalog, now=start + timedelta(seconds=34))
     assert session.refresh_token and session.expires_in == 600
 
 
