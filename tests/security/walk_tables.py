@@ -87,19 +87,22 @@ def upload_form(records: dict[str, str]) -> dict:
 # Each seed has recipients of its own: shares per recipient and hour are limited.
 SHARE = {"document_ids": ["{document}"], "recipient_email": "{new_recipient}",
          "purpose": "treatment"}
-# A patient's documents are the patient's record: every route needs both.
+# A patient's documents are the patient's record: reading them needs view_patients, filing
+# or sharing them share_documents as well.
 DOCUMENTS = ("share_documents", "view_patients")
+READ_DOCUMENTS = ("view_patients",)
 
 DOCPORTAL: dict[tuple[str, str], Row] = {
     ("GET", "/documents"): Row("/documents?patient_id={patient}",
-                               rule(200, DOCUMENTS, intruder=200), object_route=False),
+                               rule(200, READ_DOCUMENTS, intruder=200, vendor=200),
+                               object_route=False),
     # docportal knows no patients: an intruder files a document in its own practice only.
     ("POST", "/documents"): Row("/documents", rule(201, DOCUMENTS, intruder=201), upload_form,
                                 object_route=False),
     ("POST", "/documents/from-note"): Row("/documents/from-note", rule(201, DOCUMENTS),
                                           {"patient_id": "{patient}", "note_id": "{note}"}),
     ("GET", "/documents/{document_id}/download"): Row("/documents/{document}/download",
-                                                      rule(200, DOCUMENTS)),
+                                                      rule(200, READ_DOCUMENTS, vendor=200)),
     ("POST", "/shares"): Row("/shares", rule(201, DOCUMENTS), SHARE),
     ("GET", "/shares/{share_id}"): Row("/shares/{share}", rule(200, DOCUMENTS)),
     ("POST", "/shares/{share_id}/revoke"): Row("/shares/{share_to_revoke}/revoke",

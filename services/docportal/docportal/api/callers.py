@@ -2,15 +2,14 @@ from docportal.service_layer.callers import Staff
 from servicekit.auth import current_principal
 from servicekit.web.errors import Forbidden
 
-#: Every staff endpoint of the portal: staff of a practice holding both permissions. A
-#: patient's documents are part of the patient's record, so whoever lists, opens, files or
-#: shares them must be allowed to see the patient (view_patients) as well as to share.
+#: A patient's documents are part of the patient's record: whoever lists or opens them must
+#: be allowed to see the patient (view_patients); filing and sharing them needs
+#: share_documents as well.
 SHARE_PERMISSION = "share_documents"
 VIEW_PERMISSION = "view_patients"
 #: Reading a patient's documents: staff, and vendor staff under an access grant where their
-#: token's permissions (the grant scope's, from identity) hold both of the above. No scope
-#: gives share_documents today, so vendors are refused by permission, never by kind; writes
-#: and shares stay staff-only.
+#: token's permissions (the grant scope's, from identity) hold view_patients; writes and
+#: shares stay staff-only.
 READERS = ("staff", "vendor")
 
 

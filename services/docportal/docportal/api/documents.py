@@ -78,7 +78,7 @@ def from_note(body: dict) -> dict[str, Any]:
 
 
 @blp.route("/documents", methods=["GET"])
-@require_permission(SHARE_PERMISSION, VIEW_PERMISSION, kinds=READERS)
+@require_permission(VIEW_PERMISSION, kinds=READERS)
 @blp.arguments(DocumentQuerySchema, location="query")
 @blp.response(200, DocumentSchema(many=True))
 def list_for_patient(query: dict) -> list[dict[str, Any]]:
@@ -89,7 +89,7 @@ def list_for_patient(query: dict) -> list[dict[str, Any]]:
 
 
 @blp.route("/documents/<document_id>/download", methods=["GET"])
-@require_permission(SHARE_PERMISSION, VIEW_PERMISSION, kinds=READERS)
+@require_permission(VIEW_PERMISSION, kinds=READERS)
 @blp.doc(responses={"200": {"description": "The document's bytes",
                             "content": {"application/octet-stream": {}}}})
 def download(document_id: str) -> Response:

@@ -1,5 +1,6 @@
 """A patient's documents are part of the patient's record: every staff route needs
-view_patients, and sharing needs share_documents as well. A refusal records nothing."""
+view_patients, and filing or sharing them needs share_documents as well. A refusal records
+nothing."""
 
 import uuid
 from io import BytesIO
@@ -48,21 +49,27 @@ def _requests(practice, document_id: str, share_id: str, email: str) -> dict[str
     }
 
 
-@pytest.mark.parametrize(("perms", "missing"), [
-    (SHARE_ONLY, ["view_patients"]),
-    (VIEW_ONLY, ["share_documents"]),
-    ((), ["share_documents", "view_patients"]),
+READS = ("list", "download")
+
+
+@pytest.mark.parametrize(("perms", "missing", "routes"), [
+    (SHARE_ONLY, ["view_patients"], None),
+    ((), ["share_documents", "view_patients"], "writes"),
+    ((), ["view_patients"], "reads"),
+    (VIEW_ONLY, ["share_documents"], "writes"),
 ])
-def test_every_staff_route_needs_view_patients_and_share_documents(
-        app, client, practice, mail_sink, perms, missing):
+def test_reading_needs_view_patients_and_filing_or_sharing_needs_share_documents_too(
+        app, client, practice, mail_sink, perms, missing, routes):
     document_id, share_id = _shared(client, practice)
     events_before = len(_events(app))
     email = f"dr.kim+{uuid.uuid4().hex[:8]}@example.org"
     headers = bearer(practice.org_id, perms=perms)
 
+    chosen = {name: call for name, call in _requests(practice, document_id, share_id,
+                                                     email).items()
+              if routes is None or (name in READS) == (routes == "reads")}
     answers = {name: client.open(url, method=method, headers=headers, **options)
-               for name, (method, url, options) in _requests(practice, document_id,
-                                                             share_id, email).items()}
+               for name, (method, url, options) in chosen.items()}
 
     refused = {name: (r.status_code, r.get_json()["error"]["code"],
                       r.get_json()["error"]["details"]) for name, r in answers.items()}
@@ -84,3 +91,14 @@ def test_a_staff_member_without_view_patients_gets_no_document_bytes_or_names(
     for response in (listed, downloaded):
         assert response.status_code == 403
         assert PDF not in response.get_data() and b"Jane Doe" not in response.get_data()
+
+
+def test_view_patients_alone_lists_and_opens_a_patients_documents(client, practice):
+    document = uploaded(client, practice)
+    headers = bearer(practice.org_id, perms=VIEW_ONLY)
+
+    listed = client.get(f"/documents?patient_id={practice.patient_id}", headers=headers)
+    downloaded = client.get(f"/documents/{document['id']}/download", headers=headers)
+
+    assert listed.status_code == 200 and [d["id"] for d in listed.get_json()] == [document["id"]]
+    assert downloaded.status_code == 200 and downloaded.get_data() == PDF
