@@ -39,7 +39,12 @@ def test_signed_in_token_carries_the_contract_claims_and_verifies_with_the_jwks(
     claims = jwt.decode(tokens["access_token"], key.key, algorithms=["EdDSA"],
                         audience=ident.config.jwt_audience, issuer=ident.config.jwt_issuer)
     assert set(claims) == {"sub", "org", "kind", "email", "user_type", "perms", "clinics", "pv",
-                           "exp", "iat", "iss", "aud", "jti"}
+                           "sid", "exp", "iat", "iss", "aud", "jti"}
+    # The session is the refresh family: refreshing keeps it, signing out ends it.
+    refreshed = client.post("/token/refresh", json={"refresh_token": tokens["refresh_token"]})
+    again = jwt.decode(refreshed.get_json()["access_token"], key.key, algorithms=["EdDSA"],
+                       audience=ident.config.jwt_audience, issuer=ident.config.jwt_issuer)
+    assert again["sid"] == claims["sid"]
     assert claims["exp"] - claims["iat"] == 600
     assert claims["org"] == practice.id and "manage_users" in claims["perms"]
     assert claims["clinics"] == [practice.clinic_id]
