@@ -91,3 +91,18 @@ def test_an_alert_a_later_fact_disproves_is_resolved_by_the_system_with_its_hist
                 alert_status_changes.c.id)).mappings().all()
     assert [(h["status"], h["changed_by"], h["event_id"]) for h in history] == [
         ("open", "system", user.id), ("resolved", "system", domains_changed.id)]
+
+
+def test_failed_sign_ins_arriving_newest_first_still_make_a_burst(audit, settings):
+    from audit_harness import new_id
+    from recognition_stories import Story
+
+    story = Story("guessing").a_practice()
+    for second in range(5):
+        story.happens(10 + second, "identity.session.sign_in_failed", ("sign_in", new_id()),
+                      email="owner@sunrise.example")
+    feeder = ConsumerFeeder(audit, settings)
+    for event in reversed(story.events):
+        feeder.deliver([event])
+    assert [(a["reason"], a["status"]) for a in raised_alerts(audit, [story.org])] == [
+        ("failed_sign_in_burst_account", "open")]
