@@ -3,6 +3,9 @@ from dataclasses import dataclass
 from audit.domain.retention import DEFAULT_RETENTION_YEARS, check_retention_years
 from servicekit.config import ServiceConfig, setting
 
+# gunicorn threads per API worker (gunicorn.conf.py reads the same variable and default).
+DEFAULT_API_THREADS = 100
+
 
 @dataclass(frozen=True)
 class AuditConfig(ServiceConfig):
@@ -26,6 +29,13 @@ class AuditConfig(ServiceConfig):
                                               parse=float)
     stream_gap_grace_seconds: float = setting("AUDIT_STREAM_GAP_GRACE_SECONDS", default=10.0,
                                               parse=float)
+    # Open streams: at most this many per caller (a person or a service account), and never
+    # more per worker than its threads less the reserved ones (health checks and every other
+    # route always find a thread).
+    stream_per_caller: int = setting("AUDIT_STREAM_PER_CALLER", default=5, parse=int)
+    api_threads: int = setting("AUDIT_API_THREADS", default=DEFAULT_API_THREADS, parse=int)
+    stream_reserved_threads: int = setting("AUDIT_STREAM_RESERVED_THREADS", default=10,
+                                           parse=int)
 
     def __post_init__(self) -> None:
         # Refused at start-up (API, consumer, CLI alike) rather than obeyed later.

@@ -238,3 +238,16 @@ breach_assessments = Table(
 )
 Index("ix_breach_assessments_org_time", breach_assessments.c.org_id,
       breach_assessments.c.created_at)
+
+# The security streams open now, one row per place a caller holds (``slot`` < the per-caller
+# limit): taken when a stream opens, renewed at its heartbeats, freed when it closes. A row not
+# renewed for a while belongs to a dead process and is taken over. Working state, not record.
+stream_connections = Table(
+    "stream_connections",
+    metadata,
+    Column("caller", String(200), primary_key=True),
+    Column("slot", Integer, primary_key=True),
+    Column("connection_id", String(36), nullable=False),
+    Column("opened_at", UTCDateTime(), nullable=False),
+    Column("seen_at", UTCDateTime(), nullable=False),
+)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from audit.api.fhir import events_bundle, wants_fhir
 from audit.api.runtime import uow
 from audit.api.schemas import EventPage, EventQuery
 from audit.api.scope import caller_scope
@@ -18,8 +20,11 @@ blp = Blueprint("events", __name__, url_prefix="/events", description="The audit
 class Events(MethodView):
     @require_permission("view_audit")
     @blp.arguments(EventQuery, location="query")
-    @blp.response(200, EventPage)
-    def get(self, query: dict) -> dict:
+    @blp.response(200, EventPage, description=(
+        "The platform's JSON by default; with `Accept: application/fhir+json` or "
+        "`format=fhir` a FHIR R4 `Bundle` (searchset) of `AuditEvent`s whose `next` link "
+        "carries the cursor."))
+    def get(self, query: dict) -> dict | Response:
         """Events of the caller's practice in arrival order; pass next_cursor as cursor."""
         scope = caller_scope(query["org_id"])
         filters = EventFilter(query["type"], query["actor"], query["patient"],
@@ -27,4 +32,6 @@ class Events(MethodView):
         with uow() as unit:
             events, next_cursor = list_events(unit.session, scope, filters,
                                               after=query["cursor"], limit=query["limit"])
+        if wants_fhir(query["format"]):
+            return events_bundle(events, next_cursor)
         return {"events": events, "next_cursor": next_cursor}

@@ -35,6 +35,9 @@ class EventQuery(_Window):
     cursor = fields.Int(load_default=None, validate=validate.Range(min=0, max=MAX_STORED_INT),
                         metadata={"description": "the next_cursor of the previous page"})
     limit = fields.Int(load_default=100, validate=validate.Range(min=1, max=1000))
+    format = fields.Str(load_default=None, validate=validate.OneOf(("json", "fhir")), metadata={
+        "description": "fhir: a FHIR R4 Bundle of AuditEvents (as Accept: application/fhir+json"
+                       " asks); json (default): the platform's own page"})
 
 
 class StoredEvent(Schema):
@@ -266,6 +269,9 @@ class StreamQuery(Schema):
     org_id = fields.Str(load_default=None)
     max_seconds = fields.Float(load_default=None, validate=validate.Range(min=0.1), metadata={
         "description": "close the connection sooner than the service's limit"})
+    format = fields.Str(load_default=None, validate=validate.OneOf(("json", "fhir")), metadata={
+        "description": "fhir: each record as a FHIR R4 AuditEvent (as Accept: "
+                       "application/fhir+ndjson asks, or application/fhir+json with SSE)"})
 
     @validates_schema
     def _known_severities(self, data: dict, **_: object) -> None:

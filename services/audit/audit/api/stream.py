@@ -1,17 +1,18 @@
 """GET /stream: the record and its alerts as they arrive, for a security team's SIEM.
 
-Server-Sent Events by default, NDJSON with ``Accept: application/x-ndjson``. Each record
-carries its position; a consumer that reconnects with ``Last-Event-ID`` (SSE does this
-itself) or ``?after=<position>`` gets everything after it, so nothing is missed. Each API
-worker polls the database, so any number of workers and replicas serve streams alike.
+Server-Sent Events by default, NDJSON with ``Accept: application/x-ndjson``; each record as a
+FHIR R4 AuditEvent with ``?format=fhir`` or a FHIR media type in Accept (``stream_wire.py``).
+Each record carries its position; a consumer that reconnects with ``Last-Event-ID`` (SSE does
+this itself) or ``?after=<position>`` gets everything after it, so nothing is missed. Each API
+worker polls the database, so any number of workers and replicas serve streams alike. An
+open stream holds a place of its caller and a thread of its worker (``stream_holds.py``).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,9 +21,12 @@ from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from audit.api.fhir import FHIR_JSON, FHIR_JSON_OLD, wants_fhir
 from audit.api.runtime import config, runtime
 from audit.api.schemas import StreamQuery
 from audit.api.scope import caller_scope
+from audit.api.stream_holds import StreamHold, hold_stream
+from audit.api.stream_wire import FHIR_NDJSON, NDJSON, SSE, StreamWire
 from audit.domain.stream import StreamFilter
 from audit.service_layer.queries import Scope
 from audit.service_layer.stream import read_stream, start_position
@@ -31,8 +35,6 @@ from servicekit.web.errors import Unprocessable
 from servicekit.web.schemas import MAX_STORED_INT
 
 log = logging.getLogger("audit.stream")
-NDJSON = "application/x-ndjson"
-SSE = "text/event-stream"
 
 blp = Blueprint("stream", __name__, url_prefix="/stream", description="The security stream")
 
@@ -43,8 +45,7 @@ class _Plan:
     wanted: StreamFilter
     after: int | None
     seconds: float
-    ndjson: bool
-    report_base: str
+    wire: StreamWire
 
 
 @blp.route("")
@@ -54,9 +55,12 @@ class Stream(MethodView):
     @blp.response(200, description=(
         "text/event-stream (default) or application/x-ndjson. SSE: `id:` is the record's "
         "position, `event:` is `record` or `alert`, `data:` the JSON item; comment lines are "
-        "heartbeats. NDJSON: one item a line, heartbeats as {\"kind\": \"heartbeat\"}. The "
-        "connection closes after max_seconds (or when the token expires): reconnect with "
-        "Last-Event-ID or ?after=<position>."))
+        "heartbeats. NDJSON: one item a line, heartbeats as {\"kind\": \"heartbeat\"}. With "
+        "format=fhir (or Accept: application/fhir+ndjson) each item is a FHIR R4 AuditEvent "
+        "and NDJSON heartbeats are FHIR Parameters. The connection closes after max_seconds "
+        "(or when the token expires): reconnect with Last-Event-ID or ?after=<position>. "
+        "429 too_many_streams: the caller holds AUDIT_STREAM_PER_CALLER streams already; "
+        "503 streams_busy: this instance serves all the streams it can."))
     def get(self, query: dict) -> Response:
         """Records and alerts of the caller's practice (vendor security: all) as they arrive."""
         cfg = config()
@@ -65,17 +69,24 @@ class Stream(MethodView):
         expires = principal.claims.get("exp")
         if isinstance(expires, int | float):
             seconds = max(0.0, min(seconds, expires - time.time()))
+        wire = request.accept_mimetypes.best_match(
+            [SSE, NDJSON, FHIR_NDJSON, FHIR_JSON, FHIR_JSON_OLD], default=SSE)
         plan = _Plan(
             scope=caller_scope(query["org_id"]),
             wanted=StreamFilter(tuple(_split(query["type"])), frozenset(_split(query["severity"]))),
             after=_resume_point(query["after"]),
             seconds=seconds,
-            ndjson=request.accept_mimetypes.best_match([SSE, NDJSON], default=SSE) == NDJSON,
-            report_base=request.script_root + "/reports/access?user_id=",
+            wire=StreamWire(
+                ndjson=wire in (NDJSON, FHIR_NDJSON),
+                fhir=wants_fhir(query["format"], media_types=(FHIR_NDJSON, FHIR_JSON,
+                                                              FHIR_JSON_OLD)),
+                report_base=request.script_root + "/reports/access?user_id="),
         )
-        body = _stream(plan, runtime(), cfg)
-        return Response(body, mimetype=NDJSON if plan.ndjson else SSE, headers={
-            "Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+        rt = runtime()
+        hold = hold_stream(principal, cfg, rt)
+        body = _Closing(_stream(plan, rt, cfg, hold), hold.release)
+        return Response(body, mimetype=plan.wire.mimetype, headers={
+            "Cache-Control": "no-store", "X-Accel-Buffering": "no", "Vary": "Accept"})
 
 
 def _split(value: str | None) -> list[str]:
@@ -98,63 +109,54 @@ def _resume_point(after: int | None) -> int | None:
     return int(header)
 
 
-def _stream(plan: _Plan, rt: Any, cfg: Any) -> Iterator[str]:
+def _stream(plan: _Plan, rt: Any, cfg: Any, hold: StreamHold) -> Iterator[str]:
     grace = timedelta(seconds=cfg.stream_gap_grace_seconds)
     deadline = time.monotonic() + plan.seconds
     next_beat = time.monotonic() + cfg.stream_heartbeat_seconds
     after = plan.after
+    wire = plan.wire
     try:
         if after is None:
             with rt.uow() as unit:
                 after = start_position(unit.session, datetime.now(UTC), grace)
-        yield _opening(plan, after)
+        yield wire.opening(after)
         while True:
             with rt.uow() as unit:  # a connection only while reading, never while waiting
                 batch = read_stream(unit.session, plan.scope, plan.wanted, after,
                                     datetime.now(UTC), grace)
             for item in batch.items:
-                yield _item(plan, item)
+                yield wire.item(item)
             after = batch.position
             now = time.monotonic()
             if now >= deadline:
                 break
             if now >= next_beat:
-                yield _heartbeat(plan, after)
+                yield wire.heartbeat(after)
                 next_beat = now + cfg.stream_heartbeat_seconds
+                if not hold.renew():
+                    break  # thought dead and its place taken: end rather than exceed the limit
             if not batch.more:
                 time.sleep(max(0.0, min(cfg.stream_poll_seconds, deadline - now)))
     except Exception:  # noqa: BLE001 - the status is sent already; end the stream cleanly
         log.exception("security stream stopped; the consumer will reconnect")
-    yield _closing(plan, after)
+    finally:
+        # Here when the stream ends or the server closes it (a write to a gone client failed).
+        hold.release()
+    yield wire.closing(after)
 
 
-def _opening(plan: _Plan, after: int) -> str:
-    if plan.ndjson:
-        return json.dumps({"kind": "heartbeat", "position": after}) + "\n"
-    # retry: how long EventSource waits before reconnecting; id: where a resume starts.
-    return f"retry: 2000\nid: {after}\n\n"
+class _Closing:
+    """The body, with a release that runs even if the server closes it before it started
+    (a generator that never ran skips its own finally)."""
 
+    def __init__(self, body: Iterator[str], release: Callable[[], None]) -> None:
+        self._body, self._release = body, release
 
-def _item(plan: _Plan, item: dict[str, Any]) -> str:
-    alert = item.get("alert")
-    if alert and alert.get("profile_id"):
-        alert["access_report"] = plan.report_base + alert["profile_id"]
-    text = json.dumps(item, separators=(",", ":"))
-    if plan.ndjson:
-        return text + "\n"
-    return f"id: {item['position']}\nevent: {item['kind']}\ndata: {text}\n\n"
+    def __iter__(self) -> Iterator[str]:
+        return self._body
 
-
-def _heartbeat(plan: _Plan, position: int) -> str:
-    if plan.ndjson:
-        return json.dumps({"kind": "heartbeat", "position": position}) + "\n"
-    # The id line (no data, so no event fires) moves the consumer's Last-Event-ID past the
-    # records its filters left out: a reconnect does not scan them again.
-    return f": heartbeat\nid: {position}\n\n"
-
-
-def _closing(plan: _Plan, after: int | None) -> str:
-    if plan.ndjson:
-        return json.dumps({"kind": "end", "position": after}) + "\n"
-    position = f"id: {after}\n" if after is not None else ""
-    return f": the stream ends here; reconnect with Last-Event-ID\n{position}\n"
+    def close(self) -> None:
+        try:
+            self._body.close()  # type: ignore[attr-defined]
+        finally:
+            self._release()

@@ -1,0 +1,108 @@
+"""What an open stream holds: one of its caller's places and one of its worker's threads.
+
+A stream beyond its caller's places is refused with 429 ``too_many_streams``; one beyond the
+worker's stream threads with 503 ``streams_busy`` (another worker or replica may have room),
+so the worker's reserved threads stay free for health checks and every other route.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app
+
+from audit.config import AuditConfig
+from audit.domain.stream_limits import StreamAllowance, streams_per_worker
+from audit.service_layer.stream_connections import (
+    StreamPlace,
+    free_stream_place,
+    renew_stream_place,
+    take_stream_place,
+)
+from servicekit.auth import Principal
+from servicekit.runtime import Runtime
+from servicekit.web.errors import TooManyRequests
+
+log = logging.getLogger("audit.stream")
+_THREADS = "audit.stream_threads"
+
+
+class StreamHold:
+    """Renewed at the stream's heartbeats; released once, however the stream ends."""
+
+    def __init__(self, runtime: Runtime, place: StreamPlace, threads: threading.Semaphore):
+        self._runtime, self.place, self._threads = runtime, place, threads
+        self._released = False
+        self._lock = threading.Lock()
+
+    def renew(self) -> bool:
+        with self._runtime.uow() as unit:
+            alive = renew_stream_place(unit.session, self.place, datetime.now(UTC))
+            unit.commit()
+        return alive
+
+    def release(self) -> None:
+        with self._lock:
+            if self._released:
+                return
+            self._released = True
+        try:
+            with self._runtime.uow() as unit:
+                free_stream_place(unit.session, self.place)
+                unit.commit()
+        except Exception:  # noqa: BLE001 - the place goes stale and is taken over later
+            log.exception("could not free a stream's place; it frees itself when stale")
+        finally:
+            self._threads.release()
+
+
+def allowance(config: AuditConfig) -> StreamAllowance:
+    return StreamAllowance(config.stream_per_caller,
+                           timedelta(seconds=config.stream_heartbeat_seconds))
+
+
+def hold_stream(principal: Principal, config: AuditConfig, runtime: Runtime) -> StreamHold:
+    """Take a stream thread of this worker and a place of the caller, or refuse."""
+    threads = _stream_threads(config)
+    rules = allowance(config)
+    if not threads.acquire(blocking=False):
+        raise TooManyRequests(
+            "The audit API is serving as many streams as it can right now; reconnect in a "
+            "few seconds (another instance may have room).", code="streams_busy", status=503,
+            retry_after=2)
+    try:
+        with runtime.uow() as unit:
+            place = take_stream_place(unit.session, caller_key(principal), rules,
+                                      datetime.now(UTC))
+            unit.commit()
+    except BaseException:
+        threads.release()
+        raise
+    if place is None:
+        threads.release()
+        wait = max(1, round(rules.freed_within.total_seconds()))
+        raise TooManyRequests(
+            f"You already have {rules.per_caller} audit streams open, the most one caller "
+            f"may hold. Close one of them and reconnect (a closed stream frees its place "
+            f"within {wait} seconds), or read GET /events instead.",
+            code="too_many_streams", retry_after=wait,
+            details={"limit": rules.per_caller, "retry_after_seconds": wait})
+    return StreamHold(runtime, place, threads)
+
+
+def caller_key(principal: Principal) -> str:
+    """One caller: a person or a service account, whatever practice or session."""
+    key = f"{principal.kind}:{principal.user_id}"
+    return key if len(key) <= 200 else "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+def _stream_threads(config: AuditConfig) -> threading.Semaphore:
+    extensions = current_app.extensions
+    if _THREADS not in extensions:
+        limit = streams_per_worker(config.api_threads, config.stream_reserved_threads)
+        # setdefault: two first streams racing keep one semaphore between them.
+        extensions.setdefault(_THREADS, threading.BoundedSemaphore(limit))
+    return extensions[_THREADS]
