@@ -82,7 +82,8 @@ def test_gateway_template_routes_every_api_prefix_stripped_and_the_portal_unstri
     for service in SERVICES:
         # The trailing slash on proxy_pass is what strips /api/<svc> from the path.
         assert routes[f"/api/{service}/"] == f"http://{service}/"
-    assert routes["/portal/"] == "http://docportal"
+    # The portal passes nginx's normalised path on (a URI on proxy_pass), unstripped.
+    assert routes["/portal/"] == "http://docportal/portal/"
 
 
 def test_compose_gateway_points_each_upstream_at_an_api_service_and_its_gunicorn_port(compose):

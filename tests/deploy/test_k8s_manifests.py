@@ -166,11 +166,7 @@ def test_each_service_runs_the_processes_compose_runs_with_the_same_image_and_co
         assert obj is not None, f"compose runs {name}; deploy/k8s does not"
         container = pod_spec(obj)["containers"][0]
         assert container["image"] == spec["image"], name
-        command = container["command"]
-        if name.endswith("-consumer"):
-            assert command[:2] == spec["command"] and command[2] == "--queue", name
-        else:
-            assert command == spec["command"], name
+        assert container["command"] == spec["command"], name
     assert find("Deployment", "gateway")["spec"]["template"]["spec"]["containers"][0][
         "image"] == compose["gateway"]["image"]
 
@@ -214,13 +210,14 @@ def test_each_consumer_has_a_scaled_object_on_the_queue_it_consumes_and_that_que
             continue
         svc = name.removesuffix("-consumer")
         command = pod_spec(deployment)["containers"][0]["command"]
-        queue = command[command.index("--queue") + 1]
-        assert queue in subscriptions(svc), f"{svc} has no subscription {queue}"
-        assert queue in declared
+        # Without --queue a consumer runs every subscription of its service (token state too).
+        assert command == [svc, "consume"], command
         scaled = [so for so in of_kind("ScaledObject")
                   if so["spec"]["scaleTargetRef"]["name"] == name]
         assert len(scaled) == 1, name
-        assert [t["metadata"]["queueName"] for t in scaled[0]["spec"]["triggers"]] == [queue]
+        [queue] = [t["metadata"]["queueName"] for t in scaled[0]["spec"]["triggers"]]
+        assert queue in subscriptions(svc), f"{svc} has no subscription {queue}"
+        assert queue in declared and f"{svc}.token_state" in declared
 
 
 def test_rabbit_definitions_declare_each_queue_as_the_consumer_would_with_its_bindings():
