@@ -1,14 +1,28 @@
 import json
+import signal
+import threading
+from datetime import UTC, datetime, timedelta
 
 import click
 
-from audit.service_layer.chain import verify_stored_chain
+from audit.config import AuditConfig
+from audit.service_layer.anchoring import Anchorer
+from audit.service_layer.checkpoint_worker import run_checkpoint_worker, verify_and_alert
 from audit.service_layer.record import latest_events
+from audit.service_layer.verification import ChainReport, verify_stored_chain
+from audit.service_layer.witness import WitnessUnavailable
 from audit.spec import SPEC
-from audit.wiring import checkpoint_verifier
+from audit.wiring import anchor_settings, checkpoint_verifier, signer_for, witness_for
 from servicekit.cli import service_cli
+from servicekit.logs import configure_logging
+from servicekit.metrics import serve_worker_metrics
+from servicekit.runtime import Runtime
 
 main = service_cli(SPEC)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 @main.command()
@@ -25,18 +39,85 @@ def events(count: int) -> None:
             }))
 
 
+def _verifier_of(runtime: Runtime):  # type: ignore[no-untyped-def]
+    config = runtime.config
+    assert isinstance(config, AuditConfig)
+
+    def verify() -> ChainReport:
+        with runtime.uow() as uow:
+            return verify_stored_chain(
+                uow.session, checkpoint_verifier(config), witness=witness_for(config),
+                grace=timedelta(seconds=config.anchor_grace_seconds))
+    return verify
+
+
 @main.command()
-def verify() -> None:
-    """Check the hash chain and signed checkpoints; say "intact" or name the first bad record."""
+@click.option("--alert", is_flag=True,
+              help="On a break, also raise a critical audit.alert.raised (scheduled runs).")
+def verify(alert: bool) -> None:
+    """Check every chain against its checkpoints and the witness; exit 1 on any break.
+
+    Says "intact", or names per partition the first break and its kind (edited, deleted,
+    reordered, truncated, partition_missing, checkpoint_missing, checkpoint_forged,
+    rolled_back). Exit 2 when the witness cannot be read.
+    """
     runtime = SPEC.runtime()
-    with runtime.uow() as uow:
-        report = verify_stored_chain(uow.session, checkpoint_verifier(runtime.config))
-    runtime.close()
+    try:
+        check = _verifier_of(runtime)
+        report = verify_and_alert(runtime.uow(), check) if alert else check()
+    except WitnessUnavailable as err:
+        click.echo(f"cannot verify: {err}")
+        raise SystemExit(2) from None
+    finally:
+        runtime.close()
     if report.intact:
-        click.echo(f"intact ({report.records_checked} records)")
+        click.echo(f"intact ({report.records_checked} records), anchored in {report.witness}")
         return
     click.echo(
         f"NOT intact: first bad record partition {report.partition} seq {report.chain_seq} "
         f"(event {report.event_id or 'missing'}): {report.reason}"
     )
+    for found in report.breaks:
+        click.echo(f"  partition {found.partition}: {found.kind} at seq {found.chain_seq} "
+                   f"(event {found.event_id or 'missing'}): {found.reason}")
     raise SystemExit(1)
+
+
+@main.command(name="checkpoint-worker")
+@click.option("--once", is_flag=True, help="Sign and anchor what is due now, then exit.")
+def checkpoint_worker(once: bool) -> None:
+    """Sign quiet partitions, copy checkpoints to the witness, verify now and then."""
+    config = SPEC.load_config()
+    assert isinstance(config, AuditConfig)
+    configure_logging("audit-checkpoint-worker", config.log_level)
+    runtime = SPEC.runtime(config)
+    settings = anchor_settings(config)
+    ensure = getattr(settings.witness, "ensure_bucket", None)
+    try:
+        if ensure is not None:
+            ensure()
+        anchorer = Anchorer(settings)
+        if once:
+            done = anchorer.run_once(runtime.uow(), _now())
+            click.echo(f"audit: {len(done.signed)} checkpoints signed, {len(done.anchored)} "
+                       f"anchored in {settings.witness.where}, {len(done.breaks)} breaks")
+            return
+        if config.metrics_port is not None:
+            serve_worker_metrics(config.metrics_port)
+        stop = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+        run_checkpoint_worker(runtime.uow(), anchorer, _now, stop,
+                              poll_seconds=config.anchor_poll_seconds,
+                              verify_every=config.verify_every_seconds,
+                              verify=_verifier_of(runtime))
+    finally:
+        runtime.close()
+
+
+@main.command(name="signing-key")
+def signing_key() -> None:
+    """Print the checkpoint key's id and public key (for AUDIT_VERIFY_KEYS and auditors)."""
+    signer = signer_for(SPEC.load_config())
+    click.echo(f"key id {signer.key_id}")
+    click.echo(signer.public_pem().decode("ascii"), nl=False)

@@ -11,10 +11,37 @@ DEFAULT_API_THREADS = 100
 class AuditConfig(ServiceConfig):
     # How many independent hash chains; fixed once records exist (it decides each org's chain).
     chain_partitions: int = setting("AUDIT_CHAIN_PARTITIONS", default=8, parse=int)
-    # A signed checkpoint after this many records of a partition (or 5 minutes).
+    # A signed checkpoint after this many records of a partition ...
     checkpoint_every: int = setting("AUDIT_CHECKPOINT_EVERY", default=1000, parse=int)
+    # ... or after this many seconds while events flow; `audit checkpoint-worker` signs a
+    # partition that went quiet once its newest checkpoint is this old.
+    checkpoint_seconds: float = setting("AUDIT_CHECKPOINT_SECONDS", default=1.0, parse=float)
     # Ed25519 private key (PEM) for checkpoints; locally generated once under LOCAL_DIR.
     signing_key: str | None = setting("AUDIT_SIGNING_KEY", default=None)
+    # Public keys (PEM, one after another) of earlier signing keys: their checkpoints still
+    # verify after a rotation. The key id of each is the first 16 hex of its SHA-256.
+    verify_keys: str | None = setting("AUDIT_VERIFY_KEYS", default=None)
+    # The witness outside the database: a bucket of its own when AUDIT_WITNESS_BUCKET is set
+    # (versioned, object-locked for AUDIT_WITNESS_LOCK_DAYS where the store supports it),
+    # else an append-only folder (default LOCAL_DIR/audit-witness).
+    witness_dir: str | None = setting("AUDIT_WITNESS_DIR", default=None)
+    witness_bucket: str | None = setting("AUDIT_WITNESS_BUCKET", default=None)
+    witness_endpoint_url: str | None = setting("AUDIT_WITNESS_ENDPOINT_URL", "S3_ENDPOINT_URL",
+                                               default=None)
+    witness_access_key: str | None = setting("AUDIT_WITNESS_ACCESS_KEY", "S3_ACCESS_KEY",
+                                             default=None)
+    witness_secret_key: str | None = setting("AUDIT_WITNESS_SECRET_KEY", "S3_SECRET_KEY",
+                                             default=None)
+    witness_region: str = setting("AUDIT_WITNESS_REGION", "S3_REGION", default="us-east-1")
+    witness_lock_days: int = setting("AUDIT_WITNESS_LOCK_DAYS", default=2190, parse=int)
+    # `audit checkpoint-worker`: how often it looks for heads to sign and anchor, how old an
+    # unanchored record may be before verification calls it a missing checkpoint, and how
+    # often it verifies the whole record (0: never; k8s runs `audit verify --alert` instead).
+    anchor_poll_seconds: float = setting("AUDIT_ANCHOR_POLL_SECONDS", default=0.5, parse=float)
+    anchor_grace_seconds: float = setting("AUDIT_ANCHOR_GRACE_SECONDS", default=120.0,
+                                          parse=float)
+    verify_every_seconds: float = setting("AUDIT_VERIFY_EVERY_SECONDS", default=3600.0,
+                                          parse=float)
     vendor_name: str = setting("VENDOR_NAME", default="Clinic Platform")
     vendor_domain: str = setting("VENDOR_DOMAIN", default="clinicplatform.example")
     # Years a record is kept before any archival job may remove it; fewer than six is refused.

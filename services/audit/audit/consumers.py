@@ -2,6 +2,7 @@ from functools import lru_cache
 
 from audit.config import AuditConfig
 from audit.domain.recognition import Vendor
+from audit.service_layer.anchoring import CHECKPOINT_SIGNED
 from audit.service_layer.chain import ChainSettings, lock_heads_in_order
 from audit.service_layer.record import record_event
 from audit.wiring import chain_settings, current_config, vendor_of
@@ -12,6 +13,10 @@ from servicekit.messaging.envelope import Event
 
 def record_and_recognize(uow: UnitOfWork, event: Event) -> None:
     """Chain and store every event; recognize profiles on identity's, in one transaction."""
+    if event.type == CHECKPOINT_SIGNED:
+        # The chain's own anchor, not an event of the clinic: chaining it would move a head,
+        # which needs a new checkpoint, which is another event, forever. The witness keeps it.
+        return
     # The handler gets no config; the process environment is the consumer's configuration.
     record_event(uow, event, *_settings(current_config()))
 
@@ -19,8 +24,8 @@ def record_and_recognize(uow: UnitOfWork, event: Event) -> None:
 def lock_chain_heads(uow: UnitOfWork, events: list[Event]) -> None:
     """Before a batch: take its partitions' locks in one order (see lock_heads_in_order)."""
     settings, _ = _settings(current_config())
-    lock_heads_in_order(uow.session, ({"id": e.id, "org_id": e.org_id} for e in events),
-                        settings.partitions)
+    lock_heads_in_order(uow.session, ({"id": e.id, "org_id": e.org_id} for e in events
+                                      if e.type != CHECKPOINT_SIGNED), settings.partitions)
 
 
 @lru_cache(maxsize=8)

@@ -36,3 +36,24 @@ def _generate(path: Path) -> None:
         return
     with os.fdopen(fd, "wb") as out:
         out.write(pem)
+
+
+def verification_pems(signing_key_pem: str | None, local_dir: Path,
+                      verify_keys: str | None) -> list[bytes]:
+    """Public keys that checkpoints may be signed with: the current key's and earlier ones.
+
+    Nothing is generated here: an outside auditor verifies with public keys alone
+    (AUDIT_VERIFY_KEYS) and needs neither the private key nor a local one.
+    """
+    pems = [block.encode("ascii") for block in _pem_blocks(verify_keys or "")]
+    path = Path(local_dir) / LOCAL_KEY_FILE
+    if signing_key_pem:
+        pems.append(Ed25519Signer.from_pem(signing_key_pem.encode("ascii")).public_pem())
+    elif path.exists():
+        pems.append(Ed25519Signer.from_pem(path.read_bytes()).public_pem())
+    return pems
+
+
+def _pem_blocks(text: str) -> list[str]:
+    end = "-----END PUBLIC KEY-----"
+    return [part.strip() + "\n" + end + "\n" for part in text.split(end) if part.strip()]

@@ -243,20 +243,6 @@ class BreachExportQuery(Schema):
     format = fields.Str(load_default="json", validate=validate.OneOf(("json", "csv")))
 
 
-class VerifyQuery(Schema):
-    org_id = fields.Str(load_default=None)
-
-
-class ChainReport(Schema):
-    intact = fields.Bool()
-    reason = fields.Str()
-    partition = fields.Int(allow_none=True)
-    chain_seq = fields.Int(allow_none=True)
-    event_id = fields.Str(allow_none=True)
-    record_seq = fields.Int(allow_none=True)
-    records_checked = fields.Int()
-
-
 class StreamQuery(Schema):
     after = fields.Int(
         load_default=None, validate=validate.Range(min=0, max=MAX_STORED_INT), metadata={

@@ -4,7 +4,9 @@ A hash chain alone cannot tell a rewritten chain (every hash recomputed) or a cu
 from an honest one. A checkpoint signed with a key the database does not hold can:
 the chain must still reach every checkpoint's seq and have the signed hash there.
 Records appended after the newest checkpoint are only as safe as the chain itself,
-which is why checkpoints are taken often (``CheckpointPolicy``).
+which is why checkpoints are taken often (``CheckpointPolicy``: at least every second while
+events flow, and by ``audit checkpoint-worker`` when a partition goes quiet), and copied to
+a witness outside the database (``audit.domain.anchors``, ``audit.domain.integrity``).
 
 The domain only knows the ``Signer`` and ``Verifier`` protocols; the Ed25519
 implementation lives in ``audit.adapters.signing``.
@@ -45,7 +47,7 @@ class Checkpoint:
 @dataclass(frozen=True)
 class CheckpointPolicy:
     every_records: int = 1000
-    every: timedelta = timedelta(minutes=5)
+    every: timedelta = timedelta(seconds=1)
 
 
 def checkpoint_message(partition: int, seq: int, head_hash: str, taken_at: datetime) -> bytes:

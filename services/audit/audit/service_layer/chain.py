@@ -1,9 +1,11 @@
-"""The hash chain in storage: append under the partition's lock, checkpoint, verify."""
+"""The hash chain in storage: append under the partition's lock, checkpoint.
+
+Verification lives in ``audit.service_layer.verification`` (re-exported here).
+"""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,17 +14,20 @@ from sqlalchemy import event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from audit.adapters.tables import audit_events, chain_checkpoints, chain_heads
+from audit.adapters.tables import chain_checkpoints, chain_heads
 from audit.domain.chain import ChainHead, ChainRecord, append_record, partition_for
 from audit.domain.checkpoints import (
     Checkpoint,
     CheckpointPolicy,
     Signer,
-    Verifier,
     checkpoint_is_due,
     sign_checkpoint,
-    verify_with_checkpoints,
 )
+from audit.service_layer.chain_rows import checkpoint_from_row
+from audit.service_layer.verification import ChainReport, verify_stored_chain
+
+__all__ = ["ChainReport", "ChainSettings", "append_to_chain", "checkpoint_if_due",
+           "lock_head", "lock_heads_in_order", "partition_of", "verify_stored_chain"]
 
 # Per-transaction caches in Session.info; a new unit of work starts with a new session.
 _HEADS = "audit.chain_heads"
@@ -35,19 +40,6 @@ class ChainSettings:
     partitions: int
     signer: Signer
     policy: CheckpointPolicy = field(default_factory=CheckpointPolicy)
-
-
-@dataclass(frozen=True)
-class ChainReport:
-    """The answer of `audit verify` and GET /verify."""
-
-    intact: bool
-    reason: str
-    partition: int | None = None
-    chain_seq: int | None = None
-    event_id: str | None = None  # None when the bad record was deleted
-    record_seq: int | None = None
-    records_checked: int = 0
 
 
 def partition_of(event: Mapping[str, Any], partitions: int) -> int:
@@ -128,7 +120,7 @@ def checkpoint_if_due(
             .order_by(chain_checkpoints.c.seq.desc())
             .limit(1)
         ).mappings().first()
-        latest[head.partition] = _checkpoint(row) if row else None
+        latest[head.partition] = checkpoint_from_row(row) if row else None
     if not checkpoint_is_due(latest[head.partition], head, now, settings.policy):
         return None
     checkpoint = sign_checkpoint(head, now, settings.signer)
@@ -140,69 +132,5 @@ def checkpoint_if_due(
     return checkpoint
 
 
-def verify_stored_chain(
-    session: Session, verifier: Verifier, partitions: Iterable[int] | None = None
-) -> ChainReport:
-    """Walk the stored records (and signed checkpoints, and heads) and name the first bad one."""
-    wanted = sorted(set(partitions)) if partitions is not None else None
-    counter = _Counter()
-    records = counter.count(_stored_records(session, wanted))
-    checkpoints = [_checkpoint(r) for r in session.execute(
-        _only(select(chain_checkpoints), chain_checkpoints.c.partition, wanted)
-    ).mappings()]
-    result = verify_with_checkpoints(records, checkpoints, verifier)
-    if not result.intact:
-        return _bad(session, result.first_bad, result.reason, counter.seen)
-    for head in session.execute(_only(select(chain_heads), chain_heads.c.partition, wanted)):
-        reached = result.heads.get(head.partition, ChainHead.genesis(head.partition)).seq
-        if head.seq != reached:
-            reason = (f"partition {head.partition}: the chain ends at seq {reached} but its "
-                      f"head says {head.seq}; records were removed from the tail")
-            return _bad(session, (head.partition, reached + 1), reason, counter.seen)
-    return ChainReport(True, "intact", records_checked=counter.seen)
-
-
-class _Counter:
-    def __init__(self) -> None:
-        self.seen = 0
-
-    def count(self, records: Iterator[ChainRecord]) -> Iterator[ChainRecord]:
-        for record in records:
-            self.seen += 1
-            yield record
-
-
-def _only(query, column, wanted):  # type: ignore[no-untyped-def]
-    return query if wanted is None else query.where(column.in_(wanted))
-
-
-def _stored_records(session: Session, wanted: list[int] | None) -> Iterator[ChainRecord]:
-    query = _only(
-        select(audit_events.c.partition, audit_events.c.chain_seq, audit_events.c.envelope,
-               audit_events.c.prev_hash, audit_events.c.hash),
-        audit_events.c.partition, wanted,
-    ).order_by(audit_events.c.partition, audit_events.c.chain_seq)
-    for row in session.execute(query.execution_options(yield_per=1000)):
-        yield ChainRecord(row.partition, row.chain_seq, json.loads(row.envelope),
-                          row.prev_hash, row.hash)
-
-
-def _bad(session: Session, place: tuple[int, int] | None, reason: str, seen: int) -> ChainReport:
-    if place is None:
-        return ChainReport(False, reason, records_checked=seen)
-    partition, chain_seq = place
-    row = session.execute(
-        select(audit_events.c.seq, audit_events.c.event_id).where(
-            audit_events.c.partition == partition, audit_events.c.chain_seq == chain_seq)
-    ).first()
-    return ChainReport(False, reason, partition, chain_seq,
-                       row.event_id if row else None, row.seq if row else None, seen)
-
-
-def _checkpoint(row: Mapping[str, Any]) -> Checkpoint:
-    return Checkpoint(row["partition"], row["seq"], row["head_hash"], row["taken_at"],
-                      row["key_id"], bytes(row["signature"]))
-
-
-def checkpoint_policy(every_records: int) -> CheckpointPolicy:
-    return CheckpointPolicy(every_records=every_records, every=timedelta(minutes=5))
+def checkpoint_policy(every_records: int, every_seconds: float = 1.0) -> CheckpointPolicy:
+    return CheckpointPolicy(every_records=every_records, every=timedelta(seconds=every_seconds))
