@@ -45,3 +45,16 @@ def test_a_restarted_api_starts_its_metrics_from_an_empty_folder(monkeypatch, tm
     conf = load("notes", monkeypatch, PROMETHEUS_MULTIPROC_DIR=str(metrics))
     conf["on_starting"](None)
     assert metrics.is_dir() and not list(metrics.iterdir())
+
+
+def test_audit_serves_streams_from_many_threads_and_keeps_some_for_other_routes(monkeypatch):
+    from audit.config import AuditConfig
+    from audit.domain.stream_limits import streams_per_worker
+    from servicekit.config import load_config
+
+    conf = load("audit", monkeypatch)
+    config = load_config(AuditConfig, "audit", environ={})
+    assert conf["worker_class"] == "gthread" and conf["threads"] == config.api_threads == 100
+    # Streams never take the last threads of a worker: health checks always find one.
+    assert streams_per_worker(conf["threads"], config.stream_reserved_threads) == 90
+    assert load("audit", monkeypatch, AUDIT_API_THREADS="40")["threads"] == 40
