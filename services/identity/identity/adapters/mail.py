@@ -1,4 +1,4 @@
-"""Identity's emails: the staff invitation and the password reset link.
+"""Identity's emails: the staff invitation, the get-started link and the password reset link.
 
 Each mail names the practice and carries one single-use link; no patient data ever goes
 in (identity holds none), and the raw token lives only in the mail, never in a log.
@@ -15,7 +15,8 @@ from urllib.parse import urlencode
 
 from servicekit.mail import MailUnavailable, SmtpMailer
 
-__all__ = ["IdentityMailer", "InvitationMail", "MailUnavailable", "ResetMail", "SmtpIdentityMailer"]
+__all__ = ["GetStartedMail", "IdentityMailer", "InvitationMail", "MailUnavailable", "ResetMail",
+           "SmtpIdentityMailer"]
 
 Account = Literal["staff", "recipient"]
 
@@ -38,7 +39,19 @@ class ResetMail:
     practice_name: str | None = None  # staff: which practice's account the link resets
 
 
-_Mail = TypeVar("_Mail", InvitationMail, ResetMail)
+@dataclass(frozen=True)
+class GetStartedMail:
+    """A person a User Manager added: the link sets their first password."""
+
+    to: str
+    full_name: str
+    practice_name: str
+    added_by_name: str
+    token: str
+    expires_at: datetime
+
+
+_Mail = TypeVar("_Mail", InvitationMail, ResetMail, GetStartedMail)
 
 
 class IdentityMailer(Protocol):
@@ -47,6 +60,8 @@ class IdentityMailer(Protocol):
     def send_invitation(self, mail: InvitationMail) -> None: ...
 
     def send_password_reset(self, mail: ResetMail) -> None: ...
+
+    def send_get_started(self, mail: GetStartedMail) -> None: ...
 
 
 class SmtpIdentityMailer:
@@ -62,6 +77,24 @@ class SmtpIdentityMailer:
 
     def send_password_reset(self, mail: ResetMail) -> None:
         self._smtp.send(_composed(self.reset_message, mail))
+
+    def send_get_started(self, mail: GetStartedMail) -> None:
+        self._smtp.send(_composed(self.get_started_message, mail))
+
+    def get_started_message(self, mail: GetStartedMail) -> EmailMessage:
+        link = _link(self._staff_app_url, "get-started", mail.token)
+        return self._smtp.message(
+            mail.to,
+            _one_line(f"Get started at {mail.practice_name} on {self._vendor_name}"),
+            f"Hello {mail.full_name},\n\n"
+            f"{mail.added_by_name} added you to {mail.practice_name} on "
+            f"{self._vendor_name}.\n\n"
+            f"Choose your password here:\n{link}\n\n"
+            f"The link works once and expires on {mail.expires_at:%d %B %Y at %H:%M} UTC. "
+            "If it has expired,\nuse \"Forgot password\" on the sign-in page with this "
+            "address.\n\n"
+            "If you did not expect this email, you can ignore it.\n",
+        )
 
     def invitation_message(self, mail: InvitationMail) -> EmailMessage:
         link = _link(self._staff_app_url, "accept-invitation", mail.token)

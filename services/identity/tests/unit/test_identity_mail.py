@@ -2,7 +2,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from identity.adapters.mail import InvitationMail, MailUnavailable, ResetMail, SmtpIdentityMailer
+from identity.adapters.mail import (
+    GetStartedMail,
+    InvitationMail,
+    MailUnavailable,
+    ResetMail,
+    SmtpIdentityMailer,
+)
 
 TOKEN = "tok-AbC_123-xyz"
 
@@ -52,3 +58,15 @@ def test_a_name_with_a_line_break_cannot_break_the_subject_header():
 def test_an_address_the_mail_library_refuses_is_reported_as_undeliverable():
     with pytest.raises(MailUnavailable, match="not composed"):
         mailer().send_password_reset(ResetMail("a\nb@harbour.example", "staff", TOKEN))
+
+
+def test_the_get_started_mail_links_to_the_staff_app_and_names_who_added_them():
+    message = mailer().get_started_message(GetStartedMail(
+        to="kim@harbour.example", full_name="Kim Lee", practice_name="Harbour Physio",
+        added_by_name="Ana Ruiz", token=TOKEN, expires_at=datetime(2025, 3, 10, 9, tzinfo=UTC),
+    ))
+    text = message.get_content()
+    assert f"https://app.example/app/get-started?token={TOKEN}" in text
+    assert "Ana Ruiz added you to Harbour Physio" in text and "10 March 2025" in text
+    assert message["Subject"] == "Get started at Harbour Physio on Clinic Platform"
+    assert TOKEN not in message["Subject"]
