@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 from audit_harness import new_id
 from click.testing import CliRunner
-from witness_harness import Attacker, Live, copy_database, drop_copy, start_clock
+from witness_harness import Attacker, Live, copy_database, drop_copy, start_clock, viewed
 
 from audit.cli import main as audit_cli
 from audit.service_layer.anchoring import Anchorer
-from audit.service_layer.chain import verify_stored_chain
+from audit.service_layer.chain import partition_of, verify_stored_chain
 from audit.spec import SPEC
 from audit.wiring import anchor_settings, chain_settings, checkpoint_verifier, witness_for
 from servicekit.migrations import upgrade
@@ -22,8 +22,6 @@ pytestmark = pytest.mark.integration
 
 
 def two_orgs_in_two_partitions(partitions: int) -> tuple[str, str]:
-    from audit.service_layer.chain import partition_of
-
     a = new_id()
     while True:
         b = new_id()
@@ -187,11 +185,7 @@ def test_audit_verify_exits_non_zero_and_names_each_broken_partition(attacked, m
 
 
 def test_records_the_witness_never_saw_are_a_break_once_older_than_the_grace(audit, feed):
-    from audit_harness import SYSTEM
-    from servicekit.messaging.envelope import Subject, new_event
-
-    feed(*(new_event("notes.patient.viewed", subject=Subject("patient", new_id()),
-                     org_id=new_id(), actor=SYSTEM, data={}) for _ in range(3)))
+    feed(*(viewed(new_id(), n) for n in range(3)))
     with audit.uow() as uow:
         verifier, witness = checkpoint_verifier(audit.config), witness_for(audit.config)
         fresh = verify_stored_chain(uow.session, verifier, witness=witness)
