@@ -1,4 +1,4 @@
-"""Alerts: list them, acknowledge and resolve them with a note."""
+"""Alerts: list them; acknowledge, resolve and reopen them with a note."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from flask_smorest import Blueprint
 from audit.api.alert_schemas import Alert, AlertList, AlertNote, AlertQuery
 from audit.api.runtime import uow
 from audit.api.scope import caller_scope
-from audit.service_layer.alerts import ACKNOWLEDGED, RESOLVED, change_alert_status
+from audit.domain.alert_status import ACKNOWLEDGE, REOPEN, RESOLVE, AlertStep
+from audit.service_layer.alerts import change_alert_status
 from audit.service_layer.queries import list_alerts
 from servicekit.auth import current_principal, require_permission
 
@@ -38,10 +39,10 @@ def with_report_link(alert: dict) -> dict:
     return {**alert, "access_report": link}
 
 
-def _change(alert_id: str, status: str, body: dict) -> dict:
+def _change(alert_id: str, step: AlertStep, body: dict) -> dict:
     scope = caller_scope()
     return with_report_link(change_alert_status(
-        uow(), alert_id, status, note=body["note"], by=current_principal().user_id,
+        uow(), alert_id, step, note=body["note"], by=current_principal().user_id,
         org_id=scope.org_id, all_practices=scope.all_practices,
     ))
 
@@ -53,7 +54,7 @@ class AcknowledgeAlert(MethodView):
     @blp.response(200, Alert)
     def post(self, body: dict, alert_id: str) -> dict:
         """Say someone is looking into the alert."""
-        return _change(alert_id, ACKNOWLEDGED, body)
+        return _change(alert_id, ACKNOWLEDGE, body)
 
 
 @blp.route("/<alert_id>/resolve")
@@ -63,4 +64,14 @@ class ResolveAlert(MethodView):
     @blp.response(200, Alert)
     def post(self, body: dict, alert_id: str) -> dict:
         """Close the alert with what was found."""
-        return _change(alert_id, RESOLVED, body)
+        return _change(alert_id, RESOLVE, body)
+
+
+@blp.route("/<alert_id>/reopen")
+class ReopenAlert(MethodView):
+    @require_permission("view_audit")
+    @blp.arguments(AlertNote)
+    @blp.response(200, Alert)
+    def post(self, body: dict, alert_id: str) -> dict:
+        """Open a resolved alert again (the resolution proved wrong), saying why."""
+        return _change(alert_id, REOPEN, body)

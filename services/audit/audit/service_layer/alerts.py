@@ -1,7 +1,9 @@
-"""Alerts: raise once per open finding, publish audit.alert.raised, acknowledge, resolve.
+"""Alerts: raise once per open finding, publish audit.alert.raised; acknowledge, resolve, reopen.
 
-Every status change is also a row of ``alert_status_changes`` (append-only): who, when, why.
-A resolution, by a person or by the system, goes out as ``audit.alert.resolved``.
+Every status change is also a row of ``alert_status_changes`` (append-only): who, when, why,
+and goes out as an event (``domain/alert_status.py``): a resolution, by a person or by the
+system, as ``audit.alert.resolved``; a person's acknowledgement and reopening as
+``audit.alert.acknowledged`` and ``audit.alert.reopened``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,18 @@ from prometheus_client import Counter
 from sqlalchemy import select
 
 from audit.adapters.tables import alert_status_changes, alerts
+from audit.domain.alert_status import (
+    ACKNOWLEDGED,
+    OPEN,
+    REOPEN,
+    RESOLVE,
+    RESOLVED,
+    AlertStep,
+    StepRefused,
+    check_step,
+)
 from audit.domain.recognition import Recognition
+from audit.service_layer.queries import alert_history
 from servicekit.db import UnitOfWork
 from servicekit.messaging.envelope import Subject, new_event
 from servicekit.web.errors import Conflict, NotFound
@@ -23,7 +36,8 @@ alerts_raised = Counter("audit_alerts_raised_total",
                         "Unrecognized-profile alerts stored, by reason and severity.",
                         ["reason", "severity"])
 
-OPEN, ACKNOWLEDGED, RESOLVED = "open", "acknowledged", "resolved"
+__all__ = ["ACKNOWLEDGED", "OPEN", "RESOLVED", "change_alert_status", "raise_alert",
+           "resolve_disproved"]
 SYSTEM = "system"  # who changed an alert when no person did
 DISPROVED = "a later fact recognized this profile"
 
@@ -74,27 +88,37 @@ def raise_alert(
 
 
 def change_alert_status(
-    uow: UnitOfWork, alert_id: str, status: str, *, note: str, by: str,
+    uow: UnitOfWork, alert_id: str, step: AlertStep, *, note: str, by: str,
     org_id: str | None, all_practices: bool,
 ) -> dict[str, Any]:
-    """Acknowledge or resolve an alert of the caller's practice, with a note of why."""
+    """Acknowledge, resolve or reopen an alert of the caller's practice, with a note of why."""
     with uow:
         query = select(alerts).where(alerts.c.id == alert_id)
         if not all_practices:
             query = query.where(alerts.c.org_id == org_id)
-        row = uow.session.execute(query).mappings().first()
+        row = uow.session.execute(query.with_for_update()).mappings().first()
         if row is None:
             raise NotFound("No such alert in your practice; check the alert id.")
-        if row["status"] == RESOLVED:
-            raise Conflict("This alert is resolved already; nothing more can change on it.",
-                           code="alert_resolved")
-        if status == ACKNOWLEDGED and row["status"] == ACKNOWLEDGED:
-            raise Conflict("This alert is acknowledged already; resolve it when done.",
-                           code="alert_acknowledged")
-        changed = _change(uow, dict(row), status, note=note, by=by, trigger_id=None,
+        try:
+            check_step(row["status"], step)
+        except StepRefused as refused:
+            raise Conflict(refused.message, code=refused.code) from None
+        if step is REOPEN and (newer := _open_alert_for(uow, row)) is not None:
+            raise Conflict("A newer alert for the same finding is open; work on that one.",
+                           code="alert_superseded", details={"alert_id": newer})
+        changed = _change(uow, dict(row), step, note=note, by=by, trigger_id=None,
                           correlation_id=None)
+        changed["history"] = alert_history(uow.session, [alert_id]).get(alert_id, [])
         uow.commit()
         return changed
+
+
+def _open_alert_for(uow: UnitOfWork, row: Any) -> str | None:
+    same = select(alerts.c.id).where(
+        alerts.c.org_id.is_(None) if row["org_id"] is None else alerts.c.org_id == row["org_id"],
+        alerts.c.subject_key == row["subject_key"], alerts.c.reason == row["reason"],
+        alerts.c.status != RESOLVED, alerts.c.id != row["id"])
+    return uow.session.execute(same.limit(1)).scalar()
 
 
 def resolve_disproved(uow: UnitOfWork, *, org_id: str | None, subject_key: str, reason: str,
@@ -107,25 +131,26 @@ def resolve_disproved(uow: UnitOfWork, *, org_id: str | None, subject_key: str, 
     row = uow.session.execute(query.limit(1)).mappings().first()
     if row is None:
         return None
-    _change(uow, dict(row), RESOLVED, note=DISPROVED, by=SYSTEM, trigger_id=trigger["id"],
+    _change(uow, dict(row), RESOLVE, note=DISPROVED, by=SYSTEM, trigger_id=trigger["id"],
             correlation_id=trigger.get("correlation_id"))
     return str(row["id"])
 
 
-def _change(uow: UnitOfWork, row: dict[str, Any], status: str, *, note: str, by: str,
+def _change(uow: UnitOfWork, row: dict[str, Any], step: AlertStep, *, note: str, by: str,
             trigger_id: str | None, correlation_id: str | None) -> dict[str, Any]:
     now = datetime.now(UTC)
+    # The row holds only the current status; the history row below keeps this step for good.
     uow.session.execute(alerts.update().where(alerts.c.id == row["id"]).values(
-        status=status, status_note=note, status_by=by, status_changed_at=now))
-    _record_change(uow, row["id"], status, now, by, note, trigger_id)
-    if status == RESOLVED:
-        uow.publish(new_event(
-            "audit.alert.resolved", subject=Subject("alert", row["id"]), org_id=row["org_id"],
-            correlation_id=correlation_id,
-            data={"alert_id": row["id"], "reason": row["reason"], "severity": row["severity"],
-                  "profile_id": row["profile_id"], "resolved_by": by,
-                  "triggering_event_id": trigger_id}))
-    return {**row, "status": status, "status_note": note, "status_by": by,
+        status=step.status, status_note=note, status_by=by, status_changed_at=now))
+    _record_change(uow, row["id"], step.status, now, by, note, trigger_id)
+    data = {"alert_id": row["id"], "reason": row["reason"], "severity": row["severity"],
+            "profile_id": row["profile_id"], step.by_field: by}
+    if step is RESOLVE:
+        data["triggering_event_id"] = trigger_id
+    # The note is free text a person wrote: it stays in the history, not on the bus.
+    uow.publish(new_event(step.event_type, subject=Subject("alert", row["id"]),
+                          org_id=row["org_id"], correlation_id=correlation_id, data=data))
+    return {**row, "status": step.status, "status_note": note, "status_by": by,
             "status_changed_at": now}
 
 

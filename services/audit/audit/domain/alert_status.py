@@ -1,0 +1,52 @@
+"""What a person may do to an alert, and what each step records and announces.
+
+An alert is raised `open`; someone looking into it `acknowledge`s it; it is `resolve`d with
+what was found, by a person or by the system when a later fact recognizes the profile; a
+resolution that proves wrong is `reopen`ed. Each step is a new row of the alert's history
+(who, when, note) and an event; no step overwrites an earlier one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+OPEN, ACKNOWLEDGED, RESOLVED = "open", "acknowledged", "resolved"
+
+
+@dataclass(frozen=True)
+class AlertStep:
+    name: str  # what the person does: acknowledge, resolve, reopen
+    status: str  # the status it leaves the alert in
+    event_type: str  # what goes out on clinic.events
+    by_field: str  # the event data's field naming who took the step
+
+
+ACKNOWLEDGE = AlertStep("acknowledge", ACKNOWLEDGED, "audit.alert.acknowledged",
+                        "acknowledged_by")
+RESOLVE = AlertStep("resolve", RESOLVED, "audit.alert.resolved", "resolved_by")
+REOPEN = AlertStep("reopen", OPEN, "audit.alert.reopened", "reopened_by")
+STEPS = {step.name: step for step in (ACKNOWLEDGE, RESOLVE, REOPEN)}
+
+
+class StepRefused(Exception):
+    """The alert's status does not allow the step; ``code`` and a message saying what to do."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def check_step(current: str, step: AlertStep) -> None:
+    """Refuse a step the alert's current status does not allow."""
+    if step is REOPEN:
+        if current != RESOLVED:
+            raise StepRefused("alert_not_resolved",
+                              "Only a resolved alert can be reopened; this one is still "
+                              f"{current}: acknowledge or resolve it instead.")
+        return
+    if current == RESOLVED:
+        raise StepRefused("alert_resolved", "This alert is resolved; reopen it first if the "
+                          "resolution was wrong.")
+    if step is ACKNOWLEDGE and current == ACKNOWLEDGED:
+        raise StepRefused("alert_acknowledged",
+                          "This alert is acknowledged already; resolve it when done.")
