@@ -57,7 +57,7 @@ class DocportalConfig(ServiceConfig):
     # handed to the gateway as a 60-second signed URL (X-Accel-Redirect), so the bytes go
     # from the store to the client without passing through Python. "none": stream them here.
     download_offload: str = setting("DOWNLOAD_OFFLOAD", default="none", parse=parse_offload)
-    # A recipient's browser session (kept server-side, portal/server_session.py) ends this
+    # A recipient's browser session (kept server-side, servicekit.web.pages) ends this
     # long after it last changed; an active one changes whenever its access token is renewed.
     portal_session_hours: float = setting("PORTAL_SESSION_HOURS", default=12.0, parse=float)
     # Secure cookies: on whenever the portal is served over TLS.

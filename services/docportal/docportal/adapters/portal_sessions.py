@@ -1,95 +1,22 @@
-"""The recipient pages' sessions, kept server-side: the browser holds only a random id.
+"""The recipient pages' sessions, kept server-side in docportal's database.
 
-A row is found by the SHA-256 of the id, and its data (identity's tokens among it) is sealed
-with AES-GCM under a key derived from the id and PORTAL_SESSION_SECRET. So a copy of the table
-alone opens no session and reads no token, a copied cookie works only while its row exists
-(sign-out deletes it), and the cookie itself carries nothing readable.
+servicekit.web.pages.store keeps them (random id in the cookie, the row found by its SHA-256,
+the data sealed under a key derived from the id and PORTAL_SESSION_SECRET); this names the
+table they live in.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
-import os
-import re
-import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Engine
 
 from docportal.adapters.tables import portal_sessions
+from servicekit.web.pages import SESSION_ID, SealedSessionStore, new_session_id
 
-#: What a session id looks like (secrets.token_urlsafe(32)); anything else is never looked up.
-SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{43}$")
-
-
-def new_session_id() -> str:
-    return secrets.token_urlsafe(32)
+__all__ = ["SESSION_ID", "PortalSessionStore", "new_session_id"]
 
 
-class PortalSessionStore:
-    """Sessions in docportal's database, sealed per session id."""
-
+class PortalSessionStore(SealedSessionStore):
     def __init__(self, engine: Engine, secret: str, lifetime: timedelta) -> None:
-        self.engine, self.lifetime = engine, lifetime
-        self._secret = secret.encode()
-
-    def load(self, session_id: str, now: datetime) -> dict | None:
-        """The session's data, or None when the id is unknown, expired or not ours."""
-        if not SESSION_ID.match(session_id):
-            return None
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(portal_sessions.c.data, portal_sessions.c.expires_at)
-                .where(portal_sessions.c.id_hash == _row_key(session_id))
-            ).first()
-        if row is None or row.expires_at <= now:
-            return None
-        return self._open(session_id, row.data)
-
-    def save(self, session_id: str, data: dict, *, signed_in_as: str | None,
-             now: datetime) -> None:
-        """Write the session (a new one, or the same id again); its lifetime starts anew."""
-        values = {"data": self._seal(session_id, data), "signed_in_as": signed_in_as,
-                  "expires_at": now + self.lifetime}
-        key = _row_key(session_id)
-        with self.engine.begin() as conn:
-            updated = conn.execute(update(portal_sessions)
-                                   .where(portal_sessions.c.id_hash == key).values(**values))
-            if updated.rowcount == 0:
-                # Sessions nobody ended (a closed browser) go when a new one starts.
-                conn.execute(delete(portal_sessions).where(portal_sessions.c.expires_at <= now))
-                conn.execute(portal_sessions.insert().values(id_hash=key, created_at=now,
-                                                             **values))
-
-    def delete(self, session_id: str) -> None:
-        if not SESSION_ID.match(session_id):
-            return
-        with self.engine.begin() as conn:
-            conn.execute(delete(portal_sessions)
-                         .where(portal_sessions.c.id_hash == _row_key(session_id)))
-
-    def _key(self, session_id: str) -> AESGCM:
-        return AESGCM(hmac.new(self._secret, b"portal-session:" + session_id.encode(),
-                               hashlib.sha256).digest())
-
-    def _seal(self, session_id: str, data: dict) -> str:
-        nonce = os.urandom(12)
-        sealed = self._key(session_id).encrypt(nonce, json.dumps(data).encode(), None)
-        return base64.urlsafe_b64encode(nonce + sealed).decode()
-
-    def _open(self, session_id: str, sealed: str) -> dict | None:
-        raw = base64.urlsafe_b64decode(sealed.encode())
-        try:
-            opened = self._key(session_id).decrypt(raw[:12], raw[12:], None)
-        except InvalidTag:
-            return None  # sealed under another secret (rotated): sign in again
-        return json.loads(opened)
-
-
-def _row_key(session_id: str) -> str:
-    return hashlib.sha256(session_id.encode()).hexdigest()
+        super().__init__(engine, portal_sessions, secret, lifetime)

@@ -14,6 +14,7 @@ from sqlalchemy import (
 
 from servicekit.db import UTCDateTime
 from servicekit.messaging.tables import messaging_tables
+from servicekit.web.pages import page_sessions_table
 
 metadata = MetaData()
 messaging = messaging_tables(metadata)
@@ -120,12 +121,4 @@ practices = Table(
 
 # The recipient pages' sessions (adapters/portal_sessions.py): the browser's cookie holds a
 # random id; the row is found by its SHA-256 and its data is sealed under a key derived from it.
-portal_sessions = Table(
-    "portal_sessions",
-    metadata,
-    Column("id_hash", String(64), primary_key=True),
-    Column("data", Text, nullable=False),
-    Column("signed_in_as", String(64), nullable=True, index=True),
-    Column("created_at", UTCDateTime(), nullable=False),
-    Column("expires_at", UTCDateTime(), nullable=False, index=True),
-)
+portal_sessions = page_sessions_table("portal_sessions", metadata)

@@ -11,7 +11,8 @@ from docportal.adapters.portal_sessions import PortalSessionStore
 from docportal.config import DocportalConfig
 from docportal.portal import documents, links, sign_in
 from docportal.portal.blueprint import blueprint
-from docportal.portal.server_session import PortalSessionInterface
+from docportal.portal.session import SIGNED_IN_AS
+from servicekit.web.pages import install_page_sessions
 
 __all__ = ["documents", "install_portal", "links", "sign_in"]
 
@@ -27,14 +28,9 @@ def unknown_page(_anything: str) -> None:
 def install_portal(app: Flask, config: DocportalConfig) -> None:
     """Register the pages and the server-side sessions they sign recipients in with."""
     engine = app.extensions["servicekit.runtime"].engine
-    app.session_interface = PortalSessionInterface(PortalSessionStore(
-        engine, config.portal_session_secret, timedelta(hours=config.portal_session_hours)))
-    app.config.update(
-        SECRET_KEY=config.portal_session_secret,
-        SESSION_COOKIE_NAME=SESSION_COOKIE,
-        SESSION_COOKIE_PATH="/portal",
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=config.portal_cookie_secure,
-    )
+    store = PortalSessionStore(engine, config.portal_session_secret,
+                               timedelta(hours=config.portal_session_hours))
+    install_page_sessions(app, store, cookie=SESSION_COOKIE, path="/portal",
+                          secure=config.portal_cookie_secure, signed_in_as=SIGNED_IN_AS)
+    app.config["SECRET_KEY"] = config.portal_session_secret
     app.register_blueprint(blueprint)

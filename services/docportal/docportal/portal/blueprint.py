@@ -5,40 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, Response, g, redirect, request, url_for
 
 from docportal.portal.problems import install_problem_pages
-from docportal.portal.session import check_csrf, csrf_token, current_recipient
+from docportal.portal.session import current_recipient
 from docportal.service_layer.callers import Recipient
-from servicekit.web.errors import error_response
+from servicekit.web.pages import csrf_token, guard_pages
 
 blueprint = Blueprint("portal", __name__, url_prefix="/portal", template_folder="templates",
                       static_folder="static", static_url_path="/static")
 install_problem_pages(blueprint)
-
-
-@blueprint.before_request
-def _only_at_the_portals_own_address() -> Response | None:
-    # Behind the gateway the pages live at /portal/ alone. Reached under an API prefix
-    # (/api/docportal/portal/..., X-Forwarded-Prefix) they would miss the portal's rate
-    # limits, CSP and the masking of link tokens in the access log: answer as the API would.
-    if request.script_root:
-        return error_response(404, "not_found", "Nothing lives at this address; check the URL.")
-    return None
-
-
-@blueprint.before_request
-def _csrf() -> None:
-    if request.method == "POST":
-        check_csrf()
-
-
-@blueprint.after_request
-def _headers(response: Response) -> Response:
-    # Pages name patients' documents and links carry tokens: keep both out of caches and
-    # out of the Referer of anything the page links to. The gateway sets these too.
-    response.headers.setdefault("Cache-Control", "private, no-store")
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+guard_pages(blueprint)
 
 
 @blueprint.context_processor

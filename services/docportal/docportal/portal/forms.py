@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from flask import request
-
 from docportal.service_layer.ports import IdentityRefused
+from servicekit.web.pages import MAX_NAME, field, password_field
 
-MAX_FIELD = 254
-MAX_NAME = 200
-MAX_PASSWORD = 1024  # identity's policy says the real limit; this only bounds the request
+__all__ = ["MAX_NAME", "field", "password_field", "refusal_message", "refusal_status"]
 
 _MESSAGES_BY_STATUS = {
     401: "The email address or password is not right. Check both and try again.",
@@ -21,15 +18,6 @@ _MESSAGES_BY_CODE = {
     "invalid_proof": "The link could not prove your email address. Open the link from the "
                      "email again and register within 30 minutes.",
 }
-
-
-def field(name: str, limit: int = MAX_FIELD) -> str:
-    return (request.form.get(name) or "").strip()[:limit]
-
-
-def password_field(name: str) -> str:
-    # Never stripped: spaces may be part of a passphrase.
-    return (request.form.get(name) or "")[:MAX_PASSWORD]
 
 
 def refusal_message(refused: IdentityRefused) -> str:

@@ -1,6 +1,6 @@
 """The recipient's browser session: identity's tokens kept server-side, and CSRF.
 
-The session lives in docportal's database (server_session.py); the cookie holds only a random
+The session lives in docportal's database (servicekit.web.pages); the cookie holds only a random
 id. On every page request the access token is checked with ``servicekit.auth.check_token``, so
 the platform's token state applies here as in every API: a password reset or permission change
 (a higher ``pv``) or an ended identity session ends this session on the next request. An
@@ -10,28 +10,26 @@ refresh ends the session. A token that is not a recipient's is never accepted he
 
 from __future__ import annotations
 
-import hmac
 import logging
-import secrets
 
-from flask import g, request, session
+from flask import g, session
 
 from docportal.bootstrap import docportal
-from docportal.portal.server_session import SIGNED_IN_AS
 from docportal.service_layer.callers import Recipient
 from docportal.service_layer.ports import IdentityRefused, IdentityUnavailable, Tokens
 from servicekit.auth import Principal, check_token
 from servicekit.token_state import SESSION_ENDED, TOKEN_OUTDATED
 from servicekit.web.errors import ServiceUnavailable, Unauthorized
+from servicekit.web.pages import FormExpired, new_csrf_token
 
 log = logging.getLogger("docportal.portal")
 
-CSRF_FIELD = "csrf_token"
-_ACCESS, _REFRESH, _CSRF, _LINK = "access", "refresh", "csrf", "link"
+__all__ = ["SIGNED_IN_AS", "FormExpired", "current_recipient", "end_session",
+           "pending_link", "remember_link", "start_session"]
 
-
-class FormExpired(Exception):
-    """The form's CSRF token is missing or not this session's (400)."""
+#: The data key naming the signed-in account (kept in a column for operators too).
+SIGNED_IN_AS = "recipient_id"
+_ACCESS, _REFRESH, _LINK = "access", "refresh", "link"
 
 
 def current_recipient() -> Recipient | None:
@@ -49,7 +47,7 @@ def start_session(tokens: Tokens) -> Recipient | None:
     _forget()
     session[_ACCESS], session[_REFRESH] = tokens.access_token, tokens.refresh_token
     session[SIGNED_IN_AS] = principal.user_id
-    session[_CSRF] = secrets.token_urlsafe(32)
+    new_csrf_token()
     g.recipient = _recipient(principal)
     g.principal = principal
     return g.recipient
@@ -73,20 +71,6 @@ def remember_link(token: str) -> None:
 
 def pending_link() -> str | None:
     return session.pop(_LINK, None)
-
-
-def csrf_token() -> str:
-    """This session's CSRF token, for the hidden field of every form."""
-    if _CSRF not in session:
-        session[_CSRF] = secrets.token_urlsafe(32)
-    return session[_CSRF]
-
-
-def check_csrf() -> None:
-    """Refuse a POST whose form does not carry this session's CSRF token."""
-    sent, expected = request.form.get(CSRF_FIELD, ""), session.get(_CSRF, "")
-    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
-        raise FormExpired()
 
 
 def _resolve() -> Recipient | None:
