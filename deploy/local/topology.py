@@ -31,7 +31,8 @@ SERVICES = (
     Service("identity", 8001),
     Service("notes", 8002, consumes=True),
     Service("docportal", 8003, consumes=True, workers=("mail-retry",)),
-    Service("audit", 8004, consumes=True),
+    # checkpoint-worker: signs quiet partitions and anchors checkpoints in LOCAL_DIR/audit-witness.
+    Service("audit", 8004, consumes=True, workers=("checkpoint-worker",)),
 )
 
 
