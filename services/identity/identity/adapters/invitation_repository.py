@@ -105,6 +105,15 @@ class InvitationRepository:
         )
         return [Practitioner(row.id, row.name) for row in rows]
 
+    def unlinked_practitioners_of(self, practice_id: str) -> list[Practitioner]:
+        """The records no user is yet: the ones a new practitioner may say they are."""
+        rows = self.session.execute(
+            select(practitioners.c.id, practitioners.c.name)
+            .where(practitioners.c.org_id == practice_id, practitioners.c.user_id.is_(None))
+            .order_by(practitioners.c.name)
+        )
+        return [Practitioner(row.id, row.name) for row in rows]
+
     def add_practitioner(self, practice_id: str, practitioner: Practitioner, *,
                          user_id: str, now: datetime) -> None:
         self.session.execute(insert(practitioners).values(

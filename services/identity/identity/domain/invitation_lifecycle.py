@@ -56,6 +56,13 @@ def accept_invitation(
     invitation: Invitation, raw_token: str, *, seats: SeatUsage, now: datetime
 ) -> Invitation:
     """Spend the link. Pending invitations held seats, so only active staff count here."""
+    check_invitation_link(invitation, raw_token, now)
+    require_free_seat(replace(seats, pending_invitations=0))
+    return replace(invitation, accepted_at=now)
+
+
+def check_invitation_link(invitation: Invitation, raw_token: str, now: datetime) -> None:
+    """Refuse a link that is not the latest, has expired, or whose invitation is closed."""
     require_aware(now)
     if not token_matches(raw_token, invitation.token_hash):
         raise LinkUnusable(
@@ -75,8 +82,6 @@ def accept_invitation(
             "or ask an Admin for a new invitation.",
             {"status": str(status)},
         )
-    require_free_seat(replace(seats, pending_invitations=0))
-    return replace(invitation, accepted_at=now)
 
 
 def user_from_invitation(

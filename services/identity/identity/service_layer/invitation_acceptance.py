@@ -12,6 +12,7 @@ from identity.adapters.repository import IdentityRepository
 from identity.domain import invitation_lifecycle
 from identity.domain.catalog import UserTypeCatalog
 from identity.domain.errors import LinkUnusable, StateConflict
+from identity.domain.getting_started import ProfileConfirmation, confirm_profile
 from identity.domain.invitations import Invitation
 from identity.domain.passwords import check_password
 from identity.domain.practitioners import Practitioner
@@ -20,8 +21,21 @@ from identity.domain.staff_roles import StaffRole
 from identity.domain.tokens import hash_token
 from identity.domain.users import User
 from identity.service_layer.callers import event_actor
+from identity.service_layer.errors import PractitionerDecisionRequired
 from servicekit.db import UnitOfWork
 from servicekit.messaging.envelope import Subject, new_event
+
+UNKNOWN_LINK = ("This invitation link is no longer valid; a newer one may have been sent. "
+                "Use the latest email, or ask an Admin to resend it.")
+
+
+@dataclass(frozen=True)
+class OpenInvitation:
+    """What the get-started page shows before the invitee accepts."""
+
+    invitation: Invitation
+    practice_name: str
+    practitioners: tuple[Practitioner, ...]  # records not yet linked to anyone
 
 
 @dataclass(frozen=True)
@@ -31,22 +45,38 @@ class Joined:
     email: str
 
 
-def accept_invitation(
-    uow: UnitOfWork, *, token: str, password: str, hashing: PasswordHashing,
-    catalog: UserTypeCatalog, now: datetime,
-) -> Joined:
-    """Spend the link and open the account; the password policy is checked before."""
+def open_invitation(uow: UnitOfWork, *, token: str, now: datetime) -> OpenInvitation:
+    """The invitation a link opens, checked as accepting would check it; nothing changes."""
     with uow:
         repo, invites = IdentityRepository(uow.session), InvitationRepository(uow.session)
         invitation = invites.holding(hash_token(token))
         if invitation is None:
-            raise LinkUnusable(
-                "This invitation link is no longer valid; a newer one may have been sent. "
-                "Use the latest email, or ask an Admin to resend it.")
+            raise LinkUnusable(UNKNOWN_LINK)
+        invitation_lifecycle.check_invitation_link(invitation, token, now)
+        return OpenInvitation(invitation, repo.practice(invitation.practice_id).name,
+                              tuple(invites.unlinked_practitioners_of(invitation.practice_id)))
+
+
+def accept_invitation(
+    uow: UnitOfWork, *, token: str, password: str, hashing: PasswordHashing,
+    catalog: UserTypeCatalog, now: datetime, confirmation: ProfileConfirmation | None = None,
+) -> Joined:
+    """Spend the link and open the account; the password policy is checked before.
+
+    ``confirmation``: the name, clinical role and practitioner record as the invitee
+    confirmed them on the get-started page (None: as the Admin wrote them).
+    """
+    with uow:
+        repo, invites = IdentityRepository(uow.session), InvitationRepository(uow.session)
+        invitation = invites.holding(hash_token(token))
+        if invitation is None:
+            raise LinkUnusable(UNKNOWN_LINK)
         practice = repo.practice(invitation.practice_id)
         seats = seat_usage(practice, repo.users_of(practice.id), catalog)
         accepted = invitation_lifecycle.accept_invitation(invitation, token, seats=seats,
                                                           now=now)
+        if confirmation is not None:
+            accepted = _confirmed(invites, accepted, confirmation, catalog)
         if repo.email_taken(practice.id, invitation.email):
             raise StateConflict("An account with this email already exists in the practice. "
                                 "Sign in instead, or reset your password.")
@@ -65,6 +95,20 @@ def accept_invitation(
                         recognized=practice.recognizes_domain(user.email))
         uow.commit()
     return Joined(user.id, user.practice_id, user.email)
+
+
+def _confirmed(invites: InvitationRepository, invitation: Invitation,
+               confirmation: ProfileConfirmation, catalog: UserTypeCatalog) -> Invitation:
+    confirmed = confirm_profile(
+        invitation, confirmation, catalog=catalog,
+        practitioners=invites.unlinked_practitioners_of(invitation.practice_id))
+    if confirmed.invitation is None:
+        raise PractitionerDecisionRequired(
+            "A practitioner record with your name already exists. Choose it if it is you, "
+            "or confirm that you are a different person.",
+            {"possible_duplicates": [{"id": p.id, "name": p.name}
+                                     for p in confirmed.possible_duplicates]})
+    return confirmed.invitation
 
 
 def _link_practitioner(invites: InvitationRepository, invitation: Invitation, user: User,
