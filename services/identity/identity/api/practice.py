@@ -1,4 +1,4 @@
-"""Settings of the caller's practice as a whole: its billing integration."""
+"""Settings of the caller's practice as a whole: its billing integration, its domains."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from identity.api.callers import caller
+from identity.api.practice_schemas import RecognizedDomainsSchema
 from identity.api.schemas import BillingIntegrationSchema
 from identity.bootstrap import identity
 from identity.service_layer import billing_integrations
+from identity.service_layer.recognized_domains import recognized_domains, set_recognized_domains
 from servicekit.auth import authenticated
 
 blp = Blueprint("practice", __name__, description="The practice's own settings")
@@ -29,3 +31,26 @@ def set_billing_integration(body: dict) -> dict[str, Any]:
         provider_ids=body["provider_ids"], catalog=ident.catalog, now=ident.now())
     return {"billing_integration": changed.name if changed else None,
             "provider_ids": sorted(changed.provider_user_ids) if changed else []}
+
+
+@blp.route("/practice/recognized-domains", methods=["GET"])
+@authenticated(kinds=("staff", "vendor"))
+@blp.response(200, RecognizedDomainsSchema)
+def get_recognized_domains() -> dict[str, Any]:
+    """The email domains the practice recognizes as its own staff's."""
+    ident = identity()
+    return {"domains": recognized_domains(ident.uow(), caller(), ident.now())}
+
+
+@blp.route("/practice/recognized-domains", methods=["PUT"])
+@authenticated(kinds=("staff",))
+@blp.arguments(RecognizedDomainsSchema)
+@blp.response(200, RecognizedDomainsSchema)
+def put_recognized_domains(body: dict) -> dict[str, Any]:
+    """Replace the practice's recognized email domains (Admins: manage_users). Audit
+    re-judges the practice's profiles: alerts about a domain added here are resolved, a
+    profile whose domain is removed raises one."""
+    ident = identity()
+    return {"domains": set_recognized_domains(
+        ident.uow(), caller(), body["domains"], vendor_domain=ident.config.vendor_domain,
+        catalog=ident.catalog, now=ident.now())}

@@ -127,6 +127,11 @@ WALK: dict[tuple[str, str], tuple[dict | None, dict[str, int]]] = {
     ("PUT", "/practice/billing-integration"): (
         {"billing_integration": "ClaimPro", "provider_ids": ["{user_id}"]},
         practice_staff(200, staff=403, other_admin=422)),
+    # Each admin changes their own practice's domains; vendor support reads them only.
+    ("GET", "/practice/recognized-domains"): (None, practice_staff(200, vendor_with_grant=200)),
+    ("PUT", "/practice/recognized-domains"): (
+        {"domains": ["harbourphysio.example", "{caller}.example"]},
+        practice_staff(200, staff=403)),
     ("GET", "/invitations"): (None, practice_staff(200, staff=403)),
     ("POST", "/invitations"): (
         {"full_name": "Sam Lee", "email": "{caller}-invitee@harbourphysio.example",
