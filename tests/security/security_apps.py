@@ -103,6 +103,9 @@ class Served:
 
 STAFF = {  # name -> (user type, permissions in identity's projection)
     "manager": ("PT", ALL_PERMISSIONS),
+    # A second therapist: notes are forwarded to them for co-signature.
+    "therapist": ("PT", ("view_patients", "edit_patients", "start_notes", "forward_notes",
+                         "finish_notes", "delete_transactions")),
     "assistant": ("PTA", ("view_patients", "edit_patients", "start_notes", "forward_notes",
                           "finish_notes")),
     "clerical": ("Front Office", ("view_patients", "edit_patients")),

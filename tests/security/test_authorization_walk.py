@@ -112,13 +112,19 @@ def seed_notes(client, a: Practice) -> dict[str, str]:
     signed = finalized_note(client, a, chart["case"], subjective=SOAP)
     [charge] = client.get(f"/patients/{chart['patient']}/transactions",
                           headers=a.headers()).get_json()
+    forwarded = start_note(client, a, chart["case"], subjective=SOAP)
+    post(client, f"/notes/{forwarded['id']}/forward", a.headers(),
+         {"version": 1, "to_user_id": a.users["therapist"]}, status=200)
+    awaiting = start_note(client, a, chart["case"], author="assistant", subjective=SOAP)
+    post(client, f"/notes/{awaiting['id']}/forward", a.headers("assistant"),
+         {"version": 1, "to_user_id": a.users["manager"]}, status=200)
     return {
         **chart, "clinic": a.clinic_id, "manager": a.users["manager"],
+        "therapist": a.users["therapist"],
         "draft": start_note(client, a, chart["case"], subjective=SOAP)["id"],
         "to_sign": start_note(client, a, chart["case"], subjective=SOAP)["id"],
-        "assistant_draft": start_note(client, a, chart["case"], author="assistant",
-                                      subjective=SOAP)["id"],
-        "signed": signed["id"], "charge": charge["id"],
+        "to_forward": start_note(client, a, chart["case"], subjective=SOAP)["id"],
+        "forwarded": forwarded["id"], "signed": signed["id"], "charge": charge["id"],
     }
 
 

@@ -62,10 +62,17 @@ NOTES: dict[tuple[str, str], Row] = {
     # The author edits their draft: who may is the domain's rule, not a permission.
     ("PATCH", "/notes/{note_id}"): Row("/notes/{draft}", rule(200),
                                        {"version": 1, "plan": "walk"}),
-    # Only the author forwards: the owner may not forward the assistant's draft either.
+    # The author forwards their draft with forward SOAP notes, to a therapist who can finalize.
     ("POST", "/notes/{note_id}/forward"): Row(
-        "/notes/{assistant_draft}/forward", rule(403),
-        {"version": 1, "to_user_id": "{manager}"}),
+        "/notes/{to_forward}/forward", rule(200, ["forward_notes"]),
+        {"version": 1, "to_user_id": "{therapist}"}),
+    # Only the author recalls a forwarded note; taking one's own note back needs no permission.
+    ("POST", "/notes/{note_id}/recall"): Row("/notes/{forwarded}/recall", rule(200),
+                                             {"version": 2}),
+    # The caller's own work list (the assistant's draft forwarded to the owner); another
+    # practice's owner gets their own, empty list.
+    ("GET", "/notes/awaiting-my-cosignature"): Row(
+        "/notes/awaiting-my-cosignature", rule(200, VIEW, intruder=200), object_route=False),
     # A therapist signs with finish SOAP notes (the finalization gate).
     ("POST", "/notes/{note_id}/finalize"): Row("/notes/{to_sign}/finalize",
                                                rule(200, ["finish_notes"]), {"version": 1}),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from identity.adapters.tables import (
@@ -47,6 +47,12 @@ class IdentityRepository:
             recognized_domains=frozenset(row["recognized_domains"] or ()),
             billing_integration=integration,
         )
+
+    def hold_practice(self, practice_id: str) -> None:
+        """Lock the practice's row until commit: changes that must see every other change
+        to its staff (the last User Manager) run one after the other."""
+        self.session.execute(
+            select(practices.c.id).where(practices.c.id == practice_id).with_for_update())
 
     def clinics_of(self, practice_id: str) -> list[Clinic]:
         rows = self.session.execute(
@@ -135,10 +141,20 @@ class IdentityRepository:
 
     def save_user(self, user: User) -> None:
         self.session.execute(update(users).where(users.c.id == user.id).values(
-            user_type=user.user_type, status=ACTIVE if user.active else INACTIVE,
+            full_name=user.full_name, user_type=user.user_type,
+            status=ACTIVE if user.active else INACTIVE,
             default_clinic_id=user.default_clinic_id,
             **_override_columns(user), permission_version=user.permission_version,
         ))
+
+    def set_clinics(self, user_id: str, clinic_ids: Sequence[str]) -> None:
+        self.session.execute(delete(user_clinics).where(user_clinics.c.user_id == user_id))
+        for clinic_id in dict.fromkeys(clinic_ids):
+            self.session.execute(insert(user_clinics).values(user_id=user_id, clinic_id=clinic_id))
+
+    def set_supervisor(self, user_id: str, supervisor_id: str | None) -> None:
+        self.session.execute(update(users).where(users.c.id == user_id).values(
+            supervising_therapist_id=supervisor_id))
 
     def clinic_ids_of(self, user: User) -> tuple[str, ...]:
         rows = self.session.execute(
@@ -290,6 +306,12 @@ class PasswordSetupRepository:
     def mark_used(self, setup: PasswordReset) -> None:
         self.session.execute(update(password_setups).where(
             password_setups.c.token_hash == setup.token_hash).values(used_at=setup.used_at))
+
+    def spend_all_of(self, user_id: str, now: datetime) -> None:
+        """Mark every unused setup link of the user used: a new password ends them all."""
+        self.session.execute(update(password_setups).where(
+            password_setups.c.user_id == user_id, password_setups.c.used_at.is_(None),
+        ).values(used_at=now))
 
 
 class PasswordResetRepository:

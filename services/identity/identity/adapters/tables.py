@@ -156,6 +156,8 @@ invitations = Table(
     Column("practitioner_id", String(36), nullable=True),
     Column("new_practitioner_name", String(200), nullable=True),
     Column("default_clinic_id", String(36), nullable=True),
+    # An assistant's or student's supervising therapist, given with the invitation.
+    Column("supervising_therapist_id", String(36), nullable=True),
     Column("invited_by", String(36), nullable=False),
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("sent_at", UTCDateTime(), nullable=False),

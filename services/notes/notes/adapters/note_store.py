@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from notes.adapters.tables import addenda, notes, transactions
@@ -39,6 +39,18 @@ class NoteStore:
             .order_by(notes.c.date_of_service.desc(), notes.c.created_at.desc())
         ).scalars().all()
         return [note for note_id in ids if (note := self.get(org_id, note_id)) is not None]
+
+    def awaiting_cosignature(self, org_id: str, user_id: str, *, offset: int, limit: int
+                             ) -> tuple[list[Note], int]:
+        """The notes forwarded to the user and not yet signed, longest waiting first."""
+        where = (notes.c.org_id == org_id, notes.c.forwarded_to_id == user_id,
+                 notes.c.status == NoteStatus.FORWARDED.value)
+        total = self.session.execute(
+            select(func.count()).select_from(notes).where(*where)).scalar_one()
+        ids = self.session.execute(
+            select(notes.c.id).where(*where).order_by(notes.c.forwarded_at, notes.c.id)
+            .offset(offset).limit(limit)).scalars().all()
+        return [note for note_id in ids if (note := self.get(org_id, note_id)) is not None], total
 
     def add(self, org_id: str, note: Note) -> None:
         self.session.execute(notes.insert().values(id=note.id, org_id=org_id, **_columns(note)))

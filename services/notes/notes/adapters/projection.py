@@ -37,6 +37,7 @@ class IdentityProjection:
             category=row["category"], permissions=frozenset(row["permissions"]),
             permission_version=row["permission_version"],
             supervising_therapist_id=row["supervising_therapist_id"],
+            active=row["status"] != DEACTIVATED,
         )
 
     def clinic(self, org_id: str, clinic_id: str) -> dict[str, Any] | None:

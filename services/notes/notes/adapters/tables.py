@@ -129,6 +129,8 @@ notes = Table(
     Column("billing_export_reason", Text, nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
+    # A therapist's list of notes awaiting their co-signature.
+    Index("ix_notes_forwarded_to", "org_id", "forwarded_to_id", "forwarded_at"),
 )
 
 addenda = Table(

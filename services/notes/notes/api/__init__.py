@@ -5,8 +5,9 @@ from flask_smorest import Blueprint
 
 def blueprints() -> list[Blueprint]:
     from notes.api.charges import blp as charges
+    from notes.api.cosignature import blp as cosignature
     from notes.api.notes import blp as notes
     from notes.api.patients import blp as patients
     from notes.api.payers import blp as payers
 
-    return [patients, payers, notes, charges]
+    return [patients, payers, notes, cosignature, charges]

@@ -21,7 +21,7 @@ def note_body(note: Note) -> dict[str, Any]:
         "kind": note.kind.value, "status": note.status.value, "version": note.version,
         "date_of_service": note.date_of_service, **asdict(note.soap),
         "author_id": note.author_id, "supervising_therapist_id": note.supervising_therapist_id,
-        "forwarded_to_id": note.forwarded_to_id,
+        "forwarded_to_id": note.forwarded_to_id, "forwarded_at": note.forwarded_at,
         "finalized_by_id": signature.finalized_by_id if signature else None,
         "cosigner_id": signature.cosigner_id if signature else None,
         "chart_initials": note.chart_initials,

@@ -48,10 +48,14 @@ class NewPatientSchema(Schema):
     external_id = fields.Str(allow_none=True, validate=validate.Length(max=100))
 
 
-class PatientPageQuerySchema(Schema):
+class PageQuerySchema(Schema):
     # The cap keeps the row offset inside a 64-bit integer on every database.
     page = fields.Int(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     page_size = fields.Int(load_default=25, validate=validate.Range(min=1, max=100))
+
+
+class PatientPageQuerySchema(PageQuerySchema):
+    """A page of the practice's patients."""
 
 
 class PatientSearchSchema(PatientPageQuerySchema):
@@ -139,6 +143,7 @@ class NoteSchema(_SoapFields):
     author_id = fields.Str()
     supervising_therapist_id = fields.Str(allow_none=True)
     forwarded_to_id = fields.Str(allow_none=True)
+    forwarded_at = fields.AwareDateTime(allow_none=True)
     finalized_by_id = fields.Str(allow_none=True)
     cosigner_id = fields.Str(allow_none=True)
     chart_initials = fields.Str(allow_none=True)
@@ -148,6 +153,13 @@ class NoteSchema(_SoapFields):
     addenda = fields.List(fields.Nested(AddendumOutSchema))
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
+
+
+class NotePageSchema(Schema):
+    items = fields.List(fields.Nested(NoteSchema))
+    page = fields.Int()
+    page_size = fields.Int()
+    total = fields.Int()
 
 
 class TransactionSchema(Schema):

@@ -50,8 +50,15 @@ class NoteAlreadyFinalized(NoteConflict):
     code = "note_finalized"
 
 
+class NoteNotForwarded(NoteConflict):
+    """Only a note waiting for a co-signature can be recalled (409)."""
+
+    code = "note_not_forwarded"
+
+
 class InvalidForwardTarget(NotesError):
-    """A note can only be forwarded to a therapist other than its author (422)."""
+    """A note goes only to an active therapist, not its author, who may finalize it (422);
+    `details["reason"]` says which part is off."""
 
     code = "invalid_forward_target"
 

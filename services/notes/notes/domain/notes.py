@@ -5,16 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from notes.domain import access
+from notes.domain import access, forwarding
 from notes.domain.billing import BillingSheet
 from notes.domain.billing_export import BillingExport, BillingIntegration, decide_billing_export
 from notes.domain.clock import as_utc
-from notes.domain.errors import InvalidForwardTarget, InvalidNote, NoteConflict
+from notes.domain.errors import InvalidNote, NoteConflict
 from notes.domain.gate import decide_finalization
 from notes.domain.note_parts import Addendum, NoteKind, NoteStatus, SoapText
 from notes.domain.signing import FinalizationResult, Signature, sign
 from notes.domain.transactions import charges_from_sheet
-from notes.domain.users import PracticeUser, UserCategory
+from notes.domain.users import PracticeUser
 
 
 @dataclass(kw_only=True)
@@ -66,26 +66,36 @@ class Note:
 
     def forward(
         self, by: PracticeUser, to: PracticeUser, *, expected_version: int, now: datetime
-    ) -> None:
-        """Hand the note to a supervising therapist, who co-signs and finalizes it."""
+    ) -> str | None:
+        """Hand the note to a therapist who co-signs and finalizes it, or to another one.
+
+        Returns the therapist it was forwarded to before (None the first time).
+        """
         access.refuse_if_finalized(self)
         access.require_forwarder(self, by)
-        if self.status is NoteStatus.FORWARDED:
-            raise NoteConflict(
-                "This note is already forwarded to a therapist for co-signature.",
-                {"forwarded_to_id": self.forwarded_to_id},
-            )
         access.require_version(self, expected_version)
-        if to.category is not UserCategory.THERAPIST or to.id == self.author_id:
-            raise InvalidForwardTarget(
-                f"{to.full_name} is not a therapist who can co-sign this note; "
-                "forward it to your supervising therapist.",
-                {"to_id": to.id, "to_category": to.category.value},
-            )
+        forwarding.require_forward_target(self, to)
+        previous = self.forwarded_to_id
         self.status = NoteStatus.FORWARDED
         self.forwarded_to_id = to.id
         self.forwarded_at = as_utc(now)
         self._changed(now)
+        return previous
+
+    def recall(self, by: PracticeUser, *, expected_version: int, now: datetime) -> str:
+        """The author takes a forwarded note back: a draft again, on nobody's list.
+
+        Returns the therapist it was forwarded to.
+        """
+        access.refuse_if_finalized(self)
+        forwarding.require_recaller(self, by)
+        access.require_version(self, expected_version)
+        recalled_from = self.forwarded_to_id or ""
+        self.status = NoteStatus.DRAFT
+        self.forwarded_to_id = None
+        self.forwarded_at = None
+        self._changed(now)
+        return recalled_from
 
     def finalize(
         self,

@@ -39,6 +39,8 @@ class PracticeUser:
     permissions: frozenset[str]
     permission_version: int
     supervising_therapist_id: str | None = None
+    # False once identity deactivated the user: they receive no notes to co-sign.
+    active: bool = True
 
     def __post_init__(self) -> None:
         # Projections are built from event data, so coerce strings once here rather than

@@ -94,10 +94,12 @@ def forward_note(uow: UnitOfWork, caller: Caller, note_id: str, *, to_user_id: s
             raise InvalidRequest("Forward the note to a therapist of your own practice.",
                                  {"to_user_id": to_user_id})
         loaded = note.version
-        note.forward(by, to, expected_version=expected_version, now=now)
+        previous = note.forward(by, to, expected_version=expected_version, now=now)
         store.save(note, loaded)
+        # previous_forwarded_to_id: the therapist whose list the note left (a re-forward).
         uow.publish(note_event("notes.note.forwarded", caller, note,
-                           {"forwarded_to_id": to.id}))
+                               {"forwarded_to_id": to.id,
+                                "previous_forwarded_to_id": previous}))
         uow.commit()
     return note
 

@@ -173,7 +173,9 @@ def test_only_the_author_forwards_the_note(assistant, therapist, make_user, star
         note.forward(therapist, make_user(UserCategory.THERAPIST), expected_version=1, now=now)
 
 
-def test_a_forwarded_note_cannot_be_forwarded_again(assistant, therapist, start_draft, now):
+def test_a_forwarded_note_is_not_forwarded_twice_to_the_same_therapist(
+    assistant, therapist, start_draft, now
+):
     note = start_draft(assistant)
     note.forward(assistant, therapist, expected_version=1, now=now)
 
