@@ -102,7 +102,7 @@ def user_invited_and_accepting() -> Story:
 
 def domain_added_and_user_created_on_it() -> Story:
     story = Story("domain added").a_practice(domains=["sunrise.example"])
-    story.happens(1, "identity.practice.domains_changed", ("practice", story.org),
+    story.happens(1, "identity.practice.recognized_domains_changed", ("practice", story.org),
                   actor=Actor(id=story.owner, kind="staff"),
                   before={"recognized_domains": ["sunrise.example"]},
                   after={"recognized_domains": ["sunrise.example", "sunrise-rehab.example"]})
