@@ -6,6 +6,7 @@ from identity.api import blueprints
 from identity.api.errors import ERROR_TABLE, install_error_headers
 from identity.bootstrap import bootstrap, own_token_verifier
 from identity.config import IdentityConfig
+from identity.pages import install_staff_pages
 from identity.spec import SPEC
 from servicekit.service import build_app
 
@@ -21,4 +22,5 @@ def create_app(config: IdentityConfig | None = None) -> Flask:
     )
     app.extensions["identity"] = bootstrap(config, app.extensions["servicekit.runtime"], keys)
     install_error_headers(app)
+    install_staff_pages(app, config)
     return app

@@ -1,6 +1,6 @@
 from dataclasses import dataclass
 
-from servicekit.config import ServiceConfig, local_secret, setting
+from servicekit.config import ServiceConfig, local_secret, parse_bool, setting
 
 
 @dataclass(frozen=True)
@@ -23,3 +23,11 @@ class IdentityConfig(ServiceConfig):
     recipient_proof_secret: str = setting(
         "RECIPIENT_PROOF_SECRET", default=local_secret("recipient-proof.secret")
     )
+    # The staff pages under /app/ (identity/pages): their browser sessions are kept in
+    # identity's database, sealed under this secret; the cookie holds a random id only.
+    staff_session_secret: str = setting(
+        "STAFF_SESSION_SECRET", default=local_secret("staff-session.secret")
+    )
+    staff_session_hours: float = setting("STAFF_SESSION_HOURS", default=12.0, parse=float)
+    # Secure cookies: on whenever the pages are served over TLS.
+    staff_cookie_secure: bool = setting("STAFF_COOKIE_SECURE", default=False, parse=parse_bool)

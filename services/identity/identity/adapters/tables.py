@@ -18,6 +18,7 @@ from sqlalchemy import (
 
 from servicekit.db import UTCDateTime
 from servicekit.messaging.tables import messaging_tables
+from servicekit.web.pages import page_sessions_table
 
 metadata = MetaData()
 messaging = messaging_tables(metadata, token_state=False)
@@ -284,3 +285,7 @@ service_accounts = Table(
     Column("revoked_at", UTCDateTime(), nullable=True),
     Column("revoked_by", String(36), nullable=True),
 )
+
+# The staff pages' browser sessions (identity/pages): the cookie holds a random id; the row
+# is found by its SHA-256 and its data is sealed under a key derived from it.
+staff_page_sessions = page_sessions_table("staff_page_sessions", metadata)

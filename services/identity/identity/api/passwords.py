@@ -32,14 +32,18 @@ def forgot(body: dict) -> dict[str, Any]:
     most 3 links per account an hour, and 10 requests per client address in 15 minutes
     (429 too_many_reset_requests with Retry-After past that).
     """
+    ask_for_reset_link(body["email"], body["account"])
+    return {"status": FORGOT_ANSWER}
+
+
+def ask_for_reset_link(email: str, account: str) -> None:
+    """Count the request against its limits, then mail the link once the answer has left."""
     ident = identity()
     accepted = password_resets.request_password_reset(
-        ident.uow(), email=body["email"], account=body["account"], origin=client_origin(),
-        now=ident.now())
+        ident.uow(), email=email, account=account, origin=client_origin(), now=ident.now())
     if accepted is not None:
         ident.after_answer.submit(partial(password_resets.mail_reset_links, ident.uow(),
                                           accepted, ident.mailer))
-    return {"status": FORGOT_ANSWER}
 
 
 @blp.route("/password/reset", methods=["POST"])

@@ -21,6 +21,7 @@ from identity.api.schemas import (
 from identity.api.vendor import vendor_caller, vendor_profile_body
 from identity.bootstrap import identity
 from identity.service_layer import recipients, sessions, vendor
+from identity.service_layer.callers import Caller
 from identity.service_layer.invitations import role_profile_of
 from identity.service_layer.users import get_user
 from servicekit.auth import authenticated, current_principal
@@ -104,7 +105,12 @@ def me() -> dict[str, Any]:
     if kind == "vendor":
         return vendor_profile_body(vendor.vendor_profile(ident.uow(), vendor_caller(),
                                                          ident.now()))
-    me = caller()
+    return staff_profile_body(caller())
+
+
+def staff_profile_body(me: Caller) -> dict[str, Any]:
+    """A staff member's own profile, as /me answers it and the staff home page shows it."""
+    ident = identity()
     view = get_user(ident.uow(), me, me.user_id, ident.catalog)
     profile = role_profile_of(ident.uow(), me, ident.catalog)
     return {**user_body(view), "org_id": me.org_id,

@@ -99,9 +99,12 @@ def accept_invitation(
 
 def _confirmed(invites: InvitationRepository, invitation: Invitation,
                confirmation: ProfileConfirmation, catalog: UserTypeCatalog) -> Invitation:
-    confirmed = confirm_profile(
-        invitation, confirmation, catalog=catalog,
-        practitioners=invites.unlinked_practitioners_of(invitation.practice_id))
+    # A record someone already is cannot be picked, but its name still warns of a duplicate.
+    practice_id = invitation.practice_id
+    records = (invites.unlinked_practitioners_of(practice_id) if confirmation.practitioner_id
+               else invites.practitioners_of(practice_id))
+    confirmed = confirm_profile(invitation, confirmation, catalog=catalog,
+                                practitioners=records)
     if confirmed.invitation is None:
         raise PractitionerDecisionRequired(
             "A practitioner record with your name already exists. Choose it if it is you, "

@@ -35,6 +35,7 @@ class LinkHolder:
 
     full_name: str
     email: str
+    practice_id: str | None
     practice_name: str | None
 
 
@@ -53,4 +54,4 @@ def open_password_link(uow: UnitOfWork, *, token: str, kind: LinkKind,
         if user is None or not user.active:
             raise LinkUnusable("This account is not active. Ask your practice's Admin.")
         practice = repo.practice(user.practice_id).name if user.practice_id else None
-        return LinkHolder(user.full_name, user.email, practice)
+        return LinkHolder(user.full_name, user.email, user.practice_id, practice)
