@@ -73,6 +73,7 @@ patients = Table(
     Column("phone", String(40), nullable=True),
     Column("email", String(320), nullable=True),
     Column("address", String(500), nullable=True),
+    Column("state_of_residence", String(2), nullable=True),  # US code, for breach notices
     Column("external_id", String(100), nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),

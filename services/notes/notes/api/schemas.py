@@ -1,11 +1,24 @@
 """Request and response bodies of the notes API."""
 
-from marshmallow import Schema, fields, validate
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
 
 from notes.domain.note_parts import NoteKind
+from notes.domain.residence import NotAState, state_of_residence
 from servicekit.web.schemas import ChangeSchema
 
 _NAME = validate.Length(min=1, max=100)
+
+
+class StateCode(fields.Str):
+    """A US state's two-letter code, upper-cased; null when not known."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str | None:
+        try:
+            return state_of_residence(super()._deserialize(value, attr, data, **kwargs))
+        except NotAState as err:
+            raise ValidationError(str(err)) from None
 
 
 class PatientSchema(Schema):
@@ -17,6 +30,8 @@ class PatientSchema(Schema):
     phone = fields.Str(allow_none=True)
     email = fields.Str(allow_none=True)
     address = fields.Str(allow_none=True)
+    state_of_residence = fields.Str(allow_none=True, metadata={
+        "description": "two-letter US state code (breach notices are counted per state)"})
     external_id = fields.Str(allow_none=True)
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
@@ -45,6 +60,8 @@ class NewPatientSchema(Schema):
     phone = fields.Str(allow_none=True, validate=validate.Length(max=40))
     email = fields.Email(allow_none=True)
     address = fields.Str(allow_none=True, validate=validate.Length(max=500))
+    state_of_residence = StateCode(allow_none=True, metadata={
+        "description": "two-letter US state code (CA, NY, DC, PR...); null: not known"})
     external_id = fields.Str(allow_none=True, validate=validate.Length(max=100))
 
 

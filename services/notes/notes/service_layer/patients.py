@@ -13,6 +13,8 @@ from notes.service_layer.errors import InvalidRequest, NotFoundInPractice
 from servicekit.db import UnitOfWork
 from servicekit.messaging.envelope import Subject, new_event
 
+RESIDENCE_RECORDED = "notes.patient.residence_recorded"
+
 
 def require_patient(records: PracticeRecords, patient_id: str) -> dict[str, Any]:
     patient = records.patient(patient_id)
@@ -59,6 +61,8 @@ def register_patient(uow: UnitOfWork, caller: Caller, values: dict[str, Any], no
         uow.publish(_event("notes.patient.created", caller, patient_id,
                            {"clinic_id": values["clinic_id"],
                             "external_id": values.get("external_id")}))
+        if values.get("state_of_residence"):
+            uow.publish(_residence_recorded(caller, patient_id, values["state_of_residence"]))
         patient = records.patient(patient_id)
         uow.commit()
     return patient  # type: ignore[return-value]
@@ -77,6 +81,9 @@ def correct_patient(uow: UnitOfWork, caller: Caller, patient_id: str, changes: d
             # Field names only: the event log is no second copy of the chart.
             uow.publish(_event("notes.patient.updated", caller, patient_id,
                                {"changed": changed}))
+            if "state_of_residence" in changed:
+                uow.publish(_residence_recorded(caller, patient_id,
+                                                changes["state_of_residence"]))
         patient = records.patient(patient_id)
         uow.commit()
     return patient  # type: ignore[return-value]
@@ -85,6 +92,12 @@ def correct_patient(uow: UnitOfWork, caller: Caller, patient_id: str, changes: d
 def _require_clinic(projection: IdentityProjection, caller: Caller, clinic_id: str) -> None:
     if projection.clinic(caller.org_id, clinic_id) is None:
         raise InvalidRequest("Pick a clinic of your own practice.", {"clinic_id": clinic_id})
+
+
+def _residence_recorded(caller: Caller, patient_id: str, state: str | None) -> Any:
+    # The state's code alone (null: no longer known), for audit's breach notices per state;
+    # the address stays in notes.
+    return _event(RESIDENCE_RECORDED, caller, patient_id, {"state": state})
 
 
 def _event(event_type: str, caller: Caller, patient_id: str,
