@@ -401,7 +401,7 @@ def setup(stack: Stack, staff_count: int, patients: int) -> World:
     email = f"owner-{tag}@load.example"
     created = stack.cli("identity", "create-practice", "--name", "Load PT", "--owner-email",
                         email, "--owner-password", PASSWORD, "--seats", str(staff_count + 5))
-    owner = StaffPractice(created.split()[1], email, sign_in(email, PASSWORD))
+    owner = StaffPractice(created.split()[1], email, sign_in(email, PASSWORD), stack)
     known_to_notes(owner.token)
     staff = []
     for n in range(staff_count):

@@ -150,10 +150,11 @@ def create_practice(env: Mapping[str, str], name: str, owner: Person) -> str:
     return words[1]
 
 
-def add_staff(gw: Gateway, owner: Person, clinic_id: str, person: Person, user_type: str,
-              supervisor: Person | None = None, grant: tuple[str, ...] = (),
+def add_staff(gw: Gateway, mail_dir: Path, owner: Person, clinic_id: str, person: Person,
+              user_type: str, supervisor: Person | None = None, grant: tuple[str, ...] = (),
               sign_in: bool = True) -> None:
-    """Added by the owner (with extra permissions granted first), password set, signed in.
+    """Added by the owner (with extra permissions granted first), password set with the link
+    of the get-started mail (only the person receives it), signed in.
 
     The gateway allows 20 sign-ins and 10 password settings a minute per address, so nobody
     signs in who does not need a token.
@@ -167,7 +168,7 @@ def add_staff(gw: Gateway, owner: Person, clinic_id: str, person: Person, user_t
         gw.call("PATCH", f"/api/identity/users/{person.user_id}/permissions", owner.token,
                 json={"grant": list(grant), "acknowledge": ACKNOWLEDGEMENT})
     gw.call("POST", "/api/identity/password/set", expect=204, json={
-        "token": added["password_setup_token"], "password": PASSWORD})
+        "token": mailed_token(mail_dir, person.email, "get-started?"), "password": PASSWORD})
     if sign_in:
         person.token = gw.sign_in(person.email)
 
@@ -207,10 +208,11 @@ def seed_practice(gw: Gateway, env: Mapping[str, str], name: str, domain: str) -
     clinic_id = gw.call("GET", "/api/identity/clinics", owner.token)[0]["id"]
     step(f"practice {practice_id} with its first clinic {clinic_id} (there is no API to add "
          f"a second one yet); owner {owner.email}")
-    add_staff(gw, owner, clinic_id, pt, "PT")
-    add_staff(gw, owner, clinic_id, pta, "PTA", supervisor=pt, grant=("finish_notes",))
-    add_staff(gw, owner, clinic_id, desk, "Front Office")
-    add_staff(gw, owner, clinic_id, biller, "Billing", sign_in=False)
+    mail_dir = Path(env.get("LOCAL_DIR", ".local")) / "mail"
+    add_staff(gw, mail_dir, owner, clinic_id, pt, "PT")
+    add_staff(gw, mail_dir, owner, clinic_id, pta, "PTA", supervisor=pt, grant=("finish_notes",))
+    add_staff(gw, mail_dir, owner, clinic_id, desk, "Front Office")
+    add_staff(gw, mail_dir, owner, clinic_id, biller, "Billing", sign_in=False)
     step("staff added: PT, PTA supervised by the PT (finish_notes granted with the "
          "acknowledgement), front office, billing")
     users = gw.call("GET", "/api/identity/users", owner.token)
@@ -275,6 +277,15 @@ def mailed_text(mail_dir: Path, address: str) -> str:
     return messages[-1].get_body(("plain",)).get_content()
 
 
+def mailed_token(mail_dir: Path, address: str, page: str) -> str:
+    """The token of the newest link to ``page`` mailed to ``address``."""
+    body = mailed_text(mail_dir, address)
+    link = next((w for w in body.split() if page in w), None)
+    if link is None:
+        raise DemoFailed(f"the mail to {address} holds no {page.rstrip('?')} link")
+    return parse_qs(urlsplit(link).query)["token"][0]
+
+
 def minimal_pdf(text: str) -> bytes:
     """A one-page PDF showing ``text`` (plain ASCII): enough for an upload accepted as PDF."""
     stream = f"BT /F1 14 Tf 72 720 Td ({text}) Tj ET".encode("ascii")
@@ -334,11 +345,7 @@ def walk(gw: Gateway, practice: Practice, mail_dir: Path) -> dict:
     invitation = gw.call("POST", "/api/identity/invitations", owner.token, 201, json={
         "full_name": invitee.name, "email": invitee.email, "practice_role": "front_desk",
         "default_clinic_id": practice.clinic_id})
-    body = mailed_text(mail_dir, invitee.email)
-    link = next((w for w in body.split() if "accept-invitation?" in w), None)
-    if link is None:
-        raise DemoFailed(f"the invitation mail to {invitee.email} holds no accept link")
-    token = parse_qs(urlsplit(link).query)["token"][0]
+    token = mailed_token(mail_dir, invitee.email, "accept-invitation?")
     joined = gw.call("POST", "/api/identity/invitations/accept", expect=201, json={
         "token": token, "password": PASSWORD})
     invitee.user_id = joined["user_id"]

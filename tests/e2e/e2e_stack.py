@@ -5,6 +5,7 @@ The stack itself is the session fixture in conftest.py.
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import uuid
@@ -95,6 +96,7 @@ class StaffPractice:
     practice_id: str
     owner_email: str
     token: str
+    platform: Stack | None = None  # where the staff's mail arrives (the stack's mail sink)
 
     @property
     def headers(self) -> dict[str, str]:
@@ -108,7 +110,7 @@ def new_practice(platform: Stack, name: str, owner_email: str) -> StaffPractice:
     practice_id = created.split()[1]
     token = sign_in(owner_email, PASSWORD)
     known_to_notes(token)
-    return StaffPractice(practice_id, owner_email, token)
+    return StaffPractice(practice_id, owner_email, token, platform)
 
 
 def sign_in(email: str, password: str, **extra: str) -> str:
@@ -157,17 +159,33 @@ class Api:
 
 
 def add_staff(owner: StaffPractice, email: str, full_name: str, user_type: str) -> tuple[str, str]:
-    """A staff member added by the owner, with a password set: (user id, access token)."""
+    """A staff member added by the owner, with a password set through the link of their
+    get-started mail (the API answer holds no token): (user id, access token)."""
+    assert owner.platform is not None, "add_staff reads the get-started mail from the stack"
     api = Api(owner.token)
     clinic_id = api.get("identity", "/clinics").json()[0]["id"]
     added = api.post("identity", "/users", 201, json={
         "email": email, "full_name": full_name, "user_type": user_type,
         "default_clinic_id": clinic_id, "clinic_ids": [clinic_id]}).json()
+    token = mailed_token(owner.platform, email, "get-started")
     past_rate_limit(lambda: requests.post(f"{GATEWAY}/api/identity/password/set", timeout=10, json={
-        "token": added["password_setup_token"], "password": PASSWORD})).raise_for_status()
+        "token": token, "password": PASSWORD})).raise_for_status()
     token = sign_in(email, PASSWORD)
     known_to_notes(token)
     return added["id"], token
+
+
+def mailed_token(platform: Stack, address: str, page: str) -> str:
+    """The token of the newest link to ``page`` (get-started, accept-invitation,
+    reset-password) in the mail sink for ``address``."""
+    def link() -> str | None:
+        for mail in reversed(platform.mail_to(address)):
+            found = re.search(rf"/{page}\?token=([A-Za-z0-9_\-]+)",
+                              mail.get_body(("plain",)).get_content())
+            if found:
+                return found.group(1)
+        return None
+    return wait_for(link, timeout=15)
 
 
 def known_to_notes(token: str) -> None:

@@ -211,19 +211,21 @@ def test_notes_refuses_a_token_older_than_the_users_permission_change(notes):
 
 
 def test_identity_refuses_a_token_older_than_the_users_permission_change(identity):
+    from identity.adapters.mail_memory import MemoryMailer
     from identity.service_layer.callers import Caller
     from identity.service_layer.sessions import set_password
     from identity.service_layer.users import add_user
 
     practice = identity_practice(identity)
     ident = identity.extensions["identity"]
+    mailer = MemoryMailer()
     added = add_user(ident.uow(), Caller(practice.owner_id, practice.practice_id),
                      email="pat.front@harbourphysio.example", full_name="Pat Front",
                      user_type="Front Office", default_clinic_id=practice.clinic_id,
                      clinic_ids=[practice.clinic_id], supervising_therapist_id=None,
-                     catalog=ident.catalog, now=datetime.now(UTC))
-    set_password(ident.uow(), token=added.password_setup_token, password=PASSWORD,
-                 hashing=ident.hashing, now=datetime.now(UTC))
+                     catalog=ident.catalog, mailer=mailer, now=datetime.now(UTC))
+    set_password(ident.uow(), token=mailer.token_for("pat.front@harbourphysio.example"),
+                 password=PASSWORD, hashing=ident.hashing, now=datetime.now(UTC))
     client = identity.test_client()
 
     def sign_in(email: str) -> str:

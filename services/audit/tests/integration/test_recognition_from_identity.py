@@ -17,6 +17,7 @@ from servicekit.migrations import upgrade
 
 pytest.importorskip("identity")
 
+from identity.adapters.mail_memory import MemoryMailer
 from identity.domain.catalog import load_catalog  # noqa: E402
 from identity.service_layer.callers import Caller  # noqa: E402
 from identity.service_layer.practices import create_practice  # noqa: E402
@@ -57,7 +58,7 @@ def test_the_cli_practice_and_an_owner_added_colleague_raise_nothing(identity, a
     colleague = add_user(identity.uow(), owner, email="ann@sunrise.example",
                          full_name="Ann Able", user_type="PT", default_clinic_id=None,
                          clinic_ids=[], supervising_therapist_id=None, catalog=catalog,
-                         now=now).view.user
+                         mailer=MemoryMailer(), now=now).view.user
     events, last = relayed(identity)
     assert "identity.practice.created" in {e.type for e in events}
     feed(*events)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from identity.adapters.tables import invitations, practitioners, staff_roles
@@ -57,12 +57,15 @@ class InvitationRepository:
         )).scalars().first()
 
     def extras(self, invitation_id: str) -> dict:
-        """Columns the domain value does not carry (default clinic, account, mail)."""
+        """Columns the domain value does not carry (default clinic, supervisor, account,
+        mail)."""
         return dict(self.session.execute(select(
             invitations.c.default_clinic_id, invitations.c.user_id, invitations.c.mail_status,
+            invitations.c.supervising_therapist_id,
         ).where(invitations.c.id == invitation_id)).mappings().one())
 
-    def add(self, invitation: Invitation, *, default_clinic_id: str | None) -> None:
+    def add(self, invitation: Invitation, *, default_clinic_id: str | None,
+            supervising_therapist_id: str | None = None) -> None:
         link = invitation.practitioner or PractitionerLink()
         self.session.execute(insert(invitations).values(
             id=invitation.id, org_id=invitation.practice_id, email=invitation.email,
@@ -71,6 +74,7 @@ class InvitationRepository:
             clinical_role=invitation.clinical_role.value if invitation.clinical_role else None,
             user_type=invitation.user_type, practitioner_id=link.existing_id,
             new_practitioner_name=link.new_name, default_clinic_id=default_clinic_id,
+            supervising_therapist_id=supervising_therapist_id,
             invited_by=invitation.invited_by, token_hash=invitation.token_hash,
             sent_at=invitation.sent_at, expires_at=invitation.expires_at,
             mail_status=MAIL_PENDING,
@@ -131,6 +135,11 @@ class InvitationRepository:
             clinical_role=role.clinical_role.value if role.clinical_role else None,
             practitioner_id=role.practitioner_id,
         ))
+
+    def save_staff_role(self, practice_id: str, user_id: str, role: StaffRole) -> None:
+        """Record a role edited by a User Manager (replacing any recorded before)."""
+        self.session.execute(delete(staff_roles).where(staff_roles.c.user_id == user_id))
+        self.add_staff_role(practice_id, user_id, role)
 
     def staff_role(self, user_id: str) -> StaffRole | None:
         row = self.session.execute(

@@ -18,7 +18,12 @@ def user_body(view: UserView) -> dict[str, Any]:
         "default_clinic_id": user.default_clinic_id, "clinics": list(view.clinic_ids),
         "supervising_therapist_id": view.supervising_therapist_id,
         "permission_version": user.permission_version, "created_at": view.created_at,
+        "practice_role": view.role.role.value if view.role else None,
+        "clinical_role": view.role.clinical_role.value
+        if view.role and view.role.clinical_role else None,
     }
+    if view.permission_level is not None:
+        body["permission_level"] = view.permission_level.value
     if view.permissions is not None:
         body["permissions"] = sorted(view.permissions)
         body["granted"] = sorted(user.overrides.granted)

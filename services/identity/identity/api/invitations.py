@@ -41,7 +41,7 @@ def invitation_body(view: InvitationView) -> dict[str, Any]:
         "status": view.status.value, "mail_status": view.mail_status,
         "sent_at": invitation.sent_at, "expires_at": invitation.expires_at,
         "accepted_at": invitation.accepted_at, "revoked_at": invitation.revoked_at,
-        "user_id": view.user_id,
+        "user_id": view.user_id, "supervising_therapist_id": view.supervising_therapist_id,
     }
 
 
@@ -64,6 +64,7 @@ def invite(body: dict) -> dict[str, Any]:
     view = invitations.invite_staff(
         ident.uow(), caller(), request, default_clinic_id=body["default_clinic_id"],
         catalog=ident.catalog, mailer=ident.mailer, now=ident.now(),
+        supervising_therapist_id=body["supervising_therapist_id"],
     )
     return invitation_body(view)
 
@@ -111,6 +112,7 @@ def accept(body: dict) -> dict[str, Any]:
     joined = invitation_acceptance.accept_invitation(
         ident.uow(), token=body["token"], password=body["password"], hashing=ident.hashing,
         catalog=ident.catalog, now=ident.now(),
+        supervising_therapist_id=body["supervising_therapist_id"],
     )
     return {"user_id": joined.user_id, "org_id": joined.org_id, "email": joined.email}
 

@@ -44,7 +44,11 @@ class UserSchema(Schema):
     supervising_therapist_id = fields.Str(allow_none=True)
     permission_version = fields.Int()
     created_at = fields.AwareDateTime()
+    practice_role = fields.Str(allow_none=True, metadata={
+        "description": "owner_manager, practitioner or front_desk (staff only)"})
+    clinical_role = fields.Str(allow_none=True, metadata={"description": "Practitioners only"})
     # Present only for User Managers (and for one's own profile).
+    permission_level = fields.Str(metadata={"description": "admin (manage_users) or user"})
     permissions = fields.List(fields.Str())
     granted = fields.List(fields.Str())
     revoked = fields.List(fields.Str())
@@ -77,9 +81,9 @@ class NewUserSchema(Schema):
 
 
 class UserAddedSchema(UserSchema):
-    password_setup_token = fields.Str(
-        metadata={"description": "One-time token for POST /password/set; shown once"}
-    )
+    mail_status = fields.Str(metadata={
+        "description": "sent: the person got the get-started mail with their password link; "
+                       "pending: the mail server was down, they use \"Forgot password\""})
 
 
 class Acknowledgement(fields.Field):
@@ -178,7 +182,12 @@ class InvitationRequestSchema(Schema):
     )
     default_clinic_id = fields.Str(
         load_default=None, allow_none=True, validate=NO_NUL,
-        metadata={"description": "Default: the practice's clinic when it has only one"},
+        metadata={"description": "Default: the practice's clinic when it has only one; "
+                                 "required for a Billing user otherwise"},
+    )
+    supervising_therapist_id = fields.Str(
+        load_default=None, allow_none=True, validate=[validate.Length(max=36), NO_NUL],
+        metadata={"description": "Assistants and students: an active therapist of the practice"},
     )
 
 
@@ -201,11 +210,17 @@ class InvitationSchema(Schema):
     accepted_at = fields.AwareDateTime(allow_none=True)
     revoked_at = fields.AwareDateTime(allow_none=True)
     user_id = fields.Str(allow_none=True)
+    supervising_therapist_id = fields.Str(allow_none=True)
 
 
 class InvitationAcceptSchema(Schema):
     token = fields.Str(required=True, validate=validate.Length(min=1, max=200))
     password = fields.Str(required=True, validate=validate.Length(max=1024))
+    supervising_therapist_id = fields.Str(
+        load_default=None, allow_none=True, validate=[validate.Length(max=36), NO_NUL],
+        metadata={"description": "Assistants and students: name or confirm the supervising "
+                                 "therapist (default: the one the invitation gave)"},
+    )
 
 
 class JoinedSchema(Schema):

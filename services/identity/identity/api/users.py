@@ -18,8 +18,10 @@ from identity.api.schemas import (
     UserTypeChangeSchema,
     UserTypeSchema,
 )
+from identity.api.user_schemas import UserEditSchema
 from identity.bootstrap import identity
-from identity.service_layer import users
+from identity.domain.user_edits import ProfileEdit
+from identity.service_layer import user_lifecycle, users
 from servicekit.auth import authenticated
 
 blp = Blueprint("users", __name__, description="Users of the practice and the user types")
@@ -45,10 +47,12 @@ def list_users() -> list[dict[str, Any]]:
 @blp.arguments(NewUserSchema)
 @blp.response(201, UserAddedSchema)
 def add_user(body: dict) -> dict[str, Any]:
-    """Add a staff member (User Managers; within the licensed seats)."""
+    """Add a staff member (User Managers; within the licensed seats). The person gets the
+    get-started mail with the link that sets their password; nobody else sees it."""
     ident = identity()
-    added = users.add_user(ident.uow(), caller(), catalog=ident.catalog, now=ident.now(), **body)
-    return {**user_body(added.view), "password_setup_token": added.password_setup_token}
+    added = users.add_user(ident.uow(), caller(), catalog=ident.catalog, mailer=ident.mailer,
+                           now=ident.now(), **body)
+    return {**user_body(added.view), "mail_status": added.mail_status}
 
 
 @blp.route("/users/<user_id>", methods=["GET"])
@@ -59,6 +63,32 @@ def get_user(user_id: str) -> dict[str, Any]:
     ident = identity()
     return user_body(users.get_user(ident.uow(), caller(), user_id, ident.catalog,
                                     ident.now()))
+
+
+@blp.route("/users/<user_id>", methods=["PATCH"])
+@authenticated(kinds=STAFF)
+@blp.arguments(UserEditSchema)
+@blp.response(200, UserSchema)
+def edit_user(body: dict, user_id: str) -> dict[str, Any]:
+    """Change a user's name, clinics, default clinic, supervising therapist, role, clinical
+    role or permission level (User Managers). The user type changes only through support."""
+    ident = identity()
+    acting_clinic_id = body.pop("acting_clinic_id")
+    view = user_lifecycle.edit_user(ident.uow(), caller(acting_clinic_id), user_id,
+                                    ProfileEdit(**body), catalog=ident.catalog, now=ident.now())
+    return user_body(view)
+
+
+@blp.route("/users/<user_id>/reactivate", methods=["POST"])
+@authenticated(kinds=STAFF)
+@blp.arguments(ActingClinicSchema)
+@blp.response(200, UserSchema)
+def reactivate_user(body: dict, user_id: str) -> dict[str, Any]:
+    """Reactivate a deactivated user when a licensed seat is free (User Managers)."""
+    ident = identity()
+    view = user_lifecycle.reactivate_user(ident.uow(), caller(body["acting_clinic_id"]), user_id,
+                                          catalog=ident.catalog, now=ident.now())
+    return user_body(view)
 
 
 @blp.route("/users/<user_id>/permissions", methods=["PATCH"])

@@ -136,6 +136,12 @@ class StateConflict(IdentityError):
     code = "state_conflict"
 
 
+class LastUserManager(StateConflict):
+    """409: the change would leave the practice without an active User Manager (Admin)."""
+
+    code = "last_user_manager"
+
+
 class LinkExpired(IdentityError):
     """410: an invitation or password reset link is past its lifetime."""
 

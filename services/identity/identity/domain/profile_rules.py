@@ -15,6 +15,7 @@ from identity.domain.errors import (
     AutomationProfileProtected,
     CannotGrantUnheldPermission,
     CannotPromoteSelf,
+    InvalidRequest,
     NotAllowed,
     NotAUserManager,
     OutsidePractice,
@@ -87,6 +88,16 @@ def require_billing_user_edited_from_default_clinic(actor: Actor, target: User) 
                 "default_clinic_id": target.default_clinic_id,
                 "acting_clinic_id": actor.acting_clinic_id,
             },
+        )
+
+
+def require_default_clinic_for_billing(user_type: str, default_clinic_id: str | None) -> None:
+    """A Billing user is edited from their default clinic, so they always have one."""
+    if user_type == BILLING_TYPE and default_clinic_id is None:
+        raise InvalidRequest(
+            "A Billing user needs a default clinic: their profile can only be edited from "
+            "it. Pick the clinic they work from.",
+            {"field": "default_clinic_id", "user_type": user_type},
         )
 
 

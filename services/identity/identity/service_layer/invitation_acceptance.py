@@ -11,13 +11,14 @@ from identity.adapters.password_hashing import PasswordHashing
 from identity.adapters.repository import IdentityRepository
 from identity.domain import invitation_lifecycle
 from identity.domain.catalog import UserTypeCatalog
-from identity.domain.errors import LinkUnusable, StateConflict
+from identity.domain.errors import InvalidRequest, LinkUnusable, StateConflict
 from identity.domain.getting_started import ProfileConfirmation, confirm_profile
 from identity.domain.invitations import Invitation
 from identity.domain.passwords import check_password
 from identity.domain.practitioners import Practitioner
 from identity.domain.seats import seat_usage
 from identity.domain.staff_roles import StaffRole
+from identity.domain.supervision import require_supervisor_fits
 from identity.domain.tokens import hash_token
 from identity.domain.users import User
 from identity.service_layer.callers import event_actor
@@ -60,11 +61,14 @@ def open_invitation(uow: UnitOfWork, *, token: str, now: datetime) -> OpenInvita
 def accept_invitation(
     uow: UnitOfWork, *, token: str, password: str, hashing: PasswordHashing,
     catalog: UserTypeCatalog, now: datetime, confirmation: ProfileConfirmation | None = None,
+    supervising_therapist_id: str | None = None,
 ) -> Joined:
     """Spend the link and open the account; the password policy is checked before.
 
     ``confirmation``: the name, clinical role and practitioner record as the invitee
     confirmed them on the get-started page (None: as the Admin wrote them).
+    ``supervising_therapist_id``: an assistant or student names their supervisor here
+    (None: the one the invitation gave, if they are still an active therapist).
     """
     with uow:
         repo, invites = IdentityRepository(uow.session), InvitationRepository(uow.session)
@@ -85,13 +89,16 @@ def accept_invitation(
         clinic_id = extras["default_clinic_id"]
         user = invitation_lifecycle.user_from_invitation(
             accepted, user_id=str(uuid.uuid4()), catalog=catalog, default_clinic_id=clinic_id)
-        repo.add_user(user, now, clinic_ids=[clinic_id] if clinic_id else [])
+        supervisor_id = _supervisor(repo, user, supervising_therapist_id,
+                                    extras["supervising_therapist_id"], catalog)
+        repo.add_user(user, now, clinic_ids=[clinic_id] if clinic_id else [],
+                      supervising_therapist_id=supervisor_id)
         repo.set_password_hash(user.id, hashing.hash(password))
         role = StaffRole(accepted.role, accepted.clinical_role,
                          _link_practitioner(invites, accepted, user, now))
         invites.add_staff_role(practice.id, user.id, role)
         invites.save(accepted, user_id=user.id)
-        _publish_joined(uow, accepted, user, role, catalog,
+        _publish_joined(uow, accepted, user, role, catalog, supervisor_id,
                         recognized=practice.recognizes_domain(user.email))
         uow.commit()
     return Joined(user.id, user.practice_id, user.email)
@@ -128,8 +135,27 @@ def _link_practitioner(invites: InvitationRepository, invitation: Invitation, us
     return record.id
 
 
+def _supervisor(repo: IdentityRepository, user: User, chosen: str | None,
+                invited_with: str | None, catalog: UserTypeCatalog) -> str | None:
+    """The supervisor the invitee names (checked), else the invitation's while it fits."""
+    if chosen is not None:
+        require_supervisor_fits(user.user_type, chosen, repo.user(user.practice_id, chosen),
+                                practice_id=user.practice_id, catalog=catalog)
+        return chosen
+    if invited_with is None:
+        return None
+    try:
+        require_supervisor_fits(user.user_type, invited_with,
+                                repo.user(user.practice_id, invited_with),
+                                practice_id=user.practice_id, catalog=catalog)
+    except InvalidRequest:
+        return None  # deactivated since the invitation: the gate tells the assistant
+    return invited_with
+
+
 def _publish_joined(uow: UnitOfWork, invitation: Invitation, user: User, role: StaffRole,
-                    catalog: UserTypeCatalog, *, recognized: bool) -> None:
+                    catalog: UserTypeCatalog, supervisor_id: str | None, *,
+                    recognized: bool) -> None:
     actor = event_actor(user)
     uow.publish(new_event(
         "identity.user.created", subject=Subject("user", user.id), org_id=user.practice_id,
@@ -138,7 +164,8 @@ def _publish_joined(uow: UnitOfWork, invitation: Invitation, user: User, role: S
             "kind": user.kind.value, "status": "active", "email_domain_recognized": recognized,
             "permissions": sorted(user.permissions(catalog)),
             "clinics": [user.default_clinic_id] if user.default_clinic_id else [],
-            "permission_version": user.permission_version, "supervising_therapist_id": None,
+            "permission_version": user.permission_version,
+            "supervising_therapist_id": supervisor_id,
             "practice_role": role.role.value,
             "permission_level": invitation.permission_level.value,
             "clinical_role": role.clinical_role.value if role.clinical_role else None,

@@ -27,6 +27,7 @@ from identity.domain.invitation_limits import (
 from identity.domain.invitations import Invitation, InvitationRequest, InvitationStatus
 from identity.domain.seats import seat_usage
 from identity.domain.staff_roles import StaffProfile, staff_profile
+from identity.domain.supervision import require_supervisor_fits
 from identity.domain.tokens import IssuedToken
 from identity.domain.users import Actor
 from identity.service_layer.callers import Caller, event_actor, load_actor
@@ -44,12 +45,13 @@ class InvitationView:
     mail_status: str
     default_clinic_id: str | None
     user_id: str | None
+    supervising_therapist_id: str | None = None
 
 
 def invite_staff(
     uow: UnitOfWork, caller: Caller, request: InvitationRequest, *,
     default_clinic_id: str | None, catalog: UserTypeCatalog, mailer: IdentityMailer,
-    now: datetime,
+    now: datetime, supervising_therapist_id: str | None = None,
 ) -> InvitationView:
     """An Admin invites a person by email; a same-named practitioner needs a decision first."""
     with uow:
@@ -74,8 +76,14 @@ def invite_staff(
         assert invitation is not None and token is not None
         _require_new_person(repo, invites, invitation, now)
         clinic_id = _default_clinic(repo, caller.org_id, default_clinic_id)
+        profile_rules.require_default_clinic_for_billing(invitation.user_type, clinic_id)
+        require_supervisor_fits(
+            invitation.user_type, supervising_therapist_id,
+            repo.user(caller.org_id, supervising_therapist_id) if supervising_therapist_id
+            else None, practice_id=caller.org_id, catalog=catalog)
         _count_invitation_mail(uow, caller, invitation, now)
-        invites.add(invitation, default_clinic_id=clinic_id)
+        invites.add(invitation, default_clinic_id=clinic_id,
+                    supervising_therapist_id=supervising_therapist_id)
         _publish(uow, "identity.invitation.sent", actor, invitation, {
             "email": invitation.email, "full_name": invitation.full_name,
             "practice_role": invitation.role.value,
@@ -84,10 +92,12 @@ def invite_staff(
             else None,
             "user_type": invitation.user_type,
             "expires_at": invitation.expires_at.isoformat(),
+            "supervising_therapist_id": supervising_therapist_id,
         })
         uow.commit()
     mail_status = _mail(uow, mailer, invitation, token, practice.name, actor.user.full_name)
-    return InvitationView(invitation, invitation.status(now), mail_status, clinic_id, None)
+    return InvitationView(invitation, invitation.status(now), mail_status, clinic_id, None,
+                          supervising_therapist_id)
 
 
 def list_invitations(uow: UnitOfWork, caller: Caller, *, catalog: UserTypeCatalog,
@@ -213,7 +223,8 @@ def _view(invites: InvitationRepository, invitation: Invitation, now: datetime
           ) -> InvitationView:
     extras = invites.extras(invitation.id)
     return InvitationView(invitation, invitation.status(now), extras["mail_status"],
-                          extras["default_clinic_id"], extras["user_id"])
+                          extras["default_clinic_id"], extras["user_id"],
+                          extras["supervising_therapist_id"])
 
 
 def _publish(uow: UnitOfWork, event_type: str, actor: Actor, invitation: Invitation,

@@ -12,7 +12,11 @@ from typing import Literal
 from identity.adapters.attempt_log import ResetRequests
 from identity.adapters.mail import IdentityMailer, MailUnavailable, ResetMail
 from identity.adapters.password_hashing import PasswordHashing
-from identity.adapters.repository import IdentityRepository, PasswordResetRepository
+from identity.adapters.repository import (
+    IdentityRepository,
+    PasswordResetRepository,
+    PasswordSetupRepository,
+)
 from identity.domain.catalog import UserTypeCatalog, load_catalog
 from identity.domain.errors import InvalidRequest, LinkUnusable
 from identity.domain.origins import Origin
@@ -127,6 +131,7 @@ def reset_password(
         practice_name = repo.practice(user.practice_id).name if user.practice_id else ""
         check_password(password, practice_name=practice_name, email=user.email)
         resets.spend_all_of(user.id, now)
+        PasswordSetupRepository(uow.session).spend_all_of(user.id, now)  # and setup links
         forget_failures(uow, user.kind, user.email)  # the mailbox's owner: no more waiting
         repo.set_password_hash(user.id, hashing.hash(password))
         revoked = _revoke_sessions(uow, repo, user, now)

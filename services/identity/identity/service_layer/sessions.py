@@ -8,7 +8,11 @@ from datetime import datetime, timedelta
 
 from identity.adapters.access_tokens import AccessTokenClaims, AccessTokenIssuer
 from identity.adapters.password_hashing import PasswordHashing
-from identity.adapters.repository import IdentityRepository, PasswordSetupRepository
+from identity.adapters.repository import (
+    IdentityRepository,
+    PasswordResetRepository,
+    PasswordSetupRepository,
+)
 from identity.adapters.vendor_directory import PracticelessAccounts, VendorDirectory
 from identity.domain.catalog import UserTypeCatalog, load_catalog
 from identity.domain.errors import LinkUnusable, RefreshRefused
@@ -235,6 +239,10 @@ def set_password(
         practice_name = repo.practice(user.practice_id).name if user.practice_id else ""
         check_password(password, practice_name=practice_name, email=user.email)
         setups.mark_used(used)
+        # A new password ends every earlier link that could set one: other setup links
+        # (a User Manager's copy, an older mail) and open reset links alike.
+        setups.spend_all_of(user.id, now)
+        PasswordResetRepository(uow.session).spend_all_of(user.id, now)
         replaced = repo.has_password(user.id)
         repo.set_password_hash(user.id, hashing.hash(password))
         for family in repo.open_families_of(user.id):

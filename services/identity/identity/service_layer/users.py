@@ -2,27 +2,39 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from identity.adapters.invitation_repository import InvitationRepository
+from identity.adapters.invitation_repository import (
+    MAIL_PENDING,
+    MAIL_SENT,
+    InvitationRepository,
+)
+from identity.adapters.mail import GetStartedMail, IdentityMailer, MailUnavailable
 from identity.adapters.repository import IdentityRepository
 from identity.domain import profile_changes, profile_rules
-from identity.domain.catalog import THERAPIST, UserTypeCatalog
+from identity.domain.catalog import UserTypeCatalog
 from identity.domain.errors import AcknowledgementRequired, InvalidRequest, StateConflict
 from identity.domain.permissions import require_known_permissions
 from identity.domain.profile_changes import ProfileChange
 from identity.domain.refresh_tokens import revoke_family
+from identity.domain.roles import PermissionLevel
 from identity.domain.seats import require_free_seat, seat_usage
-from identity.domain.users import User, new_staff_user
+from identity.domain.staff_roles import StaffRole, assumed_role, permission_level_of
+from identity.domain.supervision import require_supervisor_fits
+from identity.domain.user_managers import require_a_user_manager_remains
+from identity.domain.users import User, UserKind, new_staff_user
 from identity.service_layer.callers import Caller, event_actor, load_actor
 from identity.service_layer.errors import NotFoundInPractice
-from identity.service_layer.sessions import issue_password_setup
+from identity.service_layer.sessions import PASSWORD_SETUP_LIFETIME, issue_password_setup
 from identity.service_layer.vendor_reads import record_vendor_read
 from servicekit.db import UnitOfWork
 from servicekit.messaging.envelope import Subject, new_event
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -32,12 +44,14 @@ class UserView:
     supervising_therapist_id: str | None
     created_at: datetime
     permissions: frozenset[str] | None  # None: the caller may not see them
+    role: StaffRole | None = None  # staff only: recorded at acceptance or edit, else assumed
+    permission_level: PermissionLevel | None = None  # with the permissions only
 
 
 @dataclass(frozen=True)
 class UserAdded:
     view: UserView
-    password_setup_token: str
+    mail_status: str  # "sent", or "pending": the person asks for a link with "Forgot password"
 
 
 def list_users(uow: UnitOfWork, caller: Caller, catalog: UserTypeCatalog,
@@ -49,7 +63,7 @@ def list_users(uow: UnitOfWork, caller: Caller, catalog: UserTypeCatalog,
         repo = IdentityRepository(uow.session)
         actor = load_actor(repo, caller, now)
         manager = actor.sees_permissions(catalog, now)
-        found = [_view(repo, u, catalog, manager) for u in repo.users_of(caller.org_id)]
+        found = [view_of(repo, u, catalog, manager) for u in repo.users_of(caller.org_id)]
         record_vendor_read(uow, actor, caller.org_id, "users", (v.user.id for v in found))
         uow.commit()
         return found
@@ -61,9 +75,9 @@ def get_user(uow: UnitOfWork, caller: Caller, user_id: str, catalog: UserTypeCat
     with uow:
         repo = IdentityRepository(uow.session)
         actor = load_actor(repo, caller, now)
-        target = _target(repo, caller, user_id)
+        target = target_of(repo, caller, user_id)
         see_permissions = actor.sees_permissions(catalog, now) or target.id == actor.user.id
-        view = _view(repo, target, catalog, see_permissions)
+        view = view_of(repo, target, catalog, see_permissions)
         record_vendor_read(uow, actor, caller.org_id, "users", [target.id])
         uow.commit()
         return view
@@ -72,9 +86,10 @@ def get_user(uow: UnitOfWork, caller: Caller, user_id: str, catalog: UserTypeCat
 def add_user(
     uow: UnitOfWork, caller: Caller, *, email: str, full_name: str, user_type: str | None,
     default_clinic_id: str | None, clinic_ids: list[str], supervising_therapist_id: str | None,
-    catalog: UserTypeCatalog, now: datetime,
+    catalog: UserTypeCatalog, mailer: IdentityMailer, now: datetime,
 ) -> UserAdded:
-    """A User Manager adds a staff member, within the licensed seats; they get a setup link."""
+    """A User Manager adds a staff member, within the licensed seats; the person (and only
+    they) gets the get-started mail with the link that sets their password."""
     with uow:
         repo = IdentityRepository(uow.session)
         actor = load_actor(repo, caller)
@@ -83,10 +98,15 @@ def add_user(
         user = new_staff_user(
             user_id=str(uuid.uuid4()), practice_id=caller.org_id, email=email,
             full_name=full_name, catalog=catalog, user_type=user_type,
-            default_clinic_id=default_clinic_id,
+            default_clinic_id=default_clinic_id or _only_clinic(repo, caller.org_id),
         )
-        _require_clinics(repo, caller.org_id, [c for c in [default_clinic_id, *clinic_ids] if c])
-        _require_supervisor(repo, caller.org_id, supervising_therapist_id, catalog)
+        profile_rules.require_default_clinic_for_billing(user.user_type, user.default_clinic_id)
+        _require_clinics(repo, caller.org_id, [c for c in [user.default_clinic_id, *clinic_ids]
+                                               if c])
+        require_supervisor_fits(
+            user.user_type, supervising_therapist_id,
+            repo.user(caller.org_id, supervising_therapist_id) if supervising_therapist_id
+            else None, practice_id=caller.org_id, catalog=catalog)
         if repo.email_taken(caller.org_id, user.email):
             raise StateConflict("Someone in your practice already has this email address.",
                                 {"email": user.email})
@@ -99,7 +119,7 @@ def add_user(
         repo.add_user(user, now, clinic_ids=clinic_ids,
                       supervising_therapist_id=supervising_therapist_id)
         token = issue_password_setup(uow, user.id, now)
-        view = _view(repo, user, catalog, True)
+        view = view_of(repo, user, catalog, True)
         uow.publish(new_event(
             "identity.user.created", subject=Subject("user", user.id), org_id=caller.org_id,
             actor=event_actor(actor.user), data={
@@ -111,7 +131,16 @@ def add_user(
                 "supervising_therapist_id": supervising_therapist_id,
             }))
         uow.commit()
-    return UserAdded(view, token)
+    mail = GetStartedMail(to=user.email, full_name=user.full_name, practice_name=practice.name,
+                          added_by_name=actor.user.full_name, token=token,
+                          expires_at=now + PASSWORD_SETUP_LIFETIME)
+    try:
+        mailer.send_get_started(mail)
+    except MailUnavailable as err:
+        log.warning("get-started email not sent; the person can ask for a password reset",
+                    extra={"user_id": user.id, "error": str(err)})
+        return UserAdded(view, MAIL_PENDING)
+    return UserAdded(view, MAIL_SENT)
 
 
 def change_permissions(
@@ -121,7 +150,7 @@ def change_permissions(
     with uow:
         repo = IdentityRepository(uow.session)
         actor = load_actor(repo, caller)
-        target = _target(repo, caller, user_id)
+        target = target_of(repo, caller, user_id)
         practice = repo.practice(caller.org_id)
         try:
             change = profile_changes.change_permissions(
@@ -136,7 +165,8 @@ def change_permissions(
                 refusal.details["billing_warning"] = {"code": notice.code,
                                                       "message": notice.message}
             raise
-        view = _store(uow, repo, actor.user, change, catalog, "identity.user.permissions_changed")
+        view = store_change(uow, repo, actor.user, target, change, catalog,
+                            "identity.user.permissions_changed")
         return view, change
 
 
@@ -147,11 +177,13 @@ def change_user_type(
     with uow:
         repo = IdentityRepository(uow.session)
         actor = load_actor(repo, caller, now)
-        target = _target(repo, caller, user_id)
+        target = target_of(repo, caller, user_id)
         change = profile_changes.change_user_type(actor, target, user_type, catalog=catalog,
                                                   now=now)
-        return _store(uow, repo, actor.user, change, catalog, "identity.user.type_changed",
-                      {"user_type_before": target.user_type, "user_type_after": user_type})
+        return store_change(uow, repo, actor.user, target, change, catalog,
+                            "identity.user.type_changed",
+                            {"user_type_before": target.user_type,
+                             "user_type_after": user_type})
 
 
 def deactivate_user(
@@ -161,19 +193,22 @@ def deactivate_user(
     with uow:
         repo = IdentityRepository(uow.session)
         actor = load_actor(repo, caller)
-        target = _target(repo, caller, user_id)
+        target = target_of(repo, caller, user_id)
         change = profile_changes.deactivate_user(actor, target, catalog=catalog, now=now)
         families = repo.open_families_of(target.id)
         for family in families:
             repo.save_family(revoke_family(family, now, "deactivated"), now)
-        return _store(uow, repo, actor.user, change, catalog, "identity.user.deactivated",
-                      {"sessions_revoked": len(families)})
+        return store_change(uow, repo, actor.user, target, change, catalog,
+                            "identity.user.deactivated", {"sessions_revoked": len(families)})
 
 
-def _store(
-    uow: UnitOfWork, repo: IdentityRepository, actor: User, change: ProfileChange,
+def store_change(
+    uow: UnitOfWork, repo: IdentityRepository, actor: User, before: User, change: ProfileChange,
     catalog: UserTypeCatalog, event_type: str, extra: dict[str, Any] | None = None,
 ) -> UserView:
+    """Save a profile change and publish its event, unless it would leave the practice
+    without an active User Manager (checked under the practice's lock)."""
+    keep_a_user_manager(repo, before, change.user, catalog)
     repo.save_user(change.user)
     uow.publish(new_event(
         event_type, subject=Subject("user", change.user.id), org_id=change.user.practice_id,
@@ -188,24 +223,36 @@ def _store(
             **(extra or {}),
         }))
     uow.commit()
-    return _view(repo, change.user, catalog, True)
+    return view_of(repo, change.user, catalog, True)
 
 
-def _target(repo: IdentityRepository, caller: Caller, user_id: str) -> User:
+def keep_a_user_manager(repo: IdentityRepository, before: User, after: User,
+                        catalog: UserTypeCatalog) -> None:
+    repo.hold_practice(before.practice_id)
+    require_a_user_manager_remains(before, after, repo.users_of(before.practice_id), catalog)
+
+
+def target_of(repo: IdentityRepository, caller: Caller, user_id: str) -> User:
     target = repo.user(caller.org_id, user_id)
     if target is None:
         raise NotFoundInPractice("There is no such user in your practice.", {"user_id": user_id})
     return target
 
 
-def _view(repo: IdentityRepository, user: User, catalog: UserTypeCatalog, with_permissions: bool
-          ) -> UserView:
+def view_of(repo: IdentityRepository, user: User, catalog: UserTypeCatalog,
+            with_permissions: bool) -> UserView:
     details = repo.user_details(user.id)
+    role = None
+    if user.kind is UserKind.STAFF:
+        role = InvitationRepository(repo.session).staff_role(user.id) or assumed_role(
+            user, catalog)
     return UserView(
         user=user, clinic_ids=repo.clinic_ids_of(user),
         supervising_therapist_id=details["supervising_therapist_id"],
         created_at=details["created_at"],
         permissions=user.permissions(catalog) if with_permissions else None,
+        role=role,
+        permission_level=permission_level_of(user, catalog) if with_permissions else None,
     )
 
 
@@ -215,13 +262,7 @@ def _require_clinics(repo: IdentityRepository, org_id: str, clinic_ids: list[str
         raise InvalidRequest("Pick clinics of your own practice.", {"unknown_clinics": unknown})
 
 
-def _require_supervisor(repo: IdentityRepository, org_id: str, supervisor_id: str | None,
-                        catalog: UserTypeCatalog) -> None:
-    if supervisor_id is None:
-        return
-    supervisor = repo.user(org_id, supervisor_id)
-    if supervisor is None or not supervisor.active or (
-        catalog.get(supervisor.user_type).category != THERAPIST
-    ):
-        raise InvalidRequest("The supervising therapist must be an active therapist of your "
-                             "practice.", {"supervising_therapist_id": supervisor_id})
+def _only_clinic(repo: IdentityRepository, org_id: str) -> str | None:
+    """The practice's clinic when it has just one (the default clinic nobody must pick)."""
+    clinics = repo.clinics_of(org_id)
+    return clinics[0].id if len(clinics) == 1 else None

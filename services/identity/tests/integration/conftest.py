@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from identity.adapters.mail_memory import MemoryMailer
 from identity.adapters.password_hashing import PasswordHashing
 from identity.adapters.signing_keys import new_private_key_pem
 from identity.app import create_app
@@ -50,9 +51,9 @@ def make_config(url: str, tmp_path, **overrides):
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
+def app(database_url, tmp_path, mail_sink):
     upgrade(SPEC.migrations_dir, database_url)
-    app = create_app(make_config(database_url, tmp_path))
+    app = create_app(make_config(database_url, tmp_path, smtp_url=mail_sink.url))
     app.config["TESTING"] = True
     yield app
     app.extensions["servicekit.runtime"].close()
@@ -77,14 +78,17 @@ def new_practice(ident, name: str, owner_email: str, seats: int = 10) -> Practic
                     created.automation_profile_id, {"manager": created.owner_id})
 
 
-def add_person(ident, practice: Practice, name: str, user_type: str, email: str) -> str:
+def add_person(ident, practice: Practice, name: str, user_type: str, email: str,
+               supervising_therapist_id: str | None = None) -> str:
+    """Added by the owner; the password is set with the link of their get-started mail."""
+    mailer = MemoryMailer()
     added = add_user(
         ident.uow(), Caller(practice.owner_id, practice.id), email=email,
         full_name=name.title(), user_type=user_type, default_clinic_id=practice.clinic_id,
-        clinic_ids=[practice.clinic_id], supervising_therapist_id=None,
-        catalog=ident.catalog, now=datetime.now(UTC),
+        clinic_ids=[practice.clinic_id], supervising_therapist_id=supervising_therapist_id,
+        catalog=ident.catalog, mailer=mailer, now=datetime.now(UTC),
     )
-    set_password(ident.uow(), token=added.password_setup_token, password=PASSWORD,
+    set_password(ident.uow(), token=mailer.token_for(added.view.user.email), password=PASSWORD,
                  hashing=ident.hashing, now=datetime.now(UTC))
     practice.users[name] = added.view.user.id
     return added.view.user.id
@@ -137,5 +141,5 @@ def new_practice_fixture(ident):
 
 @pytest.fixture(name="add_person")
 def add_person_fixture(ident):
-    return lambda practice, name, user_type, email: add_person(
-        ident, practice, name, user_type, email)
+    return lambda practice, name, user_type, email, **extra: add_person(
+        ident, practice, name, user_type, email, **extra)

@@ -168,7 +168,12 @@ WALK: dict[tuple[str, str], tuple[dict | None, dict[str, int]]] = {
         None, vendor_only(support_admin=200, vendor=403)),
     ("POST", "/vendor/service-accounts/{vendor_account_id}/revoke"): (
         None, vendor_only(support_admin=200, vendor=403)),
+    ("PATCH", "/users/{user_id}"): ({"full_name": "Renamed Student"},
+                                    practice_staff(200, staff=403, other_admin=404)),
     ("POST", "/users/{user_id}/deactivate"): ({}, practice_staff(200, staff=403,
+                                                                 other_admin=404)),
+    # After the deactivation above: the admin brings the user back.
+    ("POST", "/users/{user_id}/reactivate"): ({}, practice_staff(200, staff=403,
                                                                  other_admin=404)),
 }
 

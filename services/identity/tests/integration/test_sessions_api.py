@@ -10,6 +10,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 
+from identity.adapters.mail_memory import MemoryMailer
 from identity.adapters.tables import messaging
 from identity.service_layer.callers import Caller
 from identity.service_layer.users import add_user
@@ -78,15 +79,17 @@ def test_logout_ends_the_session(client, login, practice):
 
 
 def test_password_set_refuses_a_weak_password_and_keeps_the_link_usable(client, practice, ident):
-    added = add_user(ident.uow(), Caller(practice.owner_id, practice.id),
-                     email="new@harbourphysio.example", full_name="New Person", user_type="OT",
-                     default_clinic_id=None, clinic_ids=[], supervising_therapist_id=None,
-                     catalog=ident.catalog, now=datetime.now(UTC))
-    weak = client.post("/password/set", json={"token": added.password_setup_token,
+    mailer = MemoryMailer()
+    add_user(ident.uow(), Caller(practice.owner_id, practice.id),
+             email="new@harbourphysio.example", full_name="New Person", user_type="OT",
+             default_clinic_id=None, clinic_ids=[], supervising_therapist_id=None,
+             catalog=ident.catalog, mailer=mailer, now=datetime.now(UTC))
+    token = mailer.token_for("new@harbourphysio.example")
+    weak = client.post("/password/set", json={"token": token,
                                               "password": "harbourphysio"})
     assert weak.status_code == 422
     assert set(weak.get_json()["error"]["details"]["reasons"]) >= {"contains_practice_name"}
-    body = {"token": added.password_setup_token, "password": "violet lantern orchard"}
+    body = {"token": token, "password": "violet lantern orchard"}
     assert client.post("/password/set", json=body).status_code == 204
     assert client.post("/password/set", json=body).status_code == 410
     signed_in = client.post("/login", json={"email": "new@harbourphysio.example",
