@@ -251,3 +251,15 @@ stream_connections = Table(
     Column("opened_at", UTCDateTime(), nullable=False),
     Column("seen_at", UTCDateTime(), nullable=False),
 )
+
+# Where each patient lives, as notes last stated it (notes.patient.residence_recorded): the
+# two-letter state code only, for the breach assessment's count per state. None: not known.
+patient_residences = Table(
+    "patient_residences",
+    metadata,
+    Column("patient_id", String(64), primary_key=True),
+    Column("org_id", String(36), nullable=True),
+    Column("state", String(2), nullable=True),
+    Column("stated_at", UTCDateTime(), nullable=False),
+    Column("event_id", String(36), nullable=False),
+)

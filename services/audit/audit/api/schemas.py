@@ -216,8 +216,13 @@ class BreachAssessmentSummary(Schema):
     discovered_on = fields.Str(metadata=DATE)
     inputs = fields.Nested(BreachInputs)
     affected_count = fields.Int()
-    per_state = fields.Dict(keys=fields.Str(), values=fields.Int())
+    per_state = fields.Dict(keys=fields.Str(), values=fields.Int(), metadata={
+        "description": "affected individuals per state of residence (notes' residence_recorded)"})
     unknown_state_count = fields.Int()
+    media_notice_required_states = fields.List(fields.Str(), metadata={
+        "description": "states with more than 500 affected residents: their media must be "
+                       "notified within 60 days of discovery (45 CFR 164.406); empty when no "
+                       "notice is owed"})
     reaches_500 = fields.Bool()
     risk = fields.Nested(RiskResult)
     notices = fields.List(fields.Nested(Notice))

@@ -60,6 +60,12 @@ class BreachAssessment:
     def media_states(self) -> tuple[str, ...]:
         return tuple(n.state for n in self.notices if n.to is Recipient.MEDIA and n.state)
 
+    @property
+    def media_notice_required_states(self) -> tuple[str, ...]:
+        """The states with MORE than 500 affected residents: their media must be told
+        (45 CFR 164.406), within 60 days of discovery."""
+        return tuple(state for state, n in self.per_state.items() if n > MEDIA_THRESHOLD)
+
 
 def annual_report_deadline(discovered_on: date) -> date:
     """60 days after 31 December of the year of discovery."""

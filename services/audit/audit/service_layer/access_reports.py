@@ -18,6 +18,7 @@ from audit.domain.reports import (
     build_user_access_report,
 )
 from audit.service_layer.queries import Scope, access_envelopes
+from audit.service_layer.residences import recorded_states
 
 
 def user_access_report(
@@ -51,10 +52,13 @@ def assess_breach_of(
 def patient_states(
     session: Session, scope: Scope, patient_ids: Iterable[str]
 ) -> dict[str, str | None]:
-    """Each patient's state of residence as the newest event in scope states it, else None."""
+    """Each patient's state of residence: as notes recorded it (``residence_recorded``),
+    else as the newest event in scope states it in ``data.patient_state``, else None."""
     ids = sorted(set(patient_ids))
     states: dict[str, str | None] = dict.fromkeys(ids)
-    for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+    recorded = recorded_states(session, None if scope.all_practices else scope.org_id, ids)
+    rest = [p for p in ids if p not in recorded]
+    for chunk in (rest[i:i + 500] for i in range(0, len(rest), 500)):
         query = scope.apply(
             select(audit_events.c.patient_id, audit_events.c.envelope), audit_events.c.org_id
         ).where(audit_events.c.patient_id.in_(chunk)).order_by(audit_events.c.seq)
@@ -62,7 +66,7 @@ def patient_states(
             state = _patient_state(row.envelope)
             if state:
                 states[row.patient_id] = state
-    return states
+    return {**states, **recorded}
 
 
 def _patient_state(envelope: str) -> str | None:

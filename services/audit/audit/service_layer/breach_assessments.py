@@ -93,6 +93,9 @@ def _assess(
         "notices": [{"to": n.to.value, "due": n.due.isoformat(), "instruction": n.instruction,
                      "state": n.state} for n in notices],
         "notes": [*breach.notes, *risk.notes],
+        # Owed only when the incident is a breach, like every notice.
+        "media_notice_required_states": list(breach.media_notice_required_states)
+        if risk.notification_required else [],
     }
     return {**document, "content_hash": content_hash(document)}
 

@@ -12,6 +12,7 @@ from audit.adapters.tables import audit_events
 from audit.domain.recognition import Vendor
 from audit.service_layer.chain import ChainSettings, append_to_chain, checkpoint_if_due
 from audit.service_layer.recognition import recognize_identity_event
+from audit.service_layer.residences import RESIDENCE_RECORDED, record_residence
 from servicekit.db import UnitOfWork
 from servicekit.messaging.envelope import Event, encode_event
 
@@ -49,6 +50,8 @@ def record_event(
     checkpoint_if_due(uow.session, record.head, now, settings)
     if vendor is not None and event.producer == "identity":
         recognize_identity_event(uow, body, vendor)
+    elif event.type == RESIDENCE_RECORDED:
+        record_residence(uow.session, body)
 
 
 def latest_events(session: Session, count: int) -> list[dict]:

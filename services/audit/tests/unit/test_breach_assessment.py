@@ -1,4 +1,4 @@
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -110,3 +110,17 @@ def test_no_affected_individuals_owes_no_notice():
 def test_discovery_must_be_a_calendar_date():
     with pytest.raises(TypeError):
         assess_breach(people(1), datetime(2026, 3, 10, tzinfo=UTC))
+
+
+def test_media_notice_is_required_only_in_states_with_more_than_500_residents():
+    affected = [*people(501, "CA"), *people(500, "OR"), *people(30, "WA")]
+    result = assess_breach(affected, DISCOVERED)
+    assert result.per_state == {"CA": 501, "OR": 500, "WA": 30}
+    assert result.media_notice_required_states == ("CA",)
+    assert result.media_notice_required_states == result.media_states
+
+
+def test_a_large_breach_spread_over_states_needs_hhs_but_no_media():
+    result = assess_breach([*people(400, "CA"), *people(400, "NV")], DISCOVERED)
+    assert result.reaches_500 and result.due(Recipient.HHS) == DISCOVERED + timedelta(days=60)
+    assert result.media_notice_required_states == ()
