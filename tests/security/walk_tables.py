@@ -111,6 +111,9 @@ DOCPORTAL: dict[tuple[str, str], Row] = {
     ("GET", "/documents/{document_id}/download"): Row("/documents/{document}/download",
                                                       rule(200, READ_DOCUMENTS, vendor=200)),
     ("POST", "/shares"): Row("/shares", rule(201, DOCUMENTS), SHARE),
+    # The caller's own shares (sender=all needs manage_users); another practice's owner gets
+    # their own, empty list.
+    ("GET", "/shares"): Row("/shares", rule(200, DOCUMENTS, intruder=200), object_route=False),
     ("GET", "/shares/{share_id}"): Row("/shares/{share}", rule(200, DOCUMENTS)),
     ("POST", "/shares/{share_id}/revoke"): Row("/shares/{share_to_revoke}/revoke",
                                                rule(200, DOCUMENTS)),

@@ -176,16 +176,9 @@ class ShareRepository:
         activity = self.session.execute(
             select(share_activity).where(share_activity.c.share_id == row.id)
             .order_by(share_activity.c.id)).all()
-        return Share(
-            id=row.id, org_id=row.org_id, patient_id=row.patient_id,
-            document_ids=tuple(document_ids), recipient_email=row.recipient_email,
-            purpose=DisclosurePurpose(row.purpose), purpose_description=row.purpose_description,
-            message=row.message, shared_by=row.shared_by, sent_at=row.sent_at,
-            token_hash=row.token_hash, supersedes_id=row.supersedes_id,
-            **{name: getattr(row, name) for name in (*_SHARE_STATE, *_SHARE_MAIL)},
-            activity=[ShareActivity(a.share_id, ActivityKind(a.kind), a.document_id,
-                                    a.account_id, a.client, a.at) for a in activity],
-        )
+        return share_from_row(row, document_ids, [
+            ShareActivity(a.share_id, ActivityKind(a.kind), a.document_id, a.account_id,
+                          a.client, a.at) for a in activity])
 
 
 class PracticeNames:
@@ -202,6 +195,20 @@ class PracticeNames:
         else:
             self.session.execute(update(practices).where(practices.c.org_id == org_id)
                                  .values(name=name, updated_at=now))
+
+
+def share_from_row(row: Any, document_ids: Sequence[str],
+                   activity: list[ShareActivity] | None = None) -> Share:
+    """A share as stored; ``activity`` left empty where the caller counts it in SQL."""
+    return Share(
+        id=row.id, org_id=row.org_id, patient_id=row.patient_id,
+        document_ids=tuple(document_ids), recipient_email=row.recipient_email,
+        purpose=DisclosurePurpose(row.purpose), purpose_description=row.purpose_description,
+        message=row.message, shared_by=row.shared_by, sent_at=row.sent_at,
+        token_hash=row.token_hash, supersedes_id=row.supersedes_id,
+        **{name: getattr(row, name) for name in (*_SHARE_STATE, *_SHARE_MAIL)},
+        activity=activity or [],
+    )
 
 
 def _document(row: Any) -> Document:

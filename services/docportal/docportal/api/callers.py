@@ -20,4 +20,4 @@ def staff() -> Staff:
         raise Forbidden("Sign in to your practice to work with its documents.",
                         code="practice_required")
     return Staff(principal.user_id, principal.org_id, principal.email, principal.user_type,
-                 principal.kind)
+                 principal.kind, permissions=principal.permissions)

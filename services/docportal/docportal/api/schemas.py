@@ -102,6 +102,45 @@ class TrackingSchema(ShareSchema):
         "description": "Opens turned away (another account, a dead link), oldest first"})
 
 
+class ShareListQuerySchema(Schema):
+    sender = fields.Str(load_default=None, validate=_ID, metadata={
+        "description": "Leave out (or `me`) for the shares you sent; a User Manager "
+                       "(manage_users) may name a staff member's user id, or `all`"})
+    patient_id = fields.Str(load_default=None, validate=_ID)
+    status = fields.Str(load_default=None,
+                        validate=validate.OneOf([s.value for s in ShareStatus]))
+    cursor = fields.Str(load_default=None, validate=validate.Length(min=1, max=200),
+                        metadata={"description": "next_cursor of the previous page"})
+    limit = fields.Int(load_default=25, validate=validate.Range(min=1, max=100))
+
+
+class SentShareSchema(Schema):
+    id = fields.Str()
+    patient_id = fields.Str()
+    document_ids = fields.List(fields.Str())
+    recipient_email = fields.Str()
+    purpose = fields.Str()
+    shared_by = fields.Str()
+    sent_at = fields.AwareDateTime()
+    status = fields.Str(validate=validate.OneOf([s.value for s in ShareStatus]))
+    claim_deadline = fields.AwareDateTime(allow_none=True, metadata={
+        "description": "When an unopened share stops working; null once claimed"})
+    claimed_at = fields.AwareDateTime(allow_none=True)
+    revoked_at = fields.AwareDateTime(allow_none=True)
+    supersedes_id = fields.Str(allow_none=True)
+    superseded_by_id = fields.Str(allow_none=True)
+    mail_status = fields.Str()
+    views = fields.Int()
+    downloads = fields.Int()
+    last_opened_at = fields.AwareDateTime(allow_none=True)
+
+
+class ShareListSchema(Schema):
+    shares = fields.List(fields.Nested(SentShareSchema))
+    next_cursor = fields.Str(allow_none=True, metadata={
+        "description": "Pass as cursor for the next page; null on the last page"})
+
+
 class NoteDocumentSchema(Schema):
     patient_id = fields.Str(required=True, validate=_ID)
     note_id = fields.Str(required=True, validate=_ID,

@@ -9,13 +9,16 @@ from flask_smorest import Blueprint
 from docportal.api.callers import SHARE_PERMISSION, VIEW_PERMISSION, staff
 from docportal.api.schemas import (
     ReshareRequestSchema,
+    ShareListQuerySchema,
+    ShareListSchema,
     ShareRequestSchema,
     ShareSchema,
     TrackingSchema,
 )
 from docportal.bootstrap import docportal
-from docportal.domain.shares import Share
-from docportal.service_layer import shares
+from docportal.domain.share_lists import SentShareLine
+from docportal.domain.shares import Share, ShareStatus
+from docportal.service_layer import share_lists, shares
 from servicekit.auth import require_permission
 
 blp = Blueprint("shares", __name__, description="Shares with outside recipients")
@@ -31,6 +34,24 @@ def create(body: dict) -> dict[str, Any]:
     now = portal.now()
     sent = shares.send_share(portal.uow(), portal.mail, staff(), now=now, **body)
     return share_body(sent.share, now, mail_sent=sent.mail_sent)
+
+
+@blp.route("/shares", methods=["GET"])
+@require_permission(SHARE_PERMISSION, VIEW_PERMISSION, kinds=("staff",))
+@blp.arguments(ShareListQuerySchema, location="query")
+@blp.response(200, ShareListSchema)
+def list_sent(query: dict) -> dict[str, Any]:
+    """The shares you sent, newest first: status, recipient, views and downloads.
+
+    `sender` other than your own needs manage_users (403 `share_list_refused`); each patient
+    on the page is recorded as an access (`docportal.shares.viewed`).
+    """
+    portal = docportal()
+    status = ShareStatus(query["status"]) if query["status"] else None
+    lines, next_cursor = share_lists.list_sent_shares(
+        portal.uow(), staff(), now=portal.now(), limit=query["limit"], sender=query["sender"],
+        patient_id=query["patient_id"], status=status, cursor=query["cursor"])
+    return {"shares": [line_body(line) for line in lines], "next_cursor": next_cursor}
 
 
 @blp.route("/shares/<share_id>", methods=["GET"])
@@ -93,3 +114,18 @@ def share_body(share: Share, now: Any, *, mail_sent: bool | None = None) -> dict
     if mail_sent is not None:
         body["mail_status"] = "sent" if mail_sent else "pending"
     return body
+
+
+def line_body(line: SentShareLine) -> dict[str, Any]:
+    """One line of the sender's list; the sender's free-text message stays on the share."""
+    share = line.share
+    return {
+        "id": share.id, "patient_id": share.patient_id, "document_ids": list(share.document_ids),
+        "recipient_email": share.recipient_email, "purpose": str(share.purpose),
+        "shared_by": share.shared_by, "sent_at": share.sent_at, "status": str(line.status),
+        "claim_deadline": None if share.claimed_at else share.claim_deadline,
+        "claimed_at": share.claimed_at, "revoked_at": share.revoked_at,
+        "supersedes_id": share.supersedes_id, "superseded_by_id": share.superseded_by_id,
+        "mail_status": str(line.mail_status), "views": line.views, "downloads": line.downloads,
+        "last_opened_at": line.last_opened_at,
+    }

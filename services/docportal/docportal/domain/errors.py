@@ -100,3 +100,15 @@ class TooManyShares(DocportalError):
     share mails the window allows (``details["retry_after_seconds"]``)."""
 
     code = "too_many_shares"
+
+
+class ShareListRefused(DocportalError):
+    """403: only a User Manager lists shares other staff members sent."""
+
+    code = "share_list_refused"
+
+
+class InvalidShareCursor(DocportalError):
+    """422: the share list's cursor is not one it handed out."""
+
+    code = "invalid_cursor"

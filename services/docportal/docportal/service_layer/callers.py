@@ -14,6 +14,8 @@ class Staff:
     email: str | None = None
     user_type: str | None = None
     kind: str = "staff"
+    #: The token's permissions, for rules that depend on them (e.g. whose shares to list).
+    permissions: frozenset[str] = frozenset()
 
     def actor(self) -> Actor:
         # The token's kind: a vendor's read is recorded as the vendor's, never as staff's.
