@@ -90,8 +90,10 @@ class IdentityProjection:
         newer = permission_version is not None and permission_version >= row["permission_version"]
         if permissions is not None and newer:
             values.update(permissions=sorted(permissions), permission_version=permission_version)
-        if row["status"] == DEACTIVATED:
-            values.pop("status", None)  # deactivation is final, whatever arrives after it
+        if not newer:
+            # Deactivation and reactivation each raise the version: an older event (a late
+            # creation, say) never undoes the newer of the two.
+            values.pop("status", None)
         self.session.execute(
             update(projected_users).where(projected_users.c.id == user_id).values(**values))
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from notes.adapters.projection import DEACTIVATED, IdentityProjection
+from notes.adapters.projection import ACTIVE, DEACTIVATED, IdentityProjection
 from notes.domain.catalog import UserTypes, load_user_types
 from servicekit.db import UnitOfWork
 from servicekit.messaging.envelope import Event
@@ -67,11 +67,18 @@ def _save_clinic(projection: IdentityProjection, clinic_id: str, org_id: str, at
 
 
 def _user_created(projection: IdentityProjection, event: Event, data: dict) -> None:
+    # The supervisor of an assistant or student, and the name, when identity names them;
+    # an edit that overtook the creation on the bus keeps its newer ones.
+    row = projection.user_row(event.subject.id)
+    edited_later = row is not None and row["updated_at"] > event.occurred_at
+    later = {} if edited_later else {
+        "full_name": data["full_name"],
+        "supervising_therapist_id": data.get("supervising_therapist_id")}
+    if edited_later and row["full_name"] is None:
+        later["full_name"] = data["full_name"]
     projection.save_user(
-        event.subject.id, event.org_id, event.occurred_at, full_name=data["full_name"],
+        event.subject.id, event.org_id, event.occurred_at, **later,
         email=data.get("email"), kind=data.get("kind", "staff"),
-        # The supervisor of an assistant or student, when identity names one.
-        supervising_therapist_id=data.get("supervising_therapist_id"),
         permissions=data.get("permissions", []),
         permission_version=data.get("permission_version", 0), **_profile(data))
 
@@ -82,8 +89,12 @@ def _profile_changed(projection: IdentityProjection, event: Event, data: dict) -
         extra = _profile({"user_type": data["user_type_after"]})
     if "supervising_therapist_id" in data:
         extra["supervising_therapist_id"] = data["supervising_therapist_id"]
+    if "full_name" in data:  # an edit or a reactivation names the person as they are now
+        extra["full_name"] = data["full_name"]
     if event.type == "identity.user.deactivated":
         extra["status"] = DEACTIVATED
+    if event.type == "identity.user.reactivated":
+        extra["status"] = ACTIVE
     projection.save_user(
         event.subject.id, event.org_id, event.occurred_at,
         permissions=data.get("after", {}).get("permissions"),
@@ -110,6 +121,10 @@ _HANDLERS: dict[str, Callable[[IdentityProjection, Event, dict], None]] = {
     "identity.user.permissions_changed": _profile_changed,
     "identity.user.type_changed": _profile_changed,
     "identity.user.deactivated": _profile_changed,
+    "identity.user.reactivated": _profile_changed,
+    # Name, clinics, supervisor, role: clinics and role raise the version, so older tokens
+    # stop; a new supervisor lets the assistant's next finalization through the gate.
+    "identity.user.updated": _profile_changed,
     "identity.password.reset": _profile_changed,  # bumps pv: older tokens stop
     "identity.user.password_set": _profile_changed,  # likewise when it replaced a password
     "identity.clinic.created": _clinic_created,
