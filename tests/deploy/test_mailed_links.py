@@ -1,0 +1,205 @@
+"""Every mail the platform sends that asks a person to act links to a page that works.
+
+The real identity and docportal apps (served by werkzeug on free ports) stand behind the real
+nginx on the rendered gateway template. Each mail is sent by its real flow (invite, add a
+user, forgot password as staff and as a recipient, share documents) into the SMTP sink;
+every link in it is opened through the gateway and must answer 200 with an HTML page.
+
+The mailers are enumerated: every public method of a mailer class that sends or composes a
+mail must appear in MAIL_FLOWS, so a new mail without a flow here fails this test.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import sys
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+import requests
+from werkzeug.serving import make_server
+
+sys.path.insert(0, str(Path(__file__).parent))
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "services" / "docportal" / "tests" / "integration"))
+from docportal_harness import PDF, bearer  # noqa: E402
+from docportal_harness import make_app as make_docportal_app  # noqa: E402
+from test_gateway_harness import free_port, gateway_values, running_gateway  # noqa: E402
+
+from docportal.adapters import mailer as docportal_mail  # noqa: E402
+from docportal.spec import SPEC as DOCPORTAL  # noqa: E402
+from identity.adapters import mail as identity_mail  # noqa: E402
+from identity.adapters.signing_keys import new_private_key_pem  # noqa: E402
+from identity.app import create_app as create_identity_app  # noqa: E402
+from identity.service_layer.practices import create_practice  # noqa: E402
+from identity.spec import SPEC as IDENTITY  # noqa: E402
+from servicekit.migrations import upgrade  # noqa: E402
+
+pytestmark = pytest.mark.integration
+LINK = re.compile(r"https?://\S+")
+OWNER, PASSWORD = "owner@harbourphysio.example", "correct horse battery staple"
+
+# Each mail a mailer class can send or compose -> the flow below that makes it go out.
+MAIL_FLOWS: dict[str, str] = {
+    "SmtpIdentityMailer.send_invitation": "invite",
+    "SmtpIdentityMailer.invitation_message": "invite",
+    "SmtpIdentityMailer.send_password_reset": "staff_reset",
+    "SmtpIdentityMailer.reset_message": "staff_reset",  # and recipient_reset
+    "SmtpIdentityMailer.send_get_started": "add_user",
+    "SmtpIdentityMailer.get_started_message": "add_user",
+    "SmtpShareMailer.send_share_link": "share",
+    "share_message": "share",
+}
+
+
+def mail_methods() -> set[str]:
+    """Every public callable that sends or composes a mail, in every mailer module."""
+    found = set()
+    for module in (identity_mail, docportal_mail):
+        for name, member in vars(module).items():
+            if inspect.isclass(member) and member.__module__ == module.__name__ \
+                    and name.startswith("Smtp"):
+                found |= {f"{name}.{method}" for method, _ in inspect.getmembers(
+                    member, inspect.isfunction) if not method.startswith("_")}
+            elif inspect.isfunction(member) and member.__module__ == module.__name__ \
+                    and name.endswith("_message"):
+                found.add(name)
+    return found
+
+
+def test_every_mail_the_platform_sends_has_a_flow_here():
+    assert mail_methods() <= set(MAIL_FLOWS), (
+        "a new mail: add its flow to MAIL_FLOWS and to the walk below")
+
+
+@contextmanager
+def served(app) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture
+def platform(tmp_path, mail_sink, seaweedfs):
+    """identity and docportal behind the gateway; yields (gateway URL, identity, docportal)."""
+    listen = f"127.0.0.1:{free_port()}"
+    gateway = f"http://{listen}"
+    identity_db = f"sqlite:///{tmp_path / 'identity.db'}"
+    upgrade(IDENTITY.migrations_dir, identity_db)
+    identity = create_identity_app(IDENTITY.load_config(
+        local_dir=tmp_path, database_url=identity_db, bus_url="memory://",
+        jwt_private_keys=new_private_key_pem(), smtp_url=mail_sink.url,
+        staff_app_url=f"{gateway}/app", portal_base_url=f"{gateway}/portal"))
+    docportal = make_docportal_app(DOCPORTAL.load_config(
+        local_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'docportal.db'}",
+        bus_url="memory://", s3_endpoint_url=seaweedfs.endpoint_url, s3_bucket=seaweedfs.bucket,
+        s3_access_key=seaweedfs.access_key, s3_secret_key=seaweedfs.secret_key,
+        smtp_url=mail_sink.url, portal_base_url=f"{gateway}/portal"))
+    with served(identity) as identity_at, served(docportal) as docportal_at:
+        values = gateway_values(listen, docportal_at, f"127.0.0.1:{free_port()}",
+                                IDENTITY_UPSTREAM=identity_at)
+        with running_gateway(tmp_path / "nginx", values) as url:
+            assert url == gateway
+            yield gateway, identity, docportal
+    identity.extensions["servicekit.runtime"].close()
+    docportal.extensions["servicekit.runtime"].close()
+
+
+def someone(domain: str = "harbourphysio.example") -> str:
+    return f"person-{uuid.uuid4().hex[:10]}@{domain}"
+
+
+def invite(identity, admin: dict[str, str]) -> str:
+    email = someone()
+    response = identity.test_client().post("/invitations", headers=admin, json={
+        "full_name": "Sam Lee", "email": email, "practice_role": "front_desk",
+        "user_type": "Front Office"})
+    assert response.status_code == 201, response.get_json()
+    return email
+
+
+def add_user(identity, admin: dict[str, str]) -> str:
+    email = someone()
+    response = identity.test_client().post("/users", headers=admin, json={
+        "email": email, "full_name": "Robin Park", "user_type": "Front Office"})
+    assert response.status_code == 201, response.get_json()
+    return email
+
+
+def forgot(identity, email: str, account: str) -> str:
+    response = identity.test_client().post("/password/forgot",
+                                           json={"email": email, "account": account})
+    assert response.status_code == 202
+    assert identity.extensions["identity"].after_answer.drain()
+    return email
+
+
+def recipient_reset(identity) -> str:
+    from identity_accounts import new_recipient  # identity's own test helper
+    email = someone("physicians.example")
+    new_recipient(identity.extensions["identity"], email)
+    return forgot(identity, email, "recipient")
+
+
+def share(docportal) -> str:
+    email = someone("physicians.example")
+    headers = bearer(str(uuid.uuid4()))
+    client = docportal.test_client()
+    uploaded = client.post("/documents", headers=headers, data={
+        "patient_id": str(uuid.uuid4()), "kind": "plan_of_care",
+        "file": (BytesIO(PDF), "plan.pdf")}, content_type="multipart/form-data")
+    assert uploaded.status_code == 201, uploaded.get_json()
+    shared = client.post("/shares", headers=headers, json={
+        "document_ids": [uploaded.get_json()["id"]], "recipient_email": email,
+        "purpose": "treatment"})
+    assert shared.status_code == 201, shared.get_json()
+    return email
+
+
+def test_every_link_in_every_mail_opens_a_page_through_the_gateway(platform, mail_sink):
+    gateway, identity, docportal = platform
+    sys.path.insert(0, str(REPO / "services" / "identity" / "tests" / "integration"))
+    create_practice(identity.extensions["identity"].uow(), name="Harbour Physio",
+                    owner_email=OWNER, owner_password=PASSWORD, seats=20,
+                    catalog=identity.extensions["identity"].catalog,
+                    hashing=identity.extensions["identity"].hashing)
+    signed = identity.test_client().post("/login", json={"email": OWNER, "password": PASSWORD})
+    admin = {"Authorization": f"Bearer {signed.get_json()['access_token']}"}
+    flows: dict[str, Callable[[], str]] = {
+        "invite": lambda: invite(identity, admin),
+        "staff_reset": lambda: forgot(identity, OWNER, "staff"),
+        "recipient_reset": lambda: recipient_reset(identity),
+        "share": lambda: share(docportal),
+    }
+    if "SmtpIdentityMailer.send_get_started" in mail_methods():
+        flows["add_user"] = lambda: add_user(identity, admin)
+    assert set(MAIL_FLOWS.values()) - set(flows) <= {"add_user"}
+    assert "add_user" in flows  # the get-started mail exists since 0135139
+
+    opened = {}
+    for flow, run in flows.items():
+        email = run()
+        [mail] = mail_sink.to(email)[-1:]
+        links = LINK.findall(mail.get_content())
+        assert links, f"the {flow} mail links nowhere"
+        for link in links:
+            assert link.startswith(f"{gateway}/"), link
+            page = requests.get(link, timeout=10)
+            assert page.status_code == 200, (flow, link, page.status_code, page.text[:300])
+            assert page.headers["Content-Type"].startswith("text/html"), (flow, link)
+            assert "<form" in page.text, (flow, link)
+            opened[flow] = link.removeprefix(gateway).split("?")[0]
+    assert opened["invite"] == "/app/accept-invitation"
+    assert opened["staff_reset"] == "/app/reset-password"
+    assert opened["recipient_reset"] == "/portal/reset-password"
+    assert opened["share"].startswith("/portal/s/")
+    assert opened.get("add_user", "/app/get-started") == "/app/get-started"
