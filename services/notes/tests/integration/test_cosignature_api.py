@@ -206,3 +206,19 @@ def test_a_note_waiting_for_a_deactivated_therapist_goes_to_another_one(
     assert again.status_code == 200, again.get_json()
     assert [n["id"] for n in as_(practice, "therapist").get(AWAITING).get_json()["items"]] == [
         note["id"]]
+
+
+def test_a_reactivated_therapist_receives_notes_again(
+    as_, practice, chart, start, feed, identity_event
+):
+    assistant = as_(practice, "assistant")
+    note = start(assistant, chart)
+    manager = ("user", practice.users["manager"])
+    feed(identity_event("identity.user.deactivated", manager, practice.id,
+                        {"permission_version": 2}))
+    assert forward(assistant, note, practice.users["manager"]).status_code == 422
+
+    feed(identity_event("identity.user.reactivated", manager, practice.id,
+                        {"permission_version": 3, "full_name": "Morgan Reed"}))
+
+    assert forward(assistant, note, practice.users["manager"]).status_code == 200
