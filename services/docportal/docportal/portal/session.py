@@ -20,11 +20,11 @@ from docportal.service_layer.ports import IdentityRefused, IdentityUnavailable, 
 from servicekit.auth import Principal, check_token
 from servicekit.token_state import SESSION_ENDED, TOKEN_OUTDATED
 from servicekit.web.errors import ServiceUnavailable, Unauthorized
-from servicekit.web.pages import FormExpired, new_csrf_token
+from servicekit.web.pages import new_csrf_token
 
 log = logging.getLogger("docportal.portal")
 
-__all__ = ["SIGNED_IN_AS", "FormExpired", "current_recipient", "end_session",
+__all__ = ["SIGNED_IN_AS", "current_recipient", "end_session",
            "pending_link", "remember_link", "start_session"]
 
 #: The data key naming the signed-in account (kept in a column for operators too).

@@ -13,6 +13,7 @@ from servicekit.web.pages.forms import (
     new_csrf_token,
     password_field,
 )
+from servicekit.web.pages.problems import Problem, install_page_problems
 from servicekit.web.pages.server_session import (
     PageSession,
     PageSessionInterface,
@@ -27,7 +28,7 @@ from servicekit.web.pages.store import (
 
 __all__ = [
     "CSRF_FIELD", "MAX_FIELD", "MAX_NAME", "MAX_PASSWORD", "SESSION_ID", "FormExpired",
-    "PageSession", "PageSessionInterface", "SealedSessionStore", "check_csrf", "csrf_token",
-    "field", "guard_pages", "install_page_sessions", "new_csrf_token", "new_session_id",
-    "page_sessions_table", "password_field",
+    "PageSession", "PageSessionInterface", "Problem", "SealedSessionStore", "check_csrf",
+    "csrf_token", "field", "guard_pages", "install_page_problems", "install_page_sessions",
+    "new_csrf_token", "new_session_id", "page_sessions_table", "password_field",
 ]
