@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -214,7 +215,24 @@ def seed_audit(app, a: Practice) -> dict[str, str]:
     assessment = post(client, "/breach-assessments", a.headers(),
                       {"discovered_on": "2026-11-23", "patient_ids": [patient]})
     return {"alert": alert["id"], "user": user, "patient": patient, "share": share,
-            "stranger": stranger, "assessment": assessment["id"]}
+            "stranger": stranger, "assessment": assessment["id"],
+            "delivery": dead_delivery(app, a.id, alert["id"])}
+
+
+def dead_delivery(app, org_id: str, alert_id: str) -> str:
+    """A webhook call of the alert that failed for good (a dead letter to retry)."""
+    from audit.adapters.tables import alert_deliveries
+
+    now = datetime.now(UTC)
+    # A long id: the walk looks for each seeded value in answers, and "3" is in every date.
+    delivery_id = uuid.uuid4().int % 10**15 + 10**15
+    with app.extensions["servicekit.runtime"].uow() as uow:
+        uow.session.execute(alert_deliveries.insert().values(
+            id=delivery_id, org_id=org_id, alert_id=alert_id, event_id=str(uuid.uuid4()),
+            event_type="audit.alert.raised", channel="webhook", body="{}", created_at=now,
+            attempts=8, dead_at=now, last_error="HTTP 500"))
+        uow.commit()
+    return str(delivery_id)
 
 
 def test_audit_walk_every_endpoint_every_caller_and_no_cross_practice_access(audit):

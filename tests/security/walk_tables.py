@@ -139,6 +139,21 @@ AUDIT: dict[tuple[str, str], Row] = {
                                                     audit_rule(200), {"note": "walk"}),
     ("POST", "/alerts/{alert_id}/resolve"): Row("/alerts/{alert}/resolve", audit_rule(200),
                                                 {"note": "walk"}),
+    # After the resolve above: a resolved alert is reopened.
+    ("POST", "/alerts/{alert_id}/reopen"): Row("/alerts/{alert}/reopen", audit_rule(200),
+                                               {"note": "walk"}),
+    # The practice's own webhook: only its User Managers (staff with manage_users) set it.
+    ("GET", "/alert-webhook"): Row("/alert-webhook", audit_rule(200, intruder=200),
+                                   object_route=False),
+    ("PUT", "/alert-webhook"): Row("/alert-webhook", rule(
+        200, (*AUDIT_ROLE, "manage_users"), intruder=200),
+        {"url": "https://siem.example/clinic-alerts"}, object_route=False),
+    ("DELETE", "/alert-webhook"): Row("/alert-webhook", rule(
+        204, (*AUDIT_ROLE, "manage_users"), intruder=204), object_route=False),
+    ("GET", "/alert-deliveries"): Row("/alert-deliveries", audit_rule(200, intruder=200),
+                                      object_route=False),
+    ("POST", "/alert-deliveries/{delivery_id}/retry"): Row(
+        "/alert-deliveries/{delivery}/retry", audit_rule(200)),
     # Reports of A's ids asked by B are B's reports: empty, with nothing of A in them.
     ("GET", "/reports/access"): Row("/reports/access?user_id={user}",
                                     audit_rule(200, intruder=200), object_route=False),

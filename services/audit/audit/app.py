@@ -1,6 +1,6 @@
 from flask import Flask
 
-from audit.api import alerts, breach, chain, events, reports, stream
+from audit.api import alert_push, alerts, breach, chain, events, reports, stream
 from audit.config import AuditConfig
 from audit.spec import SPEC
 from servicekit.auth import TokenVerifier
@@ -13,5 +13,6 @@ def create_app(config: AuditConfig | None = None, verifier: TokenVerifier | None
     if verifier is None and config.jwks_url:
         verifier = TokenVerifier(issuer=config.jwt_issuer, audience=config.jwt_audience,
                                  jwks_url=config.jwks_url)
-    blueprints = (events.blp, alerts.blp, reports.blp, breach.blp, chain.blp, stream.blp)
+    blueprints = (events.blp, alerts.blp, alert_push.blp, reports.blp, breach.blp, chain.blp,
+                  stream.blp)
     return build_app(SPEC, config, blueprints, verifier=verifier)

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import click
 
+from audit.cli_push import register as register_alert_push
 from audit.config import AuditConfig
 from audit.service_layer.anchoring import Anchorer
 from audit.service_layer.checkpoint_worker import run_checkpoint_worker, verify_and_alert
@@ -121,3 +122,6 @@ def signing_key() -> None:
     signer = signer_for(SPEC.load_config())
     click.echo(f"key id {signer.key_id}")
     click.echo(signer.public_pem().decode("ascii"), nl=False)
+
+
+register_alert_push(main)

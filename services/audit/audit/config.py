@@ -1,7 +1,7 @@
 from dataclasses import dataclass
 
 from audit.domain.retention import DEFAULT_RETENTION_YEARS, check_retention_years
-from servicekit.config import ServiceConfig, setting
+from servicekit.config import ServiceConfig, parse_bool, setting
 
 # gunicorn threads per API worker (gunicorn.conf.py reads the same variable and default).
 DEFAULT_API_THREADS = 100
@@ -63,6 +63,24 @@ class AuditConfig(ServiceConfig):
     api_threads: int = setting("AUDIT_API_THREADS", default=DEFAULT_API_THREADS, parse=int)
     stream_reserved_threads: int = setting("AUDIT_STREAM_RESERVED_THREADS", default=10,
                                            parse=int)
+
+    # Alert pushes (`audit alert-push`): mail to the practice's User Managers and the
+    # practice's webhook. How often the worker looks for due deliveries, after how many failed
+    # tries one is dead, how long one webhook call may take, where the mail links to, and
+    # whether a webhook may be plain http:// (local and test receivers only).
+    smtp_url: str = setting("SMTP_URL", default="smtp://127.0.0.1:1025")
+    mail_from: str = setting("MAIL_FROM",
+                             default="Clinic Platform <no-reply@clinicplatform.example>")
+    alerts_url: str = setting("AUDIT_ALERTS_URL",
+                              default="http://127.0.0.1:8080/api/audit/alerts")
+    alert_push_poll_seconds: float = setting("AUDIT_ALERT_PUSH_POLL_SECONDS", default=0.1,
+                                             parse=float)
+    alert_push_max_attempts: int = setting("AUDIT_ALERT_PUSH_MAX_ATTEMPTS", default=8,
+                                           parse=int)
+    alert_push_timeout_seconds: float = setting("AUDIT_ALERT_PUSH_TIMEOUT_SECONDS",
+                                                default=5.0, parse=float)
+    webhook_allow_http: bool = setting("AUDIT_WEBHOOK_ALLOW_HTTP", default=False,
+                                       parse=parse_bool)
 
     def __post_init__(self) -> None:
         # Refused at start-up (API, consumer, CLI alike) rather than obeyed later.

@@ -263,3 +263,40 @@ patient_residences = Table(
     Column("stated_at", UTCDateTime(), nullable=False),
     Column("event_id", String(36), nullable=False),
 )
+
+# A practice's alert webhook (PUT /alert-webhook): the URL and the HMAC secret its bodies are
+# signed with. The secret is needed to sign, so it is kept as given; no route shows it again.
+alert_webhooks = Table(
+    "alert_webhooks",
+    metadata,
+    Column("org_id", String(36), primary_key=True),
+    Column("url", String(2000), nullable=False),
+    Column("secret", String(200), nullable=False),
+    Column("set_by", String(64), nullable=False),
+    Column("set_at", UTCDateTime(), nullable=False),
+)
+
+# The outbox of alert pushes: one row per (alert step, channel, mail recipient), written in the
+# alert step's transaction; `audit alert-push` delivers them with backoff. Pending: neither
+# delivered nor dead. Dead: failed `AUDIT_ALERT_PUSH_MAX_ATTEMPTS` times (listed, retryable).
+alert_deliveries = Table(
+    "alert_deliveries",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("org_id", String(36), nullable=False),
+    Column("alert_id", String(36), nullable=False),
+    Column("event_id", String(36), nullable=False),  # the alert step's audit.alert.* event
+    Column("event_type", String(60), nullable=False),
+    Column("channel", String(16), nullable=False),  # mail | webhook
+    Column("target", String(320), nullable=True),  # the mail address; None: the webhook
+    Column("body", Text, nullable=False),  # JSON: the webhook body, also what a mail says
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UTCDateTime(), nullable=True),
+    Column("delivered_at", UTCDateTime(), nullable=True),
+    Column("dead_at", UTCDateTime(), nullable=True),
+    Column("last_error", String(500), nullable=True),
+)
+Index("ix_alert_deliveries_due", alert_deliveries.c.delivered_at, alert_deliveries.c.dead_at,
+      alert_deliveries.c.next_attempt_at)
+Index("ix_alert_deliveries_org", alert_deliveries.c.org_id, alert_deliveries.c.id)

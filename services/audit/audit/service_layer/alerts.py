@@ -27,6 +27,7 @@ from audit.domain.alert_status import (
     check_step,
 )
 from audit.domain.recognition import Recognition
+from audit.service_layer.alert_push import enqueue_pushes
 from audit.service_layer.queries import alert_history
 from servicekit.db import UnitOfWork
 from servicekit.messaging.envelope import Subject, new_event
@@ -73,7 +74,7 @@ def raise_alert(
     ))
     _record_change(uow, alert_id, OPEN, now, SYSTEM, finding.message, trigger["id"])
     # The message names a person; the event carries ids and codes only.
-    uow.publish(new_event(
+    raised = new_event(
         "audit.alert.raised",
         subject=Subject("alert", alert_id),
         org_id=org_id,
@@ -81,7 +82,9 @@ def raise_alert(
         data={"alert_id": alert_id, "reason": finding.reason,
               "severity": finding.severity.value, "profile_id": profile_id,
               "triggering_event_id": trigger["id"]},
-    ))
+    )
+    uow.publish(raised)
+    enqueue_pushes(uow.session, raised, {**raised.data, "status": OPEN, "changed_by": SYSTEM})
     # Counted when stored; a rolled-back batch is retried and may count its alert twice.
     alerts_raised.labels(reason=finding.reason, severity=finding.severity.value).inc()
     return alert_id
@@ -148,8 +151,11 @@ def _change(uow: UnitOfWork, row: dict[str, Any], step: AlertStep, *, note: str,
     if step is RESOLVE:
         data["triggering_event_id"] = trigger_id
     # The note is free text a person wrote: it stays in the history, not on the bus.
-    uow.publish(new_event(step.event_type, subject=Subject("alert", row["id"]),
-                          org_id=row["org_id"], correlation_id=correlation_id, data=data))
+    event = new_event(step.event_type, subject=Subject("alert", row["id"]),
+                      org_id=row["org_id"], correlation_id=correlation_id, data=data)
+    uow.publish(event)
+    enqueue_pushes(uow.session, event, {**data, "status": step.status, "changed_by": by,
+                                        "triggering_event_id": trigger_id})
     return {**row, "status": step.status, "status_note": note, "status_by": by,
             "status_changed_at": now}
 

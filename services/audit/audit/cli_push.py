@@ -1,0 +1,80 @@
+"""`audit alert-push` and `audit alert-deliveries`: the alert outbox's worker and its dead
+letters (registered on the `audit` command by audit.cli)."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+from datetime import UTC, datetime
+
+import click
+
+from audit.adapters.webhook import WebhookSender
+from audit.config import AuditConfig
+from audit.service_layer.alert_push_worker import PushSettings, push_due, run_alert_push
+from audit.service_layer.alert_webhooks import DEAD, list_deliveries, retry_delivery
+from audit.service_layer.queries import Scope
+from audit.spec import SPEC
+from servicekit.logs import configure_logging
+from servicekit.mail import SmtpMailer
+from servicekit.metrics import serve_worker_metrics
+
+EVERY_PRACTICE = Scope(None, all_practices=True)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def push_settings(config: AuditConfig) -> PushSettings:
+    return PushSettings(WebhookSender(config.alert_push_timeout_seconds),
+                        SmtpMailer(config.smtp_url, config.mail_from, service="audit"),
+                        config.alerts_url, config.alert_push_max_attempts)
+
+
+def register(main: click.Group) -> None:
+    @main.command(name="alert-push")
+    @click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+    def alert_push(once: bool) -> None:
+        """Mail alerts to the practices' User Managers and post them to their webhooks."""
+        config = SPEC.load_config()
+        assert isinstance(config, AuditConfig)
+        configure_logging("audit-alert-push", config.log_level)
+        runtime = SPEC.runtime(config)
+        settings = push_settings(config)
+        try:
+            if once:
+                done = push_due(runtime.uow(), settings, _now)
+                click.echo(f"audit: {done.delivered} alert pushes delivered, {done.failed} "
+                           f"failed, {done.dead} dead")
+                return
+            if config.metrics_port is not None:
+                serve_worker_metrics(config.metrics_port)
+            stop = threading.Event()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, lambda *_: stop.set())
+            run_alert_push(runtime.uow(), settings, _now, stop,
+                           poll_seconds=config.alert_push_poll_seconds)
+        finally:
+            runtime.close()
+
+    @main.command(name="alert-deliveries")
+    @click.option("--dead", is_flag=True, help="Only the dead letters.")
+    @click.option("--retry", "retry_id", type=int, default=None,
+                  help="Give this dead delivery its attempts again.")
+    @click.option("--limit", default=100, show_default=True)
+    def alert_deliveries(dead: bool, retry_id: int | None, limit: int) -> None:
+        """List alert deliveries (newest first, one JSON object a line) or retry a dead one."""
+        runtime = SPEC.runtime()
+        try:
+            if retry_id is not None:
+                retry_delivery(runtime.uow(), EVERY_PRACTICE, retry_id, _now())
+                click.echo(f"audit: delivery {retry_id} is due again")
+                return
+            with runtime.uow() as uow:
+                for row in list_deliveries(uow.session, EVERY_PRACTICE,
+                                           status=DEAD if dead else None, limit=limit):
+                    click.echo(json.dumps(row, default=str))
+        finally:
+            runtime.close()

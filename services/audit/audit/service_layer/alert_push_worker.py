@@ -1,0 +1,154 @@
+"""`audit alert-push`: delivers the outbox of alert mails and webhook calls, with backoff.
+
+Each delivery is claimed in a short transaction of its own (``FOR UPDATE SKIP LOCKED``) that
+counts the attempt and schedules the next one before anything is sent, so no lock is held
+while talking to a mail server or a webhook, a second worker leaves it alone until the
+backoff has passed, and a worker that dies mid-send leaves it to be tried again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from prometheus_client import Counter
+from sqlalchemy import select
+
+from audit.adapters.tables import alert_deliveries, alert_webhooks
+from audit.domain.alert_push import MAIL, is_dead, mail_text, retry_delay
+from servicekit.db import UnitOfWork
+
+log = logging.getLogger("audit.alert_push")
+pushes = Counter("audit_alert_pushes_total", "Alert deliveries tried, by channel and outcome.",
+                 ["channel", "outcome"])
+PASS_LIMIT = 200
+MAX_PAUSE_SECONDS = 30.0
+
+
+class Webhooks(Protocol):
+    def post(self, url: str, secret: str, body: bytes, *, delivery_id: int,
+             timestamp: int) -> None: ...
+
+
+class Mailer(Protocol):
+    def message(self, to: str, subject: str, body: str) -> Any: ...
+    def send(self, message: Any) -> None: ...
+
+
+@dataclass(frozen=True)
+class PushSettings:
+    webhooks: Webhooks
+    mailer: Mailer
+    alerts_url: str
+    max_attempts: int = 8
+
+
+@dataclass(frozen=True)
+class PushPass:
+    delivered: int = 0
+    failed: int = 0
+    dead: int = 0
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    row: dict[str, Any]
+    url: str | None
+    secret: str | None
+
+
+def push_due(uow: UnitOfWork, settings: PushSettings, clock: Callable[[], datetime],
+             *, limit: int = PASS_LIMIT) -> PushPass:
+    """Try every delivery that is due once; count what was delivered, failed, went dead."""
+    delivered = failed = dead = 0
+    tried: set[int] = set()
+    while len(tried) < limit and (claimed := _claim_next(uow, clock(), tried)) is not None:
+        tried.add(claimed.row["id"])
+        error = _send(settings, claimed, clock())
+        outcome = _settle(uow, settings, claimed.row, error, clock())
+        pushes.labels(channel=claimed.row["channel"], outcome=outcome).inc()
+        delivered += outcome == "delivered"
+        failed += outcome == "failed"
+        dead += outcome == "dead"
+    return PushPass(delivered, failed, dead)
+
+
+def run_alert_push(uow: UnitOfWork, settings: PushSettings, clock: Callable[[], datetime],
+                   stop: threading.Event, *, poll_seconds: float) -> None:
+    """Deliver what is due every ``poll_seconds`` until ``stop``; outlive database outages."""
+    failures = 0
+    while not stop.is_set():
+        try:
+            done = push_due(uow, settings, clock)
+            failures, pause = 0, poll_seconds
+            if done.failed or done.dead:
+                log.warning("alert pushes failed", extra={"failed": done.failed,
+                                                          "dead": done.dead})
+        except Exception as exc:  # noqa: BLE001 - the database is gone: wait, then again
+            failures += 1
+            pause = min(MAX_PAUSE_SECONDS, poll_seconds * 2 ** min(failures, 8))
+            log.warning("alert push paused; will try again",
+                        extra={"error": type(exc).__name__, "retry_in_seconds": pause})
+        stop.wait(pause)
+
+
+def _claim_next(uow: UnitOfWork, now: datetime, tried: set[int]) -> _Claimed | None:
+    c = alert_deliveries.c
+    with uow:
+        query = (select(alert_deliveries)
+                 .where(c.delivered_at.is_(None), c.dead_at.is_(None), c.next_attempt_at <= now)
+                 .order_by(c.next_attempt_at, c.id).limit(1)
+                 .with_for_update(skip_locked=True))
+        if tried:
+            query = query.where(c.id.not_in(tried))
+        row = uow.session.execute(query).mappings().first()
+        if row is None:
+            return None
+        attempts = row["attempts"] + 1
+        uow.session.execute(alert_deliveries.update().where(c.id == row["id"]).values(
+            attempts=attempts, next_attempt_at=now + retry_delay(attempts)))
+        hook = uow.session.execute(select(alert_webhooks).where(
+            alert_webhooks.c.org_id == row["org_id"])).mappings().first()
+        uow.commit()
+    return _Claimed({**row, "attempts": attempts}, hook and hook["url"], hook and hook["secret"])
+
+
+def _send(settings: PushSettings, claimed: _Claimed, now: datetime) -> str | None:
+    """None when delivered, else why not (no secrets, no bodies)."""
+    row = claimed.row
+    try:
+        if row["channel"] == MAIL:
+            subject, text = mail_text(json.loads(row["body"])["alert"], settings.alerts_url)
+            settings.mailer.send(settings.mailer.message(row["target"], subject, text))
+        elif claimed.url is None or claimed.secret is None:
+            return "the practice removed its webhook"
+        else:
+            settings.webhooks.post(claimed.url, claimed.secret, row["body"].encode(),
+                                   delivery_id=row["id"], timestamp=int(now.timestamp()))
+    except Exception as err:  # noqa: BLE001 - every failure is retried, then dead-lettered
+        return str(err)[:200] or type(err).__name__
+    return None
+
+
+def _settle(uow: UnitOfWork, settings: PushSettings, row: dict[str, Any], error: str | None,
+            now: datetime) -> str:
+    c = alert_deliveries.c
+    if error is None:
+        values, outcome = {"delivered_at": now, "next_attempt_at": None}, "delivered"
+    elif is_dead(row["attempts"], settings.max_attempts):
+        values, outcome = {"dead_at": now, "next_attempt_at": None, "last_error": error}, "dead"
+    else:
+        values, outcome = {"last_error": error}, "failed"
+    with uow:
+        uow.session.execute(alert_deliveries.update().where(c.id == row["id"]).values(**values))
+        uow.commit()
+    if outcome != "delivered":
+        log.warning("alert push not delivered", extra={
+            "delivery_id": row["id"], "channel": row["channel"], "attempts": row["attempts"],
+            "dead": outcome == "dead", "error": error})
+    return outcome
