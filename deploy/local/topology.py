@@ -31,8 +31,9 @@ SERVICES = (
     Service("identity", 8001),
     Service("notes", 8002, consumes=True),
     Service("docportal", 8003, consumes=True, workers=("mail-retry",)),
-    # checkpoint-worker: signs quiet partitions and anchors checkpoints in LOCAL_DIR/audit-witness.
-    Service("audit", 8004, consumes=True, workers=("checkpoint-worker",)),
+    # checkpoint-worker: signs quiet partitions and anchors checkpoints in LOCAL_DIR/audit-witness;
+    # alert-push: mails alerts to the User Managers (the SMTP sink) and calls practices' webhooks.
+    Service("audit", 8004, consumes=True, workers=("checkpoint-worker", "alert-push")),
 )
 
 

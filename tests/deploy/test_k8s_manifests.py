@@ -197,6 +197,17 @@ def test_consumers_are_exactly_the_services_the_topology_says_consume():
     assert deployed == consuming
 
 
+def test_every_worker_of_the_topology_is_deployed_in_k8s_and_compose(compose):
+    import topology
+
+    for service in topology.SERVICES:
+        for worker in service.workers:
+            name = f"{service.name}-{worker}"
+            [container] = pod_spec(find("Deployment", name))["containers"]
+            assert container["command"] == [service.name, worker], name
+            assert compose[name]["command"] == [service.name, worker], name
+
+
 def subscriptions(svc: str) -> dict[str, tuple[str, ...]]:
     spec = importlib.import_module(f"{svc}.spec").SPEC
     return {s.queue: s.bindings for s in spec.subscriptions}
