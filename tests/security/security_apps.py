@@ -19,6 +19,7 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from servicekit.messaging.envelope import Actor, Subject, new_event
+from servicekit.messaging.routing import deliver
 from servicekit.migrations import upgrade
 from servicekit.testing_servers import free_port
 
@@ -128,12 +129,14 @@ class Practice:
 
 def feed_identity(app: Flask, event_type: str, subject: tuple[str, str], org_id: str,
                   data: dict) -> None:
-    from notes.service_layer.identity_events import handle_identity_event
+    """Hand identity's event to every notes subscription it routes to, as the consumers would
+    (the projection of users and clinics, and the token state)."""
+    from notes.spec import SPEC
 
     event = new_event(event_type, subject=Subject(*subject), org_id=org_id, data=data,
                       actor=Actor(id="identity-cli", kind="system"))
     with app.extensions["servicekit.runtime"].uow() as uow:
-        handle_identity_event(uow, event)
+        deliver(SPEC.subscriptions, uow, event)
         uow.commit()
 
 

@@ -144,7 +144,7 @@ def test_notes_refuses_every_forged_token(notes):
 
 
 def test_docportal_refuses_every_forged_token(docportal):
-    claims = claims_for(None, str(uuid.uuid4()), perms=("share_documents",))
+    claims = claims_for(None, str(uuid.uuid4()), perms=("view_patients",))
     attack_all(Target(docportal.test_client(), "/documents?patient_id=p-1", claims, KEY, KID))
 
 
