@@ -393,3 +393,13 @@ def test_the_gateway_fills_every_template_placeholder_with_an_api_service():
     mounts = {m["mountPath"]: m["name"] for m in gateway["containers"][0]["volumeMounts"]}
     volumes = {v["name"]: v for v in gateway["volumes"]}
     assert volumes[mounts["/etc/nginx/templates"]]["configMap"]["name"] == "gateway-templates"
+
+
+def test_every_worker_is_probed_on_its_metrics_port():
+    for deployment in of_kind("Deployment"):
+        container = pod_spec(deployment)["containers"][0]
+        if not any(p.get("name") == "metrics" for p in container.get("ports", [])):
+            continue
+        name = deployment["metadata"]["name"]
+        for probe, path in (("readinessProbe", "/readyz"), ("livenessProbe", "/healthz")):
+            assert container[probe]["httpGet"] == {"path": path, "port": "metrics"}, name

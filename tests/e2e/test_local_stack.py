@@ -22,8 +22,8 @@ def test_every_service_is_healthy_ready_and_documented_through_the_gateway(stack
     assert requests.get(f"{base}/healthz", timeout=5).json() == {"status": "ok"}
     ready = requests.get(f"{base}/readyz", timeout=10)
     assert ready.status_code == 200, ready.text
-    assert ready.json()["checks"]["database"] == "ok"
-    assert ready.json()["checks"]["bus"] == "ok"
+    # An API's readiness is its own database only: a broker or store outage keeps it serving.
+    assert ready.json()["checks"] == {"database": "ok"}
     assert requests.get(f"{base}/openapi.json", timeout=5).json()["info"]["title"] == service
     assert requests.get(f"{base}/metrics", timeout=5).status_code == 404  # not outside
     port = {"identity": 8001, "notes": 8002, "docportal": 8003, "audit": 8004}[service]

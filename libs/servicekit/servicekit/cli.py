@@ -9,24 +9,18 @@ from collections.abc import Callable
 
 import click
 
-from servicekit.config import ServiceConfig
 from servicekit.logs import configure_logging
 from servicekit.messaging.bus import declare_subscriptions
 from servicekit.messaging.deadletters import list_dead_letters, replay_dead_letters
-from servicekit.metrics import name_process, serve_worker_metrics
+from servicekit.metrics import name_process
 from servicekit.migrations import upgrade
 from servicekit.service import ServiceSpec
+from servicekit.worker_status import serve_status_if_configured
 
 
 def _on_shutdown(callback: Callable[[], None]) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: callback())
-
-
-def _serve_metrics(config: ServiceConfig) -> None:
-    # Off unless METRICS_PORT is set: several workers on one machine would fight for a port.
-    if config.metrics_port is not None:
-        serve_worker_metrics(config.metrics_port)
 
 
 def _run_together(loops: list[Callable[[], None]], stop: Callable[[], None]) -> None:
@@ -84,7 +78,7 @@ def service_cli(spec: ServiceSpec) -> click.Group:
             total = outbox_relay.relay_pending()
             click.echo(f"{name}: relayed {total} events")
             return
-        _serve_metrics(rt.config)
+        serve_status_if_configured(rt)
         stop = threading.Event()
         _on_shutdown(stop.set)
         outbox_relay.run(stop)
@@ -102,7 +96,7 @@ def service_cli(spec: ServiceSpec) -> click.Group:
         chosen = [subs[queue_name]] if queue_name else list(subs.values())
         rt = runtime()
         configure_logging(f"{name}-consumer", rt.config.log_level)
-        _serve_metrics(rt.config)
+        serve_status_if_configured(rt)
         consumers = [rt.consumer(sub) for sub in chosen]
 
         def stop() -> None:

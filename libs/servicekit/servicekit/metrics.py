@@ -1,14 +1,14 @@
 """The metrics of the relay, the consumers and the mailer, on prometheus_client's default registry.
 
 The APIs' HTTP metrics live in web/metrics.py, one registry per app. These are per process: a
-relay or consumer serves them on METRICS_PORT (``serve_worker_metrics``); an API under gunicorn
+relay or consumer serves them on METRICS_PORT (``servicekit.worker_status``); an API under gunicorn
 with PROMETHEUS_MULTIPROC_DIR serves them on /metrics along with its HTTP metrics, because in
 that mode every metric of the process is written to the shared files.
 """
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge, Histogram, start_http_server
+from prometheus_client import Counter, Gauge, Histogram
 
 # From a healthy few milliseconds to an hour behind; ConsumerLagHigh fires at the 60 s bucket.
 LAG_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900, 1800, 3600)
@@ -62,8 +62,3 @@ def name_process(service: str) -> None:
 
 def process_service() -> str:
     return _process_service
-
-
-def serve_worker_metrics(port: int) -> None:
-    """Serve /metrics on ``port`` from a daemon thread (a relay or consumer has no HTTP)."""
-    start_http_server(port)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from kombu import Connection
 from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
@@ -62,7 +64,8 @@ class Runtime:
         with self.connection() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
 
-    def readiness_checks(self) -> dict[str, object]:
+    def worker_readiness_checks(self) -> dict[str, Callable[[], None]]:
+        """What a relay or consumer needs to work: its database and the broker."""
         return {"database": self.check_database, "bus": self.check_bus}
 
     def close(self) -> None:

@@ -16,8 +16,8 @@ from audit.spec import SPEC
 from audit.wiring import anchor_settings, checkpoint_verifier, signer_for, witness_for
 from servicekit.cli import service_cli
 from servicekit.logs import configure_logging
-from servicekit.metrics import serve_worker_metrics
 from servicekit.runtime import Runtime
+from servicekit.worker_status import serve_status_if_configured
 
 main = service_cli(SPEC)
 
@@ -103,8 +103,7 @@ def checkpoint_worker(once: bool) -> None:
             click.echo(f"audit: {len(done.signed)} checkpoints signed, {len(done.anchored)} "
                        f"anchored in {settings.witness.where}, {len(done.breaks)} breaks")
             return
-        if config.metrics_port is not None:
-            serve_worker_metrics(config.metrics_port)
+        serve_status_if_configured(runtime, needs_bus=False)
         stop = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())

@@ -18,7 +18,7 @@ from audit.service_layer.queries import Scope
 from audit.spec import SPEC
 from servicekit.logs import configure_logging
 from servicekit.mail import SmtpMailer
-from servicekit.metrics import serve_worker_metrics
+from servicekit.worker_status import serve_status_if_configured
 
 EVERY_PRACTICE = Scope(None, all_practices=True)
 
@@ -49,8 +49,7 @@ def register(main: click.Group) -> None:
                 click.echo(f"audit: {done.delivered} alert pushes delivered, {done.failed} "
                            f"failed, {done.dead} dead")
                 return
-            if config.metrics_port is not None:
-                serve_worker_metrics(config.metrics_port)
+            serve_status_if_configured(runtime, needs_bus=False)
             stop = threading.Event()
             for sig in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(sig, lambda *_: stop.set())

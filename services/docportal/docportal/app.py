@@ -28,7 +28,6 @@ def create_app(config: DocportalConfig | None = None, verifier: TokenVerifier | 
     storage = s3_storage(config)
     app = build_app(
         SPEC, config, blueprints(), error_table=ERROR_TABLE, verifier=verifier,
-        extra_checks={"storage": storage.check},
         max_content_length=config.max_upload_bytes + FORM_OVERHEAD_BYTES,
     )
     install_portal(app, config)

@@ -11,7 +11,7 @@ from docportal.service_layer.shares import ShareMailSettings
 from docportal.spec import SPEC
 from servicekit.cli import service_cli
 from servicekit.logs import configure_logging
-from servicekit.metrics import serve_worker_metrics
+from servicekit.worker_status import serve_status_if_configured
 
 main = service_cli(SPEC)
 
@@ -35,9 +35,7 @@ def mail_retry(once: bool) -> None:
             done = retry_pending_mail(runtime.uow(), mail, _now)
             click.echo(f"docportal: {done.sent} share emails sent, {done.failed} failed")
             return
-        # Off unless METRICS_PORT is set, like the relay's: smtp_errors_total is served here.
-        if config.metrics_port is not None:
-            serve_worker_metrics(config.metrics_port)
+        serve_status_if_configured(runtime, needs_bus=False)
         stop = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             # The share in hand is finished (its steps are committed one by one), then exit.

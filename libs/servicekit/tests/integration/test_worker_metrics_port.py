@@ -1,10 +1,12 @@
 """`<svc> relay` and `<svc> consume` serve /metrics on METRICS_PORT, for Prometheus to scrape."""
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import textwrap
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -95,3 +97,21 @@ def test_the_consumer_serves_its_metrics_on_metrics_port(kit_command):
     port, _ = kit_command("consume")
     handled = 'consumer_events_handled_total{queue="kit.metrics-port",service="kit"}'
     wait_for(lambda: line_value(scrape(port), handled) == 0.0, timeout=20)
+
+
+def status(port: int, path: str) -> tuple[int, dict] | None:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as answer:
+            return answer.status, json.load(answer)
+    except urllib.error.HTTPError as refused:
+        return refused.code, json.load(refused)
+    except OSError:
+        return None
+
+
+@pytest.mark.parametrize("command", ["relay", "consume"])
+def test_a_worker_answers_its_probes_on_metrics_port(kit_command, command):
+    port, _ = kit_command(command)
+    assert wait_for(lambda: status(port, "/healthz"), timeout=20) == (200, {"status": "ok"})
+    assert status(port, "/readyz") == (200, {"status": "ready",
+                                             "checks": {"database": "ok", "bus": "ok"}})
