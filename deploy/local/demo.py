@@ -206,8 +206,8 @@ def seed_practice(gw: Gateway, env: Mapping[str, str], name: str, domain: str) -
     practice_id = create_practice(env, name, owner)
     owner.token = gw.sign_in(owner.email)
     clinic_id = gw.call("GET", "/api/identity/clinics", owner.token)[0]["id"]
-    step(f"practice {practice_id} with its first clinic {clinic_id} (there is no API to add "
-         f"a second one yet); owner {owner.email}")
+    step(f"practice {practice_id} with its first clinic {clinic_id} (User Managers add more "
+         f"with POST /api/identity/clinics); owner {owner.email}")
     mail_dir = Path(env.get("LOCAL_DIR", ".local")) / "mail"
     add_staff(gw, mail_dir, owner, clinic_id, pt, "PT")
     add_staff(gw, mail_dir, owner, clinic_id, pta, "PTA", supervisor=pt, grant=("finish_notes",))

@@ -1,4 +1,5 @@
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 import click
 
@@ -43,9 +44,7 @@ def create_practice_command(
         runtime.close()
     click.echo(f"practice {created.practice_id} created; owner {created.owner_id}")
     if created.password_setup_token:
-        click.echo("the owner sets a password once (valid 72 hours) with:")
-        click.echo(f"  POST /password/set {{\"token\": \"{created.password_setup_token}\", "
-                   "\"password\": \"...\"}")
+        _echo_setup_link(config, "the owner sets", created.password_setup_token)
 
 
 @main.group(name="vendor-staff")
@@ -79,6 +78,13 @@ def add_vendor_staff_command(email: str, full_name: str, support_admin: bool,
     role = "support admin" if support_admin else "support staff"
     click.echo(f"vendor {role} {added.user_id} added")
     if added.password_setup_token:
-        click.echo("they set a password once (valid 72 hours) with:")
-        click.echo(f"  POST /password/set {{\"token\": \"{added.password_setup_token}\", "
-                   "\"password\": \"...\"}")
+        _echo_setup_link(config, "they set", added.password_setup_token)
+
+
+def _echo_setup_link(config: IdentityConfig, who: str, token: str) -> None:
+    """The operator hands this link on; it works once, for 72 hours."""
+    click.echo(f"{who} a password once (valid 72 hours) on the page:")
+    click.echo(f"  {config.staff_app_url.rstrip('/')}/get-started?{urlencode({'token': token})}")
+    click.echo("or through the gateway's API:")
+    click.echo(f"  POST /api/identity/password/set {{\"token\": \"{token}\", "
+               "\"password\": \"...\"}")

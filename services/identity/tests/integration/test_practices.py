@@ -56,7 +56,9 @@ def test_the_cli_prints_a_setup_token_and_records_the_domains(tmp_path, sqlite_u
                                        "o@bay.example", "--seats", "3", "--domain", "bay.example",
                                        "--domain", "baypt.example"])
     assert result.exit_code == 0, result.output
-    assert "POST /password/set" in result.output
+    # The page the gateway serves, and the API path through the gateway, both with the token.
+    assert "http://127.0.0.1:8080/app/get-started?token=" in result.output
+    assert "POST /api/identity/password/set" in result.output
 
 
 def test_wrong_passwords_make_the_address_wait_then_the_right_one_gets_in(
