@@ -131,3 +131,27 @@ def token_state_handler(tables: TokenStateTables):  # type: ignore[no-untyped-de
         record_token_state(tables, uow.session, event)
 
     return keep_token_state
+
+
+def create_token_state_tables_v1(op) -> None:  # type: ignore[no-untyped-def]
+    """The tables as first migrated, for each service's Alembic revision (``op``): frozen, so
+    that a later change to the tables comes as a new revision, never as a change here."""
+    import sqlalchemy as sa
+
+    op.create_table(
+        "token_versions",
+        sa.Column("user_id", sa.String(64), primary_key=True),
+        sa.Column("permission_version", sa.Integer(), nullable=False),
+        sa.Column("updated_at", UTCDateTime(), nullable=False),
+    )
+    op.create_table(
+        "ended_sessions",
+        sa.Column("session_id", sa.String(64), primary_key=True),
+        sa.Column("user_id", sa.String(64), nullable=False),
+        sa.Column("ended_at", UTCDateTime(), nullable=False),
+    )
+
+
+def drop_token_state_tables_v1(op) -> None:  # type: ignore[no-untyped-def]
+    op.drop_table("ended_sessions")
+    op.drop_table("token_versions")

@@ -11,10 +11,9 @@ Create Date: 2026-12-07 18:30:00
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
 from alembic import op
 
-from servicekit.db import UTCDateTime
+from servicekit.token_state import create_token_state_tables_v1, drop_token_state_tables_v1
 
 # revision identifiers, used by Alembic.
 revision: str = "0005"
@@ -24,20 +23,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table(
-        "token_versions",
-        sa.Column("user_id", sa.String(64), primary_key=True),
-        sa.Column("permission_version", sa.Integer(), nullable=False),
-        sa.Column("updated_at", UTCDateTime(), nullable=False),
-    )
-    op.create_table(
-        "ended_sessions",
-        sa.Column("session_id", sa.String(64), primary_key=True),
-        sa.Column("user_id", sa.String(64), nullable=False),
-        sa.Column("ended_at", UTCDateTime(), nullable=False),
-    )
+    create_token_state_tables_v1(op)
 
 
 def downgrade() -> None:
-    op.drop_table("ended_sessions")
-    op.drop_table("token_versions")
+    drop_token_state_tables_v1(op)
