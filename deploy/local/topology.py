@@ -29,7 +29,8 @@ class Service:
 
 SERVICES = (
     Service("identity", 8001),
-    Service("notes", 8002, consumes=True),
+    # billing-export: sends finalized notes to BILLING_EXPORT_URL, else LOCAL_DIR/billing-exports.
+    Service("notes", 8002, consumes=True, workers=("billing-export",)),
     Service("docportal", 8003, consumes=True, workers=("mail-retry",)),
     # checkpoint-worker: signs quiet partitions and anchors checkpoints in LOCAL_DIR/audit-witness;
     # alert-push: mails alerts to the User Managers (the SMTP sink) and calls practices' webhooks.

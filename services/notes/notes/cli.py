@@ -1,4 +1,85 @@
+import json
+import signal
+import threading
+from datetime import UTC, datetime
+
+import click
+
+from notes.adapters.billing_exports import FAILED, HELD, PENDING, SENT, BillingExports
+from notes.adapters.billing_senders import FolderBillingSender, HttpBillingSender
+from notes.config import NotesConfig
+from notes.service_layer.billing_export_worker import (
+    BillingSender,
+    ExportSettings,
+    export_due,
+    retry_failed,
+    run_billing_export,
+)
 from notes.spec import SPEC
 from servicekit.cli import service_cli
+from servicekit.logs import configure_logging
+from servicekit.worker_status import serve_status_if_configured
 
 main = service_cli(SPEC)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def billing_sender(config: NotesConfig) -> BillingSender:
+    """BILLING_EXPORT_URL's billing system, or the local folder when it is unset."""
+    if config.billing_export_url:
+        return HttpBillingSender(config.billing_export_url, config.billing_export_token,
+                                 config.billing_export_timeout_seconds)
+    return FolderBillingSender(config.billing_export_dir)
+
+
+@main.command(name="billing-export")
+@click.option("--once", is_flag=True, help="Send the exports due now, then exit.")
+def billing_export(once: bool) -> None:
+    """Send finalized notes' billing sheets to the billing system, with backoff, once each."""
+    config = SPEC.load_config()
+    assert isinstance(config, NotesConfig)
+    configure_logging("notes-billing-export", config.log_level)
+    runtime = SPEC.runtime(config)
+    settings = ExportSettings(billing_sender(config), config.billing_export_max_attempts)
+    try:
+        if once:
+            done = export_due(runtime.uow(), settings, _now)
+            click.echo(f"notes: {done.sent} billing exports sent, {done.failed} failed, "
+                       f"{done.given_up} given up")
+            return
+        serve_status_if_configured(runtime, needs_bus=False)
+        stop = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            # The export in hand is finished (its steps are committed one by one), then exit.
+            signal.signal(sig, lambda *_: stop.set())
+        run_billing_export(runtime.uow(), settings, _now, stop,
+                           poll_seconds=config.billing_export_poll_seconds)
+    finally:
+        runtime.close()
+
+
+@main.command(name="billing-exports")
+@click.option("--status", type=click.Choice([FAILED, HELD, PENDING, SENT]), default=FAILED,
+              show_default=True)
+@click.option("--retry", "retry_id", default=None, help="Give this failed export its attempts "
+              "again.")
+@click.option("--limit", default=100, show_default=True)
+def billing_exports(status: str, retry_id: str | None, limit: int) -> None:
+    """List billing exports of every practice (one JSON object a line) or retry a failed one."""
+    runtime = SPEC.runtime()
+    try:
+        if retry_id is not None:
+            if not retry_failed(runtime.uow(), retry_id, _now()):
+                raise click.ClickException(f"export {retry_id} is not a failed export")
+            click.echo(f"notes: billing export {retry_id} is due again")
+            return
+        with runtime.uow() as uow:
+            rows, _ = BillingExports(uow.session).listed(None, status, offset=0, limit=limit)
+            for row in rows:
+                click.echo(json.dumps({k: v for k, v in row.items() if k != "payload"},
+                                      default=str))
+    finally:
+        runtime.close()

@@ -161,3 +161,29 @@ transactions = Table(
     Column("deleted_at", UTCDateTime(), nullable=True),
     Column("deleted_by_id", String(ID), nullable=True),
 )
+
+# One row per finalized note of a practice with a billing integration: the note goes to the
+# billing system at most once (note_id is unique), from this outbox, by `notes billing-export`.
+billing_exports = Table(
+    "billing_exports", metadata,
+    Column("id", String(ID), primary_key=True),  # also the Idempotency-Key of every send
+    Column("org_id", String(ID), nullable=False),
+    Column("note_id", String(ID), ForeignKey("notes.id"), nullable=False, unique=True),
+    Column("patient_id", String(ID), nullable=False),
+    Column("author_id", String(ID), nullable=False),
+    Column("finalized_by_id", String(ID), nullable=False),
+    Column("finalized_at", UTCDateTime(), nullable=False),
+    Column("integration", String(200), nullable=False),
+    Column("status", String(20), nullable=False),  # pending, held, sent, failed
+    Column("reason_code", String(40), nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("payload", JSON, nullable=False),  # the billing sheet as the billing system gets it
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UTCDateTime(), nullable=True),
+    Column("last_error", String(300), nullable=True),
+    Column("sent_at", UTCDateTime(), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Index("ix_billing_exports_due", "status", "next_attempt_at"),
+    Index("ix_billing_exports_org_status", "org_id", "status", "finalized_at"),
+    Index("ix_billing_exports_finalizer", "org_id", "finalized_by_id", "status"),
+)

@@ -4,10 +4,11 @@ from flask_smorest import Blueprint
 
 
 def blueprints() -> list[Blueprint]:
+    from notes.api.billing import blp as billing
     from notes.api.charges import blp as charges
     from notes.api.cosignature import blp as cosignature
     from notes.api.notes import blp as notes
     from notes.api.patients import blp as patients
     from notes.api.payers import blp as payers
 
-    return [patients, payers, notes, cosignature, charges]
+    return [patients, payers, notes, cosignature, charges, billing]

@@ -91,3 +91,9 @@ class NoteNotFinalized(NoteConflict):
     """Only a signed note is printed or shared; a draft or forwarded one is not yet (409)."""
 
     code = "note_not_finalized"
+
+
+class HeldNotesRefused(PermissionRefused):
+    """403: only billing staff (and User Managers) list the notes held back from billing."""
+
+    code = "held_notes_refused"

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from notes.adapters.projection import ACTIVE, DEACTIVATED, IdentityProjection
 from notes.domain.catalog import UserTypes, load_user_types
+from notes.service_layer.billing_exports import release_held_exports
 from servicekit.db import UnitOfWork
 from servicekit.messaging.envelope import Event
 
@@ -111,8 +112,12 @@ def _clinic_settings_changed(projection: IdentityProjection, event: Event, data:
 
 def _billing_integration_changed(projection: IdentityProjection, event: Event, data: dict
                                  ) -> None:
+    before = projection.billing_integration(event.org_id)
     projection.save_practice(event.org_id, event.occurred_at,
                              billing_integration=data.get("billing_integration"))
+    # An assistant who just became a provider: their held notes go to billing now.
+    release_held_exports(projection.session, event.org_id, before,
+                         projection.billing_integration(event.org_id), datetime.now(UTC))
 
 
 _HANDLERS: dict[str, Callable[[IdentityProjection, Event, dict], None]] = {

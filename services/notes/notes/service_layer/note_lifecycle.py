@@ -15,6 +15,7 @@ from notes.domain.catalog import UserTypes
 from notes.domain.note_parts import NoteKind, SoapText
 from notes.domain.notes import Note, start_note
 from notes.domain.users import PracticeUser
+from notes.service_layer.billing_exports import record_billing_export
 from notes.service_layer.callers import Caller, load_practice_user
 from notes.service_layer.errors import InvalidRequest, NotFoundInPractice
 from notes.service_layer.patients import require_patient
@@ -118,20 +119,23 @@ def finalize_note(uow: UnitOfWork, caller: Caller, note_id: str, *, expected_ver
         case = records.case(note.case_id) or {}
         insurance = records.insurance(case.get("insurance_id", "")) or {}
         loaded = note.version
+        integration = projection.billing_integration(caller.org_id)
         result = note.finalize(
             by, expected_version=expected_version,
             clinic_allows_assistants=bool(clinic and clinic["assistants_may_finalize"]),
             insurance_allows_assistants=bool(insurance.get("allow_assistants_to_finalize")),
             supervisor=_supervisor(projection, caller, by),
-            billing_integration=projection.billing_integration(caller.org_id), now=now)
+            billing_integration=integration, now=now)
         store.save(note, loaded)
         store.add_charges(caller.org_id, result.transactions)
+        export_id = record_billing_export(uow, caller, note, result, integration)
         uow.publish(note_event("notes.note.finalized", caller, note, {
             "finalized_by_id": result.finalized_by_id, "cosigner_id": result.cosigner_id,
             "chart_initials": result.chart_initials,
             "billing_provider_id": result.billing_provider_id,
             "billing_export": {"status": result.billing_export.status.value,
-                               "reason": result.billing_export.reason},
+                               "reason": result.billing_export.reason,
+                               "export_id": export_id},
             "transaction_ids": [t.id for t in result.transactions],
             "date_of_service": result.date_of_service.isoformat(),
         }))

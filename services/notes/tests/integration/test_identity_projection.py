@@ -104,5 +104,5 @@ def test_billing_export_follows_the_practices_billing_integration(
     assert done.status_code == 200
     exports = [(e["data"]["billing_provider_id"], e["data"]["billing_export"]["status"])
                for e in outbox("notes.note.finalized")]
-    assert exports == [(practice.users["therapist"], "pending"), (None, "not_exported")]
+    assert exports == [(practice.users["therapist"], "pending"), (None, "held")]
     assert "Amy Brooks is not a provider" in done.get_json()["billing_export"]["reason"]

@@ -202,7 +202,7 @@ def test_finalizer_who_is_a_billing_provider_is_exported_as_provider(therapist, 
     assert result.billing_provider_id == therapist.id
 
 
-def test_note_finalized_by_assistant_who_is_not_a_billing_provider_is_not_exported(
+def test_note_finalized_by_assistant_who_is_not_a_billing_provider_is_held(
     assistant, therapist, start_draft, now
 ):
     # The supervising therapist being a provider does not help: the finalizer must be one.
@@ -211,7 +211,8 @@ def test_note_finalized_by_assistant_who_is_not_a_billing_provider_is_not_export
 
     result = _finalize(note, assistant, now, supervisor=therapist, integration=integration)
 
-    assert note.billing_export.status is BillingExportStatus.NOT_EXPORTED
+    assert note.billing_export.status is BillingExportStatus.HELD
+    assert note.billing_export.reason_code == "assistant_not_a_provider"
     assert not note.billing_export.exported
     assert "Amy Brooks is not a provider in AcmeBill" in note.billing_export.reason
     assert result.billing_provider_id is None
