@@ -12,7 +12,9 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
+
+from servicekit.production import PRODUCTION, check_production_safety
 
 Default = Callable[[str, Path], Any]  # (service name, local dir) -> value
 
@@ -39,6 +41,10 @@ def _sqlite_default(service: str, local_dir: Path) -> str:
 
 @dataclass(frozen=True)
 class ServiceConfig:
+    # The fields holding secrets or keys: production refuses to start without each of them
+    # and never generates one (servicekit.production). A service lists its own.
+    SECRETS: ClassVar[tuple[str, ...]] = ()
+
     service: str = ""
     local_dir: Path = Path(".local")
     database_url: str = setting("{SERVICE}_DATABASE_URL", "DATABASE_URL", default=_sqlite_default)
@@ -62,6 +68,8 @@ class ServiceConfig:
     log_level: str = setting("LOG_LEVEL", default="INFO")
     # Where a relay or consumer serves /metrics; unset, none (local processes would collide).
     metrics_port: int | None = setting("METRICS_PORT", default=None, parse=int)
+    # "production" refuses local defaults and placeholders at start-up (servicekit.production).
+    app_env: str = setting("APP_ENV", default="local")
 
 
 def load_config(
@@ -71,15 +79,25 @@ def load_config(
     env = os.environ if environ is None else environ
     local_dir = Path(overrides.pop("local_dir", None) or env.get("LOCAL_DIR") or ".local")
     values: dict[str, Any] = {"service": service, "local_dir": local_dir}
+    production = (env.get("APP_ENV") or "").strip().lower() == PRODUCTION
     for f in fields(cls):
         if f.name in values or "env" not in f.metadata:
             continue
-        values[f.name] = _read(f.metadata, service, local_dir, env)
+        # In production a missing secret stays missing (and is refused below): its local
+        # default would generate one per pod.
+        generate = not (production and f.name in cls.SECRETS)
+        values[f.name] = _read(f.metadata, service, local_dir, env, use_default=generate)
     values.update(overrides)
-    return cls(**values)
+    config = cls(**values)
+    if production:
+        check_production_safety(config)
+    return config
 
 
-def _read(meta: Mapping[str, Any], service: str, local_dir: Path, env: Mapping[str, str]) -> Any:
+def _read(
+    meta: Mapping[str, Any], service: str, local_dir: Path, env: Mapping[str, str],
+    *, use_default: bool = True,
+) -> Any:
     for name in meta["env"]:
         raw = env.get(name.replace("{SERVICE}", service.upper()))
         if raw is not None and raw != "":
@@ -87,7 +105,7 @@ def _read(meta: Mapping[str, Any], service: str, local_dir: Path, env: Mapping[s
                 return meta["parse"](raw)
             except ValueError as exc:
                 raise ValueError(f"{name}: {exc}") from None
-    default = meta["default"]
+    default = meta["default"] if use_default else None
     return default(service, local_dir) if callable(default) else default
 
 

@@ -8,6 +8,7 @@ caller can keep the work and retry instead of failing the request.
 from __future__ import annotations
 
 import smtplib
+import ssl
 from email.message import EmailMessage
 from email.utils import make_msgid
 from urllib.parse import unquote, urlsplit
@@ -21,20 +22,30 @@ class MailUnavailable(Exception):
     """The mail server cannot be reached or refused the message."""
 
 
+# scheme -> default port. smtp:// is clear text (the local sink, Mailpit; production refuses
+# it); smtp+starttls:// upgrades the connection before logging in; smtps:// is TLS from the start.
+SCHEMES = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
+
+
 class SmtpMailer:
-    """Sends through ``smtp://host:port`` (``smtps://`` for TLS, ``user:pass@`` to log in).
+    """Sends through ``SMTP_URL``: ``smtp://``, ``smtp+starttls://`` or ``smtps://``, with
+    ``user:pass@`` to log in (after TLS is up). The server's certificate is verified against
+    the system's CAs, or ``ssl_context`` when given (tests, a private CA).
 
     Failures count in ``smtp_errors_total{service}``: ``service`` by default is the one this
     process runs (``servicekit.metrics.name_process``).
     """
 
-    def __init__(self, smtp_url: str, mail_from: str, *, service: str | None = None) -> None:
+    def __init__(self, smtp_url: str, mail_from: str, *, service: str | None = None,
+                 ssl_context: ssl.SSLContext | None = None) -> None:
         parts = urlsplit(smtp_url)
-        if parts.scheme not in {"smtp", "smtps"}:
-            raise ValueError(f"SMTP_URL must start with smtp:// or smtps://, not {parts.scheme}://")
-        self._tls = parts.scheme == "smtps"
+        if parts.scheme not in SCHEMES:
+            raise ValueError("SMTP_URL must start with smtp://, smtp+starttls:// or smtps://, "
+                             f"not {parts.scheme}://")
+        self._scheme = parts.scheme
+        self._context = ssl_context
         self._host = parts.hostname or "127.0.0.1"
-        self._port = parts.port or (465 if self._tls else 25)
+        self._port = parts.port or SCHEMES[parts.scheme]
         self._login = (unquote(parts.username), unquote(parts.password or "")) \
             if parts.username else None
         self.mail_from = mail_from
@@ -62,6 +73,17 @@ class SmtpMailer:
             raise MailUnavailable(type(err).__name__) from None
 
     def _connect(self) -> smtplib.SMTP:
-        if self._tls:
-            return smtplib.SMTP_SSL(self._host, self._port, timeout=TIMEOUT_SECONDS)
-        return smtplib.SMTP(self._host, self._port, timeout=TIMEOUT_SECONDS)
+        context = self._context or ssl.create_default_context()
+        if self._scheme == "smtps":
+            return smtplib.SMTP_SSL(self._host, self._port, timeout=TIMEOUT_SECONDS,
+                                    context=context)
+        smtp = smtplib.SMTP(self._host, self._port, timeout=TIMEOUT_SECONDS)
+        if self._scheme == "smtp+starttls":
+            try:
+                # Raises SMTPNotSupportedError when the server offers no STARTTLS: never fall
+                # back to sending the password and the message in clear text.
+                smtp.starttls(context=context)
+            except BaseException:
+                smtp.close()
+                raise
+        return smtp

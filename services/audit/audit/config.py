@@ -9,6 +9,8 @@ DEFAULT_API_THREADS = 100
 
 @dataclass(frozen=True)
 class AuditConfig(ServiceConfig):
+    SECRETS = ("signing_key",)
+
     # How many independent hash chains; fixed once records exist (it decides each org's chain).
     chain_partitions: int = setting("AUDIT_CHAIN_PARTITIONS", default=8, parse=int)
     # A signed checkpoint after this many records of a partition ...

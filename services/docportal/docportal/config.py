@@ -25,6 +25,10 @@ def parse_offload(raw: str) -> str:
 
 @dataclass(frozen=True)
 class DocportalConfig(ServiceConfig):
+    SECRETS = (
+        "s3_access_key", "s3_secret_key", "recipient_proof_secret", "portal_session_secret",
+    )
+
     s3_endpoint_url: str | None = setting("S3_ENDPOINT_URL", default="http://127.0.0.1:8333")
     s3_bucket: str = setting("S3_BUCKET", default="clinic-documents")
     s3_access_key: str = setting("S3_ACCESS_KEY", default="clinic-local")
