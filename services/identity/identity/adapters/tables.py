@@ -289,3 +289,15 @@ service_accounts = Table(
 # The staff pages' browser sessions (identity/pages): the cookie holds a random id; the row
 # is found by its SHA-256 and its data is sealed under a key derived from it.
 staff_page_sessions = page_sessions_table("staff_page_sessions", metadata)
+
+# The practice's Admin-only settings areas (domain/practice_settings.py), one row per area
+# once an Admin has saved it; an area never saved reads as its defaults.
+practice_settings = Table(
+    "practice_settings",
+    metadata,
+    Column("practice_id", String(36), ForeignKey("practices.id"), primary_key=True),
+    Column("area", String(40), primary_key=True),
+    Column("settings", JSON, nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Column("updated_by", String(36), nullable=True),
+)

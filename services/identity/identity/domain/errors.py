@@ -75,6 +75,13 @@ class NotAUserManager(NotAllowed):
     code = "not_a_user_manager"
 
 
+class AdminOnly(NotAllowed):
+    """403: an Admin-only settings area (practice info, integrations, treatment plan
+    settings, web chat, digests; dental patient record edits): Admins alone see and change it."""
+
+    code = "admin_only"
+
+
 class CannotGrantUnheldPermission(NotAllowed):
     """403: nobody grants a permission they do not hold themselves."""
 

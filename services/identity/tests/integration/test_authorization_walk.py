@@ -132,6 +132,24 @@ WALK: dict[tuple[str, str], tuple[dict | None, dict[str, int]]] = {
     ("PUT", "/practice/recognized-domains"): (
         {"domains": ["harbourphysio.example", "{caller}.example"]},
         practice_staff(200, staff=403)),
+    # The Admin-only areas (dental seed): each Admin reads and changes their own practice's;
+    # User-level staff get 403 admin_only; vendor support none of them (staff only).
+    ("GET", "/practice"): (None, practice_staff(200, staff=403)),
+    ("PUT", "/practice"): ({"name": "Harbour Physio", "phone": "+1 555 0100"},
+                           practice_staff(200, staff=403)),
+    ("GET", "/practice/integrations"): (None, practice_staff(200, staff=403)),
+    ("PUT", "/practice/integrations"): (
+        {"integrations": [{"kind": "sms", "provider": "Twilio", "enabled": True}]},
+        practice_staff(200, staff=403)),
+    ("GET", "/practice/treatment-plan-settings"): (None, practice_staff(200, staff=403)),
+    ("PUT", "/practice/treatment-plan-settings"): (
+        {"item_codes": [{"code": "D1110", "description": "Prophylaxis", "price": "95.00"}],
+         "price_buttons": [], "sms_templates": [], "reminder_templates": []},
+        practice_staff(200, staff=403)),
+    ("GET", "/practice/webchat"): (None, practice_staff(200, staff=403)),
+    ("PUT", "/practice/webchat"): ({"enabled": True}, practice_staff(200, staff=403)),
+    ("GET", "/practice/digests"): (None, practice_staff(200, staff=403)),
+    ("PUT", "/practice/digests"): ({"frequency": "daily"}, practice_staff(200, staff=403)),
     ("GET", "/invitations"): (None, practice_staff(200, staff=403)),
     ("POST", "/invitations"): (
         {"full_name": "Sam Lee", "email": "{caller}-invitee@harbourphysio.example",
