@@ -80,6 +80,12 @@ NOTES: dict[tuple[str, str], Row] = {
                                               {"text": "Addendum from the walk."}),
     ("DELETE", "/transactions/{transaction_id}"): Row("/transactions/{charge}",
                                                       rule(200, ["delete_transactions"])),
+    # Billing staff's list of notes held back from billing: the Billing user type or a User
+    # Manager (the walk's owner is a PT, so without manage_users it is refused), and vendor
+    # staff under a grant; another practice's owner gets their own, empty list.
+    ("GET", "/billing/held-notes"): Row(
+        "/billing/held-notes", rule(200, [*VIEW, "manage_users"], intruder=200, vendor=200),
+        object_route=False),
 }
 
 # --- docportal -----------------------------------------------------------------------
