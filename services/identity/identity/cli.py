@@ -24,9 +24,12 @@ main = service_cli(SPEC)
               help="A recognized staff email domain (repeat; default: the owner's).")
 @click.option("--owner-password", default=None,
               help="Set the owner's password now instead of printing a setup token.")
+@click.option("--model", "model", default="therapy", show_default=True,
+              type=click.Choice(["therapy", "dental"]),
+              help="The vocabulary its staff follow: therapy or dental user types.")
 def create_practice_command(
     name: str, owner_email: str, owner_name: str | None, seats: int, domains: tuple[str, ...],
-    owner_password: str | None,
+    owner_password: str | None, model: str,
 ) -> None:
     """Create a practice, its first clinic, its owner and its automation profile."""
     config = SPEC.load_config()
@@ -36,7 +39,7 @@ def create_practice_command(
         created = create_practice(
             runtime.uow(), name=name, owner_email=owner_email, owner_name=owner_name,
             seats=seats, domains=domains, owner_password=owner_password,
-            vendor_name=config.vendor_name, vendor_domain=config.vendor_domain,
+            vendor_name=config.vendor_name, vendor_domain=config.vendor_domain, model=model,
         )
     except (InvalidPractice, IdentityError) as exc:
         raise click.ClickException(str(exc)) from None

@@ -45,7 +45,7 @@ class IdentityRepository:
         return Practice(
             id=row["id"], name=row["name"], licensed_seats=row["licensed_seats"],
             recognized_domains=frozenset(row["recognized_domains"] or ()),
-            billing_integration=integration,
+            billing_integration=integration, model=row["model"],
         )
 
     def hold_practice(self, practice_id: str) -> None:

@@ -35,6 +35,8 @@ practices = Table(
     # The billing system the practice links to, if any, and who is a provider in it.
     Column("billing_integration", String(100), nullable=True),
     Column("billing_provider_ids", JSON, nullable=False, server_default=text("'[]'")),
+    # therapy or dental, chosen at creation: which user types its staff have.
+    Column("model", String(10), nullable=False, server_default=text("'therapy'")),
 )
 
 clinics = Table(

@@ -43,4 +43,6 @@ def user_type_body(user_type: UserType) -> dict[str, Any]:
         "cpt_codes": list(user_type.cpt_codes),
         "counts_toward_seats": user_type.counts_toward_seats, "may_bill": user_type.may_bill,
         "may_write_notes": user_type.may_write_notes,
+        "billing_codes": user_type.billing_codes, "practice_model": user_type.practice_model,
+        "practice_role": user_type.practice_role, "clinical_role": user_type.clinical_role,
     }

@@ -125,7 +125,9 @@ def role_profile_body(profile: StaffProfile) -> dict[str, Any]:
         "clinical_role": profile.role.clinical_role.value if profile.role.clinical_role
         else None,
         "practitioner_id": profile.role.practitioner_id,
-        "landing_page": defaults.landing_page, "insights": defaults.insights.value,
+        "landing_page": defaults.landing_page,
+        "insights": {name: scope.value for name, scope in defaults.insights.items()},
         "notifications": sorted(defaults.notifications), "digests": sorted(defaults.digests),
+        "digests_available": sorted(defaults.digests_available),
         "admin_areas": sorted(defaults.admin_areas),
     }

@@ -64,6 +64,11 @@ class UserTypeSchema(Schema):
     counts_toward_seats = fields.Bool()
     may_bill = fields.Bool()
     may_write_notes = fields.Bool()
+    billing_codes = fields.Str(metadata={
+        "description": "catalog (cpt_codes lists them), manual (entered by hand) or none"})
+    practice_model = fields.Str(metadata={"description": "therapy or dental"})
+    practice_role = fields.Str(allow_none=True)
+    clinical_role = fields.Str(allow_none=True)
 
 
 class MeSchema(UserSchema):
@@ -248,10 +253,17 @@ class RoleProfileSchema(Schema):
     permission_level = fields.Str()
     clinical_role = fields.Str(allow_none=True)
     practitioner_id = fields.Str(allow_none=True)
-    landing_page = fields.Str()
-    insights = fields.Str(metadata={"description": "all, own_patients_clinical or none"})
+    landing_page = fields.Str(metadata={
+        "description": "patient_engagement, synced_patients (case_presentations where the "
+                       "practice has no integration) or conversations"})
+    insights = fields.Dict(keys=fields.Str(), values=fields.Str(), metadata={
+        "description": "clinical_insights, patient_reports, patient_engagement: each "
+                       "practice, own_patients (where the person is the assigned "
+                       "practitioner) or none"})
     notifications = fields.List(fields.Str(), metadata={"description": "On by default"})
     digests = fields.List(fields.Str(), metadata={"description": "On by default"})
+    digests_available = fields.List(fields.Str(), metadata={
+        "description": "Digests this person may turn on; empty: none for the role"})
     admin_areas = fields.List(fields.Str())
 
 

@@ -27,6 +27,11 @@ THERAPIST, ASSISTANT, CLERICAL, STUDENT, AUTOMATION = (
     "automation",
 )
 CATEGORIES = frozenset({THERAPIST, ASSISTANT, CLERICAL, STUDENT, AUTOMATION})
+# The vocabulary a practice follows (chosen when it is created): a type serves one of them.
+THERAPY, DENTAL = "therapy", "dental"
+PRACTICE_MODELS = frozenset({THERAPY, DENTAL})
+# Where a type's billing codes come from: the catalog's list, typed by hand, or none at all.
+CATALOG_CODES, MANUAL_CODES, NO_CODES = "catalog", "manual", "none"
 NOTE_PERMISSIONS = frozenset({"start_notes", "forward_notes", "finish_notes"})
 
 # Five digits (Category I) or four digits and F/T (Category II/III tracking codes).
@@ -54,6 +59,11 @@ class UserType:
     counts_toward_seats: bool
     may_bill: bool
     may_write_notes: bool
+    practice_model: str = THERAPY
+    billing_codes: str = CATALOG_CODES
+    # Dental types only: the role in practice (and clinical role) an invitation maps to them.
+    practice_role: str | None = None
+    clinical_role: str | None = None
 
 
 class UserTypeCatalog:
@@ -85,6 +95,18 @@ class UserTypeCatalog:
     def default(self) -> UserType:
         return self._types[self.default_code]
 
+    def of_model(self, practice_model: str) -> list[UserType]:
+        return [t for t in self._types.values() if t.practice_model == practice_model]
+
+    def type_for_role(self, practice_model: str, practice_role: str,
+                      clinical_role: str | None) -> UserType | None:
+        """The type a role (and clinical role) maps to in a practice model, if one does."""
+        for user_type in self.of_model(practice_model):
+            if (user_type.practice_role, user_type.clinical_role) == (practice_role,
+                                                                      clinical_role):
+                return user_type
+        return None
+
 
 def load_catalog(path: Path = CATALOG_FILE) -> UserTypeCatalog:
     """Read and validate the catalog file; raise CatalogInvalid naming the bad entry."""
@@ -108,6 +130,10 @@ def catalog_from_data(raw: Mapping[str, Any]) -> UserTypeCatalog:
     default_code = raw.get("default_user_type")
     if default_code not in {t.code for t in types}:
         raise CatalogInvalid(f"default_user_type {default_code!r} is not a listed user type.")
+    roles = [(t.practice_model, t.practice_role, t.clinical_role) for t in types
+             if t.practice_role is not None]
+    if len(roles) != len(set(roles)):
+        raise CatalogInvalid("Two user types map to the same role and clinical role.")
     return UserTypeCatalog(types, default_code)
 
 
@@ -147,6 +173,7 @@ def _user_type(index: int, entry: Any) -> UserType:
         )
     if entry["category"] == AUTOMATION and entry["counts_toward_seats"]:
         raise CatalogInvalid(f"{where}: the automation profile never counts toward seats.")
+    model, billing, role, clinical = _practice_fields(where, entry)
     return UserType(
         code=entry["code"],
         name=entry["name"],
@@ -157,4 +184,34 @@ def _user_type(index: int, entry: Any) -> UserType:
         counts_toward_seats=entry["counts_toward_seats"],
         may_bill=entry["may_bill"],
         may_write_notes=entry["may_write_notes"],
+        practice_model=model,
+        billing_codes=billing,
+        practice_role=role,
+        clinical_role=clinical,
     )
+
+
+def _practice_fields(where: str, entry: Mapping[str, Any]
+                     ) -> tuple[str, str, str | None, str | None]:
+    """The practice model a type serves, where its billing codes come from, and (dental
+    types) the role it stands for; a dental type never offers therapy CPT codes."""
+    model = entry.get("practice_model", THERAPY)
+    if model not in PRACTICE_MODELS:
+        raise CatalogInvalid(f"{where}: practice_model must be one of "
+                             f"{', '.join(sorted(PRACTICE_MODELS))}.")
+    derived = CATALOG_CODES if entry["cpt_codes"] else (
+        MANUAL_CODES if entry["may_write_notes"] else NO_CODES)
+    billing = entry.get("billing_codes", derived)
+    if billing != derived:
+        raise CatalogInvalid(
+            f"{where}: billing_codes {billing!r} does not fit the type: 'catalog' lists CPT "
+            "codes, 'manual' writes notes with none listed, 'none' writes no notes.")
+    role, clinical = entry.get("practice_role"), entry.get("clinical_role")
+    if model == THERAPY and (role is not None or clinical is not None):
+        raise CatalogInvalid(f"{where}: only dental types map to a role in practice.")
+    if model == DENTAL and (not isinstance(role, str) or billing == CATALOG_CODES):
+        raise CatalogInvalid(
+            f"{where}: a dental type names its practice_role and lists no CPT codes.")
+    if clinical is not None and not isinstance(clinical, str):
+        raise CatalogInvalid(f"{where}: clinical_role must be a string or null.")
+    return model, billing, role, clinical

@@ -14,9 +14,9 @@ from identity.domain.catalog import UserTypeCatalog
 from identity.domain.clock import require_aware
 from identity.domain.errors import LinkExpired, LinkUnusable, StateConflict
 from identity.domain.invitations import INVITATION_LIFETIME, Invitation, InvitationStatus
-from identity.domain.permissions import MANAGE_USERS, PermissionOverrides
-from identity.domain.roles import PermissionLevel
+from identity.domain.permissions import PermissionOverrides
 from identity.domain.seats import SeatUsage, require_free_seat
+from identity.domain.staff_roles import level_grants
 from identity.domain.tokens import IssuedToken, issue_token, token_matches
 from identity.domain.users import Actor, User, new_staff_user
 
@@ -91,8 +91,8 @@ def user_from_invitation(
     catalog: UserTypeCatalog,
     default_clinic_id: str | None = None,
 ) -> User:
-    """The new staff member; an Admin invitation carries the manage_users grant."""
-    admin = invitation.permission_level is PermissionLevel.ADMIN
+    """The new staff member; an Admin invitation carries the Admin level's grants."""
+    grants = level_grants(catalog.get(invitation.user_type), invitation.permission_level)
     return new_staff_user(
         user_id=user_id,
         practice_id=invitation.practice_id,
@@ -101,7 +101,8 @@ def user_from_invitation(
         catalog=catalog,
         user_type=invitation.user_type,
         default_clinic_id=default_clinic_id,
-        overrides=PermissionOverrides(granted=frozenset({MANAGE_USERS}) if admin else frozenset()),
+        overrides=PermissionOverrides(
+            granted=grants - catalog.default_permissions(invitation.user_type)),
     )
 
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from identity.domain import profile_rules as rules
-from identity.domain.catalog import AUTOMATION, UserTypeCatalog
+from identity.domain.catalog import AUTOMATION, DENTAL, THERAPY, UserTypeCatalog
 from identity.domain.clock import require_aware
 from identity.domain.errors import InvalidRequest
 from identity.domain.practitioners import Practitioner, PractitionerLink, choose_practitioner
@@ -101,8 +101,12 @@ def invite_staff(
     seats: SeatUsage,
     practitioners: Iterable[Practitioner],
     now: datetime,
+    practice_model: str = THERAPY,
 ) -> InvitationOutcome:
-    """An Admin invites a person; nothing is created while a duplicate needs a decision."""
+    """An Admin invites a person; nothing is created while a duplicate needs a decision.
+
+    The practice's model decides the vocabulary: a dental practice's invitee gets the dental
+    type of their role and clinical role, never a therapy type."""
     require_aware(now)
     practice_id = actor.user.practice_id
     rules.require_may_act(actor, practice_id, now)
@@ -111,9 +115,7 @@ def invite_staff(
     if not full_name:
         raise InvalidRequest("Enter the person's name.", {"field": "full_name"})
     _require_clinical_role_fits(request)
-    user_type = catalog.get(
-        request.user_type or default_user_type(request.role, request.clinical_role, catalog)
-    ).code
+    user_type = _invited_type(request, catalog, practice_model)
     link = None
     if request.role is PracticeRole.PRACTITIONER:
         choice = choose_practitioner(
@@ -165,16 +167,41 @@ _TYPE_NAMES_BY_CLINICAL_ROLE: dict[ClinicalRole, tuple[str, ...]] = {
 }
 
 
+def _invited_type(request: InvitationRequest, catalog: UserTypeCatalog,
+                  practice_model: str) -> str:
+    if request.user_type is None:
+        return default_user_type(request.role, request.clinical_role, catalog, practice_model)
+    chosen = catalog.get(request.user_type)
+    if chosen.practice_model != practice_model:
+        allowed = [t.code for t in catalog.of_model(practice_model)
+                   if t.category != AUTOMATION]
+        raise InvalidRequest(
+            f"{chosen.name} is not a user type of a {practice_model} practice. Leave "
+            f"user_type out to get the type of the role, or pick one of: {', '.join(allowed)}.",
+            {"field": "user_type", "practice_model": practice_model, "allowed": allowed})
+    return chosen.code
+
+
 def default_user_type(role: PracticeRole, clinical_role: ClinicalRole | None,
-                      catalog: UserTypeCatalog) -> str:
-    """The user type an invitation without one gets: the front desk the clerical front
-    office type, an owner or manager an office manager type if the catalog has one, a
-    practitioner the type of their clinical role if one maps; otherwise the default (PT)."""
+                      catalog: UserTypeCatalog, practice_model: str = THERAPY) -> str:
+    """The user type an invitation without one gets. In a dental practice: the dental type
+    of the role and clinical role (Dentist, Hygienist, ..., Front Desk, Practice Manager).
+    In a therapy practice: the front desk the clerical front office type, an owner or
+    manager an office manager type if the catalog has one, a practitioner the type of their
+    clinical role if one maps; otherwise the default (PT)."""
+    if practice_model == DENTAL:
+        dental = catalog.type_for_role(DENTAL, role.value, clinical_role.value
+                                       if clinical_role else None)
+        if dental is None:
+            raise InvalidRequest(
+                f"The catalog has no dental user type for {role.replace('_', ' ')}.",
+                {"field": "practice_role"})
+        return dental.code
     names = list(_TYPE_NAMES_BY_ROLE[role])
     if role is PracticeRole.PRACTITIONER and clinical_role is not None:
         names += _TYPE_NAMES_BY_CLINICAL_ROLE[clinical_role]
     by_name: dict[str, str] = {}
-    for user_type in catalog:
+    for user_type in catalog.of_model(THERAPY):
         if user_type.category != AUTOMATION:
             by_name.setdefault(user_type.code.casefold(), user_type.code)
             by_name.setdefault(user_type.name.casefold(), user_type.code)

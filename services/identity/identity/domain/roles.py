@@ -1,4 +1,5 @@
-"""Roles in a dental practice: what each one lands on, sees and hears about by default.
+"""Roles in a practice (the dental vocabulary): what each one lands on, sees and hears about
+by default. The defaults are data (role_profiles.json, from the dental seed).
 
 Permission level is separate from role: an Admin (any role) sees and edits the practice
 settings areas and manages staff; a User does neither. Admin is the manage_users power.
@@ -6,10 +7,12 @@ settings areas and manages staff; a User does neither. Admin is the manage_users
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
 from identity.domain.errors import NotAllowed
+from identity.domain.role_profiles import load_role_profiles
 
 
 class PracticeRole(StrEnum):
@@ -30,30 +33,39 @@ class ClinicalRole(StrEnum):
     OTHER = "other"
 
 
-class InsightVisibility(StrEnum):
-    ALL = "all"
-    OWN_PATIENTS_CLINICAL = "own_patients_clinical"
+class InsightScope(StrEnum):
+    PRACTICE = "practice"  # the whole practice
+    OWN_PATIENTS = "own_patients"  # patients where the person is the assigned practitioner
     NONE = "none"
 
 
+CLINICAL_INSIGHTS, PATIENT_REPORTS, PATIENT_ENGAGEMENT = (
+    "clinical_insights", "patient_reports", "patient_engagement")
 ADMIN_AREAS = frozenset({"practice_info", "users", "integrations", "templates", "digests"})
 
 
 @dataclass(frozen=True)
 class RoleProfile:
     landing_page: str
-    insights: InsightVisibility
-    notifications: frozenset[str]
-    digests: frozenset[str]
+    insights: Mapping[str, InsightScope]
+    notifications: frozenset[str]  # on by default
+    digests: frozenset[str]  # on by default
+    digests_available: frozenset[str]  # may be turned on; empty: none for this role
     admin_areas: frozenset[str]  # areas this person both sees and edits
 
-    def may_see_insight(self, *, clinical: bool, own_patient: bool) -> bool:
-        """Owners see every insight; practitioners clinical ones on their own patients."""
-        if self.insights is InsightVisibility.ALL:
-            return True
-        if self.insights is InsightVisibility.OWN_PATIENTS_CLINICAL:
-            return clinical and own_patient
-        return False
+    def may_see_insight(self, insight: str, *, own_patient: bool) -> bool:
+        """Whether this insight, about a patient of theirs or not, is shown to the person."""
+        scope = self.insights.get(insight, InsightScope.NONE)
+        return scope is InsightScope.PRACTICE or (scope is InsightScope.OWN_PATIENTS
+                                                  and own_patient)
+
+    def require_insight(self, insight: str, *, own_patient: bool) -> None:
+        if not self.may_see_insight(insight, own_patient=own_patient):
+            where = ("for patients where you are the assigned practitioner only"
+                     if self.insights.get(insight) is InsightScope.OWN_PATIENTS
+                     else "not for your role")
+            raise NotAllowed(f"{insight.replace('_', ' ').capitalize()} are shown {where}.",
+                             {"insight": insight})
 
     def require_admin_area(self, area: str) -> None:
         if area not in self.admin_areas:
@@ -64,38 +76,25 @@ class RoleProfile:
             )
 
 
-_BY_ROLE = {
-    PracticeRole.OWNER_MANAGER: (
-        "patient_engagement",
-        InsightVisibility.ALL,
-        {"online_bookings", "new_reviews", "integration_problems"},
-        {"daily_practice_summary", "weekly_performance"},
-    ),
-    PracticeRole.PRACTITIONER: (
-        "patient_list",
-        InsightVisibility.OWN_PATIENTS_CLINICAL,
-        {"own_patient_messages", "own_appointment_changes"},
-        {"daily_schedule"},
-    ),
-    PracticeRole.FRONT_DESK: (
-        "conversations",
-        InsightVisibility.NONE,
-        {"new_conversations", "online_bookings", "appointment_changes"},
-        {"daily_schedule"},
-    ),
-}
-
-
 def default_permission_level(role: PracticeRole) -> PermissionLevel:
-    return PermissionLevel.ADMIN if role is PracticeRole.OWNER_MANAGER else PermissionLevel.USER
+    return PermissionLevel(load_role_profiles().roles[role.value].default_permission_level)
 
 
-def role_profile(role: PracticeRole, level: PermissionLevel) -> RoleProfile:
-    landing, insights, notifications, digests = _BY_ROLE[role]
+def role_profile(role: PracticeRole, level: PermissionLevel, *,
+                 integrated: bool = True) -> RoleProfile:
+    """The role's defaults at a permission level; `integrated`: the practice has an
+    integration (a practitioner lands on synced patients, else on case presentations)."""
+    data = load_role_profiles()
+    defaults = data.roles[role.value]
+    admin = level is PermissionLevel.ADMIN
+    available = frozenset(code for code in defaults.available_digests
+                          if admin or not data.digests[code].admin_only)
     return RoleProfile(
-        landing_page=landing,
-        insights=insights,
-        notifications=frozenset(notifications),
-        digests=frozenset(digests),
-        admin_areas=ADMIN_AREAS if level is PermissionLevel.ADMIN else frozenset(),
+        landing_page=defaults.landing_integrated if integrated
+        else defaults.landing_not_integrated,
+        insights={name: InsightScope(scope) for name, scope in defaults.insights.items()},
+        notifications=defaults.notifications,
+        digests=defaults.default_digests & available,
+        digests_available=available,
+        admin_areas=ADMIN_AREAS if admin else frozenset(),
     )

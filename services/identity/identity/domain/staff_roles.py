@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from identity.domain.catalog import UserTypeCatalog
-from identity.domain.permissions import MANAGE_USERS
+from identity.domain.catalog import DENTAL, UserType, UserTypeCatalog
+from identity.domain.permissions import EDIT_PATIENTS, MANAGE_USERS
 from identity.domain.roles import (
     ClinicalRole,
     PermissionLevel,
@@ -43,16 +43,32 @@ def permission_level_of(user: User, catalog: UserTypeCatalog) -> PermissionLevel
 
 
 def assumed_role(user: User, catalog: UserTypeCatalog) -> StaffRole:
-    """The role of someone who joined without an invitation."""
+    """The role of someone who joined without an invitation: a dental type names its own."""
+    user_type = catalog.get(user.user_type)
+    if user_type.practice_role is not None:
+        clinical = user_type.clinical_role
+        return StaffRole(PracticeRole(user_type.practice_role),
+                         ClinicalRole(clinical) if clinical else None)
     if permission_level_of(user, catalog) is PermissionLevel.ADMIN:
         return StaffRole(PracticeRole.OWNER_MANAGER)
-    if catalog.get(user.user_type).may_write_notes:
+    if user_type.may_write_notes:
         return StaffRole(PracticeRole.PRACTITIONER)
     return StaffRole(PracticeRole.FRONT_DESK)
 
 
-def staff_profile(user: User, recorded: StaffRole | None, catalog: UserTypeCatalog
-                  ) -> StaffProfile:
+def staff_profile(user: User, recorded: StaffRole | None, catalog: UserTypeCatalog, *,
+                  integrated: bool = True) -> StaffProfile:
+    """The person's role and its defaults; `integrated`: the practice has an integration."""
     role = recorded or assumed_role(user, catalog)
     level = permission_level_of(user, catalog)
-    return StaffProfile(role, level, role_profile(role.role, level))
+    return StaffProfile(role, level, role_profile(role.role, level, integrated=integrated))
+
+
+def level_grants(user_type: UserType, level: PermissionLevel) -> frozenset[str]:
+    """What the Admin level grants on top of the type: manage_users everywhere, and in the
+    dental vocabulary also editing patient records (the seed reserves it for Admins)."""
+    if level is not PermissionLevel.ADMIN:
+        return frozenset()
+    if user_type.practice_model == DENTAL:
+        return frozenset({MANAGE_USERS, EDIT_PATIENTS})
+    return frozenset({MANAGE_USERS})

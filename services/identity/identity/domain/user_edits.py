@@ -17,9 +17,8 @@ from identity.domain import profile_rules as rules
 from identity.domain.catalog import UserTypeCatalog
 from identity.domain.clock import require_aware
 from identity.domain.errors import InvalidRequest
-from identity.domain.permissions import MANAGE_USERS
 from identity.domain.roles import ClinicalRole, PermissionLevel, PracticeRole
-from identity.domain.staff_roles import StaffRole, permission_level_of
+from identity.domain.staff_roles import StaffRole, level_grants, permission_level_of
 from identity.domain.supervision import require_supervisor_fits
 from identity.domain.users import Actor, User
 
@@ -143,14 +142,16 @@ def _role(edit: ProfileEdit, current: StaffRole) -> StaffRole:
 
 
 def _permission_level(actor: Actor, target: User, level: Any, catalog: UserTypeCatalog) -> Any:
-    """Admin is the manage_users permission: the level grants or revokes it."""
+    """Admin is the manage_users permission: the level grants or revokes it (and, in the
+    dental vocabulary, editing patient records with it: staff_roles.level_grants)."""
     if level is KEEP or PermissionLevel(level) is permission_level_of(target, catalog):
         return target.overrides
     defaults = catalog.default_permissions(target.user_type)
+    admin_grants = level_grants(catalog.get(target.user_type), PermissionLevel.ADMIN)
     if PermissionLevel(level) is PermissionLevel.ADMIN:
-        rules.refuse_self_promotion(actor, target, frozenset({MANAGE_USERS}))
-        return target.overrides.changed(defaults, frozenset({MANAGE_USERS}), frozenset())
-    return target.overrides.changed(defaults, frozenset(), frozenset({MANAGE_USERS}))
+        rules.refuse_self_promotion(actor, target, admin_grants)
+        return target.overrides.changed(defaults, admin_grants, frozenset())
+    return target.overrides.changed(defaults, frozenset(), admin_grants - defaults)
 
 
 def _changed(before: StaffRecord, after: StaffRecord, catalog: UserTypeCatalog

@@ -63,6 +63,7 @@ def invite_staff(
         outcome = invitations.invite_staff(
             actor, request, invitation_id=str(uuid.uuid4()), catalog=catalog, seats=seats,
             practitioners=invites.practitioners_of(caller.org_id), now=now,
+            practice_model=practice.model,
         )
         if outcome.needs_decision:
             raise PractitionerDecisionRequired(
@@ -242,4 +243,4 @@ def role_profile_of(uow: UnitOfWork, caller: Caller, catalog: UserTypeCatalog
         repo = IdentityRepository(uow.session)
         user = load_actor(repo, caller).user
         return staff_profile(user, InvitationRepository(uow.session).staff_role(user.id),
-                             catalog)
+                             catalog, integrated=repo.practice(caller.org_id).integrated)

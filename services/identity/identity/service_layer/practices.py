@@ -12,9 +12,12 @@ from identity.adapters.password_hashing import PasswordHashing
 from identity.adapters.repository import IdentityRepository
 from identity.adapters.tables import clinics, practices
 from identity.domain.automation import automation_profile
-from identity.domain.catalog import UserTypeCatalog, load_catalog
+from identity.domain.catalog import DENTAL, UserTypeCatalog, load_catalog
 from identity.domain.passwords import check_password
-from identity.domain.permissions import PERMISSIONS, PermissionOverrides
+from identity.domain.permissions import PERMISSIONS, VIEW_AUDIT, PermissionOverrides
+from identity.domain.practices import practice_model
+from identity.domain.roles import PermissionLevel, PracticeRole
+from identity.domain.staff_roles import level_grants
 from identity.domain.users import User
 from identity.service_layer.callers import SYSTEM
 from identity.service_layer.sessions import issue_password_setup
@@ -45,13 +48,18 @@ def create_practice(
     seats: int = DEFAULT_SEATS, domains: Sequence[str] = (), owner_password: str | None = None,
     catalog: UserTypeCatalog | None = None, vendor_name: str = "Clinic Platform",
     vendor_domain: str = "clinicplatform.example", hashing: PasswordHashing | None = None,
+    model: str | None = None,
 ) -> PracticeCreated:
     """Create a practice, its first clinic, its owner (a User Manager) and automation profile.
+
+    The model (therapy, the default, or dental) decides the owner's user type: PT, or the
+    dental Practice Manager type with the Admin level's permissions and view_audit.
 
     Emits practice.created (which carries the first clinic and the automation profile: they
     are born with the practice) and user.created for the owner.
     """
     catalog = catalog or load_catalog()
+    model = practice_model(model)
     name = name.strip()
     owner_email = owner_email.strip()
     if not name or len(name) > 200:
@@ -69,12 +77,11 @@ def create_practice(
         check_password(owner_password, practice_name=name, email=owner_email)
     now = datetime.now(UTC)
     practice_id, owner_id, clinic_id = (str(uuid.uuid4()) for _ in range(3))
-    defaults = catalog.default_permissions(DEFAULT_USER_TYPE)
-    # The owner runs the practice: every permission, manage_users and view_audit included.
+    owner_type, granted = _owner_type_and_grants(model, catalog)
     owner = User(
         id=owner_id, practice_id=practice_id, email=owner_email.lower(),
-        full_name=owner_name or owner_email.split("@", 1)[0], user_type=DEFAULT_USER_TYPE,
-        default_clinic_id=clinic_id, overrides=PermissionOverrides(PERMISSIONS - defaults),
+        full_name=owner_name or owner_email.split("@", 1)[0], user_type=owner_type,
+        default_clinic_id=clinic_id, overrides=PermissionOverrides(granted),
     )
     robot = automation_profile(
         user_id=str(uuid.uuid4()), practice_id=practice_id, vendor_name=vendor_name,
@@ -84,7 +91,7 @@ def create_practice(
         repo = IdentityRepository(uow.session)
         uow.session.execute(practices.insert().values(
             id=practice_id, name=name, created_at=now, licensed_seats=seats,
-            recognized_domains=recognized,
+            recognized_domains=recognized, model=model,
         ))
         uow.session.execute(clinics.insert().values(
             id=clinic_id, org_id=practice_id, name=name, assistants_may_finalize=True,
@@ -100,7 +107,7 @@ def create_practice(
         uow.publish(new_event(
             "identity.practice.created", subject=Subject("practice", practice_id),
             org_id=practice_id, actor=SYSTEM, data={
-                "name": name, "owner_id": owner_id, "licensed_seats": seats,
+                "name": name, "model": model, "owner_id": owner_id, "licensed_seats": seats,
                 "recognized_domains": recognized,
                 "clinics": [{"id": clinic_id, "name": name, "assistants_may_finalize": True}],
                 "automation_profile": {"id": robot.id, "email": robot.email,
@@ -112,7 +119,7 @@ def create_practice(
             "identity.user.created", subject=Subject("user", owner_id), org_id=practice_id,
             actor=SYSTEM, data={
                 "email": owner.email, "full_name": owner.full_name,
-                "user_type": DEFAULT_USER_TYPE, "kind": "staff", "role": "owner",
+                "user_type": owner_type, "kind": "staff", "role": "owner",
                 "status": "active", "permissions": sorted(owner.permissions(catalog)),
                 "clinics": [clinic_id], "permission_version": owner.permission_version,
                 "supervising_therapist_id": None,
@@ -120,3 +127,14 @@ def create_practice(
         ))
         uow.commit()
     return PracticeCreated(practice_id, owner_id, clinic_id, robot.id, token)
+
+
+def _owner_type_and_grants(model: str, catalog: UserTypeCatalog) -> tuple[str, frozenset[str]]:
+    if model == DENTAL:
+        manager = catalog.type_for_role(DENTAL, PracticeRole.OWNER_MANAGER.value, None)
+        if manager is None:
+            raise InvalidPractice("The user type catalog has no dental Practice Manager type.")
+        grants = level_grants(manager, PermissionLevel.ADMIN) | {VIEW_AUDIT}
+        return manager.code, frozenset(grants - manager.default_permissions)
+    # A therapy owner runs the practice: every permission, manage_users and view_audit too.
+    return DEFAULT_USER_TYPE, PERMISSIONS - catalog.default_permissions(DEFAULT_USER_TYPE)

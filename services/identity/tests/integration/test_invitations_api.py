@@ -105,8 +105,13 @@ def test_the_invitee_opens_the_mailed_link_sets_a_password_and_signs_in(
     me = client.get("/me", headers=bearer(login(email, NEW_PASSWORD)["access_token"]))
     profile = me.get_json()["role_profile"]
     assert profile["practice_role"] == "front_desk" and profile["permission_level"] == "user"
-    assert profile["landing_page"] == "conversations" and profile["insights"] == "none"
-    assert "new_conversations" in profile["notifications"] and profile["admin_areas"] == []
+    assert profile["landing_page"] == "conversations"
+    assert profile["insights"] == {"clinical_insights": "none", "patient_reports": "practice",
+                                   "patient_engagement": "practice"}
+    assert profile["notifications"] == ["payment_plan_accepted", "payment_plan_requested",
+                                        "proceed_with_plan"]
+    assert profile["digests"] == [] and profile["digests_available"] == []
+    assert profile["admin_areas"] == []
     [listed] = [i for i in client.get("/invitations", headers=admin).get_json()
                 if i["email"] == email]
     assert listed["status"] == "accepted" and listed["user_id"] == me.get_json()["id"]
@@ -238,7 +243,8 @@ def test_a_practitioner_named_like_an_existing_one_needs_a_decision(
     me = client.get("/me", headers=bearer(login(email, NEW_PASSWORD)["access_token"])).get_json()
     record = me["role_profile"]["practitioner_id"]
     assert record and me["role_profile"]["clinical_role"] == "dentist"
-    assert me["role_profile"]["landing_page"] == "patient_list"
+    # The practice has no integration: a practitioner opens in case presentations.
+    assert me["role_profile"]["landing_page"] == "case_presentations"
 
     held = invite(client, admin, someone(), **{**dentist, "full_name": "dr anh nguyen"})
 

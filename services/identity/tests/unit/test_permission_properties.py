@@ -272,14 +272,15 @@ def test_inviting_is_refused_exactly_when_every_licensed_seat_is_taken_or_held(
 def test_an_admin_invitation_and_only_that_makes_a_user_manager(role, level, data):
     clinical = ClinicalRole.OTHER if role is PracticeRole.PRACTITIONER else None
     manager = holding("manager", "PT", frozenset({MANAGE_USERS}))
+    user_type = data.draw(st.sampled_from(STAFF_TYPES), label="type")
     request = InvitationRequest(
         "Sam Lee", "sam.lee@harbour.example", role, permission_level=level,
-        clinical_role=clinical, user_type=data.draw(st.sampled_from(STAFF_TYPES), label="type"),
-        confirm_new_practitioner=True,
+        clinical_role=clinical, user_type=user_type, confirm_new_practitioner=True,
     )
     outcome = invite_staff(
         acting(manager), request, invitation_id="inv-1", catalog=CATALOG,
         seats=seat_usage(PRACTICE, [manager], CATALOG), practitioners=(), now=NOW,
+        practice_model=CATALOG.get(user_type).practice_model,  # therapy or dental alike
     )
 
     joined = user_from_invitation(outcome.invitation, user_id="sam", catalog=CATALOG)

@@ -1,5 +1,13 @@
-from identity.domain.roles import ClinicalRole, InsightVisibility, PermissionLevel, PracticeRole
-from identity.domain.staff_roles import StaffRole, assumed_role, staff_profile
+import pytest
+
+from identity.domain.roles import (
+    CLINICAL_INSIGHTS,
+    ClinicalRole,
+    InsightScope,
+    PermissionLevel,
+    PracticeRole,
+)
+from identity.domain.staff_roles import StaffRole, assumed_role, level_grants, staff_profile
 
 
 def test_an_admin_who_joined_without_an_invitation_runs_the_practice(make_user, catalog):
@@ -17,7 +25,7 @@ def test_a_note_writer_without_a_recorded_role_is_a_practitioner(make_user, cata
 def test_clerical_staff_without_a_recorded_role_work_the_front_desk(make_user, catalog):
     profile = staff_profile(make_user("Front Office"), None, catalog)
     assert profile.role.role is PracticeRole.FRONT_DESK
-    assert profile.defaults.insights is InsightVisibility.NONE
+    assert profile.defaults.insights[CLINICAL_INSIGHTS] is InsightScope.NONE
     assert profile.defaults.admin_areas == frozenset()
 
 
@@ -25,7 +33,7 @@ def test_the_recorded_role_wins_over_what_the_user_type_suggests(make_user, cata
     recorded = StaffRole(PracticeRole.PRACTITIONER, ClinicalRole.HYGIENIST, "prac-1")
     profile = staff_profile(make_user("Front Office"), recorded, catalog)
     assert profile.role == recorded
-    assert profile.defaults.landing_page == "patient_list"
+    assert profile.defaults.landing_page == "synced_patients"
 
 
 def test_the_permission_level_follows_manage_users_not_the_invitation(make_user, catalog):
@@ -36,3 +44,30 @@ def test_the_permission_level_follows_manage_users_not_the_invitation(make_user,
     demoted = staff_profile(make_user("PT"), StaffRole(PracticeRole.OWNER_MANAGER), catalog)
     assert demoted.permission_level is PermissionLevel.USER
     assert demoted.defaults.admin_areas == frozenset()
+
+
+@pytest.mark.parametrize(("user_type", "role", "clinical"), [
+    ("Dentist", PracticeRole.PRACTITIONER, ClinicalRole.DENTIST),
+    ("Hygienist", PracticeRole.PRACTITIONER, ClinicalRole.HYGIENIST),
+    ("Front Desk", PracticeRole.FRONT_DESK, None),
+    ("Practice Manager", PracticeRole.OWNER_MANAGER, None),
+])
+def test_a_dental_type_without_a_recorded_role_has_the_role_it_stands_for(
+    make_user, catalog, user_type, role, clinical
+):
+    assumed = assumed_role(make_user(user_type, granted=("manage_users",)), catalog)
+    assert (assumed.role, assumed.clinical_role) == (role, clinical)
+
+
+def test_a_practitioner_of_a_practice_without_an_integration_lands_on_case_presentations(
+    make_user, catalog
+):
+    profile = staff_profile(make_user("Dentist"), None, catalog, integrated=False)
+    assert profile.defaults.landing_page == "case_presentations"
+
+
+def test_the_dental_admin_level_also_edits_patient_records_the_therapy_one_does_not(catalog):
+    assert level_grants(catalog.get("Hygienist"), PermissionLevel.ADMIN) == {
+        "manage_users", "edit_patients"}
+    assert level_grants(catalog.get("PT"), PermissionLevel.ADMIN) == {"manage_users"}
+    assert level_grants(catalog.get("Dentist"), PermissionLevel.USER) == frozenset()
