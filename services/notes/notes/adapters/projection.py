@@ -52,6 +52,11 @@ class IdentityProjection:
             select(projected_practices.c.name).where(projected_practices.c.id == org_id)
         ).scalar_one_or_none()
 
+    def practice_model(self, org_id: str) -> str | None:
+        return self.session.execute(
+            select(projected_practices.c.model).where(projected_practices.c.id == org_id)
+        ).scalar_one_or_none()
+
     def billing_integration(self, org_id: str) -> BillingIntegration | None:
         raw = self.session.execute(
             select(projected_practices.c.billing_integration)

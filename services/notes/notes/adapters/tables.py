@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 from servicekit.db import UTCDateTime
@@ -30,6 +31,8 @@ projected_practices = Table(
     Column("name", String(200), nullable=True),
     # {"name": ..., "provider_ids": [...]} when identity announces a billing integration.
     Column("billing_integration", JSON, nullable=True),
+    # therapy or dental, as identity.practice.created says (older events: therapy).
+    Column("model", String(10), nullable=False, server_default=text("'therapy'")),
     Column("updated_at", UTCDateTime(), nullable=False),
 )
 

@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from notes.api.bodies import RECEIPT_NOTE
 from notes.api.callers import READERS, STAFF, caller
 from notes.api.schemas import (
+    CorrectedPatientSchema,
     NewPatientSchema,
     PatientChangeSchema,
     PatientPageQuerySchema,
@@ -20,7 +21,7 @@ from notes.api.schemas import (
 from notes.bootstrap import notes
 from notes.domain.receipts import shown_to
 from notes.service_layer import patients
-from servicekit.auth import require_permission
+from servicekit.auth import authenticated, require_permission
 
 blp = Blueprint("patients", __name__, description="Patients of the practice")
 
@@ -71,10 +72,14 @@ def register(body: dict) -> dict[str, Any]:
 
 
 @blp.route("/patients/<patient_id>", methods=["PATCH"])
-@require_permission("edit_patients", kinds=STAFF)
+@authenticated(kinds=STAFF)
 @blp.arguments(PatientChangeSchema(partial=True))
-@blp.response(200, PatientSchema, description=f"The patient. {RECEIPT_NOTE}")
+@blp.response(200, CorrectedPatientSchema, description=f"The patient. {RECEIPT_NOTE}")
 def correct(body: dict, patient_id: str) -> dict[str, Any]:
+    """Correct a patient's record. A therapy practice needs edit_patients; a dental practice
+    an Admin (manage_users, else 403 admin_only), and the answer carries the dental seed's
+    privacy warning."""
     app, who = notes(), caller()
-    patient = patients.correct_patient(app.uow(), who, patient_id, body, app.now())
-    return shown_to(who.permissions, patient)
+    corrected = patients.correct_patient(app.uow(), who, patient_id, body, app.now())
+    answer = shown_to(who.permissions, corrected.patient)
+    return {**answer, "warning": corrected.warning} if corrected.warning else answer

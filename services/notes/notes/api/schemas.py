@@ -37,6 +37,11 @@ class PatientSchema(Schema):
     updated_at = fields.AwareDateTime()
 
 
+class CorrectedPatientSchema(PatientSchema):
+    warning = fields.Str(metadata={
+        "description": "Dental practices: the privacy warning that comes with every edit"})
+
+
 class CaseSchema(Schema):
     id = fields.Str()
     patient_id = fields.Str(required=True)

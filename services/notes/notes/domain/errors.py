@@ -97,3 +97,15 @@ class HeldNotesRefused(PermissionRefused):
     """403: only billing staff (and User Managers) list the notes held back from billing."""
 
     code = "held_notes_refused"
+
+
+class PermissionRequired(PermissionRefused):
+    """403: the caller's profile lacks a permission the action needs (details.missing)."""
+
+    code = "permission_required"
+
+
+class AdminOnly(PermissionRefused):
+    """403: in a dental practice only an Admin (manage_users) edits a patient's record."""
+
+    code = "admin_only"

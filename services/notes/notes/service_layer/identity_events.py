@@ -45,7 +45,9 @@ def _practice_created(projection: IdentityProjection, event: Event, data: dict) 
     # Only what the event says: a later billing integration event must not be undone.
     extra = {"billing_integration": data["billing_integration"]} if (
         "billing_integration" in data) else {}
-    projection.save_practice(event.org_id, at, name=data.get("name"), **extra)
+    # A practice created before identity named models is a therapy practice.
+    projection.save_practice(event.org_id, at, name=data.get("name"),
+                             model=data.get("model", "therapy"), **extra)
     for clinic in data.get("clinics", []):
         _save_clinic(projection, clinic["id"], event.org_id, at, clinic)
     robot = data.get("automation_profile")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from notes.adapters.projection import IdentityProjection
 from notes.adapters.records import PracticeRecords
+from notes.domain.patient_records import practice_model, require_patient_record_editor
 from notes.service_layer.callers import Caller
 from notes.service_layer.errors import InvalidRequest, NotFoundInPractice
 from servicekit.db import UnitOfWork
@@ -68,10 +70,19 @@ def register_patient(uow: UnitOfWork, caller: Caller, values: dict[str, Any], no
     return patient  # type: ignore[return-value]
 
 
+@dataclass(frozen=True)
+class PatientCorrection:
+    patient: dict[str, Any]
+    warning: str | None  # a dental practice's privacy warning, shown with every edit
+
+
 def correct_patient(uow: UnitOfWork, caller: Caller, patient_id: str, changes: dict[str, Any],
-                    now: datetime) -> dict[str, Any]:
+                    now: datetime) -> PatientCorrection:
+    """Change a patient's record: edit_patients in a therapy practice, an Admin in a dental one."""
     with uow:
         records = PracticeRecords(uow.session, caller.org_id)
+        model = practice_model(IdentityProjection(uow.session).practice_model(caller.org_id))
+        warning = require_patient_record_editor(model, caller.permissions)
         before = require_patient(records, patient_id)
         if "clinic_id" in changes:
             _require_clinic(IdentityProjection(uow.session), caller, changes["clinic_id"])
@@ -86,7 +97,7 @@ def correct_patient(uow: UnitOfWork, caller: Caller, patient_id: str, changes: d
                                                 changes["state_of_residence"]))
         patient = records.patient(patient_id)
         uow.commit()
-    return patient  # type: ignore[return-value]
+    return PatientCorrection(patient, warning)  # type: ignore[arg-type]
 
 
 def _require_clinic(projection: IdentityProjection, caller: Caller, clinic_id: str) -> None:

@@ -97,10 +97,12 @@ def feed(app):
 
 @pytest.fixture
 def new_practice(feed):
-    def make(name: str = "Harbour Physio", *, assistants_may_finalize: bool = True) -> Practice:
+    def make(name: str = "Harbour Physio", *, assistants_may_finalize: bool = True,
+             model: str | None = None) -> Practice:
         practice = Practice(id=str(uuid.uuid4()), clinic_id=str(uuid.uuid4()))
+        stated = {"model": model} if model else {}  # older events name no model
         feed(identity_event("identity.practice.created", ("practice", practice.id), practice.id, {
-            "name": name, "clinics": [{"id": practice.clinic_id, "name": name,
+            **stated, "name": name, "clinics": [{"id": practice.clinic_id, "name": name,
                                        "assistants_may_finalize": assistants_may_finalize}],
             "automation_profile": {"id": str(uuid.uuid4()), "email": "robot@vendor.example",
                                    "full_name": "Clinic Platform Automation",

@@ -1,0 +1,78 @@
+"""In a dental practice only an Admin edits a patient's record, and hears the seed's warning;
+a therapy practice keeps edit_patients as the rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from notes.domain.patient_records import PRIVACY_WARNING
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def dental(new_practice):
+    return new_practice("Harbour Dental", model="dental")
+
+
+@pytest.fixture
+def patient(as_, dental):
+    registered = as_(dental, "manager").post("/patients", json={
+        "clinic_id": dental.clinic_id, "first_name": "Pat", "last_name": "Lee",
+        "date_of_birth": "1980-02-03", "phone": "555-0100"})
+    assert registered.status_code == 201, registered.get_json()
+    return registered.get_json()["id"]
+
+
+def test_an_admin_edits_a_dental_patient_record_and_is_warned_to_keep_it_accurate(
+        as_, dental, patient, outbox):
+    answer = as_(dental, "manager").patch(f"/patients/{patient}", json={"phone": "555-0199"})
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["phone"] == "555-0199"
+    assert answer.get_json()["warning"] == PRIVACY_WARNING
+    assert "should only be changed if necessary" in PRIVACY_WARNING
+    [updated] = outbox("notes.patient.updated")
+    assert updated["data"] == {"changed": ["phone"]}
+
+
+def test_an_admin_without_edit_patients_still_edits_in_a_dental_practice(as_, dental,
+                                                                          patient):
+    # Admin is the dental seed's permission for patient record edits, not edit_patients.
+    answer = as_(dental, "manager", permissions=["view_patients", "manage_users"]).patch(
+        f"/patients/{patient}", json={"phone": "555-0123"})
+    assert answer.status_code == 200, answer.get_json()
+
+
+@pytest.mark.parametrize("person", ["therapist", "assistant", "clerical", "student"])
+def test_a_user_level_member_holding_edit_patients_is_refused_in_a_dental_practice(
+        as_, dental, patient, outbox, person):
+    refused = as_(dental, person).patch(f"/patients/{patient}", json={"phone": "555-0199"})
+    assert refused.status_code == 403
+    error = refused.get_json()["error"]
+    assert error["code"] == "admin_only"
+    assert "Ask an Admin" in error["message"]
+    assert outbox("notes.patient.updated") == []
+    shown = as_(dental, "manager").get(f"/patients/{patient}").get_json()
+    assert shown["phone"] == "555-0100"
+
+
+def test_a_therapy_practice_keeps_edit_patients_and_gives_no_warning(as_, practice, chart):
+    answer = as_(practice, "clerical").patch(f"/patients/{chart['patient_id']}",
+                                              json={"phone": "555-0199"})
+    assert answer.status_code == 200, answer.get_json()
+    assert "warning" not in answer.get_json()
+    refused = as_(practice, "therapist", permissions=["view_patients"]).patch(
+        f"/patients/{chart['patient_id']}", json={"phone": "555-0111"})
+    assert refused.status_code == 403
+    assert refused.get_json()["error"]["code"] == "permission_required"
+    assert refused.get_json()["error"]["details"] == {"missing": ["edit_patients"]}
+
+
+def test_a_practice_created_before_models_were_named_is_a_therapy_practice(as_, new_practice):
+    older = new_practice("Older Physio")  # identity.practice.created without "model"
+    chart_patient = as_(older, "clerical").post("/patients", json={
+        "clinic_id": older.clinic_id, "first_name": "Pat", "last_name": "Lee",
+        "date_of_birth": "1980-02-03"}).get_json()["id"]
+    answer = as_(older, "clerical").patch(f"/patients/{chart_patient}",
+                                           json={"phone": "555-0101"})
+    assert answer.status_code == 200, answer.get_json()
