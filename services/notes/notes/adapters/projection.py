@@ -52,6 +52,12 @@ class IdentityProjection:
             select(projected_practices.c.name).where(projected_practices.c.id == org_id)
         ).scalar_one_or_none()
 
+    def practice_row(self, org_id: str) -> dict[str, Any] | None:
+        row = self.session.execute(
+            select(projected_practices).where(projected_practices.c.id == org_id)
+        ).mappings().first()
+        return dict(row) if row else None
+
     def practice_model(self, org_id: str) -> str | None:
         return self.session.execute(
             select(projected_practices.c.model).where(projected_practices.c.id == org_id)

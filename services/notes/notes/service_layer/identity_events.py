@@ -45,9 +45,11 @@ def _practice_created(projection: IdentityProjection, event: Event, data: dict) 
     # Only what the event says: a later billing integration event must not be undone.
     extra = {"billing_integration": data["billing_integration"]} if (
         "billing_integration" in data) else {}
+    row = projection.practice_row(event.org_id)
+    if row is None or row["name"] is None or row["updated_at"] <= at:
+        extra["name"] = data.get("name")  # a rename that overtook the creation keeps its name
     # A practice created before identity named models is a therapy practice.
-    projection.save_practice(event.org_id, at, name=data.get("name"),
-                             model=data.get("model", "therapy"), **extra)
+    projection.save_practice(event.org_id, at, model=data.get("model", "therapy"), **extra)
     for clinic in data.get("clinics", []):
         _save_clinic(projection, clinic["id"], event.org_id, at, clinic)
     robot = data.get("automation_profile")
@@ -122,6 +124,11 @@ def _billing_integration_changed(projection: IdentityProjection, event: Event, d
                          projection.billing_integration(event.org_id), datetime.now(UTC))
 
 
+def _practice_info_changed(projection: IdentityProjection, event: Event, data: dict) -> None:
+    if "name" in data:  # an Admin renamed the practice (PUT /practice in identity)
+        projection.save_practice(event.org_id, event.occurred_at, name=data["name"])
+
+
 _HANDLERS: dict[str, Callable[[IdentityProjection, Event, dict], None]] = {
     "identity.practice.created": _practice_created,
     "identity.user.created": _user_created,
@@ -138,4 +145,5 @@ _HANDLERS: dict[str, Callable[[IdentityProjection, Event, dict], None]] = {
     "identity.clinic.settings_changed": _clinic_settings_changed,
     # Sent by identity when a practice admin sets its billing integration.
     "identity.practice.billing_integration_changed": _billing_integration_changed,
+    "identity.practice.info_changed": _practice_info_changed,
 }

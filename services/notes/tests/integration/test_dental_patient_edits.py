@@ -3,8 +3,12 @@ a therapy practice keeps edit_patients as the rule."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
+from notes.adapters.projection import IdentityProjection
 from notes.domain.patient_records import PRIVACY_WARNING
 
 pytestmark = pytest.mark.integration
@@ -76,3 +80,18 @@ def test_a_practice_created_before_models_were_named_is_a_therapy_practice(as_, 
     answer = as_(older, "clerical").patch(f"/patients/{chart_patient}",
                                            json={"phone": "555-0101"})
     assert answer.status_code == 200, answer.get_json()
+
+
+def test_the_projection_follows_the_model_and_a_rename(app, feed, identity_event):
+    org = str(uuid.uuid4())
+    created_at = datetime.now(UTC) - timedelta(minutes=1)
+    renamed = identity_event("identity.practice.info_changed", ("practice", org), org,
+                             {"changed_fields": ["name"], "name": "Harbour Dental"})
+    created = identity_event("identity.practice.created", ("practice", org), org,
+                             {"name": "Harbour Physio", "model": "dental", "clinics": []},
+                             occurred_at=created_at)
+    feed(renamed, created)  # the rename overtook the creation on the bus
+    with app.extensions["notes"].uow() as uow:
+        projection = IdentityProjection(uow.session)
+        assert projection.practice_name(org) == "Harbour Dental"
+        assert projection.practice_model(org) == "dental"
