@@ -247,8 +247,23 @@ def test_rabbit_definitions_declare_each_queue_as_the_consumer_would_with_its_bi
             dead = bus.dead_letter_queue(queue, True).queue_arguments
             assert queues[bus.dead_letter_name(queue)]["arguments"] == dead
             assert {(queue, k) for k in keys} == {b for b in bindings if b[0] == queue}
-    assert set(queues) == expected_queues
-    assert {b["source"] for b in definitions["bindings"]} == {bus.EXCHANGE_NAME}
+    assert set(queues) == expected_queues | {bus.UNROUTED_NAME}
+    assert {b["source"] for b in definitions["bindings"] if b["source"] != bus.UNROUTED_NAME} \
+        == {bus.EXCHANGE_NAME}
+
+
+def test_rabbit_definitions_keep_unroutable_events_exactly_as_the_relay_declares_them():
+    # An exchange redeclared with other arguments is refused (PRECONDITION_FAILED) too.
+    definitions = json.loads((BASE / "rabbitmq" / "definitions.json").read_text())
+    exchanges = {e["name"]: e for e in definitions["exchanges"]}
+    for made in (bus.events_exchange(), bus.unrouted_exchange()):
+        assert exchanges[made.name]["type"] == made.type
+        assert exchanges[made.name]["arguments"] == (made.arguments or {})
+    assert exchanges[bus.EXCHANGE_NAME]["arguments"]["alternate-exchange"] == bus.UNROUTED_NAME
+    [queue] = [q for q in definitions["queues"] if q["name"] == bus.UNROUTED_NAME]
+    assert queue["durable"] and queue["arguments"] == bus.unrouted_queue(True).queue_arguments
+    assert {(b["source"], b["destination"]) for b in definitions["bindings"]
+            if b["destination"] == bus.UNROUTED_NAME} == {(bus.UNROUTED_NAME, bus.UNROUTED_NAME)}
 
 
 def test_rabbit_definitions_reuse_the_compose_exchange_and_dead_letter_policy_without_users():

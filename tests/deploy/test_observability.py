@@ -147,6 +147,7 @@ def test_the_issue_asks_for_these_alerts():
         "ConsumerDown": "rabbitmq_queue_consumers",
         "HttpServerErrorRateHigh": "http_requests_total",
         "UnrecognizedProfile": "audit_alerts_raised_total",
+        "UnroutedEventsWaiting": "bus_unrouted_messages",
     }
     for alert, metric in wanted.items():
         assert metric in metric_names(exprs[alert]), alert

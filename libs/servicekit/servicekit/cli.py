@@ -1,4 +1,4 @@
-"""The commands every service has: migrate, relay, consume, dead-letters."""
+"""The commands every service has: migrate, relay, consume, dead-letters, unrouted."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import click
 from servicekit.logs import configure_logging
 from servicekit.messaging.bus import declare_subscriptions
 from servicekit.messaging.deadletters import list_dead_letters, replay_dead_letters
+from servicekit.messaging.unrouted import list_unrouted, replay_unrouted
 from servicekit.metrics import name_process
 from servicekit.migrations import upgrade
 from servicekit.service import ServiceSpec
@@ -136,5 +137,30 @@ def service_cli(spec: ServiceSpec) -> click.Group:
                 conn, queue, quorum=rt.config.bus_quorum_queues, limit=limit
             )
         click.echo(f"replayed {moved} dead letters onto {queue}")
+
+    @group.group()
+    def unrouted() -> None:
+        """Inspect and replay events clinic.events could route to no queue (clinic.unrouted)."""
+
+    @unrouted.command(name="list")
+    @click.option("--limit", default=100, show_default=True)
+    def list_unrouted_(limit: int) -> None:
+        rt = runtime()
+        with rt.connection() as conn:
+            for event in list_unrouted(conn, quorum=rt.config.bus_quorum_queues, limit=limit):
+                click.echo(json.dumps({
+                    "routing_key": event.routing_key, "message_id": event.message_id,
+                    "body": event.body.decode("utf-8", "replace")[:2000],
+                }))
+
+    @unrouted.command(name="replay")
+    @click.option("--limit", default=1000, show_default=True)
+    def replay_unrouted_(limit: int) -> None:
+        """Publish each waiting event to clinic.events again (bind the missing queue first)."""
+        rt = runtime()
+        with rt.connection() as conn:
+            replayed = replay_unrouted(conn, quorum=rt.config.bus_quorum_queues, limit=limit)
+        click.echo(f"replayed {replayed} unrouted events onto clinic.events "
+                   "(any still unroutable are back in clinic.unrouted)")
 
     return group

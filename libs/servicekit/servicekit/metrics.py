@@ -45,6 +45,12 @@ consumer_dead_letters = Counter(
     "Events a consumer gave up on and moved to <queue>.dead.",
     ["service", "queue", "reason"],
 )
+bus_unrouted_messages = Gauge(
+    "bus_unrouted_messages",
+    "Events waiting in clinic.unrouted (no queue was bound for them), as a relay last saw.",
+    ["service"],
+    multiprocess_mode="livemax",
+)
 smtp_errors = Counter(
     "smtp_errors_total",
     "Mails the SMTP server could not be reached for or refused.",

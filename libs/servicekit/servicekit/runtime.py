@@ -37,6 +37,7 @@ class Runtime:
             batch_size=self.config.relay_batch_size,
             poll_seconds=self.config.relay_poll_seconds,
             service=self.config.service,
+            quorum=self.config.bus_quorum_queues,
         )
 
     def consumer(self, subscription: Subscription) -> EventConsumer:

@@ -20,6 +20,7 @@ from kombu.utils.json import dumps
 from servicekit.config import ServiceConfig
 
 EXCHANGE_NAME = "clinic.events"
+UNROUTED_NAME = "clinic.unrouted"
 
 # Quorum queues hand a message back at most this many times before RabbitMQ dead-letters it:
 # a handler that crashes its whole process cannot loop forever.
@@ -64,7 +65,35 @@ class LocalFolderTransport(filesystem.Transport):
 
 
 def events_exchange() -> Exchange:
-    return Exchange(EXCHANGE_NAME, type="topic", durable=True)
+    # RabbitMQ hands whatever no queue is bound for to the alternate exchange instead of
+    # dropping it: an event relayed before its consumer's queue exists waits in clinic.unrouted.
+    return Exchange(EXCHANGE_NAME, type="topic", durable=True,
+                    arguments={"alternate-exchange": UNROUTED_NAME})
+
+
+def unrouted_exchange() -> Exchange:
+    return Exchange(UNROUTED_NAME, type="fanout", durable=True)
+
+
+def unrouted_queue(quorum: bool) -> Queue:
+    """The durable queue that keeps every event clinic.events could route nowhere."""
+    args = {"x-queue-type": "quorum"} if quorum else {}
+    return Queue(UNROUTED_NAME, exchange=unrouted_exchange(), routing_key="", durable=True,
+                 queue_arguments=args)
+
+
+def declare_events_exchange(channel: Any, quorum: bool) -> None:
+    """Declare clinic.events and, on RabbitMQ, clinic.unrouted that catches what it cannot route.
+
+    The filesystem bus has no alternate exchanges; locally nothing is lost because ``migrate``
+    declares every queue before the relays start. A broker whose clinic.events predates the
+    alternate exchange refuses this (PRECONDITION_FAILED): see docs/operations.md, "Unrouted
+    events", for the one-time migration.
+    """
+    if not isinstance(channel, filesystem.Channel):
+        unrouted_exchange()(channel).declare()
+        unrouted_queue(quorum)(channel).declare()
+    events_exchange()(channel).declare()
 
 
 FILESYSTEM_POLL_SECONDS = 0.1
@@ -140,7 +169,7 @@ def declare_consumer_topology(
     channel: object, name: str, binding_keys: tuple[str, ...], quorum: bool
 ) -> tuple[Queue, Queue]:
     """Declare the exchange, the consumer's queue and its dead letters; return both queues."""
-    events_exchange()(channel).declare()
+    declare_events_exchange(channel, quorum)
     queue = consumer_queue(name, binding_keys, quorum)(channel)
     queue.declare()
     dead = dead_letter_queue(name, quorum)(channel)
@@ -151,10 +180,10 @@ def declare_consumer_topology(
 def declare_subscriptions(config: ServiceConfig, subscriptions: Iterable[Any]) -> list[str]:
     """Declare each subscription's queue, bindings and dead letters; the queue names."""
     subscriptions = list(subscriptions)
-    if not subscriptions:
-        return []
     with connect(config) as conn:
         channel = conn.channel()
+        # Even a service without subscriptions: its relay's unroutable events need a place.
+        declare_events_exchange(channel, config.bus_quorum_queues)
         for sub in subscriptions:
             declare_consumer_topology(channel, sub.queue, sub.bindings, config.bus_quorum_queues)
     return [sub.queue for sub in subscriptions]

@@ -19,14 +19,16 @@ from datetime import UTC, datetime, timedelta
 from kombu import Connection, Producer
 from sqlalchemy import Engine, delete, func, select, update
 
-from servicekit.messaging.bus import events_exchange
+from servicekit.messaging.bus import declare_events_exchange, events_exchange
 from servicekit.messaging.confirms import BatchConfirms
 from servicekit.messaging.tables import MessagingTables
+from servicekit.messaging.unrouted import observe_unrouted
 from servicekit.metrics import outbox_events_published, outbox_oldest_unsent_age, process_service
 
 log = logging.getLogger("servicekit.relay")
 
 SENT_ROWS_KEPT = timedelta(days=7)
+UNROUTED_CHECK_EVERY = timedelta(seconds=15)
 
 
 @dataclass
@@ -64,6 +66,7 @@ class OutboxRelay:
         poll_seconds: float = 0.2,
         max_backoff_seconds: float = 30.0,
         service: str | None = None,
+        quorum: bool = False,
     ) -> None:
         self._engine = engine
         self.service = service or process_service()
@@ -72,12 +75,13 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
         self.max_backoff_seconds = max_backoff_seconds
+        self.quorum = quorum
 
     @staticmethod
-    def producer(connection: Connection) -> Publisher:
-        """A publisher on a new channel, with the exchange declared on it."""
+    def producer(connection: Connection, quorum: bool = False) -> Publisher:
+        """A publisher on a new channel, with the exchange (and clinic.unrouted) declared."""
         channel = connection.channel()
-        events_exchange()(channel).declare()
+        declare_events_exchange(channel, quorum)
         has_confirms = connection.transport.driver_type == "amqp"
         confirms = BatchConfirms(channel) if has_confirms else None
         return Publisher(Producer(channel, exchange=events_exchange()), confirms)
@@ -89,7 +93,7 @@ class OutboxRelay:
     def relay_pending(self) -> int:
         """Publish every unsent event now; return how many."""
         with self.connection() as connection:
-            publisher, total = self.producer(connection), 0
+            publisher, total = self.producer(connection, self.quorum), 0
             while sent := self.relay_batch(publisher):
                 total += sent
         return total
@@ -156,10 +160,10 @@ class OutboxRelay:
             try:
                 with self._connect() as connection:
                     connection.ensure_connection(max_retries=1)
-                    publisher = self.producer(connection)
+                    publisher = self.producer(connection, self.quorum)
                     failures = 0
                     log.info("relay connected", extra={"transport": connection.transport_cls})
-                    self._drain(publisher, stop)
+                    self._drain(publisher, stop, connection)
             # Any failure (broker gone, database gone, a nack) leaves the batch unsent: it is
             # rolled back and tried again after the pause.
             except Exception as exc:  # noqa: BLE001
@@ -175,11 +179,15 @@ class OutboxRelay:
                     self.observe_lag()
                 stop.wait(delay)
 
-    def _drain(self, publisher: Publisher, stop: threading.Event) -> None:
+    def _drain(self, publisher: Publisher, stop: threading.Event, connection: Connection) -> None:
         last_purge = datetime.now(UTC)
+        last_unrouted_check = datetime.min.replace(tzinfo=UTC)
         while not stop.is_set():
             sent = self.relay_batch(publisher)
             self.observe_lag()
+            if datetime.now(UTC) - last_unrouted_check > UNROUTED_CHECK_EVERY:
+                observe_unrouted(connection, self.service)
+                last_unrouted_check = datetime.now(UTC)
             if sent:
                 log.debug("relayed events", extra={"count": sent})
                 continue
