@@ -1,6 +1,4 @@
 import json
-import signal
-import threading
 from datetime import UTC, datetime, timedelta
 
 import click
@@ -17,7 +15,7 @@ from audit.wiring import anchor_settings, checkpoint_verifier, signer_for, witne
 from servicekit.cli import service_cli
 from servicekit.logs import configure_logging
 from servicekit.runtime import Runtime
-from servicekit.worker_status import serve_status_if_configured
+from servicekit.workers import run_worker
 
 main = service_cli(SPEC)
 
@@ -103,14 +101,9 @@ def checkpoint_worker(once: bool) -> None:
             click.echo(f"audit: {len(done.signed)} checkpoints signed, {len(done.anchored)} "
                        f"anchored in {settings.witness.where}, {len(done.breaks)} breaks")
             return
-        serve_status_if_configured(runtime, needs_bus=False)
-        stop = threading.Event()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda *_: stop.set())
-        run_checkpoint_worker(runtime.uow(), anchorer, _now, stop,
-                              poll_seconds=config.anchor_poll_seconds,
-                              verify_every=config.verify_every_seconds,
-                              verify=_verifier_of(runtime))
+        run_worker(runtime, lambda stop: run_checkpoint_worker(
+            runtime.uow(), anchorer, _now, stop, poll_seconds=config.anchor_poll_seconds,
+            verify_every=config.verify_every_seconds, verify=_verifier_of(runtime)))
     finally:
         runtime.close()
 

@@ -4,8 +4,6 @@ letters (registered on the `audit` command by audit.cli)."""
 from __future__ import annotations
 
 import json
-import signal
-import threading
 from datetime import UTC, datetime
 
 import click
@@ -18,7 +16,7 @@ from audit.service_layer.queries import Scope
 from audit.spec import SPEC
 from servicekit.logs import configure_logging
 from servicekit.mail import SmtpMailer
-from servicekit.worker_status import serve_status_if_configured
+from servicekit.workers import run_worker
 
 EVERY_PRACTICE = Scope(None, all_practices=True)
 
@@ -49,12 +47,9 @@ def register(main: click.Group) -> None:
                 click.echo(f"audit: {done.delivered} alert pushes delivered, {done.failed} "
                            f"failed, {done.dead} dead")
                 return
-            serve_status_if_configured(runtime, needs_bus=False)
-            stop = threading.Event()
-            for sig in (signal.SIGTERM, signal.SIGINT):
-                signal.signal(sig, lambda *_: stop.set())
-            run_alert_push(runtime.uow(), settings, _now, stop,
-                           poll_seconds=config.alert_push_poll_seconds)
+            run_worker(runtime, lambda stop: run_alert_push(
+                runtime.uow(), settings, _now, stop,
+                poll_seconds=config.alert_push_poll_seconds))
         finally:
             runtime.close()
 

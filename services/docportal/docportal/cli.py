@@ -1,5 +1,3 @@
-import signal
-import threading
 from datetime import UTC, datetime
 
 import click
@@ -11,7 +9,7 @@ from docportal.service_layer.shares import ShareMailSettings
 from docportal.spec import SPEC
 from servicekit.cli import service_cli
 from servicekit.logs import configure_logging
-from servicekit.worker_status import serve_status_if_configured
+from servicekit.workers import run_worker
 
 main = service_cli(SPEC)
 
@@ -35,12 +33,7 @@ def mail_retry(once: bool) -> None:
             done = retry_pending_mail(runtime.uow(), mail, _now)
             click.echo(f"docportal: {done.sent} share emails sent, {done.failed} failed")
             return
-        serve_status_if_configured(runtime, needs_bus=False)
-        stop = threading.Event()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            # The share in hand is finished (its steps are committed one by one), then exit.
-            signal.signal(sig, lambda *_: stop.set())
-        run_mail_retry(runtime.uow(), mail, _now, stop,
-                       poll_seconds=config.mail_retry_poll_seconds)
+        run_worker(runtime, lambda stop: run_mail_retry(
+            runtime.uow(), mail, _now, stop, poll_seconds=config.mail_retry_poll_seconds))
     finally:
         runtime.close()

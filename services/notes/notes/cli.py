@@ -1,6 +1,4 @@
 import json
-import signal
-import threading
 from datetime import UTC, datetime
 
 import click
@@ -18,7 +16,7 @@ from notes.service_layer.billing_export_worker import (
 from notes.spec import SPEC
 from servicekit.cli import service_cli
 from servicekit.logs import configure_logging
-from servicekit.worker_status import serve_status_if_configured
+from servicekit.workers import run_worker
 
 main = service_cli(SPEC)
 
@@ -50,13 +48,9 @@ def billing_export(once: bool) -> None:
             click.echo(f"notes: {done.sent} billing exports sent, {done.failed} failed, "
                        f"{done.given_up} given up")
             return
-        serve_status_if_configured(runtime, needs_bus=False)
-        stop = threading.Event()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            # The export in hand is finished (its steps are committed one by one), then exit.
-            signal.signal(sig, lambda *_: stop.set())
-        run_billing_export(runtime.uow(), settings, _now, stop,
-                           poll_seconds=config.billing_export_poll_seconds)
+        run_worker(runtime, lambda stop: run_billing_export(
+            runtime.uow(), settings, _now, stop,
+            poll_seconds=config.billing_export_poll_seconds))
     finally:
         runtime.close()
 

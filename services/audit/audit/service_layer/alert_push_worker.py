@@ -22,12 +22,12 @@ from sqlalchemy import select
 from audit.adapters.tables import alert_deliveries, alert_webhooks
 from audit.domain.alert_push import MAIL, is_dead, mail_text, retry_delay
 from servicekit.db import UnitOfWork
+from servicekit.workers import poll_until_stopped
 
 log = logging.getLogger("audit.alert_push")
 pushes = Counter("audit_alert_pushes_total", "Alert deliveries tried, by channel and outcome.",
                  ["channel", "outcome"])
 PASS_LIMIT = 200
-MAX_PAUSE_SECONDS = 30.0
 
 
 class Webhooks(Protocol):
@@ -81,20 +81,13 @@ def push_due(uow: UnitOfWork, settings: PushSettings, clock: Callable[[], dateti
 def run_alert_push(uow: UnitOfWork, settings: PushSettings, clock: Callable[[], datetime],
                    stop: threading.Event, *, poll_seconds: float) -> None:
     """Deliver what is due every ``poll_seconds`` until ``stop``; outlive database outages."""
-    failures = 0
-    while not stop.is_set():
-        try:
-            done = push_due(uow, settings, clock)
-            failures, pause = 0, poll_seconds
-            if done.failed or done.dead:
-                log.warning("alert pushes failed", extra={"failed": done.failed,
-                                                          "dead": done.dead})
-        except Exception as exc:  # noqa: BLE001 - the database is gone: wait, then again
-            failures += 1
-            pause = min(MAX_PAUSE_SECONDS, poll_seconds * 2 ** min(failures, 8))
-            log.warning("alert push paused; will try again",
-                        extra={"error": type(exc).__name__, "retry_in_seconds": pause})
-        stop.wait(pause)
+
+    def one_pass() -> None:
+        done = push_due(uow, settings, clock)
+        if done.failed or done.dead:
+            log.warning("alert pushes failed", extra={"failed": done.failed, "dead": done.dead})
+
+    poll_until_stopped(one_pass, stop, poll_seconds=poll_seconds, what="alert push")
 
 
 def _claim_next(uow: UnitOfWork, now: datetime, tried: set[int]) -> _Claimed | None:

@@ -15,12 +15,10 @@ from datetime import datetime
 from audit.domain.integrity import Break, BreakKind
 from audit.service_layer.anchoring import Anchorer, raise_chain_alerts
 from audit.service_layer.verification import ChainReport
-from audit.service_layer.witness import WitnessUnavailable
 from servicekit.db import UnitOfWork
+from servicekit.workers import poll_until_stopped
 
 log = logging.getLogger("audit.checkpoint_worker")
-
-MAX_PAUSE_SECONDS = 30.0
 
 
 def verify_and_alert(uow: UnitOfWork, verify: Callable[[], ChainReport]) -> ChainReport:
@@ -37,27 +35,20 @@ def run_checkpoint_worker(
     stop: threading.Event, *, poll_seconds: float, verify_every: float,
     verify: Callable[[], ChainReport],
 ) -> None:
-    failures = 0
-    next_verify = time.monotonic() + verify_every if verify_every > 0 else None
-    while not stop.is_set():
-        try:
-            done = anchorer.run_once(uow, clock())
-            if done.signed or done.breaks:
-                log.info("checkpoints anchored", extra={
-                    "signed": len(done.signed), "anchored": len(done.anchored),
-                    "breaks": len(done.breaks)})
-            if next_verify is not None and time.monotonic() >= next_verify:
-                report = verify_and_alert(uow, verify)
-                log.info("audit record verified", extra={"intact": report.intact,
-                                                         "records": report.records_checked})
-                next_verify = time.monotonic() + verify_every
-            failures, pause = 0, poll_seconds
-        # The witness or the database gone: nothing is half-done (rows first, witness next,
-        # repaired by the next pass), so wait longer each time and try again.
-        except (WitnessUnavailable, Exception) as exc:  # noqa: BLE001
-            failures += 1
-            pause = min(MAX_PAUSE_SECONDS, poll_seconds * 2 ** min(failures, 6))
-            log.warning("anchoring failed; trying again", extra={
-                "error": str(exc) if isinstance(exc, WitnessUnavailable) else type(exc).__name__,
-                "retry_in_seconds": pause})
-        stop.wait(pause)
+    next_verify = [time.monotonic() + verify_every] if verify_every > 0 else None
+
+    # The witness or the database gone: nothing is half-done (rows first, witness next,
+    # repaired by the next pass), so the loop waits longer each time and tries again.
+    def one_pass() -> None:
+        done = anchorer.run_once(uow, clock())
+        if done.signed or done.breaks:
+            log.info("checkpoints anchored", extra={
+                "signed": len(done.signed), "anchored": len(done.anchored),
+                "breaks": len(done.breaks)})
+        if next_verify is not None and time.monotonic() >= next_verify[0]:
+            report = verify_and_alert(uow, verify)
+            log.info("audit record verified", extra={"intact": report.intact,
+                                                     "records": report.records_checked})
+            next_verify[0] = time.monotonic() + verify_every
+
+    poll_until_stopped(one_pass, stop, poll_seconds=poll_seconds, what="anchoring")

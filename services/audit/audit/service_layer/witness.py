@@ -18,6 +18,8 @@ from audit.domain.checkpoints import Checkpoint
 class WitnessUnavailable(Exception):
     """The witness cannot be read or written right now."""
 
+    safe_to_log = True  # says which witness and why, never a secret
+
 
 class Witness(Protocol):
     #: Where it is, for operators' messages (a folder, or s3://bucket).

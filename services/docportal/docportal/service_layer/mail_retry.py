@@ -22,6 +22,7 @@ from docportal.service_layer.ports import MailUnavailable, ShareMail
 from docportal.service_layer.shares import UNKNOWN_PRACTICE, ShareMailSettings, share_link
 from servicekit.db import UnitOfWork
 from servicekit.messaging.envelope import Subject, new_event
+from servicekit.workers import poll_until_stopped
 
 log = logging.getLogger("docportal.mail_retry")
 
@@ -64,23 +65,14 @@ def retry_pending_mail(uow: UnitOfWork, mail: ShareMailSettings, clock: Callable
 def run_mail_retry(uow: UnitOfWork, mail: ShareMailSettings, clock: Callable[[], datetime],
                    stop: threading.Event, *, poll_seconds: float) -> None:
     """Retry due share emails every ``poll_seconds`` until ``stop``; outlive database outages."""
-    failures = 0
-    while not stop.is_set():
-        try:
-            done = retry_pending_mail(uow, mail, clock)
-            failures = 0
-            if done.sent or done.failed:
-                log.info("share email retry pass", extra={"sent": done.sent,
-                                                          "failed": done.failed})
-            pause = poll_seconds
-        # The database gone (the mail server's failures are handled per share): wait longer
-        # each time, and try again; nothing was half-done, each share's step is committed.
-        except Exception as exc:  # noqa: BLE001
-            failures += 1
-            pause = min(MAX_PAUSE_SECONDS, poll_seconds * 2 ** min(failures, 6))
-            log.warning("share email retry paused; will try again",
-                        extra={"error": type(exc).__name__, "retry_in_seconds": pause})
-        stop.wait(pause)
+
+    def one_pass() -> None:
+        done = retry_pending_mail(uow, mail, clock)
+        if done.sent or done.failed:
+            log.info("share email retry pass", extra={"sent": done.sent, "failed": done.failed})
+
+    poll_until_stopped(one_pass, stop, poll_seconds=poll_seconds, what="share email retry",
+                       max_pause=MAX_PAUSE_SECONDS)
 
 
 def _claim_next(uow: UnitOfWork, now: datetime, tried: set[str]) -> _Attempt | None:

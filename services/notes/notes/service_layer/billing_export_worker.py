@@ -24,13 +24,13 @@ from notes.adapters.billing_exports import FAILED, PENDING, SENT, BillingExports
 from notes.domain.billing_export import gives_up, retry_delay
 from servicekit.db import UnitOfWork
 from servicekit.messaging.envelope import Actor, Subject, new_event
+from servicekit.workers import poll_until_stopped
 
 log = logging.getLogger("notes.billing_export")
 sends = Counter("notes_billing_exports_total", "Billing export sends tried, by outcome.",
                 ["outcome"])
 WORKER = Actor(id="notes-billing-export", kind="system")
 PASS_LIMIT = 200
-MAX_PAUSE_SECONDS = 30.0
 
 
 class BillingSender(Protocol):
@@ -73,20 +73,14 @@ def run_billing_export(uow: UnitOfWork, settings: ExportSettings,
                        clock: Callable[[], datetime], stop: threading.Event, *,
                        poll_seconds: float) -> None:
     """Send what is due every ``poll_seconds`` until ``stop``; outlive database outages."""
-    failures = 0
-    while not stop.is_set():
-        try:
-            done = export_due(uow, settings, clock)
-            failures, pause = 0, poll_seconds
-            if done.failed or done.given_up:
-                log.warning("billing exports failed", extra={"failed": done.failed,
-                                                             "given_up": done.given_up})
-        except Exception as exc:  # noqa: BLE001 - the database is gone: wait, then again
-            failures += 1
-            pause = min(MAX_PAUSE_SECONDS, poll_seconds * 2 ** min(failures, 8))
-            log.warning("billing export paused; will try again",
-                        extra={"error": type(exc).__name__, "retry_in_seconds": pause})
-        stop.wait(pause)
+
+    def one_pass() -> None:
+        done = export_due(uow, settings, clock)
+        if done.failed or done.given_up:
+            log.warning("billing exports failed", extra={"failed": done.failed,
+                                                         "given_up": done.given_up})
+
+    poll_until_stopped(one_pass, stop, poll_seconds=poll_seconds, what="billing export")
 
 
 def claim_next(uow: UnitOfWork, now: datetime, tried: set[str]) -> dict[str, Any] | None:
