@@ -6,12 +6,14 @@ embedded local default; only the URL and the transport options differ.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from amqp.exceptions import NotFound
 from kombu import Connection, Exchange, Queue, binding
 from kombu.exceptions import ChannelError
 from kombu.transport import filesystem, virtual
@@ -92,8 +94,26 @@ def declare_events_exchange(channel: Any, quorum: bool) -> None:
     """
     if not isinstance(channel, filesystem.Channel):
         unrouted_exchange()(channel).declare()
-        unrouted_queue(quorum)(channel).declare()
+        if _exists(channel, UNROUTED_NAME):
+            # Whatever its type: one queue serves every service, whether or not each one's
+            # BUS_QUORUM_QUEUES matches the process that declared it first.
+            channel.queue_bind(UNROUTED_NAME, UNROUTED_NAME, "")
+        else:
+            unrouted_queue(quorum)(channel).declare()
     events_exchange()(channel).declare()
+
+
+def _exists(channel: Any, queue_name: str) -> bool:
+    # On a channel of its own: a passive declare of a missing queue closes its channel.
+    probe = channel.connection.channel()
+    try:
+        probe.queue_declare(queue=queue_name, passive=True)
+        return True
+    except NotFound:
+        return False
+    finally:
+        with contextlib.suppress(Exception):
+            probe.close()
 
 
 FILESYSTEM_POLL_SECONDS = 0.1

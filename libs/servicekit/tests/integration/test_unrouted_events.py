@@ -87,3 +87,11 @@ def test_declaring_the_exchange_twice_is_idempotent(runtime):
         declare_events_exchange(channel, quorum=False)
         channel.close()
         assert unrouted_count(conn) == 0
+
+
+def test_services_with_and_without_quorum_queues_share_one_unrouted_queue(runtime):
+    with runtime.connection() as conn:
+        channel = conn.channel()
+        declare_events_exchange(channel, quorum=False)
+        declare_events_exchange(channel, quorum=True)  # not refused: the queue already exists
+        channel.close()
