@@ -27,7 +27,7 @@ def test_the_link_is_the_token_under_the_portal_address():
 def test_smtp_url_gives_host_port_and_login():
     mailer = SmtpMailer("smtps://user%40x:p%3Ass@mail.example:2465", "x@y.example")
 
-    assert (mailer._host, mailer._port, mailer._tls) == ("mail.example", 2465, True)
+    assert (mailer._host, mailer._port, mailer._scheme) == ("mail.example", 2465, "smtps")
     assert mailer._login == ("user@x", "p:ss")
 
 
