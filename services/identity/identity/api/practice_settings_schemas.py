@@ -33,8 +33,11 @@ class Money(fields.Decimal):
     """An amount in the practice's currency, two decimals, kept as a string ("120.00")."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(places=2, as_string=True, validate=validate.Range(
-            min=Decimal("0"), max=Decimal("1000000")), **kwargs)
+        # apispec writes a Decimal's bounds as "0.00" strings; the document needs numbers
+        # (schemathesis could not generate bodies from them), so they are given here.
+        metadata = {"minimum": 0, "maximum": 1_000_000, **kwargs.pop("metadata", {})}
+        super().__init__(places=2, as_string=True, metadata=metadata, validate=validate.Range(
+            min=0, max=1_000_000), **kwargs)
 
     def deserialize(self, *args: Any, **kwargs: Any) -> Any:
         amount = super().deserialize(*args, **kwargs)  # validated as a Decimal, kept as text
