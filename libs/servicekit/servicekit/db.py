@@ -59,6 +59,10 @@ class UnitOfWork:
         self._messaging = messaging
         self.session: Session
 
+    def another(self) -> UnitOfWork:
+        """A unit of work on the same database, for another thread (one is not shared)."""
+        return UnitOfWork(self._session_factory, self._messaging)
+
     def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
         return self

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from prometheus_client import Counter
-from sqlalchemy import select
+from sqlalchemy import case, select
 
 from audit.adapters.tables import alert_deliveries, alert_webhooks
 from audit.domain.alert_push import MAIL, is_dead, mail_text, retry_delay
@@ -28,6 +28,7 @@ log = logging.getLogger("audit.alert_push")
 pushes = Counter("audit_alert_pushes_total", "Alert deliveries tried, by channel and outcome.",
                  ["channel", "outcome"])
 PASS_LIMIT = 200
+SENDERS = 4  # deliveries in flight at once, per worker process
 
 
 class Webhooks(Protocol):
@@ -79,15 +80,30 @@ def push_due(uow: UnitOfWork, settings: PushSettings, clock: Callable[[], dateti
 
 
 def run_alert_push(uow: UnitOfWork, settings: PushSettings, clock: Callable[[], datetime],
-                   stop: threading.Event, *, poll_seconds: float) -> None:
-    """Deliver what is due every ``poll_seconds`` until ``stop``; outlive database outages."""
+                   stop: threading.Event, *, poll_seconds: float,
+                   senders: int = SENDERS) -> None:
+    """Deliver what is due every ``poll_seconds`` until ``stop``; outlive database outages.
 
-    def one_pass() -> None:
-        done = push_due(uow, settings, clock)
-        if done.failed or done.dead:
-            log.warning("alert pushes failed", extra={"failed": done.failed, "dead": done.dead})
+    ``senders`` threads claim deliveries side by side (a claim moves the delivery's next
+    attempt on, under SKIP LOCKED), so one slow webhook or mail server delays no other.
+    """
 
-    poll_until_stopped(one_pass, stop, poll_seconds=poll_seconds, what="alert push")
+    def sender(own: UnitOfWork) -> None:
+        def one_pass() -> None:
+            done = push_due(own, settings, clock)
+            if done.failed or done.dead:
+                log.warning("alert pushes failed", extra={"failed": done.failed,
+                                                          "dead": done.dead})
+
+        poll_until_stopped(one_pass, stop, poll_seconds=poll_seconds, what="alert push")
+
+    others = [threading.Thread(target=sender, args=(uow.another(),), daemon=True,
+                               name=f"alert-push-{n}") for n in range(1, max(1, senders))]
+    for thread in others:
+        thread.start()
+    sender(uow)
+    for thread in others:
+        thread.join(timeout=30)
 
 
 def _claim_next(uow: UnitOfWork, now: datetime, tried: set[int]) -> _Claimed | None:
@@ -95,7 +111,7 @@ def _claim_next(uow: UnitOfWork, now: datetime, tried: set[int]) -> _Claimed | N
     with uow:
         query = (select(alert_deliveries)
                  .where(c.delivered_at.is_(None), c.dead_at.is_(None), c.next_attempt_at <= now)
-                 .order_by(c.next_attempt_at, c.id).limit(1)
+                 .order_by(case((c.channel == MAIL, 1), else_=0), c.next_attempt_at, c.id).limit(1)
                  .with_for_update(skip_locked=True))
         if tried:
             query = query.where(c.id.not_in(tried))
