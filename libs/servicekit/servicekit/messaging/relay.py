@@ -179,14 +179,20 @@ class OutboxRelay:
                     self.observe_lag()
                 stop.wait(delay)
 
+    def _observe_unrouted(self) -> None:
+        # On a connection of its own: a probe that upsets the broker must never reset the
+        # publishing connection with a batch in flight; a failed probe leaves the gauge as is.
+        with contextlib.suppress(Exception), self._connect() as probe:
+            observe_unrouted(probe, self.service)
+
     def _drain(self, publisher: Publisher, stop: threading.Event, connection: Connection) -> None:
-        last_purge = datetime.now(UTC)
         last_unrouted_check = datetime.min.replace(tzinfo=UTC)
+        last_purge = datetime.now(UTC)
         while not stop.is_set():
             sent = self.relay_batch(publisher)
             self.observe_lag()
             if datetime.now(UTC) - last_unrouted_check > UNROUTED_CHECK_EVERY:
-                observe_unrouted(connection, self.service)
+                self._observe_unrouted()
                 last_unrouted_check = datetime.now(UTC)
             if sent:
                 log.debug("relayed events", extra={"count": sent})

@@ -242,7 +242,7 @@ def test_the_cli_adds_vendor_staff_and_prints_a_setup_token(tmp_path, sqlite_url
             "--support-admin"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
-    assert "support admin" in result.output and "POST /password/set" in result.output
+    assert "support admin" in result.output and "/app/get-started?token=" in result.output
     again = CliRunner().invoke(main, args)
     assert again.exit_code != 0 and "already" in again.output
     wrong = CliRunner().invoke(main, ["vendor-staff", "add", "--email", "x@elsewhere.example",
