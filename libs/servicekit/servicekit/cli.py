@@ -24,8 +24,18 @@ def _on_shutdown(callback: Callable[[], None]) -> None:
         signal.signal(sig, lambda *_: callback())
 
 
-def _run_together(loops: list[Callable[[], None]], stop: Callable[[], None]) -> None:
-    """Run each loop in its own thread; when one ends (stopped or failed), stop them all."""
+#: How long a consumer may take to declare its queue before the next one starts anyway.
+DECLARE_WAIT_SECONDS = 30.0
+
+
+def _run_together(loops: list[Callable[[], None]], stop: Callable[[], None],
+                  ready: list[threading.Event] | None = None) -> None:
+    """Run each loop in its own thread; when one ends (stopped or failed), stop them all.
+
+    Each loop starts once the one before it says it is ``ready``: the filesystem bus keeps
+    its bindings in a file that its process-wide lock does not guard between threads, so two
+    consumers of one process must not declare their queues at the same moment.
+    """
     if len(loops) == 1:
         loops[0]()
         return
@@ -37,9 +47,13 @@ def _run_together(loops: list[Callable[[], None]], stop: Callable[[], None]) -> 
         finally:
             ended.set()
 
-    threads = [threading.Thread(target=run, args=(loop,), daemon=True) for loop in loops]
-    for thread in threads:
+    threads = []
+    for n, loop in enumerate(loops):
+        thread = threading.Thread(target=run, args=(loop,), daemon=True)
         thread.start()
+        threads.append(thread)
+        if ready is not None and n < len(loops) - 1:
+            ready[n].wait(DECLARE_WAIT_SECONDS)
     # The main thread waits, so that it is the one that receives the shutdown signals.
     while not ended.wait(0.5):
         pass
@@ -105,7 +119,8 @@ def service_cli(spec: ServiceSpec) -> click.Group:
                 consumer.should_stop = True
 
         _on_shutdown(stop)
-        _run_together([consumer.run for consumer in consumers], stop)
+        _run_together([consumer.run for consumer in consumers], stop,
+                      [consumer.ready for consumer in consumers])
 
     @group.group(name="dead-letters")
     def dead_letters() -> None:
