@@ -10,6 +10,7 @@ import marshmallow as ma
 from flask import Flask
 
 from servicekit.web.access_log import install_access_log
+from servicekit.web.caching import install_no_store
 from servicekit.web.errors import ErrorTable, register_error_handlers
 from servicekit.web.health import install_health
 from servicekit.web.input_guard import install_input_guard
@@ -74,6 +75,7 @@ def create_service_app(
     install_request_context(app)
     registry = install_metrics(app, name)
     install_access_log(app)
+    install_no_store(app)
     install_health(app, readiness_checks)
     install_input_guard(app)
 
