@@ -16,12 +16,17 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from gateway_config import local_gateway_values, write_gateway_config
-from procfile import procfile_entries, render_procfile, seaweedfs_identities
+from procfile import (
+    private_tmp_prefix,
+    procfile_entries,
+    render_procfile,
+    seaweedfs_identities,
+)
 from stack_env import database_variable, runs_local_s3, stack_defaults, stack_environment
 from topology import SERVICES
 
 REPO = Path(__file__).resolve().parents[2]
-LOCAL_FOLDERS = ("nginx", "s3", "mail", "bus", "metrics")
+LOCAL_FOLDERS = ("nginx", "s3", "mail", "bus", "metrics", "tmp")
 
 
 def parse_replicas(values: list[str]) -> dict[str, int]:
@@ -45,6 +50,20 @@ def prepare_local_dir(local_dir: Path, env: Mapping[str, str]) -> None:
         identities = local_dir / "s3-identities.json"
         identities.write_text(seaweedfs_identities(env["S3_ACCESS_KEY"], env["S3_SECRET_KEY"]))
         identities.chmod(0o600)  # it holds the secret key
+
+
+def seaweedfs_private_tmp(local_dir: Path, env: Mapping[str, str]) -> list[str] | None:
+    if not runs_local_s3(env):
+        return None
+    prefix = private_tmp_prefix(local_dir)
+    if prefix is None:
+        print(
+            "launcher: this machine refuses mount namespaces (unshare --mount), so SeaweedFS "
+            "keeps its gRPC sockets in /tmp, named by port: a second stack on these ports in "
+            "another network namespace would delete them (docs/local-stack.md)",
+            file=sys.stderr, flush=True,
+        )
+    return prefix
 
 
 def prepare_real_servers(env: Mapping[str, str]) -> None:
@@ -83,7 +102,10 @@ def main(argv: list[str] | None = None) -> int:
     local_dir = (REPO / os.environ.get("LOCAL_DIR", ".local")).resolve()
     env = stack_environment(os.environ, stack_defaults(local_dir, real=args.real))
     env["LOCAL_DIR"] = str(local_dir)  # the same folder, spelled so every process agrees
-    entries = procfile_entries(env, local_dir, replicas)
+    # Not a default: a TMPDIR of the caller's would put the stack's temporary files (and
+    # SeaweedFS's logs, without a private /tmp) where another stack's are.
+    env["TMPDIR"] = str(local_dir / "tmp")
+    entries = procfile_entries(env, local_dir, replicas, seaweedfs_private_tmp(local_dir, env))
     unknown = set(replicas) - set(entries)
     if unknown:
         parser.error(f"no such process: {', '.join(sorted(unknown))} (have {', '.join(entries)})")

@@ -7,9 +7,11 @@ what makes a crash loud instead of silent.
 from __future__ import annotations
 
 import json
+import os
 import shlex
+import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from gateway_config import nginx_arguments
@@ -17,6 +19,7 @@ from stack_env import runs_local_s3, runs_local_smtp
 from topology import HOST, S3_PORT, SERVICES, SMTP_PORT
 
 DEPLOY_LOCAL = Path("deploy") / "local"
+PRIVATE_TMP_SCRIPT = Path(__file__).resolve().parent / "private_tmp.sh"
 
 
 def seaweedfs_identities(access_key: str, secret_key: str) -> str:
@@ -29,17 +32,38 @@ def seaweedfs_identities(access_key: str, secret_key: str) -> str:
     return json.dumps({"identities": [identity]}, indent=2)
 
 
-def seaweedfs_command(data_dir: Path, identities_file: Path) -> list[str]:
+def private_tmp_prefix(local_dir: Path) -> list[str] | None:
+    """The command prefix that runs SeaweedFS with LOCAL_DIR/tmp as its own /tmp
+    (deploy/local/private_tmp.sh in a mount namespace of its own), or None where this machine
+    refuses mount namespaces (then its sockets stay in the shared /tmp: docs/local-stack.md)."""
+    flags = ["--mount"] if os.geteuid() == 0 else ["--user", "--map-root-user", "--mount"]
+    unshare = ["unshare", *flags]
+    here = str(PRIVATE_TMP_SCRIPT.parent)
+    probe = [*unshare, "mount", "--bind", here, here]  # seen by the probe alone
+    try:
+        subprocess.run(probe, check=True, capture_output=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return [*unshare, "sh", str(PRIVATE_TMP_SCRIPT), str(local_dir)]
+
+
+def seaweedfs_command(
+    local_dir: Path, private_tmp: Sequence[str] | None = None
+) -> list[str]:
+    """`weed mini` on LOCAL_DIR/s3; inside ``private_tmp`` (see private_tmp_prefix) when given,
+    where LOCAL_DIR is seen at /tmp/stack."""
     # `weed mini` is master, volume, filer and S3 in one process. Its volume server listens on
     # 9340, not `weed server`'s 8080 that the gateway owns. The extras we do not use are off.
+    seen_at = Path("/tmp/stack") if private_tmp else local_dir
     return [
+        *(private_tmp or ()),
         "weed",
         "mini",
-        f"-dir={data_dir}",
+        f"-dir={seen_at / 's3'}",
         f"-ip={HOST}",
         f"-ip.bind={HOST}",
         f"-s3.port={S3_PORT}",
-        f"-s3.config={identities_file}",
+        f"-s3.config={seen_at / 's3-identities.json'}",
         "-webdav=false",
         "-admin.ui=false",
         "-s3.port.iceberg=0",
@@ -59,14 +83,15 @@ def api_command(service: str, bind: str, metrics_dir: Path, replicated: bool) ->
 
 
 def procfile_entries(
-    env: Mapping[str, str], local_dir: Path, replicas: Mapping[str, int] | None = None
+    env: Mapping[str, str], local_dir: Path, replicas: Mapping[str, int] | None = None,
+    private_tmp: Sequence[str] | None = None,
 ) -> dict[str, str]:
-    """Process name -> shell command, in start order."""
+    """Process name -> shell command, in start order; ``private_tmp`` as for seaweedfs_command."""
     replicas = replicas or {}
     python = shlex.quote(sys.executable)
     entries: dict[str, str] = {}
     if runs_local_s3(env):
-        command = seaweedfs_command(local_dir / "s3", local_dir / "s3-identities.json")
+        command = seaweedfs_command(local_dir, private_tmp)
         entries["seaweedfs"] = "exec " + shlex.join(command)
     if runs_local_smtp(env):
         entries["mailsink"] = (

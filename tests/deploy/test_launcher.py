@@ -143,3 +143,10 @@ def test_mail_sink_writes_each_message_with_its_envelope_as_an_eml_file(tmp_path
     assert message["Subject"] == "Documents shared with you"
     assert message["X-Sink-Rcpt-To"] == "dr.lee@example.org, hidden@example.org"
     assert not list(tmp_path.glob("*.partial"))
+
+
+def test_seaweedfs_in_a_private_tmp_sees_local_dir_at_tmp_stack():
+    prefix = ["unshare", "--mount", "sh", "deploy/local/private_tmp.sh", str(LOCAL)]
+    weed = shlex.split(procfile_entries(local_env(), LOCAL, private_tmp=prefix)["seaweedfs"])
+    assert weed[1:7] == [*prefix, "weed"]
+    assert "-dir=/tmp/stack/s3" in weed and "-s3.config=/tmp/stack/s3-identities.json" in weed
