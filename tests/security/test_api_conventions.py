@@ -70,3 +70,77 @@ def test_no_answer_of_any_route_may_be_stored_by_a_cache(service):
             if "no-store" not in control and not endpoint.endswith("static"):
                 cached.append((method, path, caller, response.status_code, control))
     assert cached == []
+
+
+# --- the OpenAPI documents ---------------------------------------------------------------
+
+ERROR_SCHEMA_REF = "#/components/schemas/Error"
+
+
+def operations(document):
+    """(method, path, operation, path-level parameters) of every documented operation."""
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method in ("get", "put", "post", "patch", "delete"):
+                yield method, path, operation, item.get("parameters", [])
+
+
+def expected_errors(operation, path_parameters) -> set[str]:
+    """The errors servicekit's machinery can answer for the operation (README: conventions)."""
+    expected = set()
+    if operation.get("security"):
+        expected |= {"401", "403"}
+    if any(p["in"] == "path" for p in path_parameters):
+        expected.add("404")
+    if "requestBody" in operation:
+        expected |= {"400", "422"}
+    if any(p.get("in") == "query" for p in operation.get("parameters", [])):
+        expected.add("422")
+    return expected
+
+
+def resolved(document, response):
+    name = response.get("$ref", "").rsplit("/", 1)[-1]
+    return document["components"]["responses"][name] if name else response
+
+
+def undocumented_walk_statuses(document, table) -> list[tuple]:
+    """The refusals the authorization walk declares for an operation that its document lacks."""
+    missing = []
+    for (method, path), row in table.items():
+        responses = document["paths"].get(path, {}).get(method.lower(), {}).get("responses", {})
+        for status in {s for s in row.statuses.values() if s >= 400}:
+            if str(status) not in responses:
+                missing.append((method, path, status))
+    return missing
+
+
+def test_every_operation_documents_its_errors_in_the_shared_shape(service):
+    document = service.test_client().get("/openapi.json").get_json()
+    prefix = next(s.gateway_prefix for s in SERVICES if s.name == service.name)
+    assert [server["url"] for server in document["servers"]] == [prefix]
+    undocumented, unshaped = [], []
+    for method, path, operation, path_parameters in operations(document):
+        responses = operation["responses"]
+        undocumented += [(method, path, status) for status in sorted(
+            expected_errors(operation, path_parameters) - set(responses))]
+        for status, response in responses.items():
+            if status == "default" or int(status) >= 400:
+                content = resolved(document, response).get("content", {}).get(
+                    "application/json", {})
+                if content.get("schema", {}).get("$ref") != ERROR_SCHEMA_REF or (
+                        "code" not in content.get("example", {}).get("error", {})):
+                    unshaped.append((method, path, status))
+    assert undocumented == []
+    assert unshaped == []
+
+
+def test_the_refusals_the_walk_declares_are_documented(service):
+    import walk_tables
+
+    table = {"notes": walk_tables.NOTES, "docportal": walk_tables.DOCPORTAL,
+             "audit": walk_tables.AUDIT}.get(service.name)
+    if table is None:
+        pytest.skip("identity's walk lives in its own tests")
+    document = service.test_client().get("/openapi.json").get_json()
+    assert undocumented_walk_statuses(document, table) == []

@@ -15,6 +15,7 @@ from servicekit.web.errors import ErrorTable, register_error_handlers
 from servicekit.web.health import install_health
 from servicekit.web.input_guard import install_input_guard
 from servicekit.web.metrics import install_metrics
+from servicekit.web.openapi import ErrorResponsesPlugin, register_error_responses
 from servicekit.web.request_context import install_request_context
 
 if TYPE_CHECKING:
@@ -38,6 +39,10 @@ class ServiceApi(flask_smorest.Api):
     # Only documents the shape; servicekit's own handlers build the bodies.
     ERROR_SCHEMA = ErrorSchema
 
+    def _register_responses(self) -> None:
+        super()._register_responses()
+        register_error_responses(self.spec, self.ERROR_SCHEMA)
+
 
 def create_service_app(
     *,
@@ -51,11 +56,13 @@ def create_service_app(
     max_content_length: int | None = None,
     flask_config: Mapping | None = None,
     import_name: str | None = None,
+    gateway_prefix: str | None = None,
 ) -> Flask:
     """Build a service's Flask app with the platform's shared behaviour around its blueprints.
 
     An app that accepts tokens (``verifier``) must say which of them were revoked since they
-    were issued (``token_state``): no service can forget revocation.
+    were issued (``token_state``): no service can forget revocation. Its OpenAPI document
+    names the gateway prefix it is served under (``/api/<name>`` unless ``gateway_prefix``).
     """
     if verifier is not None and token_state is None:
         raise ValueError(f"{name}: an app that verifies tokens needs a token_state")
@@ -66,6 +73,10 @@ def create_service_app(
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
+        API_SPEC_OPTIONS={"servers": [{
+            "url": gateway_prefix or f"/api/{name}",
+            "description": "The gateway's prefix for this service (an absolute path on the "
+                           "gateway's own host)"}]},
     )
     app.config.update(flask_config or {})
     if max_content_length is not None:
@@ -79,7 +90,7 @@ def create_service_app(
     install_health(app, readiness_checks)
     install_input_guard(app)
 
-    api = ServiceApi(app)
+    api = ServiceApi(app, spec_kwargs={"extra_plugins": [ErrorResponsesPlugin()]})
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )

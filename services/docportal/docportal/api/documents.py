@@ -30,11 +30,13 @@ from docportal.service_layer.documents import (
 )
 from servicekit.auth import require_permission
 from servicekit.web.errors import AppError, ServiceUnavailable, Unprocessable
+from servicekit.web.openapi import documents_errors
 
 blp = Blueprint("documents", __name__, description="Patients' documents")
 
 
 @blp.route("/documents", methods=["POST"])
+@documents_errors(413, 415, 503)
 @require_permission(SHARE_PERMISSION, VIEW_PERMISSION, kinds=("staff",))
 @blp.arguments(UploadFormSchema, location="form")
 @blp.arguments(UploadFileSchema, location="files")
@@ -54,6 +56,7 @@ def upload(form: dict, files: dict) -> dict[str, Any]:
 
 
 @blp.route("/documents/from-note", methods=["POST"])
+@documents_errors(404, 503)
 @require_permission(SHARE_PERMISSION, VIEW_PERMISSION, kinds=("staff",))
 @blp.arguments(NoteDocumentSchema)
 @blp.response(201, DocumentSchema)
@@ -89,6 +92,7 @@ def list_for_patient(query: dict) -> list[dict[str, Any]]:
 
 
 @blp.route("/documents/<document_id>/download", methods=["GET"])
+@documents_errors(503)
 @require_permission(VIEW_PERMISSION, kinds=READERS)
 @blp.doc(responses={"200": {"description": "The document's bytes",
                             "content": {"application/octet-stream": {}}}})

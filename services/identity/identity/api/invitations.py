@@ -21,6 +21,7 @@ from identity.domain.staff_roles import StaffProfile
 from identity.service_layer import invitation_acceptance, invitations
 from identity.service_layer.invitations import InvitationView
 from servicekit.auth import authenticated
+from servicekit.web.openapi import documents_errors
 
 blp = Blueprint("invitations", __name__, description="Staff invitations")
 STAFF = ("staff",)
@@ -46,6 +47,7 @@ def invitation_body(view: InvitationView) -> dict[str, Any]:
 
 
 @blp.route("/invitations", methods=["POST"])
+@documents_errors(409)
 @authenticated(kinds=STAFF)
 @blp.arguments(InvitationRequestSchema)
 @blp.response(201, InvitationSchema)
@@ -104,6 +106,7 @@ def revoke(invitation_id: UUID) -> dict[str, Any]:
 
 
 @blp.route("/invitations/accept", methods=["POST"])
+@documents_errors(410)
 @blp.arguments(InvitationAcceptSchema)
 @blp.response(201, JoinedSchema)
 def accept(body: dict) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from identity.api.schemas import (
 )
 from identity.bootstrap import identity
 from identity.service_layer import password_resets
+from servicekit.web.openapi import documents_errors
 
 blp = Blueprint("passwords", __name__, description="Password reset by email")
 
@@ -23,6 +24,7 @@ FORGOT_ANSWER = "If an account with this email exists, we sent a link to reset i
 
 
 @blp.route("/password/forgot", methods=["POST"])
+@documents_errors(429)
 @blp.arguments(PasswordForgotSchema)
 @blp.response(202, PasswordForgotAnswerSchema)
 def forgot(body: dict) -> dict[str, Any]:
@@ -47,6 +49,7 @@ def ask_for_reset_link(email: str, account: str) -> None:
 
 
 @blp.route("/password/reset", methods=["POST"])
+@documents_errors(410)
 @blp.arguments(PasswordResetSchema)
 @blp.response(204)
 def reset(body: dict) -> None:

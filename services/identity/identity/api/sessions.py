@@ -25,6 +25,7 @@ from identity.service_layer.callers import Caller
 from identity.service_layer.invitations import role_profile_of
 from identity.service_layer.users import get_user
 from servicekit.auth import authenticated, current_principal
+from servicekit.web.openapi import documents_errors
 
 blp = Blueprint("sessions", __name__, description="Sign-in, tokens and the caller's profile")
 
@@ -35,6 +36,7 @@ def _tokens(session: sessions.Session) -> dict[str, Any]:
 
 
 @blp.route("/login", methods=["POST"])
+@documents_errors(429)
 @blp.arguments(AccountLoginSchema)
 @blp.response(200, TokensSchema)
 def login(body: dict) -> dict[str, Any]:
@@ -79,6 +81,7 @@ def logout(body: dict) -> None:
 
 
 @blp.route("/password/set", methods=["POST"])
+@documents_errors(410)
 @blp.arguments(PasswordSetSchema)
 @blp.response(204)
 def set_password(body: dict) -> None:

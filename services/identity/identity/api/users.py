@@ -23,6 +23,7 @@ from identity.bootstrap import identity
 from identity.domain.user_edits import ProfileEdit
 from identity.service_layer import user_lifecycle, users
 from servicekit.auth import authenticated
+from servicekit.web.openapi import documents_errors
 
 blp = Blueprint("users", __name__, description="Users of the practice and the user types")
 STAFF = ("staff",)
@@ -43,6 +44,7 @@ def list_users() -> list[dict[str, Any]]:
 
 
 @blp.route("/users", methods=["POST"])
+@documents_errors(409)
 @authenticated(kinds=STAFF)
 @blp.arguments(NewUserSchema)
 @blp.response(201, UserAddedSchema)

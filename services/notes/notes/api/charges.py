@@ -15,6 +15,7 @@ from notes.domain.receipts import shown_to
 from notes.domain.transactions import PatientTransaction
 from notes.service_layer import charges
 from servicekit.auth import require_permission
+from servicekit.web.openapi import documents_errors
 
 blp = Blueprint("transactions", __name__, description="Patient transactions")
 
@@ -27,6 +28,7 @@ def of_patient(patient_id: str) -> list[PatientTransaction]:
 
 
 @blp.route("/transactions/<transaction_id>", methods=["DELETE"])
+@documents_errors(409)
 @require_permission("delete_transactions", kinds=STAFF)
 @blp.response(200, TransactionSchema, description=f"The charge. {RECEIPT_NOTE}")
 def delete(transaction_id: str) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from notes.bootstrap import notes
 from notes.domain.receipts import shown_to
 from notes.service_layer import cosignature
 from servicekit.auth import authenticated, require_permission
+from servicekit.web.openapi import documents_errors
 
 blp = Blueprint("cosignature", __name__, description="Notes forwarded for co-signature")
 
@@ -35,6 +36,7 @@ def awaiting_me(args: dict) -> dict[str, Any]:
 
 # Who may recall is the domain's rule (the author), so the route only requires a staff token.
 @blp.route("/notes/<note_id>/recall", methods=["POST"])
+@documents_errors(409)
 @authenticated(kinds=STAFF)
 @blp.arguments(VersionSchema)
 @blp.response(200, NoteSchema, description=f"The note, a draft again. {RECEIPT_NOTE}")

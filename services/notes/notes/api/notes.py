@@ -25,6 +25,7 @@ from notes.domain.receipts import shown_to
 from notes.service_layer import note_exports as exports
 from notes.service_layer import note_lifecycle as lifecycle
 from servicekit.auth import authenticated, require_permission
+from servicekit.web.openapi import documents_errors
 
 blp = Blueprint("notes", __name__, description="SOAP notes")
 
@@ -34,6 +35,7 @@ _SOAP = ("subjective", "objective", "assessment", "plan")
 # Who may start, edit, forward and sign is the domain's rule (category and supervision, not
 # only a permission), so these routes only require a staff token.
 @blp.route("/notes", methods=["POST"])
+@documents_errors(404)
 @authenticated(kinds=STAFF)
 @blp.arguments(StartNoteSchema)
 @blp.response(201, NoteSchema, description=f"The note. {RECEIPT_NOTE}")
@@ -61,6 +63,7 @@ def of_patient(patient_id: str) -> list[dict[str, Any]]:
 
 
 @blp.route("/notes/<note_id>", methods=["PATCH"])
+@documents_errors(409)
 @authenticated(kinds=STAFF)
 @blp.arguments(ReviseNoteSchema)
 @blp.response(200, NoteSchema, description=f"The note. {RECEIPT_NOTE}")
@@ -79,6 +82,7 @@ def revise(body: dict, note_id: str) -> dict[str, Any]:
 
 
 @blp.route("/notes/<note_id>/forward", methods=["POST"])
+@documents_errors(409)
 @authenticated(kinds=STAFF)
 @blp.arguments(ForwardSchema)
 @blp.response(200, NoteSchema, description=f"The note. {RECEIPT_NOTE}")
@@ -90,6 +94,7 @@ def forward(body: dict, note_id: str) -> dict[str, Any]:
 
 
 @blp.route("/notes/<note_id>/finalize", methods=["POST"])
+@documents_errors(409)
 @authenticated(kinds=STAFF)
 @blp.arguments(VersionSchema)
 @blp.response(200, NoteSchema, description=f"The note. {RECEIPT_NOTE}")
@@ -102,6 +107,7 @@ def finalize(body: dict, note_id: str) -> dict[str, Any]:
 
 
 @blp.route("/notes/<note_id>/addenda", methods=["POST"])
+@documents_errors(409)
 @authenticated(kinds=STAFF)
 @blp.arguments(AddendumSchema)
 @blp.response(201, NoteSchema, description=f"The note. {RECEIPT_NOTE}")

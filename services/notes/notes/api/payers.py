@@ -13,6 +13,7 @@ from notes.bootstrap import notes
 from notes.domain.receipts import shown_to
 from notes.service_layer import payers
 from servicekit.auth import authenticated, require_permission
+from servicekit.web.openapi import documents_errors
 
 blp = Blueprint("payers", __name__, description="Insurances and cases")
 
@@ -43,6 +44,7 @@ def change_insurance(body: dict, insurance_id: str) -> dict[str, Any]:
 
 
 @blp.route("/cases", methods=["POST"])
+@documents_errors(404)
 @require_permission("edit_patients", kinds=STAFF)
 @blp.arguments(CaseSchema)
 @blp.response(201, CaseSchema, description=f"The case. {RECEIPT_NOTE}")
