@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 import click
 
 from identity.adapters.password_hashing import PasswordHashing
+from identity.cli_mail import register as register_mail_commands
 from identity.config import IdentityConfig
 from identity.domain.errors import IdentityError
 from identity.service_layer.practices import DEFAULT_SEATS, InvalidPractice, create_practice
@@ -12,6 +13,7 @@ from identity.spec import SPEC
 from servicekit.cli import service_cli
 
 main = service_cli(SPEC)
+register_mail_commands(main)  # mail-worker, digests send
 
 
 @main.command(name="create-practice")

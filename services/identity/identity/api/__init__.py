@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 def blueprints() -> list[Blueprint]:
     from identity.api.clinics import blp as clinics
     from identity.api.invitations import blp as invitations
+    from identity.api.notifications import blp as notifications
     from identity.api.oauth import blp as oauth
     from identity.api.passwords import blp as passwords
     from identity.api.practice import blp as practice
@@ -17,4 +18,4 @@ def blueprints() -> list[Blueprint]:
     from identity.api.vendor import blp as vendor
 
     return [sessions, users, clinics, practice, practice_settings, invitations, passwords,
-            recipients, vendor, service_accounts, oauth]
+            recipients, vendor, service_accounts, oauth, notifications]

@@ -18,6 +18,8 @@ from identity.domain.errors import CatalogInvalid
 
 PROFILES_FILE = Path(__file__).with_name("role_profiles.json")
 INSIGHT_SCOPES = frozenset({"practice", "own_patients", "none"})
+# Whose events a role may be notified of: the whole practice's, or its own patients' only.
+NOTIFICATION_SCOPES = frozenset({"practice", "own_patients"})
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,8 @@ class RoleDefaults:
     landing_not_integrated: str
     insights: Mapping[str, str]  # insight -> practice, own_patients or none
     notifications: frozenset[str]
+    available_notifications: frozenset[str]  # what the person may turn on
+    notification_scope: str  # practice or own_patients
     default_digests: frozenset[str]
     available_digests: frozenset[str]
     default_permission_level: str
@@ -75,9 +79,7 @@ def _role(role: str, entry: Mapping[str, Any], insights: Mapping[str, str],
     if set(seen) != set(insights) or not set(seen.values()) <= INSIGHT_SCOPES:
         raise CatalogInvalid(f"role {role!r}: give every insight ({', '.join(insights)}) one "
                              f"of {', '.join(sorted(INSIGHT_SCOPES))}.")
-    unknown = set(entry["notifications"]) - set(notifications)
-    if unknown:
-        raise CatalogInvalid(f"role {role!r}: unknown notification(s) {sorted(unknown)}.")
+    on, offered = _notifications(role, entry, notifications)
     default, available = frozenset(entry["digests"]["default"]), frozenset(
         entry["digests"]["available"])
     if not available <= set(digests) or not default <= available:
@@ -86,7 +88,24 @@ def _role(role: str, entry: Mapping[str, Any], insights: Mapping[str, str],
         role=role, name=entry["name"],
         landing_integrated=entry["landing_page"]["integrated"],
         landing_not_integrated=entry["landing_page"]["not_integrated"],
-        insights=seen, notifications=frozenset(entry["notifications"]),
+        insights=seen, notifications=on, available_notifications=offered,
+        notification_scope=entry.get("notification_scope", "practice"),
         default_digests=default, available_digests=available,
         default_permission_level=entry["default_permission_level"],
     )
+
+
+def _notifications(role: str, entry: Mapping[str, Any], notifications: Mapping[str, str]
+                   ) -> tuple[frozenset[str], frozenset[str]]:
+    """The role's default notifications and those it may turn on (the defaults at least)."""
+    on = frozenset(entry["notifications"])
+    offered = frozenset(entry.get("notifications_available", on))
+    unknown = (on | offered) - set(notifications)
+    if unknown:
+        raise CatalogInvalid(f"role {role!r}: unknown notification(s) {sorted(unknown)}.")
+    if not on <= offered:
+        raise CatalogInvalid(f"role {role!r}: a default notification must be an available one.")
+    if entry.get("notification_scope", "practice") not in NOTIFICATION_SCOPES:
+        raise CatalogInvalid(f"role {role!r}: notification_scope is one of "
+                             f"{', '.join(sorted(NOTIFICATION_SCOPES))}.")
+    return on, offered

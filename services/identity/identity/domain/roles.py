@@ -52,6 +52,9 @@ class RoleProfile:
     digests: frozenset[str]  # on by default
     digests_available: frozenset[str]  # may be turned on; empty: none for this role
     admin_areas: frozenset[str]  # areas this person both sees and edits
+    # May be turned on (the defaults among them); whose events: practice or own_patients.
+    notifications_available: frozenset[str] = frozenset()
+    notification_scope: str = "practice"
 
     def may_see_insight(self, insight: str, *, own_patient: bool) -> bool:
         """Whether this insight, about a patient of theirs or not, is shown to the person."""
@@ -97,4 +100,6 @@ def role_profile(role: PracticeRole, level: PermissionLevel, *,
         digests=defaults.default_digests & available,
         digests_available=available,
         admin_areas=ADMIN_AREAS if admin else frozenset(),
+        notifications_available=defaults.available_notifications,
+        notification_scope=defaults.notification_scope,
     )

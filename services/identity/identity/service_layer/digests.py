@@ -1,0 +1,138 @@
+"""Sending the digests: ``identity mail-worker`` when a period ends, ``identity digests send
+--now`` for the period in course.
+
+Each (person, digest, period) is claimed in sent_digests (its key) and committed before the
+mail goes out, so no digest is ever mailed twice, by two workers or by the worker and the
+command. A digest the mail server refuses is released, to be tried on a later pass; a crash
+between the claim and the mail loses that one digest rather than risk sending it twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from identity.adapters.activity_mail import ActivityMailer, DigestMail, MailUnavailable
+from identity.adapters.activity_repository import ActivityCounts, SentDigests
+from identity.adapters.practice_settings_repository import PracticeSettingsRepository
+from identity.adapters.tables import practices
+from identity.domain.catalog import UserTypeCatalog
+from identity.domain.digests import (
+    PRACTICE_DIGEST,
+    PRACTITIONER_DIGEST,
+    Figure,
+    Period,
+    digests_for,
+    figure_lines,
+    frequency_of,
+    last_ended_period,
+    period_in_course,
+)
+from identity.domain.practice_settings import SettingsArea, current_settings
+from identity.domain.role_profiles import load_role_profiles
+from identity.service_layer.notifications import Person, people_of
+from servicekit.db import UnitOfWork
+
+log = logging.getLogger("identity.digests")
+
+
+@dataclass(frozen=True)
+class DigestPass:
+    sent: int = 0
+    failed: int = 0
+    already_sent: int = 0
+
+    def __add__(self, other: DigestPass) -> DigestPass:
+        return DigestPass(self.sent + other.sent, self.failed + other.failed,
+                          self.already_sent + other.already_sent)
+
+
+def send_due_digests(uow: UnitOfWork, mailer: ActivityMailer, catalog: UserTypeCatalog,
+                     now: datetime, *, in_course: bool = False) -> DigestPass:
+    """Every practice's due digests: the periods just ended, or (``in_course``) the ones
+    running now, up to now."""
+    with uow:
+        practice_ids = list(uow.session.execute(select(practices.c.id)).scalars())
+    done = DigestPass()
+    for practice_id in practice_ids:
+        done += _practice_digests(uow, mailer, catalog, practice_id, now, in_course)
+    return done
+
+
+def _practice_digests(uow: UnitOfWork, mailer: ActivityMailer, catalog: UserTypeCatalog,
+                      practice_id: str, now: datetime, in_course: bool) -> DigestPass:
+    done = DigestPass()
+    for mail, key in _claimed(uow, catalog, practice_id, now, in_course):
+        if mail is None:
+            done += DigestPass(already_sent=1)
+            continue
+        try:
+            mailer.send_digest(mail)
+        except MailUnavailable as err:
+            log.warning("digest not sent; tried again later", extra={"error": str(err)})
+            _finish(uow, key, delivered=False)
+            done += DigestPass(failed=1)
+        else:
+            _finish(uow, key, delivered=True)
+            done += DigestPass(sent=1)
+    return done
+
+
+_Key = tuple[str, str, Period]
+
+
+def _claimed(uow: UnitOfWork, catalog: UserTypeCatalog, practice_id: str, now: datetime,
+             in_course: bool) -> list[tuple[DigestMail | None, _Key]]:
+    """Claim each due digest of the practice (committed), composed with its figures."""
+    with uow:
+        session = uow.session
+        frequency = current_settings(SettingsArea.DIGESTS, PracticeSettingsRepository(
+            session).stored(practice_id, SettingsArea.DIGESTS.value))["frequency"]
+        practice_name = session.execute(select(practices.c.name).where(
+            practices.c.id == practice_id)).scalar_one()
+        people = list(people_of(session, practice_id, catalog))
+        sent, counts = SentDigests(session), ActivityCounts(session)
+        figures: dict[Period, dict[str, dict[str, Figure]]] = {}
+        found: list[tuple[DigestMail | None, _Key]] = []
+        for someone in people:
+            for digest in sorted(digests_for(someone.profile, someone.choices)):
+                when = period_in_course if in_course else last_ended_period
+                period = when(frequency_of(digest, frequency), now.date())
+                key = (someone.user.id, digest, period)
+                if not sent.claim(someone.user.id, digest, period, practice_id, now):
+                    found.append((None, key))
+                    continue
+                if period not in figures:
+                    figures[period] = counts.by_person(practice_id, period)
+                found.append((_mail(someone, digest, period, practice_name, people,
+                                    figures[period]), key))
+        uow.commit()
+    return found
+
+
+def _mail(someone: Person, digest: str, period: Period, practice_name: str,
+          people: list[Person], figures: dict[str, dict[str, Figure]]) -> DigestMail:
+    own = figures.get("" if digest == PRACTICE_DIGEST else someone.user.id, {})
+    by_person: list[tuple[str, list[str]]] = []
+    if digest == PRACTICE_DIGEST:
+        by_person = [(p.user.full_name, figure_lines(PRACTITIONER_DIGEST, figures[p.user.id]))
+                     for p in people if figures.get(p.user.id)]
+    return DigestMail(
+        to=someone.user.email, full_name=someone.user.full_name,
+        digest_name=load_role_profiles().digests[digest].name, practice_name=practice_name,
+        period_start=period.start, period_end=period.end,
+        lines=figure_lines(digest, own), by_person=by_person)
+
+
+def _finish(uow: UnitOfWork, key: _Key, *, delivered: bool) -> None:
+    user_id, digest, period = key
+    with uow:
+        sent = SentDigests(uow.session)
+        if delivered:
+            sent.mark_delivered(user_id, digest, period.start)
+        else:
+            sent.release(user_id, digest, period.start)
+        uow.commit()
