@@ -28,6 +28,7 @@ def stack_defaults(local_dir: Path, *, real: bool) -> dict[str, str]:
     """What the stack needs set; ``real`` points the bus and databases at this machine's servers."""
     identity = next(s for s in SERVICES if s.name == "identity")
     notes = next(s for s in SERVICES if s.name == "notes")
+    audit = next(s for s in SERVICES if s.name == "audit")
     defaults = {
         "LOCAL_DIR": str(local_dir),
         "S3_ENDPOINT_URL": LOCAL_S3_ENDPOINT,
@@ -43,6 +44,8 @@ def stack_defaults(local_dir: Path, *, real: bool) -> dict[str, str]:
         # from notes: server to server, so straight to the services as well.
         "IDENTITY_URL": f"http://{identity.bind}",
         "NOTES_URL": f"http://{notes.bind}",
+        # The User Manager's console reads audit's access reports with the manager's token.
+        "AUDIT_URL": f"http://{audit.bind}",
         "PORTAL_BASE_URL": f"{gateway_url()}/portal",
         "STAFF_APP_URL": f"{gateway_url()}/app",
         # Downloads leave through nginx straight from the store (docs/gateway.md).
