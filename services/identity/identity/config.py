@@ -33,3 +33,6 @@ class IdentityConfig(ServiceConfig):
     staff_session_hours: float = setting("STAFF_SESSION_HOURS", default=12.0, parse=float)
     # Secure cookies: on whenever the pages are served over TLS.
     staff_cookie_secure: bool = setting("STAFF_COOKIE_SECURE", default=False, parse=parse_bool)
+    # Audit's API, straight (not through the gateway): the User Manager's console shows a
+    # profile's access report with the manager's own token.
+    audit_url: str = setting("AUDIT_URL", default="http://127.0.0.1:8004")

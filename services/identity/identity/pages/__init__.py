@@ -12,14 +12,24 @@ from datetime import timedelta
 from flask import Flask
 from werkzeug.exceptions import NotFound
 
+from identity.adapters.audit_reports import HttpAuditReports
 from identity.adapters.tables import staff_page_sessions
 from identity.config import IdentityConfig
-from identity.pages import get_started, home, notification_choices, sign_in
+from identity.pages import (
+    console,
+    console_audit,
+    console_profile,
+    get_started,
+    home,
+    notification_choices,
+    sign_in,
+)
 from identity.pages.blueprint import blueprint
 from identity.pages.session import SIGNED_IN_AS
 from servicekit.web.pages import SealedSessionStore, install_page_sessions
 
-__all__ = ["get_started", "home", "install_staff_pages", "notification_choices", "sign_in"]
+__all__ = ["console", "console_audit", "console_profile", "get_started", "home",
+           "install_staff_pages", "notification_choices", "sign_in"]
 
 SESSION_COOKIE = "clinic_staff"
 
@@ -39,4 +49,6 @@ def install_staff_pages(app: Flask, config: IdentityConfig) -> None:
     install_page_sessions(app, store, cookie=SESSION_COOKIE, path="/app",
                           secure=config.staff_cookie_secure, signed_in_as=SIGNED_IN_AS)
     app.config["SECRET_KEY"] = config.staff_session_secret
+    # The console's "audit this profile" asks audit's API (tests put a fake here).
+    app.extensions[console_audit.AUDIT_REPORTS] = HttpAuditReports(config.audit_url)
     app.register_blueprint(blueprint)

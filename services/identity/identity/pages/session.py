@@ -32,6 +32,12 @@ def current_staff() -> Principal | None:
     return g.staff
 
 
+def access_token() -> str | None:
+    """The signed-in staff member's access token, for calls to another service's API on
+    their behalf (audit's reports); checked and refreshed by current_staff() first."""
+    return session.get(_ACCESS) if current_staff() is not None else None
+
+
 def start_session(signed: sessions.Session) -> Principal | None:
     """Sign the browser in with fresh tokens; a new session id (and CSRF token) every time."""
     principal = _staff(_verify(signed.access_token))
