@@ -34,11 +34,16 @@ from test_gateway_harness import free_port, gateway_values, running_gateway  # n
 
 from docportal.adapters import mailer as docportal_mail  # noqa: E402
 from docportal.spec import SPEC as DOCPORTAL  # noqa: E402
+from identity.adapters import activity_mail  # noqa: E402
 from identity.adapters import mail as identity_mail  # noqa: E402
 from identity.adapters.signing_keys import new_private_key_pem  # noqa: E402
 from identity.app import create_app as create_identity_app  # noqa: E402
+from identity.service_layer.activity_events import record_activity  # noqa: E402
+from identity.service_layer.digests import send_due_digests  # noqa: E402
+from identity.service_layer.notification_delivery import deliver_notifications  # noqa: E402
 from identity.service_layer.practices import create_practice  # noqa: E402
 from identity.spec import SPEC as IDENTITY  # noqa: E402
+from servicekit.messaging.envelope import Subject, new_event  # noqa: E402
 from servicekit.migrations import upgrade  # noqa: E402
 
 pytestmark = pytest.mark.integration
@@ -55,13 +60,17 @@ MAIL_FLOWS: dict[str, str] = {
     "SmtpIdentityMailer.get_started_message": "add_user",
     "SmtpShareMailer.send_share_link": "share",
     "share_message": "share",
+    "SmtpActivityMailer.send_notification": "plan_notification",
+    "SmtpActivityMailer.notification_message": "plan_notification",
+    "SmtpActivityMailer.send_digest": "digest",
+    "SmtpActivityMailer.digest_message": "digest",
 }
 
 
 def mail_methods() -> set[str]:
     """Every public callable that sends or composes a mail, in every mailer module."""
     found = set()
-    for module in (identity_mail, docportal_mail):
+    for module in (identity_mail, activity_mail, docportal_mail):
         for name, member in vars(module).items():
             if inspect.isclass(member) and member.__module__ == module.__name__ \
                     and name.startswith("Smtp"):
@@ -165,13 +174,41 @@ def share(docportal) -> str:
     return email
 
 
+def activity_mailer(gateway: str, mail_sink) -> activity_mail.SmtpActivityMailer:
+    return activity_mail.SmtpActivityMailer(mail_sink.url, "Clinic <no-reply@clinic.example>",
+                                            staff_app_url=f"{gateway}/app",
+                                            vendor_name="Clinic Platform")
+
+
+def plan_notification(identity, gateway: str, mail_sink, practice_id: str) -> str:
+    """A patient proceeds with a plan (the event notes publishes): the owner is mailed."""
+    ident = identity.extensions["identity"]
+    event = new_event("notes.treatment_plan.proceeded",
+                      subject=Subject("treatment_plan", str(uuid.uuid4())), org_id=practice_id,
+                      data={"plan_id": str(uuid.uuid4()), "total_cents": 125000,
+                            "currency": "USD", "item_count": 1})
+    with ident.uow() as uow:
+        record_activity(uow, event)
+        uow.commit()
+    assert deliver_notifications(ident.uow(), activity_mailer(gateway, mail_sink),
+                                 ident.now).sent
+    return OWNER
+
+
+def digest(identity, gateway: str, mail_sink) -> str:
+    ident = identity.extensions["identity"]
+    assert send_due_digests(ident.uow(), activity_mailer(gateway, mail_sink), ident.catalog,
+                            ident.now(), in_course=True).sent
+    return OWNER
+
+
 def test_every_link_in_every_mail_opens_a_page_through_the_gateway(platform, mail_sink):
     gateway, identity, docportal = platform
     sys.path.insert(0, str(REPO / "services" / "identity" / "tests" / "integration"))
-    create_practice(identity.extensions["identity"].uow(), name="Harbour Physio",
-                    owner_email=OWNER, owner_password=PASSWORD, seats=20,
-                    catalog=identity.extensions["identity"].catalog,
-                    hashing=identity.extensions["identity"].hashing)
+    created = create_practice(identity.extensions["identity"].uow(), name="Harbour Physio",
+                              owner_email=OWNER, owner_password=PASSWORD, seats=20,
+                              catalog=identity.extensions["identity"].catalog,
+                              hashing=identity.extensions["identity"].hashing)
     signed = identity.test_client().post("/login", json={"email": OWNER, "password": PASSWORD})
     admin = {"Authorization": f"Bearer {signed.get_json()['access_token']}"}
     flows: dict[str, Callable[[], str]] = {
@@ -179,6 +216,9 @@ def test_every_link_in_every_mail_opens_a_page_through_the_gateway(platform, mai
         "staff_reset": lambda: forgot(identity, OWNER, "staff"),
         "recipient_reset": lambda: recipient_reset(identity),
         "share": lambda: share(docportal),
+        "plan_notification": lambda: plan_notification(identity, gateway, mail_sink,
+                                                       created.practice_id),
+        "digest": lambda: digest(identity, gateway, mail_sink),
     }
     if "SmtpIdentityMailer.send_get_started" in mail_methods():
         flows["add_user"] = lambda: add_user(identity, admin)
@@ -202,4 +242,5 @@ def test_every_link_in_every_mail_opens_a_page_through_the_gateway(platform, mai
     assert opened["staff_reset"] == "/app/reset-password"
     assert opened["recipient_reset"] == "/portal/reset-password"
     assert opened["share"].startswith("/portal/s/")
+    assert opened["plan_notification"] == opened["digest"] == "/app/notifications"
     assert opened.get("add_user", "/app/get-started") == "/app/get-started"

@@ -150,6 +150,10 @@ WALK: dict[tuple[str, str], tuple[dict | None, dict[str, int]]] = {
     ("PUT", "/practice/webchat"): ({"enabled": True}, practice_staff(200, staff=403)),
     ("GET", "/practice/digests"): (None, practice_staff(200, staff=403)),
     ("PUT", "/practice/digests"): ({"frequency": "daily"}, practice_staff(200, staff=403)),
+    # One's own notification and digest choices: every staff member, their own only.
+    ("GET", "/me/notifications"): (None, practice_staff(200)),
+    ("PATCH", "/me/notifications"): ({"notifications": {"payment_plan_requested": False}},
+                                     practice_staff(200)),
     ("GET", "/invitations"): (None, practice_staff(200, staff=403)),
     ("POST", "/invitations"): (
         {"full_name": "Sam Lee", "email": "{caller}-invitee@harbourphysio.example",
