@@ -28,7 +28,8 @@ class Service:
 
 
 SERVICES = (
-    Service("identity", 8001),
+    # mail-worker: mails treatment plan notifications as owed, and the digests when due.
+    Service("identity", 8001, consumes=True, workers=("mail-worker",)),
     # billing-export: sends finalized notes to BILLING_EXPORT_URL, else LOCAL_DIR/billing-exports.
     Service("notes", 8002, consumes=True, workers=("billing-export",)),
     Service("docportal", 8003, consumes=True, workers=("mail-retry",)),
