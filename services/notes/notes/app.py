@@ -4,6 +4,7 @@ from notes.api import blueprints
 from notes.api.errors import ERROR_TABLE
 from notes.bootstrap import bootstrap, identity_token_verifier
 from notes.config import NotesConfig
+from notes.plan_pages import install_plan_pages
 from notes.spec import SPEC
 from servicekit.auth import TokenVerifier
 from servicekit.service import build_app
@@ -17,4 +18,5 @@ def create_app(config: NotesConfig | None = None, verifier: TokenVerifier | None
         verifier=verifier or identity_token_verifier(config),
     )
     app.extensions["notes"] = bootstrap(config, app.extensions["servicekit.runtime"])
+    install_plan_pages(app, config)  # the patient pages under /plan/
     return app

@@ -8,9 +8,11 @@ from datetime import UTC, datetime
 from flask import current_app
 
 from notes.adapters.note_pdf import render_note_pdf
+from notes.adapters.plan_mail import SmtpTreatmentPlanMailer
 from notes.config import NotesConfig
 from notes.domain.catalog import UserTypes, load_user_types
 from notes.service_layer.note_exports import RenderPdf
+from notes.service_layer.plan_sending import LinkSettings, PlanMailer
 from servicekit.auth import TokenVerifier
 from servicekit.db import UnitOfWork
 from servicekit.runtime import Runtime
@@ -21,6 +23,8 @@ class Notes:
     config: NotesConfig
     runtime: Runtime
     user_types: UserTypes
+    plan_mailer: PlanMailer
+    plan_links: LinkSettings
     render_pdf: RenderPdf = render_note_pdf
 
     def uow(self) -> UnitOfWork:
@@ -32,7 +36,9 @@ class Notes:
 
 
 def bootstrap(config: NotesConfig, runtime: Runtime) -> Notes:
-    return Notes(config=config, runtime=runtime, user_types=load_user_types())
+    return Notes(config=config, runtime=runtime, user_types=load_user_types(),
+                 plan_mailer=SmtpTreatmentPlanMailer(config.smtp_url, config.mail_from),
+                 plan_links=LinkSettings(config.plan_base_url, config.plan_link_days))
 
 
 def identity_token_verifier(config: NotesConfig) -> TokenVerifier | None:

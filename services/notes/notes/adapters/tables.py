@@ -17,6 +17,7 @@ from sqlalchemy import (
 
 from servicekit.db import UTCDateTime
 from servicekit.messaging.tables import messaging_tables
+from servicekit.web.pages import page_sessions_table
 
 metadata = MetaData()
 messaging = messaging_tables(metadata)
@@ -190,3 +191,39 @@ billing_exports = Table(
     Index("ix_billing_exports_org_status", "org_id", "status", "finalized_at"),
     Index("ix_billing_exports_finalizer", "org_id", "finalized_by_id", "status"),
 )
+
+# --- digital treatment plans (domain/treatment_plans.py) ------------------------------------
+
+treatment_plans = Table(
+    "treatment_plans", metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("org_id", String(ID), nullable=False),
+    Column("patient_id", String(ID), ForeignKey("patients.id"), nullable=False, index=True),
+    Column("clinic_id", String(ID), nullable=False),
+    Column("practitioner_user_id", String(ID), nullable=False),
+    Column("currency", String(3), nullable=False),
+    # [{code, description, price_cents, quantity}], as the patient is shown them.
+    Column("items", JSON, nullable=False),
+    Column("total_cents", Integer, nullable=False),
+    Column("status", String(30), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_by_id", String(ID), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Column("sent_at", UTCDateTime(), nullable=True),
+    Column("opened_at", UTCDateTime(), nullable=True),
+    Column("decided_at", UTCDateTime(), nullable=True),
+    Column("payment_plan_accepted_at", UTCDateTime(), nullable=True),
+    Column("withdrawn_at", UTCDateTime(), nullable=True),
+    # The one live link (domain/plan_links.py): the SHA-256 of its token, never the token;
+    # a new send replaces it, so an older link finds nothing.
+    Column("link_token_hash", String(64), nullable=True, unique=True),
+    Column("link_sent_to", String(320), nullable=True),
+    Column("link_expires_at", UTCDateTime(), nullable=True),
+    Column("link_wrong_addresses", Integer, nullable=False, server_default=text("0")),
+    Index("ix_treatment_plans_org_status", "org_id", "status", "updated_at"),
+)
+
+# The patient pages' sessions (servicekit.web.pages.store): which links this browser proved
+# the address of, and the CSRF token of its forms.
+plan_page_sessions = page_sessions_table("plan_page_sessions", metadata)

@@ -10,5 +10,6 @@ def blueprints() -> list[Blueprint]:
     from notes.api.notes import blp as notes
     from notes.api.patients import blp as patients
     from notes.api.payers import blp as payers
+    from notes.api.treatment_plans import blp as treatment_plans
 
-    return [patients, payers, notes, cosignature, charges, billing]
+    return [patients, payers, notes, cosignature, charges, billing, treatment_plans]

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from notes.domain import errors as e
-from notes.service_layer.errors import InvalidRequest, NotFoundInPractice
+from notes.service_layer.errors import (
+    InvalidRequest,
+    NotFoundInPractice,
+    PlanLinkUnknown,
+    PlanMailUnavailable,
+)
 from servicekit.web.errors import ErrorTable, error_table_by_family
 
 # The status of each family of refusals; every concrete class keeps its own code.
@@ -17,6 +22,11 @@ _STATUS_BY_FAMILY: dict[type[e.NotesError], int] = {
     e.InvalidNote: 422,
     e.InvalidBillingSheet: 422,
     InvalidRequest: 422,
+    e.TreatmentPlanConflict: 409,  # its status does not allow it; stale version
+    e.InvalidTreatmentPlan: 422,
+    e.PlanLinkUnusable: 410,  # the patient pages show these as pages
+    PlanLinkUnknown: 404,
+    PlanMailUnavailable: 503,
 }
 
 

@@ -109,3 +109,47 @@ class AdminOnly(PermissionRefused):
     """403: in a dental practice only an Admin (manage_users) edits a patient's record."""
 
     code = "admin_only"
+
+
+class TreatmentPlanConflict(NotesError):
+    """409: the treatment plan's status does not allow this (details.status says which)."""
+
+    code = "treatment_plan_conflict"
+
+
+class StaleTreatmentPlanVersion(TreatmentPlanConflict):
+    """409: someone saved the draft plan since this user loaded it."""
+
+    code = "stale_treatment_plan_version"
+
+
+class InvalidTreatmentPlan(NotesError):
+    """422: an item, the practitioner or the patient's address is not usable for the plan."""
+
+    code = "invalid_treatment_plan"
+
+
+class PlanLinkUnusable(NotesError):
+    """410: the patient's link no longer opens the plan; the page says to contact the clinic."""
+
+    code = "plan_link_unusable"
+
+
+class PlanLinkExpired(PlanLinkUnusable):
+    code = "plan_link_expired"
+
+
+class PlanLinkUsed(PlanLinkUnusable):
+    """The patient already answered (or a newer link replaced this one)."""
+
+    code = "plan_link_used"
+
+
+class PlanWithdrawn(PlanLinkUnusable):
+    code = "plan_withdrawn"
+
+
+class PlanLinkLocked(PlanLinkUnusable):
+    """Too many wrong email addresses were typed for this link."""
+
+    code = "plan_link_locked"

@@ -19,3 +19,15 @@ class AccountNotKnown(PermissionRefused):
     """403: identity has not told notes about this user yet, or deactivated them."""
 
     code = "account_not_known"
+
+
+class PlanMailUnavailable(NotesError):
+    """503: the mail server did not take the plan's mail; nothing was sent or changed."""
+
+    code = "mail_unavailable"
+
+
+class PlanLinkUnknown(NotesError):
+    """404: no plan has this link (mistyped, or replaced by a newer mail)."""
+
+    code = "plan_link_unknown"
