@@ -23,6 +23,8 @@ TLS_TEMPLATE = REPO / "deploy" / "nginx" / "tls" / "clinic-tls.inc.template"
 #: The TLS include's placeholders: all set turns TLS on, none leaves it off, some is an error.
 TLS_VARIABLES = ("GATEWAY_TLS_LISTEN", "GATEWAY_TLS_CERT", "GATEWAY_TLS_KEY")
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
 _PLACEHOLDER = re.compile(r"\$\{([A-Z][A-Z0-9_]*)\}")
 
 
@@ -42,9 +44,43 @@ def local_gateway_values(environ: Mapping[str, str] | None = None) -> dict[str, 
 
 
 def document_store_values(endpoint_url: str | None) -> dict[str, str]:
-    """The store docportal signs its download URLs for (S3_ENDPOINT_URL, else the local one)."""
+    """The store docportal signs its download URLs for (S3_ENDPOINT_URL, else the local one):
+    the Host it signed, the address with its port written out, and the TLS name and trust."""
     parts = urlsplit(endpoint_url or f"http://{HOST}:{S3_PORT}")
-    return {"DOCUMENT_STORE_HOST": parts.netloc, "DOCUMENT_STORE_SCHEME": parts.scheme}
+    port = parts.port or DEFAULT_PORTS[parts.scheme]
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return {
+        "DOCUMENT_STORE_HOST": parts.netloc,
+        "DOCUMENT_STORE_ADDRESS": f"{host}:{port}",
+        "DOCUMENT_STORE_SCHEME": parts.scheme,
+        "DOCUMENT_STORE_TLS_NAME": parts.hostname,
+        "GATEWAY_RESOLVER": system_resolver(),
+        "GATEWAY_CA_BUNDLE": ca_bundle(),
+    }
+
+
+def system_resolver(resolv_conf: Path = Path("/etc/resolv.conf")) -> str:
+    """This machine's first name server, which nginx asks for the store's address at run time."""
+    try:
+        lines = resolv_conf.read_text().splitlines()
+    except OSError:
+        lines = []
+    for line in lines:
+        fields = line.split()
+        if len(fields) >= 2 and fields[0] == "nameserver":
+            address = fields[1].split("%", 1)[0]  # an IPv6 zone is not nginx's syntax
+            return f"[{address}]" if ":" in address else address
+    return HOST
+
+
+def ca_bundle() -> str:
+    """The CA bundle an https store's certificate is checked against: certifi's (installed with
+    requests and boto3's dependencies), else the system's."""
+    try:
+        import certifi
+    except ImportError:
+        return "/etc/ssl/certs/ca-certificates.crt"
+    return certifi.where()
 
 
 def tls_enabled(values: Mapping[str, str]) -> bool:

@@ -148,16 +148,19 @@ def test_service_environment_follows_the_contract(compose, definitions):
         bus = re.fullmatch(r"amqp://(\w+):[^@]+@rabbitmq:5672/(\w+)", env["BUS_URL"])
         assert bus and bus.group(1) in users and bus.group(2) in vhosts, name
         assert env["BUS_QUORUM_QUEUES"] == "1"
-        assert env["S3_ENDPOINT_URL"] == "http://minio:9000"
+        assert env["S3_ENDPOINT_URL"] == "http://seaweedfs:8333"
         assert env["SMTP_URL"] == "smtp://mailpit:1025"
         for key in ("S3_BUCKET", "S3_ACCESS_KEY", "S3_SECRET_KEY"):
             assert env[key], f"{name}: {key}"
 
 
-def test_bucket_job_creates_the_bucket_the_services_use(compose):
-    script = " ".join(compose["minio-bucket"]["command"])
+def test_the_store_makes_the_bucket_the_services_use_before_it_reports_healthy(compose):
     bucket = compose["docportal-api"]["environment"]["S3_BUCKET"]
-    assert f"mc mb --ignore-existing clinic/{bucket}" in script
+    assert f"-bucket={bucket}" in compose["seaweedfs"]["command"]
+    assert f"/buckets/{bucket}/" in " ".join(compose["seaweedfs"]["healthcheck"]["test"])
+    for name, spec in built(compose).items():
+        if spec.get("restart") != "no":
+            assert spec["depends_on"]["seaweedfs"]["condition"] == "service_healthy", name
 
 
 def test_rabbit_loads_the_definitions_that_compose_mounts(compose):

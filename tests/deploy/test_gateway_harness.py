@@ -22,7 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from gateway_config import nginx_arguments, write_gateway_config
+from gateway_config import ca_bundle, nginx_arguments, write_gateway_config
 
 
 def nginx_binary() -> str:
@@ -141,6 +141,10 @@ def gateway_values(listen: str, alive: str, down: str, **extra: str) -> dict[str
         "AUDIT_UPSTREAM": down,
         # Where X-Accel-Redirect downloads are fetched from: the live echo server here.
         "DOCUMENT_STORE_HOST": alive,
+        "DOCUMENT_STORE_ADDRESS": alive,
         "DOCUMENT_STORE_SCHEME": "http",
+        "DOCUMENT_STORE_TLS_NAME": alive.rsplit(":", 1)[0],
+        "GATEWAY_RESOLVER": "127.0.0.1",
+        "GATEWAY_CA_BUNDLE": ca_bundle(),
         **extra,
     }
