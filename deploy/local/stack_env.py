@@ -48,6 +48,7 @@ def stack_defaults(local_dir: Path, *, real: bool) -> dict[str, str]:
         "AUDIT_URL": f"http://{audit.bind}",
         "PORTAL_BASE_URL": f"{gateway_url()}/portal",
         "STAFF_APP_URL": f"{gateway_url()}/app",
+        "PLAN_BASE_URL": f"{gateway_url()}/plan",
         # Downloads leave through nginx straight from the store (docs/gateway.md).
         "DOWNLOAD_OFFLOAD": "x-accel",
         "PYTHONUNBUFFERED": "1",

@@ -30,11 +30,13 @@ def test_the_access_log_keeps_portal_routes_and_hides_link_tokens(tmp_path):
         values = gateway_values(f"127.0.0.1:{free_port()}", alive, f"127.0.0.1:{free_port()}")
         with running_gateway(tmp_path / "nginx", values, edit=log_to_file) as url:
             for path in (f"/portal/s/{TOKEN}", f"/portal/s/{TOKEN}/register", "/portal/login",
-                         f"/portal/reset-password?token={TOKEN}", "/api/notes/patients"):
+                         f"/portal/reset-password?token={TOKEN}", "/api/notes/patients",
+                         f"/plan/t/{TOKEN}", f"/plan/t/{TOKEN}/answer", "/plan/static/plan.css"):
                 requests.get(f"{url}{path}", timeout=5)
     text = log.read_text()
     paths = [json.loads(line)["path"] for line in text.splitlines()
              if json.loads(line)["path"] != "/healthz"]
     assert TOKEN not in text
     assert paths == ["/portal/s/[redacted]", "/portal/s/[redacted]", "/portal/login",
-                     "/portal/reset-password", "/api/notes/patients"]
+                     "/portal/reset-password", "/api/notes/patients", "/plan/t/[redacted]",
+                     "/plan/t/[redacted]", "/plan/static/plan.css"]

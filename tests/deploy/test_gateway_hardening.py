@@ -81,6 +81,7 @@ def test_the_rest_of_the_api_is_not_throttled_while_sign_in_is(gateway):
         ("/portal/forgot-password", "POST", 5),
         ("/portal/reset-password", "POST", 5),
         ("/portal/s/a-share-token", "GET", 20),
+        ("/plan/t/a-plan-token", "GET", 20),
     ],
 )
 def test_each_credential_route_and_share_link_opening_has_its_own_burst(
@@ -88,7 +89,7 @@ def test_each_credential_route_and_share_link_opening_has_its_own_burst(
 ):
     served, refused = served_before_refusal(f"{gateway}{path}", method)
     assert burst + 1 <= served <= burst + 2
-    if path.startswith("/portal/"):  # a page: the refusal is a page too
+    if path.startswith(("/portal/", "/plan/")):  # a page: the refusal is a page too
         assert refused.headers["Content-Type"].startswith("text/html")
         assert 'data-code="too_many_requests"' in refused.text
     else:
@@ -162,7 +163,8 @@ def csp(response: requests.Response) -> dict[str, str]:
     return dict(part.strip().split(" ", 1) for part in policy.split(";"))
 
 
-@pytest.mark.parametrize("path", ["/portal/s/a-share-token", "/portal/shares/abc", "/portal/x"])
+@pytest.mark.parametrize("path", ["/portal/s/a-share-token", "/portal/shares/abc", "/portal/x",
+                                  "/plan/t/a-plan-token", "/plan/x"])
 def test_portal_pages_get_a_strict_content_security_policy(gateway, path):
     response = requests.get(f"{gateway}{path}", timeout=5)
     assert csp(response) == {

@@ -78,6 +78,9 @@ def assert_page_error(status: int, headers: dict[str, str], body: bytes, code: s
     "/api/docportal/%70ortal/reset-password",
     "/api/docportal/./portal/shared",
     "/api/docportal/portal",
+    "/api/notes/plan/t/" + TOKEN,
+    "/api/notes//plan/t/" + TOKEN,
+    "/api/notes/plan",
 ])
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_the_pages_do_not_answer_under_the_api_prefix(gateway, path, method):

@@ -31,6 +31,7 @@ SECRET_SETTINGS = {
     "DATABASE_URL", "BUS_URL", "JWT_PRIVATE_KEYS", "S3_ACCESS_KEY", "S3_SECRET_KEY",
     "RECIPIENT_PROOF_SECRET", "PORTAL_SESSION_SECRET", "SMTP_URL", "AUDIT_SIGNING_KEY",
     "AUDIT_WITNESS_ACCESS_KEY", "AUDIT_WITNESS_SECRET_KEY", "STAFF_SESSION_SECRET",
+    "PLAN_PAGE_SESSION_SECRET",
 }
 
 
@@ -366,6 +367,8 @@ def test_every_process_of_a_service_gets_the_same_settings_and_its_own_database(
         find("Deployment", "identity-api")).keys()
     assert {"S3_ACCESS_KEY", "S3_SECRET_KEY", "PORTAL_SESSION_SECRET", "SMTP_URL",
             "RECIPIENT_PROOF_SECRET"} <= settings_of(find("Deployment", "docportal-api")).keys()
+    assert {"PLAN_PAGE_SESSION_SECRET", "SMTP_URL", "PLAN_BASE_URL"} <= settings_of(
+        find("Deployment", "notes-api")).keys()
 
 
 def test_secret_settings_come_from_secrets_only():

@@ -1,9 +1,10 @@
 """Every mail the platform sends that asks a person to act links to a page that works.
 
-The real identity and docportal apps (served by werkzeug on free ports) stand behind the real
-nginx on the rendered gateway template. Each mail is sent by its real flow (invite, add a
-user, forgot password as staff and as a recipient, share documents) into the SMTP sink;
-every link in it is opened through the gateway and must answer 200 with an HTML page.
+The real identity, docportal and notes apps (served by werkzeug on free ports) stand behind
+the real nginx on the rendered gateway template. Each mail is sent by its real flow (invite,
+add a user, forgot password as staff and as a recipient, share documents, a treatment plan
+sent to a patient) into the SMTP sink; every link in it is opened through the gateway and must
+answer 200 with an HTML page.
 
 The mailers are enumerated: every public method of a mailer class that sends or composes a
 mail must appear in MAIL_FLOWS, so a new mail without a flow here fails this test.
@@ -28,6 +29,7 @@ from werkzeug.serving import make_server
 sys.path.insert(0, str(Path(__file__).parent))
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "services" / "docportal" / "tests" / "integration"))
+sys.path.insert(0, str(REPO / "tests" / "security"))
 from docportal_harness import PDF, bearer  # noqa: E402
 from docportal_harness import make_app as make_docportal_app  # noqa: E402
 from test_gateway_harness import free_port, gateway_values, running_gateway  # noqa: E402
@@ -43,6 +45,8 @@ from identity.service_layer.digests import send_due_digests  # noqa: E402
 from identity.service_layer.notification_delivery import deliver_notifications  # noqa: E402
 from identity.service_layer.practices import create_practice  # noqa: E402
 from identity.spec import SPEC as IDENTITY  # noqa: E402
+from notes.adapters import plan_mail as notes_mail  # noqa: E402
+from notes.adapters.plan_mail import SmtpTreatmentPlanMailer  # noqa: E402
 from servicekit.messaging.envelope import Subject, new_event  # noqa: E402
 from servicekit.migrations import upgrade  # noqa: E402
 
@@ -60,6 +64,8 @@ MAIL_FLOWS: dict[str, str] = {
     "SmtpIdentityMailer.get_started_message": "add_user",
     "SmtpShareMailer.send_share_link": "share",
     "share_message": "share",
+    "SmtpTreatmentPlanMailer.send_plan_link": "treatment_plan",
+    "plan_link_message": "treatment_plan",
     "SmtpActivityMailer.send_notification": "plan_notification",
     "SmtpActivityMailer.notification_message": "plan_notification",
     "SmtpActivityMailer.send_digest": "digest",
@@ -70,7 +76,7 @@ MAIL_FLOWS: dict[str, str] = {
 def mail_methods() -> set[str]:
     """Every public callable that sends or composes a mail, in every mailer module."""
     found = set()
-    for module in (identity_mail, activity_mail, docportal_mail):
+    for module in (identity_mail, activity_mail, docportal_mail, notes_mail):
         for name, member in vars(module).items():
             if inspect.isclass(member) and member.__module__ == module.__name__ \
                     and name.startswith("Smtp"):
@@ -99,7 +105,8 @@ def served(app) -> Iterator[str]:
 
 @pytest.fixture
 def platform(tmp_path, mail_sink, seaweedfs):
-    """identity and docportal behind the gateway; yields (gateway URL, identity, docportal)."""
+    """identity, docportal and notes behind the gateway; yields (gateway URL, identity,
+    docportal, notes)."""
     listen = f"127.0.0.1:{free_port()}"
     gateway = f"http://{listen}"
     identity_db = f"sqlite:///{tmp_path / 'identity.db'}"
@@ -113,14 +120,43 @@ def platform(tmp_path, mail_sink, seaweedfs):
         bus_url="memory://", s3_endpoint_url=seaweedfs.endpoint_url, s3_bucket=seaweedfs.bucket,
         s3_access_key=seaweedfs.access_key, s3_secret_key=seaweedfs.secret_key,
         smtp_url=mail_sink.url, portal_base_url=f"{gateway}/portal"))
-    with served(identity) as identity_at, served(docportal) as docportal_at:
+    notes = plan_mailing_notes(tmp_path, mail_sink.url, f"{gateway}/plan")
+    with served(identity) as identity_at, served(docportal) as docportal_at, \
+            served(notes) as notes_at:
         values = gateway_values(listen, docportal_at, f"127.0.0.1:{free_port()}",
-                                IDENTITY_UPSTREAM=identity_at)
+                                IDENTITY_UPSTREAM=identity_at, NOTES_UPSTREAM=notes_at)
         with running_gateway(tmp_path / "nginx", values) as url:
             assert url == gateway
-            yield gateway, identity, docportal
-    identity.extensions["servicekit.runtime"].close()
-    docportal.extensions["servicekit.runtime"].close()
+            yield gateway, identity, docportal, notes
+    for app in (identity, docportal, notes):
+        app.extensions["servicekit.runtime"].close()
+
+
+def plan_mailing_notes(tmp_path: Path, smtp_url: str, plan_base_url: str):
+    """notes (the security tests' app and key) mailing its treatment plans to the sink."""
+    from dataclasses import replace
+
+    import security_apps
+
+    from notes.service_layer.plan_sending import LinkSettings
+
+    app = security_apps.notes_app(f"sqlite:///{tmp_path / 'notes.db'}", tmp_path / "notes")
+    config = app.extensions["notes"].config
+    app.extensions["notes"] = replace(
+        app.extensions["notes"], plan_mailer=SmtpTreatmentPlanMailer(smtp_url, config.mail_from),
+        plan_links=LinkSettings(plan_base_url, config.plan_link_days))
+    return app
+
+
+def send_treatment_plan(notes) -> str:
+    """A dental practice mails a patient their treatment plan; the patient's address."""
+    import security_apps
+
+    client = notes.test_client()
+    practice = security_apps.notes_practice(notes, "Harbour Dental")
+    patient = security_apps.plan_patient(client, practice, "Pat")
+    security_apps.treatment_plan(client, practice, patient, send=True)
+    return client.get(f"/patients/{patient}", headers=practice.headers()).get_json()["email"]
 
 
 def someone(domain: str = "harbourphysio.example") -> str:
@@ -203,7 +239,7 @@ def digest(identity, gateway: str, mail_sink) -> str:
 
 
 def test_every_link_in_every_mail_opens_a_page_through_the_gateway(platform, mail_sink):
-    gateway, identity, docportal = platform
+    gateway, identity, docportal, notes = platform
     sys.path.insert(0, str(REPO / "services" / "identity" / "tests" / "integration"))
     created = create_practice(identity.extensions["identity"].uow(), name="Harbour Physio",
                               owner_email=OWNER, owner_password=PASSWORD, seats=20,
@@ -216,6 +252,7 @@ def test_every_link_in_every_mail_opens_a_page_through_the_gateway(platform, mai
         "staff_reset": lambda: forgot(identity, OWNER, "staff"),
         "recipient_reset": lambda: recipient_reset(identity),
         "share": lambda: share(docportal),
+        "treatment_plan": lambda: send_treatment_plan(notes),
         "plan_notification": lambda: plan_notification(identity, gateway, mail_sink,
                                                        created.practice_id),
         "digest": lambda: digest(identity, gateway, mail_sink),
@@ -242,5 +279,6 @@ def test_every_link_in_every_mail_opens_a_page_through_the_gateway(platform, mai
     assert opened["staff_reset"] == "/app/reset-password"
     assert opened["recipient_reset"] == "/portal/reset-password"
     assert opened["share"].startswith("/portal/s/")
+    assert opened["treatment_plan"].startswith("/plan/t/")
     assert opened["plan_notification"] == opened["digest"] == "/app/notifications"
     assert opened.get("add_user", "/app/get-started") == "/app/get-started"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,23 @@ def notes_app(database_url: str, local_dir: Path) -> Flask:
     config = SPEC.load_config(local_dir=local_dir, database_url=database_url, bus_url="memory://")
     app = create_app(config, verifier=verifier())
     app.config["TESTING"] = True
+    # Treatment plan mails are kept here, not sent: app.extensions[PLAN_MAILS].sent
+    app.extensions[PLAN_MAILS] = mails = RecordedPlanMails()
+    app.extensions["notes"] = replace(app.extensions["notes"], plan_mailer=mails)
     return app
+
+
+PLAN_MAILS = "security.plan_mails"
+
+
+@dataclass
+class RecordedPlanMails:
+    """notes' treatment plan mailer, keeping each mail (its link holds the patient's token)."""
+
+    sent: list[Any] = field(default_factory=list)
+
+    def send_plan_link(self, mail: Any) -> None:
+        self.sent.append(mail)
 
 
 def docportal_app(database_url: str, local_dir: Path, s3, smtp_url: str,
@@ -224,3 +240,35 @@ def identity_practice(app: Flask, owner_email: str = "owner@harbourphysio.exampl
     return create_practice(ident.uow(), name="Harbour Physio", owner_email=owner_email,
                            owner_password=PASSWORD, catalog=ident.catalog,
                            hashing=ident.hashing)
+
+
+# --- notes: treatment plans ------------------------------------------------------------
+
+PLAN_ITEMS = [{"code": "D2740", "description": "Crown, porcelain", "price_cents": 120050}]
+
+
+def plan_patient(client, practice: Practice, first_name: str) -> str:
+    """A patient with an email address, so that plans can be mailed to them."""
+    return post(client, "/patients", practice.headers(), {
+        "clinic_id": practice.clinic_id, "first_name": first_name, "last_name": "Planned",
+        "date_of_birth": "1980-02-03",
+        "email": f"patient-{uuid.uuid4().hex[:8]}@example.org"})["id"]
+
+
+def treatment_plan(client, practice: Practice, patient_id: str, *, send: bool = False) -> str:
+    plan = post(client, "/treatment-plans", practice.headers(),
+                {"patient_id": patient_id, "items": PLAN_ITEMS})["id"]
+    if send:
+        post(client, f"/treatment-plans/{plan}/send", practice.headers(), {}, status=200)
+    return plan
+
+
+def patient_answers(app: Flask, choice: str) -> None:
+    """The patient of the newest plan mail answers on their page (proceed, payment_plan)."""
+    from datetime import UTC, datetime
+
+    from notes.domain.treatment_plans import PatientChoice
+    from notes.service_layer.plan_pages import choose
+
+    token = app.extensions[PLAN_MAILS].sent[-1].link.rsplit("/", 1)[1]
+    choose(app.extensions["notes"].uow(), token, PatientChoice(choice), datetime.now(UTC))

@@ -26,8 +26,11 @@ from security_apps import (
     notes_chart,
     notes_practice,
     outbox_payloads,
+    patient_answers,
+    plan_patient,
     post,
     start_note,
+    treatment_plan,
 )
 from security_tokens import ALL_PERMISSIONS, bearer, mint
 from walk import (
@@ -120,13 +123,24 @@ def seed_notes(client, a: Practice) -> dict[str, str]:
     post(client, f"/notes/{awaiting['id']}/forward", a.headers("assistant"),
          {"version": 1, "to_user_id": a.users["manager"]}, status=200)
     return {
-        **chart, "clinic": a.clinic_id, "manager": a.users["manager"],
+        **chart, **seed_treatment_plans(client, a),
+        "clinic": a.clinic_id, "manager": a.users["manager"],
         "therapist": a.users["therapist"],
         "draft": start_note(client, a, chart["case"], subjective=SOAP)["id"],
         "to_sign": start_note(client, a, chart["case"], subjective=SOAP)["id"],
         "to_forward": start_note(client, a, chart["case"], subjective=SOAP)["id"],
         "forwarded": forwarded["id"], "signed": signed["id"], "charge": charge["id"],
     }
+
+
+def seed_treatment_plans(client, a: Practice) -> dict[str, str]:
+    patient = plan_patient(client, a, NAME)
+    requested = treatment_plan(client, a, patient, send=True)
+    patient_answers(client.application, "payment_plan")
+    return {"plan_patient": patient, "plan_draft": treatment_plan(client, a, patient),
+            "plan_to_send": treatment_plan(client, a, patient),
+            "plan_to_withdraw": treatment_plan(client, a, patient, send=True),
+            "plan_requested": requested}
 
 
 def test_notes_walk_every_endpoint_every_caller_and_no_cross_practice_access(notes):

@@ -86,6 +86,30 @@ NOTES: dict[tuple[str, str], Row] = {
     ("GET", "/billing/held-notes"): Row(
         "/billing/held-notes", rule(200, [*VIEW, "manage_users"], intruder=200, vendor=200),
         object_route=False),
+    # Treatment plans: read with view_patients (vendor staff too), written with
+    # share_documents by staff only (sending one discloses to the patient by mail). The
+    # intruder names A's patient or plan: not found.
+    ("POST", "/treatment-plans"): Row("/treatment-plans", rule(201, ["share_documents"]), {
+        "patient_id": "{plan_patient}", "items": [{"code": "D1110", "description": "Cleaning",
+                                                  "price_cents": 9500}]}),
+    ("GET", "/treatment-plans"): Row("/treatment-plans", rule(200, VIEW, intruder=200,
+                                                               vendor=200),
+                                     object_route=False),
+    ("GET", "/patients/{patient_id}/treatment-plans"): Row(
+        "/patients/{plan_patient}/treatment-plans", rule(200, VIEW, vendor=200)),
+    ("GET", "/treatment-plans/{plan_id}"): Row("/treatment-plans/{plan_draft}",
+                                               rule(200, VIEW, vendor=200)),
+    ("PATCH", "/treatment-plans/{plan_id}"): Row("/treatment-plans/{plan_draft}",
+                                                 rule(200, ["share_documents"]),
+                                                 {"version": 1, "currency": "EUR"}),
+    ("POST", "/treatment-plans/{plan_id}/send"): Row(
+        "/treatment-plans/{plan_to_send}/send", rule(200, ["share_documents"])),
+    ("POST", "/treatment-plans/{plan_id}/withdraw"): Row(
+        "/treatment-plans/{plan_to_withdraw}/withdraw", rule(200, ["share_documents"])),
+    # The patient asked for a payment plan on their page (seed_notes); staff accept it.
+    ("POST", "/treatment-plans/{plan_id}/accept-payment-plan"): Row(
+        "/treatment-plans/{plan_requested}/accept-payment-plan",
+        rule(200, ["share_documents"])),
 }
 
 # --- docportal -----------------------------------------------------------------------

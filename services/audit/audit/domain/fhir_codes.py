@@ -47,7 +47,8 @@ REFUSALS = frozenset({"identity.session.sign_in_failed", "docportal.share.access
 
 _CREATE = frozenset({"created", "started", "uploaded", "registered", "sent", "reshared",
                      "raised", "granted", "addendum_added", "mail_sent", "reset_requested"})
-_READ = frozenset({"viewed", "downloaded"})
+# "opened": a patient opening their treatment plan from its mailed link (notes).
+_READ = frozenset({"viewed", "downloaded", "opened"})
 # Execute: a query, or a system function such as signing in (FHIR's own definition of E).
 _EXECUTE = frozenset({"searched", "signed_in", "sign_in_failed", "signed_out", "used",
                       "token_refused", "access_refused", "claimed"})

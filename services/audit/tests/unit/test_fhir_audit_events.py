@@ -124,6 +124,8 @@ def test_an_event_without_a_standard_code_is_a_rest_operation_keeping_its_own_ty
     ("notes.note.started", "C"), ("docportal.document.downloaded", "R"),
     ("notes.note.finalized", "U"), ("notes.transaction.deleted", "D"),
     ("identity.session.signed_out", "E"), ("identity.user.permissions_changed", "U"),
+    ("notes.treatment_plan.sent", "C"), ("notes.treatment_plan.opened", "R"),
+    ("notes.treatment_plan.proceeded", "U"), ("notes.treatment_plan.withdrawn", "U"),
 ])
 def test_the_action_follows_the_events_verb(event_type, action):
     assert action_of(event_type) == action
