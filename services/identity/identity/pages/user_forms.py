@@ -41,14 +41,14 @@ def recognition_label(recognition: ProfileRecognition, vendor_name: str) -> str:
                 f"(until {grant.ends_at.strftime('%d %B %Y %H:%M')} UTC)")
     if kind is ProfileKind.PRACTICE_STAFF:
         return f"Your staff (recognized domain {recognition.domain})"
-    return "Unrecognized: " + unrecognized_reason(recognition, vendor_name)
+    return unrecognized_reason(recognition, vendor_name)
 
 
 def unrecognized_reason(recognition: ProfileRecognition, vendor_name: str) -> str:
     if recognition.reason == "vendor_profile_without_grant":
         return (f"{vendor_name}'s domain, but neither its automation profile nor covered by "
                 "an active access grant")
-    return (f"the domain {recognition.domain or '(none)'} is not one your practice "
+    return (f"The domain {recognition.domain or '(none)'} is not one your practice "
             "recognizes")
 
 

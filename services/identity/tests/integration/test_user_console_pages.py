@@ -101,7 +101,7 @@ def test_the_console_says_which_profiles_the_practice_recognizes(
     body = text(page)
     assert 'id="unrecognized-warning"' in body
     assert f'id="user-{stranger}" data-kind="unrecognized"\n      class="flagged"' in body
-    assert "the domain elsewhere.example is not one your practice recognizes" in body
+    assert "The domain elsewhere.example is not one your practice recognizes" in body
     assert f'id="user-{practice.automation_id}" data-kind="vendor_automation"' in body
     assert "Clinic Platform&#39;s automation profile" in body
     assert f'id="user-{support}" data-kind="vendor_staff"' in body
