@@ -247,6 +247,8 @@ def sign_in_help(gw: Gateway, practice: Practice) -> str:
     lines = [f"\nSign in (POST {gw.url}/api/identity/login) as any of these, password "
              f"'{PASSWORD}':"]
     lines += [f"  {p.email:<36} {p.role}" for p in practice.people]
+    lines.append(f"In a browser: {gw.url}/app/login (staff pages); the owner manages users at "
+                 f"{gw.url}/app/users (flags unrecognized profiles, audits them).")
     lines.append(f"""e.g. TOKEN=$(curl -s {gw.url}/api/identity/login -H 'Content-Type: \
 application/json' \\
   -d '{{"email": "{practice.pt.email}", "password": "{PASSWORD}"}}' | jq -r .access_token)
