@@ -29,9 +29,11 @@ register_mail_commands(main)  # mail-worker, digests send
 @click.option("--model", "model", default="therapy", show_default=True,
               type=click.Choice(["therapy", "dental"]),
               help="The vocabulary its staff follow: therapy or dental user types.")
+@click.option("--time-zone", "time_zone", default="UTC", show_default=True,
+              help="The first clinic's IANA time zone, e.g. America/New_York.")
 def create_practice_command(
     name: str, owner_email: str, owner_name: str | None, seats: int, domains: tuple[str, ...],
-    owner_password: str | None, model: str,
+    owner_password: str | None, model: str, time_zone: str,
 ) -> None:
     """Create a practice, its first clinic, its owner and its automation profile."""
     config = SPEC.load_config()
@@ -42,6 +44,7 @@ def create_practice_command(
             runtime.uow(), name=name, owner_email=owner_email, owner_name=owner_name,
             seats=seats, domains=domains, owner_password=owner_password,
             vendor_name=config.vendor_name, vendor_domain=config.vendor_domain, model=model,
+            time_zone=time_zone,
         )
     except (InvalidPractice, IdentityError) as exc:
         raise click.ClickException(str(exc)) from None

@@ -70,12 +70,14 @@ class IdentityRepository:
         self.session.execute(insert(clinics).values(
             id=clinic.id, org_id=clinic.practice_id, name=clinic.name,
             assistants_may_finalize=clinic.assistants_may_finalize, created_at=now,
+            time_zone=clinic.time_zone,
         ))
 
     def save_clinic(self, clinic: Clinic) -> None:
         self.session.execute(
             update(clinics).where(clinics.c.id == clinic.id)
-            .values(assistants_may_finalize=clinic.assistants_may_finalize)
+            .values(assistants_may_finalize=clinic.assistants_may_finalize,
+                    time_zone=clinic.time_zone)
         )
 
     # --- users -------------------------------------------------------------------------
@@ -279,7 +281,8 @@ def _user(row) -> User:  # type: ignore[no-untyped-def]
 
 def _clinic(row) -> Clinic:  # type: ignore[no-untyped-def]
     return Clinic(id=row["id"], practice_id=row["org_id"], name=row["name"],
-                  assistants_may_finalize=row["assistants_may_finalize"])
+                  assistants_may_finalize=row["assistants_may_finalize"],
+                  time_zone=row["time_zone"])
 
 
 class PasswordSetupRepository:

@@ -47,6 +47,8 @@ clinics = Table(
     Column("name", String(200), nullable=False),
     Column("assistants_may_finalize", Boolean, nullable=False, server_default=true()),
     Column("created_at", UTCDateTime(), nullable=False),
+    # The IANA zone its times are shown in (domain/clinics.py; UTC for clinics from before).
+    Column("time_zone", String(64), nullable=False, server_default=text("'UTC'")),
 )
 
 # One name per clinic within a practice, compared case-insensitively: the domain checks it

@@ -139,6 +139,10 @@ class ClinicSchema(Schema):
 
 class ClinicSettingsSchema(ChangeSchema):
     assistants_may_finalize = fields.Bool()
+    time_zone = fields.Str(
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "IANA time zone name, e.g. America/New_York: the clinic's "
+                                 "times are shown in it", "example": "America/New_York"})
 
 
 class NewClinicSchema(Schema):
@@ -146,6 +150,11 @@ class NewClinicSchema(Schema):
                       metadata={"description": "Unique in the practice, whatever the case"})
     assistants_may_finalize = fields.Bool(
         metadata={"description": "Default: on, as for the practice's first clinic"})
+    time_zone = fields.Str(
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "IANA time zone name. Default: the zone of the practice's "
+                                 "other clinics when they share one, else UTC",
+                  "example": "America/Chicago"})
 
 
 class BillingIntegrationSchema(Schema):

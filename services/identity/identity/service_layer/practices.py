@@ -13,6 +13,8 @@ from identity.adapters.repository import IdentityRepository
 from identity.adapters.tables import clinics, practices
 from identity.domain.automation import automation_profile
 from identity.domain.catalog import DENTAL, UserTypeCatalog, load_catalog
+from identity.domain.clinics import DEFAULT_TIME_ZONE, valid_time_zone
+from identity.domain.errors import IdentityError
 from identity.domain.passwords import check_password
 from identity.domain.permissions import PERMISSIONS, VIEW_AUDIT, PermissionOverrides
 from identity.domain.practices import practice_model
@@ -48,18 +50,20 @@ def create_practice(
     seats: int = DEFAULT_SEATS, domains: Sequence[str] = (), owner_password: str | None = None,
     catalog: UserTypeCatalog | None = None, vendor_name: str = "Clinic Platform",
     vendor_domain: str = "clinicplatform.example", hashing: PasswordHashing | None = None,
-    model: str | None = None,
+    model: str | None = None, time_zone: str = DEFAULT_TIME_ZONE,
 ) -> PracticeCreated:
     """Create a practice, its first clinic, its owner (a User Manager) and automation profile.
 
     The model (therapy, the default, or dental) decides the owner's user type: PT, or the
-    dental Practice Manager type with the Admin level's permissions and view_audit.
+    dental Practice Manager type with the Admin level's permissions and view_audit. The first
+    clinic shows its times in ``time_zone`` (an IANA name; a User Manager can change it).
 
     Emits practice.created (which carries the first clinic and the automation profile: they
     are born with the practice) and user.created for the owner.
     """
     catalog = catalog or load_catalog()
     model = practice_model(model)
+    time_zone = _first_clinic_time_zone(time_zone)
     name = name.strip()
     owner_email = owner_email.strip()
     if not name or len(name) > 200:
@@ -95,7 +99,7 @@ def create_practice(
         ))
         uow.session.execute(clinics.insert().values(
             id=clinic_id, org_id=practice_id, name=name, assistants_may_finalize=True,
-            created_at=now,
+            created_at=now, time_zone=time_zone,
         ))
         repo.add_user(owner, now, clinic_ids=[clinic_id])
         repo.add_user(robot, now)
@@ -109,7 +113,8 @@ def create_practice(
             org_id=practice_id, actor=SYSTEM, data={
                 "name": name, "model": model, "owner_id": owner_id, "licensed_seats": seats,
                 "recognized_domains": recognized,
-                "clinics": [{"id": clinic_id, "name": name, "assistants_may_finalize": True}],
+                "clinics": [{"id": clinic_id, "name": name, "assistants_may_finalize": True,
+                             "time_zone": time_zone}],
                 "automation_profile": {"id": robot.id, "email": robot.email,
                                        "full_name": robot.full_name, "kind": "automation",
                                        "user_type": robot.user_type},
@@ -138,3 +143,10 @@ def _owner_type_and_grants(model: str, catalog: UserTypeCatalog) -> tuple[str, f
         return manager.code, frozenset(grants - manager.default_permissions)
     # A therapy owner runs the practice: every permission, manage_users and view_audit too.
     return DEFAULT_USER_TYPE, PERMISSIONS - catalog.default_permissions(DEFAULT_USER_TYPE)
+
+
+def _first_clinic_time_zone(name: str) -> str:
+    try:
+        return valid_time_zone(name)
+    except IdentityError as err:
+        raise InvalidPractice(err.message) from None

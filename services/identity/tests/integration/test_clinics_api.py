@@ -41,7 +41,7 @@ def test_a_manager_adds_a_clinic_and_it_is_listed(client, manager, practice):
     assert response.status_code == 201, response.get_json()
     added = response.get_json()
     assert added["name"] == "Harbour North"
-    assert added["settings"] == {"assistants_may_finalize": True}
+    assert added["settings"] == {"assistants_may_finalize": True, "time_zone": "UTC"}
     listed = client.get("/clinics", headers=manager).get_json()
     assert {c["id"] for c in listed} == {practice.clinic_id, added["id"]}
     assert added in listed
@@ -55,7 +55,8 @@ def test_adding_a_clinic_emits_one_clinic_created_event(client, manager, practic
     assert event["subject"] == {"type": "clinic", "id": added["id"]}
     assert event["org_id"] == practice.id
     assert event["actor"]["id"] == practice.owner_id
-    assert event["data"] == {"name": "Harbour North", "assistants_may_finalize": False}
+    assert event["data"] == {"name": "Harbour North", "assistants_may_finalize": False,
+                             "time_zone": "UTC"}
 
 
 def test_the_event_carries_the_clinic_data_practice_created_carries(client, manager, ident):
@@ -71,7 +72,8 @@ def test_a_new_clinics_settings_can_then_be_changed(client, manager, ident):
     changed = client.patch(f"/clinics/{added['id']}/settings",
                            json={"assistants_may_finalize": False}, headers=manager)
     assert changed.status_code == 200, changed.get_json()
-    assert changed.get_json()["settings"] == {"assistants_may_finalize": False}
+    assert changed.get_json()["settings"] == {"assistants_may_finalize": False,
+                                              "time_zone": "UTC"}
     [event] = events(ident, "identity.clinic.settings_changed")
     assert event["subject"]["id"] == added["id"]
 
@@ -147,6 +149,9 @@ def test_the_first_clinics_name_is_taken_too(client, manager, ident):
     {"name": 42},
     {"name": "Harbour North", "assistants_may_finalize": "sometimes"},
     {"name": "Harbour North", "open_on_sundays": True},
+    {"name": "Harbour North", "time_zone": "Mars/Olympus_Mons"},
+    {"name": "Harbour North", "time_zone": "EST"},
+    {"name": "Harbour North", "time_zone": "../../etc/passwd"},
 ])
 def test_a_bad_body_gets_a_json_422_and_writes_nothing(client, manager, ident, body):
     response = client.post("/clinics", json=body, headers=manager)
@@ -180,3 +185,41 @@ def test_vendor_support_under_a_grant_cannot_add_clinics(client, practice, ident
     assert response.get_json()["error"]["code"] == "kind_not_allowed"
     assert clinic_count(ident) == 1
 
+
+
+def test_a_manager_sets_a_clinics_time_zone_and_the_other_services_hear_of_it(
+    client, manager, practice, ident
+):
+    [first] = client.get("/clinics", headers=manager).get_json()
+    assert first["settings"]["time_zone"] == "UTC"  # until someone says where it is
+    changed = client.patch(f"/clinics/{first['id']}/settings",
+                           json={"time_zone": "America/New_York"}, headers=manager)
+    assert changed.status_code == 200, changed.get_json()
+    assert changed.get_json()["settings"]["time_zone"] == "America/New_York"
+    [event] = events(ident, "identity.clinic.settings_changed")
+    assert event["data"]["before"]["time_zone"] == "UTC"
+    assert event["data"]["after"] == {"assistants_may_finalize": True,
+                                      "time_zone": "America/New_York"}
+    # A new location takes the zone the practice's clinics share unless told otherwise.
+    north = client.post("/clinics", json={"name": "Harbour North"}, headers=manager)
+    assert north.get_json()["settings"]["time_zone"] == "America/New_York"
+    west = client.post("/clinics", json={"name": "Harbour West", "time_zone": "America/Denver"},
+                       headers=manager)
+    assert west.get_json()["settings"]["time_zone"] == "America/Denver"
+
+
+def test_an_unknown_time_zone_is_refused_with_what_to_give(client, manager):
+    [first] = client.get("/clinics", headers=manager).get_json()
+    refused = client.patch(f"/clinics/{first['id']}/settings",
+                           json={"time_zone": "Eastern"}, headers=manager)
+    assert refused.status_code == 422
+    assert "IANA name such as America/New_York" in refused.get_json()["error"]["message"]
+
+
+@pytest.mark.parametrize("person", ["therapist", "clerical"])
+def test_only_a_user_manager_changes_a_clinics_time_zone(client, login, practice, person):
+    [first] = client.get("/clinics", headers=bearer(login(OWNER)["access_token"])).get_json()
+    staff = bearer(login(f"{person}@harbourphysio.example")["access_token"])
+    refused = client.patch(f"/clinics/{first['id']}/settings",
+                           json={"time_zone": "Europe/London"}, headers=staff)
+    assert refused.status_code == 403

@@ -130,10 +130,11 @@ def test_turning_off_assistant_finalization_emits_the_settings_change(
     response = client.patch(f"/clinics/{practice.clinic_id}/settings",
                             json={"assistants_may_finalize": False}, headers=manager)
     assert response.status_code == 200
-    assert response.get_json()["settings"] == {"assistants_may_finalize": False}
+    assert response.get_json()["settings"] == {"assistants_may_finalize": False,
+                                               "time_zone": "UTC"}
     [event] = events(ident, "identity.clinic.settings_changed")
-    assert event["data"] == {"before": {"assistants_may_finalize": True},
-                             "after": {"assistants_may_finalize": False}}
+    assert event["data"] == {"before": {"assistants_may_finalize": True, "time_zone": "UTC"},
+                             "after": {"assistants_may_finalize": False, "time_zone": "UTC"}}
 
 
 def test_me_shows_the_user_type_defaults_and_clinics(client, login, practice):

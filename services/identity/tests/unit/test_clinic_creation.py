@@ -88,7 +88,7 @@ def test_a_new_clinic_has_the_first_clinics_default_settings(manager, catalog, n
     first_clinic_defaults = Clinic(id="x", practice_id=PRACTICE_ID, name="x").settings()
     assert open_clinic(manager, "Harbour North", catalog, now).settings() == (
         first_clinic_defaults)
-    assert first_clinic_defaults == {"assistants_may_finalize": True}
+    assert first_clinic_defaults == {"assistants_may_finalize": True, "time_zone": "UTC"}
 
 
 def test_a_new_clinic_may_start_with_assistant_finalization_off(manager, catalog, now):
@@ -98,7 +98,9 @@ def test_a_new_clinic_may_start_with_assistant_finalization_off(manager, catalog
 
 
 @pytest.mark.parametrize("settings", [{"open_on_sundays": True},
-                                      {"assistants_may_finalize": "yes"}])
+                                      {"assistants_may_finalize": "yes"},
+                                      {"time_zone": "EST"}, {"time_zone": "Narnia/Cair"},
+                                      {"time_zone": True}])
 def test_unknown_or_non_boolean_settings_are_refused(manager, catalog, now, settings):
     with pytest.raises(InvalidRequest):
         open_clinic(manager, "Harbour North", catalog, now, settings=settings)
