@@ -2,16 +2,28 @@
 
 The PDF carries the patient's name and date of birth because the physician must know whose
 record it is; nothing of it goes into the PDF's metadata, the file name or any event.
+
+Text is set in DejaVu Sans, embedded (subset) in the PDF, so a name in any script the font
+covers (Latin, Greek, Cyrillic and more) prints and extracts exactly as it was typed. The
+font comes from Debian's fonts-dejavu-core (installed by .ci/run and the notes image); where
+it is missing, the PDF falls back to the built-in Latin-1 font and approximates the rest.
 """
 
 from __future__ import annotations
 
+import logging
 import unicodedata
+from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from notes.domain.printout import NotePrintout
+
+log = logging.getLogger("notes.note_pdf")
+
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+_FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
 
 _TYPOGRAPHY = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
@@ -22,8 +34,8 @@ _SOAP_SECTIONS = (("Subjective", "subjective"), ("Objective", "objective"),
 _LINE = 5.5
 
 
-def render_note_pdf(printout: NotePrintout) -> bytes:
-    pdf = _NotePdf(printout)
+def render_note_pdf(printout: NotePrintout, font_dir: Path = FONT_DIR) -> bytes:
+    pdf = _NotePdf(printout, font_dir)
     pdf.add_page()
     _heading(pdf, printout)
     for title, field in _SOAP_SECTIONS:
@@ -32,14 +44,15 @@ def render_note_pdf(printout: NotePrintout) -> bytes:
     _signature(pdf, printout)
     for number, addendum in enumerate(printout.addenda, start=1):
         _section(pdf, f"Addendum {number} ({addendum.author}, "
-                      f"{addendum.added_at:%Y-%m-%d %H:%M} UTC)", addendum.text)
+                      f"{printout.local(addendum.added_at)})", addendum.text)
     return bytes(pdf.output())
 
 
 class _NotePdf(FPDF):
-    def __init__(self, printout: NotePrintout) -> None:
+    def __init__(self, printout: NotePrintout, font_dir: Path) -> None:
         super().__init__(format="Letter")
         self.printout = printout
+        self.unicode = _add_unicode_font(self, font_dir)
         self.set_margins(18, 18, 18)
         self.set_auto_page_break(auto=True, margin=18)
         # Generic metadata: a PDF's properties are shown and indexed where its pages are not.
@@ -50,21 +63,22 @@ class _NotePdf(FPDF):
 
     def footer(self) -> None:
         self.set_y(-13)
-        self.set_font("Helvetica", "I", 8)
-        self.cell(0, 5, _text(f"{self.printout.practice_name} - confidential patient "
-                              f"information - page {self.page_no()} of {{nb}}"), align="C")
+        _font(self, "", 8)
+        self.cell(0, 5, _text(self, f"{self.printout.practice_name} - confidential patient "
+                                    f"information - page {self.page_no()} of {{nb}}"),
+                  align="C")
 
 
 def _heading(pdf: FPDF, printout: NotePrintout) -> None:
-    pdf.set_font("Helvetica", "B", 15)
+    _font(pdf, "B", 15)
     _line(pdf, printout.practice_name)
     if printout.clinic_name:
-        pdf.set_font("Helvetica", "", 10)
+        _font(pdf, "", 10)
         _line(pdf, printout.clinic_name)
     pdf.ln(3)
-    pdf.set_font("Helvetica", "B", 13)
+    _font(pdf, "B", 13)
     _line(pdf, f"{printout.title} - {printout.date_of_service:%B %d, %Y}")
-    pdf.set_font("Helvetica", "", 10)
+    _font(pdf, "", 10)
     _line(pdf, f"Patient: {printout.patient_name}")
     _line(pdf, f"Date of birth: {printout.patient_date_of_birth:%Y-%m-%d}")
     _line(pdf, f"Date of service: {printout.date_of_service:%Y-%m-%d}")
@@ -74,17 +88,17 @@ def _heading(pdf: FPDF, printout: NotePrintout) -> None:
 
 def _section(pdf: FPDF, title: str, body: str) -> None:
     pdf.ln(2)
-    pdf.set_font("Helvetica", "B", 11)
+    _font(pdf, "B", 11)
     _line(pdf, title)
-    pdf.set_font("Helvetica", "", 10)
-    pdf.multi_cell(0, _LINE, _text(body), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    _font(pdf, "", 10)
+    pdf.multi_cell(0, _LINE, _text(pdf, body), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _billing_sheet(pdf: FPDF, printout: NotePrintout) -> None:
     pdf.ln(2)
-    pdf.set_font("Helvetica", "B", 11)
+    _font(pdf, "B", 11)
     _line(pdf, "Billing sheet")
-    pdf.set_font("Helvetica", "", 10)
+    _font(pdf, "", 10)
     if not printout.billing_lines:
         _line(pdf, "No services billed.")
         return
@@ -98,25 +112,42 @@ def _billing_sheet(pdf: FPDF, printout: NotePrintout) -> None:
 
 def _signature(pdf: FPDF, printout: NotePrintout) -> None:
     pdf.ln(4)
-    pdf.set_font("Helvetica", "B", 11)
+    _font(pdf, "B", 11)
     _line(pdf, "Signature")
-    pdf.set_font("Helvetica", "", 10)
-    pdf.multi_cell(0, _LINE, _text(printout.signature_line), new_x=XPos.LMARGIN,
+    _font(pdf, "", 10)
+    pdf.multi_cell(0, _LINE, _text(pdf, printout.signature_line), new_x=XPos.LMARGIN,
                    new_y=YPos.NEXT)
     _line(pdf, f"Chart initials: {printout.chart_initials}")
 
 
 def _line(pdf: FPDF, text: str) -> None:
-    pdf.multi_cell(0, _LINE + 1, _text(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, _LINE + 1, _text(pdf, text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
-def _text(text: str) -> str:
-    """Text the PDF's built-in fonts can draw (Latin-1): accents kept, others approximated.
+def _add_unicode_font(pdf: FPDF, font_dir: Path) -> bool:
+    files = {style: font_dir / name for style, name in _FONT_FILES.items()}
+    missing = [str(path) for path in files.values() if not path.is_file()]
+    if missing:
+        log.warning("note PDF font missing; names outside Latin-1 are approximated",
+                    extra={"missing": missing})
+        return False
+    for style, path in files.items():
+        pdf.add_font("DejaVu", style, str(path))
+    return True
 
-    The standard fonts need no font file in the image; a character outside Latin-1 is
-    decomposed to its base letter ("Ł" has none and becomes "?") rather than failing the PDF.
-    """
-    text = unicodedata.normalize("NFC", text.translate(_TYPOGRAPHY))
+
+def _font(pdf: FPDF, style: str, size: int) -> None:
+    unicode = getattr(pdf, "unicode", False)
+    pdf.set_font("DejaVu" if unicode else "Helvetica", style, size)
+
+
+def _text(pdf: FPDF, text: str) -> str:
+    """The text as the reader should see it: typography kept with the embedded font; with the
+    built-in Latin-1 font only, accents kept and other characters approximated."""
+    text = unicodedata.normalize("NFC", text)
+    if getattr(pdf, "unicode", False):
+        return text
+    text = text.translate(_TYPOGRAPHY)
     out = []
     for ch in text:
         if ch in "\n\t" or (ch.isprintable() and ord(ch) < 256):

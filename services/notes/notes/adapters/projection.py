@@ -109,18 +109,21 @@ class IdentityProjection:
             update(projected_users).where(projected_users.c.id == user_id).values(**values))
 
     def save_clinic_settings(self, clinic_id: str, org_id: str, at: datetime, *,
-                             assistants_may_finalize: bool, name: str | None = None) -> None:
+                             assistants_may_finalize: bool, name: str | None = None,
+                             time_zone: str | None = None) -> None:
+        """``time_zone`` None: identity did not say (an event from before the setting)."""
         row = self.session.execute(
             select(projected_clinics).where(projected_clinics.c.id == clinic_id)
         ).mappings().first()
+        zone = {"time_zone": time_zone} if time_zone else {}
         if row is None:
             self.session.execute(projected_clinics.insert().values(
                 id=clinic_id, org_id=org_id, name=name, settings_at=at,
-                assistants_may_finalize=assistants_may_finalize))
+                assistants_may_finalize=assistants_may_finalize, **zone))
             return
         values: dict[str, Any] = {"name": name} if name else {}
         if at >= row["settings_at"]:
-            values.update(assistants_may_finalize=assistants_may_finalize, settings_at=at)
+            values.update(assistants_may_finalize=assistants_may_finalize, settings_at=at, **zone)
         if values:
             self.session.execute(update(projected_clinics)
                                  .where(projected_clinics.c.id == clinic_id).values(**values))

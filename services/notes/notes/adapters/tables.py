@@ -62,6 +62,8 @@ projected_clinics = Table(
     Column("assistants_may_finalize", Boolean, nullable=False),
     # When the setting was last decided at identity: an older event never overwrites it.
     Column("settings_at", UTCDateTime(), nullable=False),
+    # The IANA zone its note PDFs show times in (identity's clinic setting).
+    Column("time_zone", String(64), nullable=False, server_default=text("'UTC'")),
 )
 
 # --- the service's own records ---------------------------------------------------------------

@@ -14,6 +14,7 @@ from notes.domain.billing import BillingLine
 from notes.domain.errors import NoteNotFinalized
 from notes.domain.note_parts import NoteKind, NoteStatus, SoapText
 from notes.domain.notes import Note
+from servicekit.local_time import local_time
 
 KIND_TITLES = {
     NoteKind.INITIAL_EVALUATION: "Initial Evaluation",
@@ -50,10 +51,16 @@ class NotePrintout:
     cosigner: str | None
     chart_initials: str
     addenda: tuple[PrintedAddendum, ...]
+    # The IANA zone of the patient's clinic: every moment printed is its local time.
+    time_zone: str = "UTC"
+
+    def local(self, at: datetime) -> str:
+        """A moment as the clinic reads it: "7 Dec 2026, 14:05 EST"."""
+        return local_time(at, self.time_zone)
 
     @property
     def signature_line(self) -> str:
-        when = f"{self.signed_at:%Y-%m-%d %H:%M} UTC"
+        when = self.local(self.signed_at)
         if self.cosigner is None:
             return f"Electronically signed by {self.signed_by} on {when}."
         if self.cosigner == self.signed_by:
@@ -79,10 +86,12 @@ def print_note(
     patient_name: str,
     patient_date_of_birth: date,
     user_names: Mapping[str, str],
+    time_zone: str | None = None,
 ) -> NotePrintout:
     """The printout of a finalized note; `user_names` maps user ids to full names.
 
-    A user the notes service has no name for is shown by their chart initials.
+    A user the notes service has no name for is shown by their chart initials; times are
+    shown in ``time_zone`` (the clinic's; UTC when unknown).
     """
     require_finalized(note)
     signature = note.signature
@@ -110,6 +119,7 @@ def print_note(
             PrintedAddendum(a.text, user_names.get(a.author_id, a.author_initials), a.added_at)
             for a in note.addenda
         ),
+        time_zone=time_zone or "UTC",
     )
 
 

@@ -67,7 +67,7 @@ def _save_clinic(projection: IdentityProjection, clinic_id: str, org_id: str, at
                  clinic: dict[str, Any]) -> None:
     """A clinic as identity announces it: with its practice or added later, same shape."""
     projection.save_clinic_settings(
-        clinic_id, org_id, at, name=clinic.get("name"),
+        clinic_id, org_id, at, name=clinic.get("name"), time_zone=clinic.get("time_zone"),
         assistants_may_finalize=bool(clinic.get("assistants_may_finalize", False)))
 
 
@@ -108,10 +108,11 @@ def _profile_changed(projection: IdentityProjection, event: Event, data: dict) -
 
 def _clinic_settings_changed(projection: IdentityProjection, event: Event, data: dict) -> None:
     after = data.get("after", {})
-    if "assistants_may_finalize" in after:
+    if "assistants_may_finalize" in after:  # identity sends every setting, changed or not
         projection.save_clinic_settings(
             event.subject.id, event.org_id, event.occurred_at,
-            assistants_may_finalize=bool(after["assistants_may_finalize"]))
+            assistants_may_finalize=bool(after["assistants_may_finalize"]),
+            time_zone=after.get("time_zone"))
 
 
 def _billing_integration_changed(projection: IdentityProjection, event: Event, data: dict

@@ -41,7 +41,7 @@ def download_note_pdf(uow: UnitOfWork, caller: Caller, note_id: str, *, render: 
                  if (user := projection.practice_user(caller.org_id, user_id)) is not None}
         printout = print_note(
             note, practice_name=projection.practice_name(caller.org_id),
-            clinic_name=clinic.get("name"),
+            clinic_name=clinic.get("name"), time_zone=clinic.get("time_zone"),
             patient_name=f"{patient['first_name']} {patient['last_name']}",
             patient_date_of_birth=patient["date_of_birth"], user_names=names)
         pdf = render(printout)

@@ -78,3 +78,22 @@ def test_a_settings_change_that_overtook_the_creation_is_kept(
     clinic = projected_clinic(app, practice.id, clinic_id)
     assert clinic is not None
     assert (clinic["name"], clinic["assistants_may_finalize"]) == ("Harbour North", False)
+
+
+def test_the_clinics_time_zone_follows_identity_and_defaults_to_utc(
+    app, practice, feed, identity_event
+):
+    clinic_id, now = str(uuid.uuid4()), datetime.now(UTC)
+    feed(clinic_created(identity_event, practice, clinic_id, occurred_at=now))
+    assert projected_clinic(app, practice.id, clinic_id)["time_zone"] == "UTC"
+    moved = identity_event(
+        "identity.clinic.settings_changed", ("clinic", clinic_id), practice.id,
+        {"before": {"assistants_may_finalize": True, "time_zone": "UTC"},
+         "after": {"assistants_may_finalize": True, "time_zone": "America/Chicago"}},
+        occurred_at=now + timedelta(seconds=1))
+    feed(moved)
+    assert projected_clinic(app, practice.id, clinic_id)["time_zone"] == "America/Chicago"
+    # A late creation (an older event) does not move it back.
+    feed(clinic_created(identity_event, practice, clinic_id, occurred_at=now,
+                        time_zone="Europe/London"))
+    assert projected_clinic(app, practice.id, clinic_id)["time_zone"] == "America/Chicago"
