@@ -12,6 +12,6 @@ SPEC = ServiceSpec(
     messaging=messaging,
     migrations_dir=Path(__file__).resolve().parent.parent / "migrations",
     subscriptions=(
-        Subscription(practices.QUEUE, practices.BINDINGS, practices.record_practice_name),
+        Subscription(practices.QUEUE, practices.BINDINGS, practices.record_identity_event),
     ),
 )

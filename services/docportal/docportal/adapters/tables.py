@@ -2,6 +2,7 @@
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     ForeignKey,
     Index,
@@ -10,6 +11,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
 from servicekit.db import UTCDateTime
@@ -116,6 +118,19 @@ practices = Table(
     metadata,
     Column("org_id", String(64), primary_key=True),
     Column("name", String(200), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+# A projection of identity's clinic time zones (identity.practice.created, .clinic.created,
+# .clinic.settings_changed): the portal shows a practice's times in its first clinic's zone.
+clinic_time_zones = Table(
+    "clinic_time_zones",
+    metadata,
+    Column("clinic_id", String(64), primary_key=True),
+    Column("org_id", String(64), nullable=False, index=True),
+    Column("time_zone", String(64), nullable=False),
+    Column("first_of_practice", Boolean, nullable=False, server_default=false()),
+    # When identity decided the zone: an older event never overwrites a newer one.
     Column("updated_at", UTCDateTime(), nullable=False),
 )
 

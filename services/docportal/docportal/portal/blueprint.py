@@ -7,6 +7,7 @@ from flask import Blueprint, Response, g, redirect, request, url_for
 from docportal.portal.problems import install_problem_pages
 from docportal.portal.session import current_recipient
 from docportal.service_layer.callers import Recipient
+from servicekit.local_time import local_date, local_time
 from servicekit.web.pages import csrf_token, guard_pages
 
 blueprint = Blueprint("portal", __name__, url_prefix="/portal", template_folder="templates",
@@ -17,7 +18,9 @@ guard_pages(blueprint)
 
 @blueprint.context_processor
 def _template_globals() -> dict:
-    return {"csrf_token": csrf_token, "recipient": g.get("recipient")}
+    # Times are shown in the sending practice's zone: "7 Dec 2026, 14:05 EST".
+    return {"csrf_token": csrf_token, "recipient": g.get("recipient"),
+            "local_time": local_time, "local_date": local_date}
 
 
 def client_description() -> str:

@@ -39,8 +39,9 @@ def document(document_id: str) -> Response | tuple[str, int]:
     portal = docportal()
     found, share, practice = recipients.document_for_recipient(
         portal.uow(), recipient, document_id, client_description(), portal.now())
+    zone = recipients.practice_time_zone(portal.uow(), share.org_id)
     return render_template("portal/document.html", document=found, share=share,
-                           practice=practice), 200
+                           practice=practice, time_zone=zone), 200
 
 
 @blueprint.route("/documents/<document_id>/file", methods=["GET"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from docportal.adapters.clinic_time_zones import ClinicTimeZones
 from docportal.adapters.repository import (
     DocumentRepository,
     PracticeNames,
@@ -44,6 +45,7 @@ class SharedWithMe:
     share: Share
     practice_name: str
     documents: tuple[Document, ...]
+    time_zone: str = "UTC"  # the practice's (its first clinic's): the page shows times in it
 
 
 def open_share_link(
@@ -102,6 +104,7 @@ def shared_with_me(uow: UnitOfWork, recipient: Recipient, now: datetime) -> list
     with uow:
         found = []
         names = PracticeNames(uow.session)
+        zones = ClinicTimeZones(uow.session)
         documents = DocumentRepository(uow.session)
         for share in ShareRepository(uow.session).claimed_by(recipient.user_id):
             if share.status_at(now) is not ShareStatus.CLAIMED:
@@ -109,8 +112,15 @@ def shared_with_me(uow: UnitOfWork, recipient: Recipient, now: datetime) -> list
             by_id = {d.id: d for d in documents.get_many(share.org_id, share.document_ids)}
             found.append(SharedWithMe(
                 share, names.get(share.org_id) or UNKNOWN_PRACTICE,
-                tuple(by_id[d] for d in share.document_ids if d in by_id)))
+                tuple(by_id[d] for d in share.document_ids if d in by_id),
+                zones.of_practice(share.org_id)))
         return found
+
+
+def practice_time_zone(uow: UnitOfWork, org_id: str) -> str:
+    """The zone a practice's times are shown in on the portal (UTC until identity says)."""
+    with uow:
+        return ClinicTimeZones(uow.session).of_practice(org_id)
 
 
 def document_for_recipient(

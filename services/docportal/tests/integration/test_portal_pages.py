@@ -8,7 +8,8 @@ test_portal_with_identity.py).
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from docportal_harness import PDF, PNG, make_config, outbox_events, table_rows, uploaded
@@ -23,6 +24,8 @@ from portal_harness import (
 from sqlalchemy import select, update
 
 from docportal.adapters.tables import share_refusals, shares
+from docportal.service_layer.practices import record_identity_event
+from servicekit.messaging.envelope import Subject, new_event
 
 pytestmark = pytest.mark.integration
 
@@ -400,3 +403,37 @@ def age_share(app, share_id: str, age: timedelta) -> None:
         conn.execute(update(shares).where(shares.c.id == share_id)
                      .values(sent_at=sent_at - age))
 
+
+
+def feed_identity(app, *events) -> None:
+    """What the docportal.identity consumer does with identity's events."""
+    for event in events:
+        with app.extensions["servicekit.runtime"].uow() as uow:
+            record_identity_event(uow, event)
+            uow.commit()
+
+
+def test_the_portal_shows_times_in_the_sending_practices_clinic_time_zone(
+        portal_app, staff, browser, practice, mail_sink, email):
+    now = datetime.now(UTC)
+    clinic_id = str(uuid.uuid4())
+    feed_identity(portal_app, new_event(
+        "identity.practice.created", subject=Subject("practice", practice.org_id),
+        org_id=practice.org_id, data={"name": "Harbour Physio", "clinics": [
+            {"id": clinic_id, "name": "Harbour Physio", "assistants_may_finalize": True,
+             "time_zone": "America/New_York"}]}))
+    feed_identity(portal_app, new_event(  # another clinic's zone is not the practice's
+        "identity.clinic.created", subject=Subject("clinic", str(uuid.uuid4())),
+        org_id=practice.org_id, data={"name": "Tokyo", "time_zone": "Asia/Tokyo"}))
+    document, share, token = send_share(staff, practice, mail_sink, email)
+    claimed(browser, token, email)
+
+    sent = datetime.fromisoformat(tracking(staff, practice, share["id"])["sent_at"])
+    local = sent.astimezone(ZoneInfo("America/New_York"))
+    listing = browser.get("/portal/shared", headers=BROWSER).get_data(as_text=True)
+    assert f"{local.day} {local:%b %Y, %H:%M} {local.tzname()}" in listing
+    assert "UTC" not in listing and local.tzname() in ("EST", "EDT")
+    page = browser.get(f"/portal/documents/{document['id']}", headers=BROWSER)
+    assert f"shared on\n  <time datetime=\"{sent.isoformat()}\">{local.day} {local:%b %Y}" \
+        in page.get_data(as_text=True)
+    assert abs(sent - now) < timedelta(minutes=5)
