@@ -26,12 +26,14 @@ from notes.bootstrap import notes
 from notes.domain.receipts import shown_to
 from notes.service_layer import plan_sending, treatment_plans
 from servicekit.auth import require_permission
+from servicekit.web.openapi import documents_errors
 
 blp = Blueprint("treatment_plans", __name__, description="Digital treatment plans")
 WRITE = "share_documents"
 
 
 @blp.route("/treatment-plans", methods=["POST"])
+@documents_errors(404)
 @require_permission(WRITE, kinds=STAFF)
 @blp.arguments(NewTreatmentPlanSchema)
 @blp.response(201, TreatmentPlanSchema, description=f"The draft plan. {RECEIPT_NOTE}")
@@ -76,6 +78,7 @@ def view(plan_id: str) -> dict[str, Any]:
 
 
 @blp.route("/treatment-plans/<plan_id>", methods=["PATCH"])
+@documents_errors(409)
 @require_permission(WRITE, kinds=STAFF)
 @blp.arguments(TreatmentPlanChangeSchema)
 @blp.response(200, TreatmentPlanSchema, description=f"The plan. {RECEIPT_NOTE}")
@@ -87,6 +90,7 @@ def revise(body: dict, plan_id: str) -> dict[str, Any]:
 
 
 @blp.route("/treatment-plans/<plan_id>/send", methods=["POST"])
+@documents_errors(409, 422, 503)
 @require_permission(WRITE, kinds=STAFF)
 @blp.response(200, SentTreatmentPlanSchema, description=f"The plan. {RECEIPT_NOTE}")
 def send(plan_id: str) -> dict[str, Any]:
@@ -102,6 +106,7 @@ def send(plan_id: str) -> dict[str, Any]:
 
 
 @blp.route("/treatment-plans/<plan_id>/withdraw", methods=["POST"])
+@documents_errors(409)
 @require_permission(WRITE, kinds=STAFF)
 @blp.response(200, TreatmentPlanSchema, description=f"The plan. {RECEIPT_NOTE}")
 def withdraw(plan_id: str) -> dict[str, Any]:
@@ -112,6 +117,7 @@ def withdraw(plan_id: str) -> dict[str, Any]:
 
 
 @blp.route("/treatment-plans/<plan_id>/accept-payment-plan", methods=["POST"])
+@documents_errors(409)
 @require_permission(WRITE, kinds=STAFF)
 @blp.response(200, TreatmentPlanSchema, description=f"The plan. {RECEIPT_NOTE}")
 def accept_payment_plan(plan_id: str) -> dict[str, Any]:
