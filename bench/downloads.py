@@ -33,6 +33,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "deploy" / "local"))
 from stack_process import start_stack, stop_stack  # noqa: E402
 
+from servicekit.totp_wallet import sign_in_through  # noqa: E402
+
 GATEWAY = "http://127.0.0.1:8080"
 S3 = "http://127.0.0.1:8333"
 TARGET = 0.8
@@ -75,8 +77,8 @@ def staff_token(env: dict[str, str]) -> tuple[str, str]:
         ["identity", "create-practice", "--name", "Bench PT", "--owner-email", email,
          "--owner-password", PASSWORD], cwd=REPO, env=env, capture_output=True, text=True,
         check=True).stdout
-    token = requests.post(f"{GATEWAY}/api/identity/login",
-                          json={"email": email, "password": PASSWORD}, timeout=10)
+    token = sign_in_through(requests, {"email": email, "password": PASSWORD},
+                            f"{GATEWAY}/api/identity", timeout=10)
     token.raise_for_status()
     return created.split()[1], token.json()["access_token"]
 

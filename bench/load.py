@@ -77,6 +77,8 @@ from e2e_stack import (  # noqa: E402
 )
 from stack_process import start_stack, stop_stack  # noqa: E402
 
+from servicekit.totp_wallet import sign_in_through  # noqa: E402
+
 P99_LIMIT_MS = 250.0
 MIX_RATES = (5, 10, 15, 20, 25, 30, 40, 50, 60, 75, 90, 110, 130, 160, 200)
 BASELINE_RATES = (100, 200, 400, 600, 800, 1000, 1250, 1500, 1750, 2000, 2500, 3000)
@@ -337,8 +339,9 @@ class Mix(FastHttpUser):
         account = random.choice([*self.world.staff, self.world.owner])
         started = time.perf_counter()
         try:
-            response = self.office.post(f"{GATEWAY}/api/identity/login", timeout=30, json={
-                "email": account.email, "password": PASSWORD})
+            response = sign_in_through(self.office, {
+                "email": account.email, "password": PASSWORD}, f"{GATEWAY}/api/identity",
+                timeout=30)
             ok = response.status_code == 200
         except requests.RequestException:
             ok = False

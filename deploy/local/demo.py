@@ -38,6 +38,8 @@ import requests
 from stack_env import stack_defaults, stack_environment
 from topology import SERVICES as TOPOLOGY
 
+from servicekit.totp_wallet import WALLET
+
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "demo correct horse battery staple"
 ACKNOWLEDGEMENT = "Yes, I understand"
@@ -80,9 +82,16 @@ class Gateway:
             time.sleep(min(float(response.headers.get("Retry-After", "3")), 3.0))
 
     def sign_in(self, email: str) -> str:
-        answer = self.call("POST", "/api/identity/login",
-                           json={"email": email, "password": PASSWORD})
-        return answer["access_token"]
+        """Password, then the authenticator app's code: the demo's owner is a User Manager
+        and enrols a second factor at first sign-in (servicekit.totp_wallet keeps it)."""
+        response = WALLET.sign_in_with(
+            lambda path, body, token: self.request("POST", f"/api/identity{path}", token,
+                                                   json=body),
+            lambda r: (r.status_code, r.json() if r.content else None),
+            {"email": email, "password": PASSWORD})
+        if response.status_code != 200:
+            raise DemoFailed(f"sign-in of {email}: {response.status_code} {response.text[:300]}")
+        return response.json()["access_token"]
 
 
 @dataclass
@@ -249,6 +258,11 @@ def sign_in_help(gw: Gateway, practice: Practice) -> str:
     lines += [f"  {p.email:<36} {p.role}" for p in practice.people]
     lines.append(f"In a browser: {gw.url}/app/login (staff pages); the owner manages users at "
                  f"{gw.url}/app/users (flags unrecognized profiles, audits them).")
+    secret = WALLET.secret_of(practice.owner.email)
+    if secret:
+        lines.append(f"The owner signs in with a second factor: add the key {secret} to an "
+                     "authenticator app (or `python -c \"import pyotp; print(pyotp.TOTP("
+                     f"'{secret}').now())\"`) and send its code as \"otp\".")
     lines.append(f"""e.g. TOKEN=$(curl -s {gw.url}/api/identity/login -H 'Content-Type: \
 application/json' \\
   -d '{{"email": "{practice.pt.email}", "password": "{PASSWORD}"}}' | jq -r .access_token)

@@ -49,6 +49,7 @@ from notes.adapters import plan_mail as notes_mail  # noqa: E402
 from notes.adapters.plan_mail import SmtpTreatmentPlanMailer  # noqa: E402
 from servicekit.messaging.envelope import Subject, new_event  # noqa: E402
 from servicekit.migrations import upgrade  # noqa: E402
+from servicekit.totp_wallet import sign_in_through  # noqa: E402
 
 pytestmark = pytest.mark.integration
 LINK = re.compile(r"https?://\S+")
@@ -245,7 +246,7 @@ def test_every_link_in_every_mail_opens_a_page_through_the_gateway(platform, mai
                               owner_email=OWNER, owner_password=PASSWORD, seats=20,
                               catalog=identity.extensions["identity"].catalog,
                               hashing=identity.extensions["identity"].hashing)
-    signed = identity.test_client().post("/login", json={"email": OWNER, "password": PASSWORD})
+    signed = sign_in_through(identity.test_client(), {"email": OWNER, "password": PASSWORD})
     admin = {"Authorization": f"Bearer {signed.get_json()['access_token']}"}
     flows: dict[str, Callable[[], str]] = {
         "invite": lambda: invite(identity, admin),

@@ -19,6 +19,7 @@ from requests.adapters import HTTPAdapter
 from sqlalchemy import Engine, create_engine
 
 from servicekit.testing import wait_for
+from servicekit.totp_wallet import sign_in_through
 
 REPO = Path(__file__).resolve().parents[2]
 GATEWAY = "http://127.0.0.1:8080"
@@ -115,9 +116,9 @@ def new_practice(platform: Stack, name: str, owner_email: str) -> StaffPractice:
 
 def sign_in(email: str, password: str, **extra: str) -> str:
     """Sign in through the gateway (waiting out its per-address limit, as a client would)."""
-    response = past_rate_limit(lambda: requests.post(
-        f"{GATEWAY}/api/identity/login", timeout=10,
-        json={"email": email, "password": password, **extra}))
+    response = past_rate_limit(lambda: sign_in_through(
+        requests, {"email": email, "password": password, **extra}, f"{GATEWAY}/api/identity",
+        timeout=10))
     assert response.status_code == 200, response.text
     return response.json()["access_token"]
 

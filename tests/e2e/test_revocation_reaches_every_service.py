@@ -18,6 +18,7 @@ import requests
 from e2e_stack import GATEWAY, PASSWORD, Api, add_staff, new_practice, past_rate_limit
 
 from servicekit.testing import wait_for
+from servicekit.totp_wallet import sign_in_through
 
 pytestmark = pytest.mark.e2e
 
@@ -33,9 +34,9 @@ NEW_PASSWORD = "e2e another correct horse battery"
 
 
 def tokens_of(email: str, password: str = PASSWORD) -> dict:
-    response = past_rate_limit(lambda: requests.post(
-        f"{GATEWAY}/api/identity/login", timeout=10,
-        json={"email": email, "password": password}))
+    response = past_rate_limit(lambda: sign_in_through(
+        requests, {"email": email, "password": password}, f"{GATEWAY}/api/identity",
+        timeout=10))
     assert response.status_code == 200, response.text
     return response.json()
 

@@ -38,6 +38,7 @@ from servicekit.auth import TokenVerifier
 from servicekit.messaging.deadletters import list_dead_letters
 from servicekit.migrations import upgrade
 from servicekit.testing import wait_for
+from servicekit.totp_wallet import sign_in_through
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -250,7 +251,7 @@ def open_clinic(platform: Platform) -> Clinic:
     runtime = identity_app.extensions["servicekit.runtime"]
     create_practice(runtime.uow(), name="Fault Line Physio", owner_email=email,
                     owner_password=PASSWORD, seats=1000)
-    login = identity.post("/login", json={"email": email, "password": PASSWORD})
+    login = sign_in_through(identity, {"email": email, "password": PASSWORD})
     assert login.status_code == 200, login.get_json()
     token = login.get_json()["access_token"]
     headers = {"Authorization": f"Bearer {token}"}
@@ -318,8 +319,8 @@ def clinic_load(clinic: Clinic, finalized: list[str]) -> Callable[[int], list]:
     def step(n: int) -> list[tuple[str, int]]:
         done = []
         if n % 5 == 1:
-            login = clinic.identity.post(
-                "/login", json={"email": clinic.owner_email, "password": PASSWORD})
+            login = sign_in_through(
+                clinic.identity, {"email": clinic.owner_email, "password": PASSWORD})
             done.append(("login", login.status_code))
         view = clinic.notes.get(f"/patients/{clinic.chart['patient_id']}",
                                 headers=clinic.headers)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from notes.spec import SPEC as NOTES
 from servicekit.testing import wait_for
+from servicekit.totp_wallet import sign_in_through
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
 
@@ -76,9 +77,9 @@ def test_notes_database_down_gives_503_while_identity_works(split_platform, priv
         # in the bus for notes' consumer.
         added = []
         while time.monotonic() - stopped_at < OUTAGE_SECONDS:
-            login = identity.post("/login", json={"email": clinic.owner_email,
-                                                  "password": "faults correct horse battery "
-                                                  "staple"})
+            login = sign_in_through(identity, {"email": clinic.owner_email,
+                                               "password": "faults correct horse battery "
+                                               "staple"})
             assert login.status_code == 200
             user = identity.post("/users", headers=headers, json={
                 "email": f"staff-{uuid.uuid4().hex[:8]}@faults.example",

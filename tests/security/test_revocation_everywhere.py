@@ -17,6 +17,7 @@ from security_tokens import bearer, mint
 
 from servicekit.messaging.envelope import Actor, Subject, new_event
 from servicekit.messaging.routing import deliver
+from servicekit.totp_wallet import sign_in_through
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "deploy" / "local"))
 from topology import SERVICES  # noqa: E402
@@ -90,8 +91,8 @@ def test_a_token_of_an_ended_session_is_refused(projected_app, event_type):
 
 
 def _sign_in(client) -> dict:
-    response = client.post("/login", json={"email": "owner@harbourphysio.example",
-                                           "password": security_apps.PASSWORD})
+    response = sign_in_through(client, {"email": "owner@harbourphysio.example",
+                                        "password": security_apps.PASSWORD})
     assert response.status_code == 200, response.get_json()
     return response.get_json()
 

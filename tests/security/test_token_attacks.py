@@ -39,6 +39,8 @@ from security_tokens import (
     unb64,
 )
 
+from servicekit.totp_wallet import sign_in_through
+
 pytestmark = pytest.mark.integration
 
 
@@ -156,8 +158,8 @@ def test_audit_refuses_every_forged_token(audit):
 def test_identity_refuses_every_forged_token(identity):
     practice = identity_practice(identity)
     client = identity.test_client()
-    signed_in = client.post("/login", json={"email": "owner@harbourphysio.example",
-                                            "password": PASSWORD})
+    signed_in = sign_in_through(client, {"email": "owner@harbourphysio.example",
+                                         "password": PASSWORD})
     assert signed_in.status_code == 200, signed_in.get_json()
     claims = jwt.decode(signed_in.get_json()["access_token"], options={"verify_signature": False})
     assert claims["org"] == practice.practice_id
@@ -177,8 +179,8 @@ def test_a_reused_refresh_token_is_refused_and_revokes_its_whole_family(identity
     with the error shape and a family member issued after the reuse."""
     identity_practice(identity)
     client = identity.test_client()
-    first = client.post("/login", json={"email": "owner@harbourphysio.example",
-                                        "password": PASSWORD}).get_json()
+    first = sign_in_through(client, {"email": "owner@harbourphysio.example",
+                                     "password": PASSWORD}).get_json()
     rotated = client.post("/token/refresh", json={"refresh_token": first["refresh_token"]})
     assert rotated.status_code == 200
 
@@ -229,7 +231,7 @@ def test_identity_refuses_a_token_older_than_the_users_permission_change(identit
     client = identity.test_client()
 
     def sign_in(email: str) -> str:
-        response = client.post("/login", json={"email": email, "password": PASSWORD})
+        response = sign_in_through(client, {"email": email, "password": PASSWORD})
         assert response.status_code == 200, response.get_json()
         return response.get_json()["access_token"]
 

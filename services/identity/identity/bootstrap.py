@@ -11,6 +11,7 @@ from identity.adapters.access_tokens import AccessTokenIssuer
 from identity.adapters.after_answer import AfterAnswer
 from identity.adapters.mail import IdentityMailer, SmtpIdentityMailer
 from identity.adapters.password_hashing import PasswordHashing
+from identity.adapters.second_factors import SecretSealer
 from identity.adapters.signing_keys import SigningKeys, load_signing_keys
 from identity.config import IdentityConfig
 from identity.domain.catalog import UserTypeCatalog, load_catalog
@@ -28,6 +29,7 @@ class Identity:
     tokens: AccessTokenIssuer
     hashing: PasswordHashing
     mailer: IdentityMailer
+    sealer: SecretSealer  # TOTP secrets at rest
     # Jobs run once the answer has left (the password reset mails).
     after_answer: AfterAnswer = field(default_factory=AfterAnswer)
 
@@ -50,6 +52,7 @@ def bootstrap(config: IdentityConfig, runtime: Runtime, keys: SigningKeys | None
             config.smtp_url, config.mail_from, staff_app_url=config.staff_app_url,
             portal_base_url=config.portal_base_url, vendor_name=config.vendor_name,
         ),
+        sealer=SecretSealer(config.second_factor_secret),
     )
 
 

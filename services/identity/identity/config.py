@@ -5,7 +5,8 @@ from servicekit.config import ServiceConfig, local_secret, parse_bool, setting
 
 @dataclass(frozen=True)
 class IdentityConfig(ServiceConfig):
-    SECRETS = ("jwt_private_keys", "recipient_proof_secret", "staff_session_secret")
+    SECRETS = ("jwt_private_keys", "recipient_proof_secret", "staff_session_secret",
+               "second_factor_secret")
 
     vendor_name: str = setting("VENDOR_NAME", default="Clinic Platform")
     vendor_domain: str = setting("VENDOR_DOMAIN", default="clinicplatform.example")
@@ -29,6 +30,11 @@ class IdentityConfig(ServiceConfig):
     # identity's database, sealed under this secret; the cookie holds a random id only.
     staff_session_secret: str = setting(
         "STAFF_SESSION_SECRET", default=local_secret("staff-session.secret")
+    )
+    # TOTP secrets are kept sealed (AES-GCM) under a key derived from this secret, so a
+    # copy of the database alone cannot produce anyone's codes.
+    second_factor_secret: str = setting(
+        "SECOND_FACTOR_SECRET", default=local_secret("second-factor.secret")
     )
     staff_session_hours: float = setting("STAFF_SESSION_HOURS", default=12.0, parse=float)
     # Secure cookies: on whenever the pages are served over TLS.

@@ -225,13 +225,14 @@ class IdentityRepository:
             current_expires_at=row["current_expires_at"], started_at=row["started_at"],
             expires_at=row["expires_at"], retired_hashes=frozenset(hashes - {row["current_hash"]}),
             revoked_at=row["revoked_at"], revoked_reason=row["revoked_reason"],
+            second_factor=row["second_factor"],
         )
 
     def add_family(self, family: RefreshFamily) -> None:
         self.session.execute(insert(refresh_families).values(
             id=family.id, user_id=family.user_id, current_hash=family.current_hash,
             current_expires_at=family.current_expires_at, started_at=family.started_at,
-            expires_at=family.expires_at,
+            expires_at=family.expires_at, second_factor=family.second_factor,
         ))
         self._add_token(family.id, family.current_hash, family.started_at)
 
@@ -247,6 +248,12 @@ class IdentityRepository:
             current_hash=family.current_hash, current_expires_at=family.current_expires_at,
             revoked_at=family.revoked_at, revoked_reason=family.revoked_reason,
         ))
+
+    def mark_second_factor(self, family_id: str, user_id: str) -> None:
+        """The session passed a second factor (its owner enrolled from inside it)."""
+        self.session.execute(update(refresh_families).where(
+            refresh_families.c.id == family_id, refresh_families.c.user_id == user_id
+        ).values(second_factor=True))
 
     def open_families_of(self, user_id: str) -> list[RefreshFamily]:
         ids = self.session.execute(select(refresh_families.c.id).where(

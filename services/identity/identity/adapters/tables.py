@@ -2,6 +2,7 @@
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     ForeignKey,
@@ -99,6 +100,9 @@ refresh_families = Table(
     Column("expires_at", UTCDateTime(), nullable=False),
     Column("revoked_at", UTCDateTime(), nullable=True),
     Column("revoked_reason", String(40), nullable=True),
+    # Whether the sign-in passed a second factor (refresh refuses a session without one
+    # once the account needs one).
+    Column("second_factor", Boolean, nullable=False, server_default=text("false")),
 )
 
 # Every refresh token a family ever issued (SHA-256 of the raw token), current and retired.
@@ -304,4 +308,39 @@ practice_settings = Table(
     Column("settings", JSON, nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
     Column("updated_by", String(36), nullable=True),
+)
+
+# Each account's TOTP secret (domain/second_factor.py), sealed under SECOND_FACTOR_SECRET;
+# enrolled_at is empty while the enrollment waits for its first code.
+second_factors = Table(
+    "second_factors",
+    metadata,
+    Column("user_id", String(36), ForeignKey("users.id"), primary_key=True),
+    Column("secret_sealed", String(200), nullable=False),
+    Column("enrolled_at", UTCDateTime(), nullable=True),
+    Column("last_used_step", BigInteger, nullable=False, server_default=text("0")),
+    Column("wrong_codes", Integer, nullable=False, server_default=text("0")),
+    Column("wrong_since", UTCDateTime(), nullable=True),
+)
+
+# Single-use recovery codes (SHA-256 of the normalized code); a new set replaces the old.
+recovery_codes = Table(
+    "recovery_codes",
+    metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("user_id", String(36), ForeignKey("users.id"), nullable=False, index=True),
+    Column("used_at", UTCDateTime(), nullable=True),
+)
+
+# One-time enrollment tokens handed out when a sign-in needs a second factor not yet
+# enrolled: they open POST /second-factor/enrollment and its confirmation, nothing else.
+second_factor_enrollments = Table(
+    "second_factor_enrollments",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", String(36), ForeignKey("users.id"), nullable=False, index=True),
+    Column("account", String(20), nullable=False),
+    Column("practice_id", String(36), nullable=True),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("used_at", UTCDateTime(), nullable=True),
 )

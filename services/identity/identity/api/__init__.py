@@ -12,10 +12,11 @@ def blueprints() -> list[Blueprint]:
     from identity.api.practice import blp as practice
     from identity.api.practice_settings import blp as practice_settings
     from identity.api.recipients import blp as recipients
+    from identity.api.second_factor import blp as second_factor
     from identity.api.service_accounts import blp as service_accounts
     from identity.api.sessions import blp as sessions
     from identity.api.users import blp as users
     from identity.api.vendor import blp as vendor
 
     return [sessions, users, clinics, practice, practice_settings, invitations, passwords,
-            recipients, vendor, service_accounts, oauth, notifications]
+            recipients, vendor, service_accounts, oauth, notifications, second_factor]

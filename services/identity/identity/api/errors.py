@@ -27,6 +27,8 @@ _STATUS_BY_FAMILY: dict[type[e.IdentityError], int] = {
     e.SignInRefused: 401,  # 429 with Retry-After while throttled, see below
     e.TooManyAttempts: 429,
     e.RefreshRefused: 401,
+    e.SecondFactorRequired: 401,
+    e.SecondFactorEnrollmentRequired: 403,
     InvalidProof: 400,
     e.TokenRequestRefused: 400,  # POST /oauth/token, RFC 6749 5.2
     e.InvalidClient: 401,  # with WWW-Authenticate, see api/oauth.py

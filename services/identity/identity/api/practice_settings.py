@@ -59,3 +59,5 @@ _serve("/practice/treatment-plan-settings", SettingsArea.TREATMENT_PLAN,
 _serve("/practice/webchat", SettingsArea.WEBCHAT, s.WebchatSchema, "web chat settings")
 _serve("/practice/digests", SettingsArea.DIGESTS, s.DigestSettingsSchema,
        "practice digest frequency (weekly by default, daily if chosen)")
+_serve("/practice/security", SettingsArea.SECURITY, s.SecuritySettingsSchema,
+       "sign-in security (whether every staff member needs a second factor)")

@@ -125,6 +125,13 @@ class WebchatSchema(Schema):
         metadata={"description": "The https sites the chat may be embedded in (at most 10)"})
 
 
+class SecuritySettingsSchema(Schema):
+    require_second_factor = fields.Bool(required=True, metadata={
+        "description": "true: every staff member signs in with a second factor (User "
+                       "Managers always do); those not yet enrolled enrol at their next "
+                       "sign-in, and sessions without one end at their next refresh"})
+
+
 class DigestSettingsSchema(Schema):
     frequency = fields.Str(required=True, validate=validate.OneOf(
         [f.value for f in DigestFrequency]), metadata={

@@ -14,6 +14,11 @@ class LoginSchema(Schema):
     email = fields.Str(required=True, validate=validate.Length(min=1, max=320))
     password = fields.Str(required=True, validate=validate.Length(min=1, max=1024))
     practice_id = fields.Str(load_default=None, allow_none=True)
+    otp = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=40),
+                     metadata={"description": "The 6-digit code from the authenticator "
+                                              "app, or a recovery code, for an account with "
+                                              "a second factor (401 second_factor_required "
+                                              "asks for it)"})
 
 
 class TokensSchema(Schema):

@@ -47,13 +47,19 @@ def login(body: dict) -> dict[str, Any]:
 
     ``account``: staff (default), recipient or vendor. A vendor naming ``practice_id``
     gets in only under an access grant active now (403 no_active_access_grant otherwise).
+
+    Second factor: an account with one answers 401 ``second_factor_required`` until the
+    body carries ``otp`` (a TOTP code or a recovery code). User Managers, vendor staff and
+    the staff of practices that require it, not yet enrolled, get 403
+    ``second_factor_enrollment_required`` with an ``enrollment_token`` in its details: see
+    POST /second-factor/enrollment.
     """
     ident = identity()
     session = sessions.sign_in(
         ident.uow(), email=body["email"], password=body["password"],
         practice_id=body["practice_id"], hashing=ident.hashing, tokens=ident.tokens,
         catalog=ident.catalog, now=ident.now(), account=body["account"],
-        origin=client_origin(),
+        origin=client_origin(), sealer=ident.sealer, otp=body["otp"],
     )
     return _tokens(session)
 

@@ -195,6 +195,31 @@ class InvitationsThrottled(TooManyAttempts):
     code = "too_many_invitations"
 
 
+class SecondFactorRequired(IdentityError):
+    """401: the password was right; now a code from the authenticator app (field ``otp``)."""
+
+    code = "second_factor_required"
+
+
+class SecondFactorInvalid(SecondFactorRequired):
+    """401: the code was wrong or already used."""
+
+    code = "second_factor_invalid"
+
+
+class SecondFactorEnrollmentRequired(IdentityError):
+    """403: this account must enrol a second factor first; ``details`` hold the one-time
+    enrollment token for POST /second-factor/enrollment."""
+
+    code = "second_factor_enrollment_required"
+
+
+class SecondFactorThrottled(TooManyAttempts):
+    """429: too many wrong codes for this account; it takes none until the window passes."""
+
+    code = "second_factor_throttled"
+
+
 class RefreshRefused(IdentityError):
     """401: the refresh token is unknown, expired, revoked, or was reused (family revoked)."""
 

@@ -29,6 +29,7 @@ class SettingsArea(StrEnum):
     TREATMENT_PLAN = "treatment_plan_settings"
     WEBCHAT = "webchat"
     DIGESTS = "digests"
+    SECURITY = "security"
 
 
 AREA_WORDS = {
@@ -38,6 +39,7 @@ AREA_WORDS = {
                                  "buttons, SMS and reminder templates)",
     SettingsArea.WEBCHAT: "the web chat settings",
     SettingsArea.DIGESTS: "the practice digest settings",
+    SettingsArea.SECURITY: "the practice's sign-in security (second factor for all staff)",
 }
 
 
@@ -71,6 +73,8 @@ DEFAULTS: dict[SettingsArea, dict[str, Any]] = {
                                               "we'll reply when the practice opens.",
                            "accent_colour": "#1f6feb", "allowed_origins": []},
     SettingsArea.DIGESTS: {"frequency": DigestFrequency.WEEKLY.value},
+    # User Managers always sign in with a second factor; this asks it of every staff member.
+    SettingsArea.SECURITY: {"require_second_factor": False},
 }
 
 

@@ -32,6 +32,7 @@ class RefreshFamily:
     retired_hashes: frozenset[str] = frozenset()
     revoked_at: datetime | None = None
     revoked_reason: str | None = None
+    second_factor: bool = False  # the sign-in passed a second factor
 
     def holds(self, token_hash: str) -> bool:
         """True if this family ever issued the token (for the repository's lookup)."""

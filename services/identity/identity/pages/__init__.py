@@ -22,6 +22,7 @@ from identity.pages import (
     get_started,
     home,
     notification_choices,
+    second_factor,
     sign_in,
 )
 from identity.pages.blueprint import blueprint
@@ -29,7 +30,7 @@ from identity.pages.session import SIGNED_IN_AS
 from servicekit.web.pages import SealedSessionStore, install_page_sessions
 
 __all__ = ["console", "console_audit", "console_profile", "get_started", "home",
-           "install_staff_pages", "notification_choices", "sign_in"]
+           "install_staff_pages", "notification_choices", "second_factor", "sign_in"]
 
 SESSION_COOKIE = "clinic_staff"
 

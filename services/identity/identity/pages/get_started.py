@@ -6,10 +6,17 @@ from __future__ import annotations
 from flask import Response, flash, redirect, render_template, request, url_for
 
 from identity.bootstrap import identity
-from identity.domain.errors import PasswordRejected, SignInRefused, TooManyAttempts
+from identity.domain.errors import (
+    PasswordRejected,
+    SecondFactorEnrollmentRequired,
+    SecondFactorRequired,
+    SignInRefused,
+    TooManyAttempts,
+)
 from identity.domain.getting_started import ProfileConfirmation
 from identity.domain.roles import ClinicalRole, PracticeRole
 from identity.pages.blueprint import blueprint
+from identity.pages.second_factor import begin_enrollment
 from identity.pages.session import start_session
 from identity.pages.sign_in import sign_in_staff
 from identity.service_layer import invitation_acceptance, sessions
@@ -96,7 +103,10 @@ def _signed_in(email: str, password: str, practice_id: str | None) -> Response:
     """The new account signs in at once; should that fail, the sign-in page says why."""
     try:
         signed = sign_in_staff(email, password, practice_id)
-    except (SignInRefused, TooManyAttempts, PracticeChoiceRequired):
+    except SecondFactorEnrollmentRequired as enrol:  # a User Manager sets up the app first
+        flash(WELCOME)
+        return begin_enrollment(enrol.details["enrollment_token"], None)
+    except (SignInRefused, TooManyAttempts, PracticeChoiceRequired, SecondFactorRequired):
         # The account exists: signing in by hand still works, and its page says why not.
         flash("Your account is ready. Sign in with your new password.")
         return redirect(url_for("staff_pages.login"))

@@ -7,8 +7,15 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from identity.api.origin import client_origin
 from identity.api.passwords import FORGOT_ANSWER, ask_for_reset_link
 from identity.bootstrap import identity
-from identity.domain.errors import PasswordRejected, SignInRefused, TooManyAttempts
+from identity.domain.errors import (
+    PasswordRejected,
+    SecondFactorEnrollmentRequired,
+    SecondFactorRequired,
+    SignInRefused,
+    TooManyAttempts,
+)
 from identity.pages.blueprint import blueprint, safe_next
+from identity.pages.second_factor import begin_enrollment
 from identity.pages.session import current_staff, end_session, start_session
 from identity.service_layer import password_resets, sessions
 from identity.service_layer.errors import PracticeChoiceRequired
@@ -33,10 +40,17 @@ def login() -> Response | tuple[str, int] | tuple[str, int, dict]:
         return render_template("app/login.html", next=next_page, email=""), 200
     email, password = field("email"), password_field("password")
     practice_id = field("practice_id", 64) or None
+    otp = field("otp", 40) or None
     if not email or not password:
         return _login_again(next_page, email, "Enter your email address and password.", 422)
     try:
-        signed = sign_in_staff(email, password, practice_id)
+        signed = sign_in_staff(email, password, practice_id, otp)
+    except SecondFactorEnrollmentRequired as enrol:
+        return begin_enrollment(enrol.details["enrollment_token"], next_page)
+    except SecondFactorRequired as ask:
+        return render_template("app/login.html", next=next_page, email=email,
+                               practice_id=practice_id, ask_code=True,
+                               error=f"{ask.message} Type your password again with it."), 401
     except PracticeChoiceRequired as choice:
         return render_template("app/login.html", next=next_page, email=email,
                                practices=choice.details.get("practices", []),
@@ -98,13 +112,14 @@ def reset_password() -> Response | tuple[str, int]:
     return redirect(url_for("staff_pages.login"))
 
 
-def sign_in_staff(email: str, password: str, practice_id: str | None) -> sessions.Session:
+def sign_in_staff(email: str, password: str, practice_id: str | None,
+                  otp: str | None = None) -> sessions.Session:
     """The API's sign-in use case, with this client's address for its throttle."""
     ident = identity()
     return sessions.sign_in(
         ident.uow(), email=email, password=password, practice_id=practice_id,
         hashing=ident.hashing, tokens=ident.tokens, catalog=ident.catalog, now=ident.now(),
-        account="staff", origin=client_origin())
+        account="staff", origin=client_origin(), sealer=ident.sealer, otp=otp)
 
 
 def _refused(next_page: str | None, email: str, refused: SignInRefused | TooManyAttempts

@@ -31,6 +31,7 @@ EVENT_TYPES = {
     SettingsArea.TREATMENT_PLAN: "identity.practice.treatment_plan_settings_changed",
     SettingsArea.WEBCHAT: "identity.practice.webchat_changed",
     SettingsArea.DIGESTS: "identity.practice.digest_settings_changed",
+    SettingsArea.SECURITY: "identity.practice.security_changed",
 }
 
 _CHECKS: dict[SettingsArea, Callable[[Mapping[str, Any]], None]] = {
@@ -106,4 +107,6 @@ _FACTS: dict[SettingsArea, Callable[[dict, dict], dict[str, Any]]] = {
     SettingsArea.DIGESTS: lambda b, a: {"frequency": a["frequency"],
                                         "before": {"frequency": b["frequency"]},
                                         "after": {"frequency": a["frequency"]}},
+    SettingsArea.SECURITY: lambda _b, a: {
+        "require_second_factor": a["require_second_factor"]},
 }

@@ -13,6 +13,7 @@ from identity.adapters.repository import (
     PasswordResetRepository,
     PasswordSetupRepository,
 )
+from identity.adapters.second_factors import SecretSealer
 from identity.adapters.vendor_directory import PracticelessAccounts, VendorDirectory
 from identity.domain.catalog import UserTypeCatalog, load_catalog
 from identity.domain.errors import LinkUnusable, RefreshRefused
@@ -28,6 +29,7 @@ from identity.domain.users import User, UserKind
 from identity.service_layer.callers import event_actor
 from identity.service_layer.errors import NoActiveAccessGrant, PracticeChoiceRequired
 from identity.service_layer.password_resets import tokens_outdated
+from identity.service_layer.second_factor import Enrolled, check_at_sign_in, requirement_of
 from identity.service_layer.sign_in_attempts import (
     attempt_practice,
     judge_attempt,
@@ -79,8 +81,10 @@ def sign_in(
     uow: UnitOfWork, *, email: str, password: str, practice_id: str | None,
     hashing: PasswordHashing, tokens: AccessTokenIssuer, catalog: UserTypeCatalog,
     now: datetime, account: str = UserKind.STAFF.value, origin: Origin = UNKNOWN_ORIGIN,
+    sealer: SecretSealer, otp: str | None = None,
 ) -> Session:
-    """Check the throttle and the password (argon2id), then start a refresh family.
+    """Check the throttle, the password (argon2id) and the second factor, then start a
+    refresh family.
 
     ``account`` is the kind of account signing in (staff, recipient, vendor): one never
     signs in as another. A vendor naming a practice gets in only under a grant active now.
@@ -127,25 +131,55 @@ def sign_in(
         grant = None
         if kind is UserKind.VENDOR and practice_id is not None:
             grant = _grant_for_sign_in(uow, user, practice_id, now, origin)
+        passed = check_at_sign_in(uow, sealer, user, otp=otp, account=kind.value,
+                                  practice_id=practice_id, catalog=catalog, now=now)
         stored = next(stored for u, stored in checked if u.id == user.id)
         if stored and hashing.needs_rehash(stored):
             repo.set_password_hash(user.id, hashing.hash(password))
-        family, refresh = start_family(str(uuid.uuid4()), user.id, now)
-        repo.add_family(family)
-        if kind is UserKind.VENDOR:
-            VendorDirectory(uow.session).open_session(family.id, grant.id if grant else None)
-        access = tokens.issue(access_claims(repo, user, catalog, grant, session_id=family.id),
-                              now)
-        uow.publish(new_event(
-            "identity.session.signed_in", subject=Subject("user", user.id),
-            org_id=grant.practice_id if grant else user.practice_id, actor=event_actor(user),
-            data={"session_id": family.id, "account": kind.value, **origin_facts(origin),
-                  **({"access_grant_id": grant.id} if grant else {})},
-        ))
-        if grant is not None:
-            uow.publish(grant_used_event(user, grant, family.id))
+        session = open_session(uow, user, grant, tokens=tokens, catalog=catalog, now=now,
+                               origin=origin, second_factor=passed)
         uow.commit()
+    return session
+
+
+def open_session(uow: UnitOfWork, user: User, grant: VendorAccessGrant | None, *,
+                 tokens: AccessTokenIssuer, catalog: UserTypeCatalog, now: datetime,
+                 origin: Origin, second_factor: bool) -> Session:
+    """Start a refresh family for a user whose sign-in passed; call inside an open unit of
+    work (the caller commits)."""
+    repo = IdentityRepository(uow.session)
+    family, refresh = start_family(str(uuid.uuid4()), user.id, now)
+    family = replace(family, second_factor=second_factor)
+    repo.add_family(family)
+    if user.kind is UserKind.VENDOR:
+        VendorDirectory(uow.session).open_session(family.id, grant.id if grant else None)
+    access = tokens.issue(access_claims(repo, user, catalog, grant, session_id=family.id), now)
+    uow.publish(new_event(
+        "identity.session.signed_in", subject=Subject("user", user.id),
+        org_id=grant.practice_id if grant else user.practice_id, actor=event_actor(user),
+        data={"session_id": family.id, "account": user.kind.value, **origin_facts(origin),
+              "second_factor": second_factor,
+              **({"access_grant_id": grant.id} if grant else {})},
+    ))
+    if grant is not None:
+        uow.publish(grant_used_event(user, grant, family.id))
     return Session(access, refresh.raw, tokens.lifetime_seconds, user.id)
+
+
+def open_session_after_enrollment(
+    uow: UnitOfWork, enrolled: Enrolled, *, tokens: AccessTokenIssuer,
+    catalog: UserTypeCatalog, now: datetime, origin: Origin = UNKNOWN_ORIGIN,
+) -> Session:
+    """The session a sign-in was waiting to open until the second factor was enrolled."""
+    user = enrolled.user
+    with uow:
+        grant = None
+        if user.kind is UserKind.VENDOR and enrolled.practice_id is not None:
+            grant = _grant_for_sign_in(uow, user, enrolled.practice_id, now, origin)
+        session = open_session(uow, user, grant, tokens=tokens, catalog=catalog, now=now,
+                               origin=origin, second_factor=True)
+        uow.commit()
+    return session
 
 
 def refresh_session(
@@ -170,6 +204,13 @@ def refresh_session(
             repo.save_family(revoke_family(family, now, "user_inactive"), now)
             uow.commit()
             raise RefreshRefused(SIGN_IN_AGAIN, {"reason": "user_inactive"})
+        if not family.second_factor and requirement_of(uow.session, user, catalog):
+            repo.save_family(revoke_family(family, now, "second_factor_required"), now)
+            _publish_revoked(uow, user, family.id, "second_factor_required")
+            uow.commit()
+            raise RefreshRefused(
+                "Your account now signs in with a second factor. Sign in again to enrol "
+                "your authenticator app.", {"reason": "second_factor_required"})
         grant = None
         if user.kind is UserKind.VENDOR:
             grant = VendorDirectory(uow.session).session_grant(family.id)

@@ -17,6 +17,7 @@ from identity.service_layer.recipients import (
     register_recipient,
 )
 from identity.service_layer.vendor import GrantView, VendorCaller, add_vendor_staff, grant_access
+from servicekit.totp_wallet import sign_in_through
 
 PASSWORD = "correct horse battery staple"
 VENDOR_DOMAIN = "clinicplatform.example"
@@ -62,7 +63,7 @@ def sign_in(client, email: str, *, account: str = "staff", practice_id: str | No
     body = {"email": email, "password": password, "account": account}
     if practice_id is not None:
         body["practice_id"] = practice_id
-    return client.post("/login", json=body)
+    return sign_in_through(client, body)
 
 
 def bearer(token: str) -> dict[str, str]:

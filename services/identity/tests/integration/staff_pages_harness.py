@@ -6,9 +6,13 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from servicekit.totp_wallet import WALLET
+
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
 LINK = re.compile(r"https?://\S+")
+SECRET = re.compile(r'id="enrol-secret">([A-Z2-7]+)<')
+CODE_ITEM = re.compile(r"<li><code>([a-z0-9-]+)</code></li>")
 PASSWORD = "correct horse battery staple"
 NEW_PASSWORD = "quiet meadow lantern river"
 
@@ -33,4 +37,27 @@ def submit(browser, path: str, **fields):
 
 
 def sign_in(browser, email: str, password: str = PASSWORD):
-    return submit(browser, "/app/login", email=email, password=password)
+    """Sign in on /app/login as a person would: enrolling the authenticator app when the
+    account must have one, typing its code when asked (servicekit.totp_wallet)."""
+    answer = submit(browser, "/app/login", email=email, password=password)
+    if answer.status_code == 302 and answer.location.endswith("/app/second-factor/enrol"):
+        return enrol(browser, email)
+    if answer.status_code == 401 and 'name="otp"' in answer.get_data(as_text=True):
+        hidden = dict(HIDDEN.findall(answer.get_data(as_text=True)))
+        return browser.post("/app/login", data={**hidden, "email": email, "password": password,
+                                                "otp": WALLET.code_for(email)})
+    return answer
+
+
+def enrol(browser, email: str):
+    """The enrollment page: read the key as the app would scan it, answer with its code."""
+    page = browser.get("/app/second-factor/enrol")
+    assert page.status_code == 200, page.get_data(as_text=True)
+    secret = SECRET.search(page.get_data(as_text=True)).group(1)
+    WALLET.remember(email, secret, [])
+    done = browser.post("/app/second-factor/enrol", data={
+        "csrf_token": csrf_of(page), "code": WALLET.code_for(email)})
+    assert done.status_code == 302, done.get_data(as_text=True)
+    shown = browser.get(done.location)  # the recovery codes, shown this once
+    WALLET.remember(email, secret, CODE_ITEM.findall(shown.get_data(as_text=True)))
+    return done

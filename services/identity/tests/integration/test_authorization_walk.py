@@ -85,6 +85,8 @@ def vendor_only(*, support_admin: int, vendor: int, **others: int) -> dict[str, 
 
 
 NEW_PASSWORD = "quiet meadow lantern river"
+# Callers whose sign-in needed a second factor (User Managers, vendor staff).
+ENROLLED_ALREADY = dict.fromkeys(["admin", "other_admin", *VENDORS], 409)
 
 # (method, path) -> (body, statuses), in the order walked: destructive ones come last.
 # Placeholders: {target} a student of the practice, {clinic} its clinic, {invitation} an
@@ -93,7 +95,11 @@ NEW_PASSWORD = "quiet meadow lantern river"
 WALK: dict[tuple[str, str], tuple[dict | None, dict[str, int]]] = {
     ("GET", "/user-types"): (None, everyone(200)),
     ("GET", "/.well-known/jwks.json"): (None, everyone(200)),
-    ("POST", "/login"): ({"email": OWNER, "password": PASSWORD}, everyone(200)),
+    # The owner is a User Manager with a second factor: the password alone is not enough.
+    ("POST", "/login"): ({"email": OWNER, "password": PASSWORD}, everyone(401)),
+    ("POST", "/second-factor/enrollment"): ({"enrollment_token": "unknown"}, everyone(410)),
+    ("POST", "/second-factor/enrollment/confirm"): (
+        {"enrollment_token": "unknown", "code": "000000"}, everyone(410)),
     ("POST", "/token/refresh"): ({"refresh_token": "unknown"}, everyone(401)),
     ("POST", "/logout"): ({"refresh_token": "unknown"}, everyone(204)),
     ("POST", "/password/set"): ({"token": "unknown", "password": NEW_PASSWORD}, everyone(410)),
@@ -106,6 +112,21 @@ WALK: dict[tuple[str, str], tuple[dict | None, dict[str, int]]] = {
         {"proof": "{proof:{caller}@recipients.example}", "full_name": "Dr Avery Lane",
          "password": NEW_PASSWORD}, everyone(201)),
     ("GET", "/me"): (None, expected(200, anonymous=401, automation=403)),
+    # One's own second factor (staff and vendor staff). Admins and vendor staff signed in
+    # with one (409 on a second enrollment, 403 on removal: they must keep it); the other
+    # staff start one here, so their wrong first code is 401 and they have none to renew.
+    ("GET", "/me/second-factor"): (None, expected(200, anonymous=401, automation=403,
+                                                  recipient=403)),
+    ("POST", "/me/second-factor"): (None, expected(
+        200, anonymous=401, automation=403, recipient=403, **ENROLLED_ALREADY)),
+    ("POST", "/me/second-factor/confirm"): ({"code": "000000"}, expected(
+        401, automation=403, recipient=403, **ENROLLED_ALREADY)),
+    ("POST", "/me/second-factor/recovery-codes"): ({"otp": "000000"}, expected(
+        409, anonymous=401, automation=403, recipient=403,
+        **dict.fromkeys(ENROLLED_ALREADY, 401))),
+    ("POST", "/me/second-factor/removal"): ({"otp": "000000"}, expected(
+        409, anonymous=401, automation=403, recipient=403,
+        **dict.fromkeys(ENROLLED_ALREADY, 403))),
     # Vendor support reads the practice's people and clinics while its grant is active.
     ("GET", "/users"): (None, practice_staff(200, vendor_with_grant=200)),
     ("GET", "/users/{user_id}"): (None, practice_staff(200, other_admin=404,
@@ -154,7 +175,13 @@ WALK: dict[tuple[str, str], tuple[dict | None, dict[str, int]]] = {
     ("GET", "/me/notifications"): (None, practice_staff(200)),
     ("PATCH", "/me/notifications"): ({"notifications": {"payment_plan_requested": False}},
                                      practice_staff(200)),
+    ("GET", "/practice/security"): (None, practice_staff(200, staff=403)),
+    ("PUT", "/practice/security"): ({"require_second_factor": False},
+                                    practice_staff(200, staff=403)),
     ("GET", "/invitations"): (None, practice_staff(200, staff=403)),
+    # The records to pick from: those who invite and add staff (Admins), their own practice's
+    # (another practice's Admin gets their own list); vendor support none (staff only).
+    ("GET", "/practitioners"): (None, practice_staff(200, staff=403)),
     ("POST", "/invitations"): (
         {"full_name": "Sam Lee", "email": "{caller}-invitee@harbourphysio.example",
          "practice_role": "front_desk", "user_type": "Front Office"},
@@ -194,6 +221,9 @@ WALK: dict[tuple[str, str], tuple[dict | None, dict[str, int]]] = {
                                     practice_staff(200, staff=403, other_admin=404)),
     ("POST", "/users/{user_id}/deactivate"): ({}, practice_staff(200, staff=403,
                                                                  other_admin=404)),
+    # A lost phone: a User Manager resets a colleague's second factor (none here: 204).
+    ("DELETE", "/users/{user_id}/second-factor"): (
+        None, practice_staff(204, staff=403, other_admin=404)),
     # After the deactivation above: the admin brings the user back.
     ("POST", "/users/{user_id}/reactivate"): ({}, practice_staff(200, staff=403,
                                                                  other_admin=404)),

@@ -18,6 +18,7 @@ from identity.domain.tokens import hash_token
 from identity.service_layer.practices import create_practice
 from identity.spec import SPEC
 from servicekit.migrations import upgrade
+from servicekit.totp_wallet import sign_in_through
 
 pytestmark = pytest.mark.integration
 OWNER = "owner@harbourphysio.example"
@@ -272,8 +273,8 @@ def test_when_smtp_is_down_the_invitation_waits_and_a_resend_mails_it(
         ident = down.extensions["identity"]
         create_practice(ident.uow(), name="Quiet Dental", owner_email="owner@quiet.example",
                         owner_password=PASSWORD, catalog=ident.catalog, hashing=ident.hashing)
-        tokens = client.post("/login", json={"email": "owner@quiet.example",
-                                             "password": PASSWORD})
+        tokens = sign_in_through(client, {"email": "owner@quiet.example",
+                                          "password": PASSWORD})
         headers = bearer(tokens.get_json()["access_token"])
         email = f"waiting-{uuid.uuid4().hex}@quiet.example"
 

@@ -10,10 +10,11 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from identity.adapters.access_tokens import AccessTokenIssuer
+from identity.adapters.second_factors import SecretSealer
 from identity.adapters.signing_keys import keys_from_pem, new_private_key_pem
 from identity.adapters.tables import clinics, messaging, users
 from identity.cli import main
-from identity.domain.errors import SignInRefused, SignInThrottled
+from identity.domain.errors import SecondFactorEnrollmentRequired, SignInRefused, SignInThrottled
 from identity.domain.permissions import PERMISSIONS
 from identity.service_layer.practices import create_practice
 from identity.service_layer.sessions import sign_in
@@ -72,16 +73,19 @@ def test_wrong_passwords_make_the_address_wait_then_the_right_one_gets_in(
         with pytest.raises(SignInRefused):
             sign_in(runtime.uow(), email="o@sunrise.example", password="wrong", practice_id=None,
                     hashing=hashing, tokens=tokens, catalog=catalog,
-                    now=start + timedelta(seconds=second))
+                    now=start + timedelta(seconds=second), sealer=SecretSealer("test"))
     with pytest.raises(SignInThrottled) as waiting:
         sign_in(runtime.uow(), email="o@sunrise.example", password="violet lantern orchard",
                 practice_id=None, hashing=hashing, tokens=tokens, catalog=catalog,
-                now=start + timedelta(seconds=10))
+                now=start + timedelta(seconds=10), sealer=SecretSealer("test"))
     assert waiting.value.details["retry_after_seconds"] == 24  # 30 s after the 5th failure
-    session = sign_in(runtime.uow(), email="O@Sunrise.example",
-                      password="violet lantern orchard", practice_id=None, hashing=hashing,
-                      tokens=tokens, catalog=catalog, now=start + timedelta(seconds=34))
-    assert session.refresh_token and session.expires_in == 600
+    # The right password gets through; the owner, a User Manager, enrols a second factor next.
+    with pytest.raises(SecondFactorEnrollmentRequired) as enrol:
+        sign_in(runtime.uow(), email="O@Sunrise.example",
+                password="violet lantern orchard", practice_id=None, hashing=hashing,
+                tokens=tokens, catalog=catalog, now=start + timedelta(seconds=34),
+                sealer=SecretSealer("test"))
+    assert enrol.value.details["enrollment_token"]
 
 
 def test_the_owners_user_created_event_has_the_fields_of_any_added_user(

@@ -20,6 +20,8 @@ from identity.domain.sign_in import FREE_FAILURES_PER_ADDRESS
 sys.path.insert(0, str(Path(__file__).parent))
 from identity_accounts import PASSWORD, events, new_recipient  # noqa: E402
 
+from servicekit.totp_wallet import WALLET, sign_in_through
+
 pytestmark = pytest.mark.integration
 OWNER = "owner@harbourphysio.example"
 GUESSER, OWNERS_HOME = "203.0.113.9", "198.51.100.20"
@@ -28,8 +30,8 @@ NEW_PASSWORD = "amber pelican thunder road"
 
 def attempt(client, email: str, password: str, address: str, **extra):
     """A sign-in as the gateway forwards it: the client's address in X-Forwarded-For."""
-    return client.post("/login", json={"email": email, "password": password, **extra},
-                       headers={"X-Forwarded-For": address, "User-Agent": "Guesser/1.0"})
+    return sign_in_through(client, {"email": email, "password": password, **extra},
+                           headers={"X-Forwarded-For": address, "User-Agent": "Guesser/1.0"})
 
 
 def test_anonymous_guessing_never_keeps_the_owner_out(client, practice):
@@ -55,6 +57,7 @@ def test_the_wait_grows_with_each_failure_and_ends(client, ident, practice,
                                                    monkeypatch):
     clock = Clock(ident.now())
     monkeypatch.setattr(Identity, "now", staticmethod(clock))
+    monkeypatch.setattr(WALLET, "_clock", lambda: clock.at.timestamp())  # the owner's app
     waits = []
     for n in range(FREE_FAILURES_PER_ADDRESS + 2):
         answer = attempt(client, OWNER, f"guess {n}", GUESSER)

@@ -1,0 +1,168 @@
+"""A scripted person's authenticator app: signs in through identity's second factor.
+
+The demo, the benchmarks and the tests sign people in the way a person would: password,
+then a code from an authenticator app (here pyotp, a real RFC 6238 client), enrolling the
+first time identity asks. The wallet remembers each account's secret and recovery codes
+for the life of the process. Identity takes each 30-second step's code once, so when a
+script signs the same person in again within a step, the wallet uses the next step's code
+(identity accepts one step of drift) and then recovery codes, renewing them before they
+run out.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import pyotp
+
+# post(path, json_body, bearer_token_or_None) -> (status, json_answer)
+Post = Callable[[str, dict[str, Any], str | None], tuple[int, Any]]
+
+STEP = 30
+KEEP_RECOVERY_CODES = 3
+RENEW_PATH = "/me/second-factor/recovery-codes"
+R = TypeVar("R")
+
+
+@dataclass
+class _Account:
+    secret: str
+    recovery_codes: list[str] = field(default_factory=list)
+    last_step: int = 0
+
+
+class TotpWallet:
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._accounts: dict[tuple[str, str], _Account] = {}
+        self._lock = threading.Lock()
+        self._clock = clock
+
+    def secret_of(self, email: str, account: str = "staff",
+                  practice_id: str | None = None) -> str | None:
+        held = self._accounts.get(_key(email, account, practice_id))
+        return held.secret if held else None
+
+    def sign_in(self, post: Post, body: dict[str, Any]) -> tuple[int, Any]:
+        """POST /login with ``body``; answer identity's second-factor questions if asked."""
+        status, answer = post("/login", body, None)
+        code = _error_code(answer)
+        key = _key(body["email"], body.get("account", "staff"), body.get("practice_id"))
+        if status == 403 and code == "second_factor_enrollment_required":
+            return self._enrol(post, key, answer["error"]["details"]["enrollment_token"])
+        if status == 401 and code == "second_factor_required" and key in self._accounts:
+            otp, from_recovery = self._next_code(key)
+            status, answer = post("/login", {**body, "otp": otp}, None)
+            if status == 200 and from_recovery:
+                self._renew_if_low(post, key, answer["access_token"])
+        return status, answer
+
+    def sign_in_with(self, send: Callable[[str, dict[str, Any], str | None], R],
+                     read: Callable[[R], tuple[int, Any]], body: dict[str, Any]) -> R:
+        """``sign_in`` over any HTTP client: ``send`` posts, ``read`` gives (status, json);
+        answers the client's own response to the sign-in's last step."""
+        kept: list[R] = []
+
+        def post(path: str, json_body: dict[str, Any], token: str | None) -> tuple[int, Any]:
+            response = send(path, json_body, token)
+            if path != RENEW_PATH:
+                kept.append(response)
+            return read(response)
+
+        self.sign_in(post, body)
+        return kept[-1]
+
+    def code_for(self, email: str, account: str = "staff",
+                 practice_id: str | None = None) -> str:
+        """A code identity has not seen yet (for a sign-in form driven by a browser)."""
+        return self._next_code(_key(email, account, practice_id))[0]
+
+    def remember(self, email: str, secret: str, recovery_codes: list[str], *,
+                 account: str = "staff", practice_id: str | None = None) -> None:
+        """Hold a factor enrolled some other way (a browser on the staff pages)."""
+        key = _key(email, account, practice_id)
+        with self._lock:
+            held = self._accounts.get(key)
+            if held is not None and held.secret == secret:
+                held.recovery_codes = list(recovery_codes)
+            else:
+                self._accounts[key] = _Account(secret, list(recovery_codes))
+
+    def _enrol(self, post: Post, key: tuple[str, str], token: str) -> tuple[int, Any]:
+        status, started = post("/second-factor/enrollment", {"enrollment_token": token}, None)
+        if status != 200:
+            return status, started
+        held = _Account(secret=started["secret"])
+        with self._lock:
+            self._accounts[key] = held
+        code, _ = self._next_code(key)
+        status, answer = post("/second-factor/enrollment/confirm",
+                              {"enrollment_token": token, "code": code}, None)
+        if status == 200:
+            held.recovery_codes = list(answer["recovery_codes"])
+        return status, answer
+
+    def _next_code(self, key: tuple[str, str]) -> tuple[str, bool]:
+        """A TOTP code of an unused step (now, then now + 1), else a recovery code."""
+        with self._lock:
+            held = self._accounts[key]
+            now_step = int(self._clock()) // STEP
+            for step in (now_step, now_step + 1):
+                if step > held.last_step:
+                    held.last_step = step
+                    return pyotp.TOTP(held.secret).generate_otp(step), False
+            if not held.recovery_codes:
+                raise RuntimeError(f"no unused code left for {key[1].split()[0]}")
+            return held.recovery_codes.pop(0), True
+
+    def _renew_if_low(self, post: Post, key: tuple[str, str], access_token: str) -> None:
+        held = self._accounts[key]
+        if len(held.recovery_codes) > KEEP_RECOVERY_CODES:
+            return
+        with self._lock:
+            otp = held.recovery_codes.pop(0)
+        status, answer = post("/me/second-factor/recovery-codes", {"otp": otp}, access_token)
+        if status == 200:
+            held.recovery_codes = list(answer["recovery_codes"])
+
+
+def _key(email: str, account: str, practice_id: str | None = None) -> tuple[str, str]:
+    """One staff email may belong to several practices (several accounts, several
+    secrets); a vendor's account is the same whichever practice it enters."""
+    where = practice_id if account == "staff" and practice_id else ""
+    return account, f"{email.strip().lower()} {where}".strip()
+
+
+def _error_code(answer: Any) -> str | None:
+    if isinstance(answer, dict) and isinstance(answer.get("error"), dict):
+        return answer["error"].get("code")
+    return None
+
+
+WALLET = TotpWallet()  # one per process: scripts and tests share what they enrolled
+
+
+def sign_in_through(client: Any, body: dict[str, Any], prefix: str = "", **options: Any) -> Any:
+    """Sign in with ``WALLET`` through a Flask test client or a requests session (anything
+    with ``.post(url, json=, headers=)``); ``prefix`` is put before each path (a base URL,
+    ``/api/identity``). Answers the client's response to the sign-in's last step."""
+
+    extra_headers = options.pop("headers", {})
+
+    def send(path: str, json_body: dict[str, Any], token: str | None) -> Any:
+        headers = {**extra_headers, **({"Authorization": f"Bearer {token}"} if token else {})}
+        return client.post(prefix + path, json=json_body, headers=headers, **options)
+
+    return WALLET.sign_in_with(send, _status_and_json, body)
+
+
+def _status_and_json(response: Any) -> tuple[int, Any]:
+    if hasattr(response, "get_json"):
+        return response.status_code, response.get_json(silent=True)
+    try:
+        return response.status_code, response.json()
+    except ValueError:
+        return response.status_code, None
