@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from e2e_stack import GATEWAY, PASSWORD
 
+from servicekit.totp_wallet import WALLET
+
 CHROMIUM = Path("/usr/bin/chromium")
 
 
@@ -42,4 +44,18 @@ def sign_in_page(page, email: str, password: str = PASSWORD, *, then: str = "/ap
     page.fill("#sign-in-email", email)
     page.fill("#sign-in-password", password)
     page.click("#sign-in-submit")
+    page.wait_for_load_state()
+    if page.locator("#sign-in-otp").count():  # a second factor: the app's code
+        page.fill("#sign-in-password", password)
+        page.fill("#sign-in-otp", WALLET.code_for(email))
+        page.click("#sign-in-submit")
+    elif page.locator("#enrol-secret").count():  # a User Manager's first sign-in
+        secret = page.inner_text("#enrol-secret").strip()
+        WALLET.remember(email, secret, [])
+        page.fill("#enrol-code", WALLET.code_for(email))
+        page.click("#enrol-submit")
+        page.wait_for_selector("#recovery-codes")
+        WALLET.remember(email, secret, [c.strip() for c in
+                                        page.locator("#recovery-codes code").all_inner_texts()])
+        page.click("#continue-link")
     page.wait_for_url(f"{GATEWAY}{then}")
