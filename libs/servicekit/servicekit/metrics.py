@@ -56,6 +56,17 @@ smtp_errors = Counter(
     "Mails the SMTP server could not be reached for or refused.",
     ["service"],
 )
+mail_outbox_attempts = Counter(
+    "mail_outbox_attempts_total",
+    "Attempts to send a mail from the mail outbox, by kind and outcome (sent, failed, given_up).",
+    ["service", "kind", "outcome"],
+)
+mail_outbox_oldest_pending_age = Gauge(
+    "mail_outbox_oldest_pending_age_seconds",
+    "Age of the oldest mail in the mail outbox not yet sent, measured each pass; 0 when none.",
+    ["service"],
+    multiprocess_mode="livemax",
+)
 
 _process_service = "unknown"
 

@@ -1,0 +1,128 @@
+"""The mail outbox: every mail a service sends, written in the transaction of the change.
+
+A use case composes its message and adds it to the service's ``mail_outbox`` table inside the
+unit of work that makes the change: a rolled-back change mails nothing, a committed one is
+mailed eventually, however long the mail server is away. ``servicekit.mail_delivery`` sends
+what is due, with backoff per message, from the service's mail worker (and, to keep a mail's
+way short, once right after the commit that queued it).
+
+Each message has a key (``invitation:<id>:<n>``) that is unique in the table: queueing the
+same key twice queues one mail. A message's text holds its single-use link until it is sent,
+and is cleared then; the row stays as the record that the mail went out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email import message_from_string, policy
+from email.message import EmailMessage
+
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from servicekit.db import UTCDateTime
+from servicekit.messaging.tables import BigId
+
+TABLE = "mail_outbox"
+SENT, PENDING, GIVEN_UP = "sent", "pending", "given_up"
+
+_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """After a failed attempt: ``first``, doubling to ``last``; ``max_attempts`` in all."""
+
+    first: timedelta = timedelta(seconds=30)
+    last: timedelta = timedelta(hours=1)
+    # 30 s, 1, 2, 4 ... 32 min, then hourly: about a day before a mail is given up.
+    max_attempts: int = 30
+
+    def after(self, attempts: int) -> timedelta:
+        """The wait after ``attempts`` attempts (also the lease of the attempt in hand)."""
+        return min(self.last, self.first * 2 ** min(max(attempts - 1, 0), 16))
+
+
+def mail_outbox_table(metadata: MetaData) -> Table:
+    table = Table(
+        TABLE,
+        metadata,
+        Column("id", BigId, primary_key=True, autoincrement=True),
+        Column("key", String(200), nullable=False, unique=True),
+        Column("kind", String(60), nullable=False),
+        Column("message", Text, nullable=True),
+        Column("created_at", UTCDateTime(), nullable=False),
+        Column("attempts", Integer, nullable=False),
+        Column("next_attempt_at", UTCDateTime(), nullable=True),
+        Column("last_error", String(200), nullable=True),
+        Column("sent_at", UTCDateTime(), nullable=True),
+        Column("given_up_at", UTCDateTime(), nullable=True),
+    )
+    Index("ix_mail_outbox_due", table.c.next_attempt_at,
+          postgresql_where=table.c.next_attempt_at.is_not(None),
+          sqlite_where=table.c.next_attempt_at.is_not(None))
+    return table
+
+
+class MailOutbox:
+    """One service's mail outbox table and its retry schedule."""
+
+    def __init__(self, table: Table, backoff: Backoff | None = None) -> None:
+        self.table = table
+        self.backoff = backoff or Backoff()
+
+    def add(self, session: Session, message: EmailMessage, *, key: str, kind: str,
+            now: datetime) -> bool:
+        """Queue ``message`` in the caller's transaction; False when ``key`` was queued before."""
+        dialect = session.get_bind().dialect.name
+        statement = _INSERT[dialect](self.table).values(
+            key=key, kind=kind, message=message.as_string(),
+            created_at=now, attempts=0, next_attempt_at=now,
+        ).on_conflict_do_nothing(index_elements=["key"]).returning(self.table.c.id)
+        return session.execute(statement).first() is not None
+
+    def status(self, session: Session, key: str) -> str | None:
+        """SENT, PENDING (queued or being retried), GIVEN_UP, or None when never queued."""
+        c = self.table.c
+        row = session.execute(select(c.sent_at, c.given_up_at).where(c.key == key)).first()
+        if row is None:
+            return None
+        return SENT if row.sent_at else GIVEN_UP if row.given_up_at else PENDING
+
+
+def parse_message(text: str) -> EmailMessage:
+    message = message_from_string(text, policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def create_mail_outbox_table_v1(op) -> None:  # type: ignore[no-untyped-def]
+    """The table as first migrated, for each service's Alembic revision (``op``): frozen, so
+    that a later change comes as a new revision, never as a change here."""
+    import sqlalchemy as sa
+
+    op.create_table(
+        TABLE,
+        sa.Column("id", BigId, autoincrement=True, nullable=False),
+        sa.Column("key", sa.String(200), nullable=False),
+        sa.Column("kind", sa.String(60), nullable=False),
+        sa.Column("message", sa.Text(), nullable=True),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", UTCDateTime(), nullable=True),
+        sa.Column("last_error", sa.String(200), nullable=True),
+        sa.Column("sent_at", UTCDateTime(), nullable=True),
+        sa.Column("given_up_at", UTCDateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("key"),
+    )
+    due = sa.text("next_attempt_at IS NOT NULL")
+    op.create_index("ix_mail_outbox_due", TABLE, ["next_attempt_at"],
+                    postgresql_where=due, sqlite_where=due)
+
+
+def drop_mail_outbox_table_v1(op) -> None:  # type: ignore[no-untyped-def]
+    op.drop_index("ix_mail_outbox_due", table_name=TABLE)
+    op.drop_table(TABLE)

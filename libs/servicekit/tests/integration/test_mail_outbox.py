@@ -1,0 +1,185 @@
+"""The mail outbox: a mail is queued with its change, retried with backoff until the mail
+server takes it, queued once per key, and sent once even with two workers."""
+
+import threading
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from aiosmtpd.controller import Controller
+from prometheus_client import REGISTRY
+from sqlalchemy import MetaData, select
+from sqlalchemy.orm import sessionmaker
+
+from servicekit.db import UnitOfWork, make_engine
+from servicekit.mail import SmtpMailer
+from servicekit.mail_delivery import DeliveryPass, deliver_due, deliver_now
+from servicekit.mail_outbox import GIVEN_UP, PENDING, SENT, Backoff, MailOutbox, mail_outbox_table
+from servicekit.messaging.tables import messaging_tables
+from servicekit.testing_servers import HOST, MailSink, free_port
+
+pytestmark = pytest.mark.integration
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def database_url(request, tmp_path):
+    if request.param == "postgresql":
+        return request.getfixturevalue("make_database")()
+    return f"sqlite:///{tmp_path / 'mail.db'}"
+
+
+@pytest.fixture
+def outbox_db(database_url):
+    metadata = MetaData()
+    messaging = messaging_tables(metadata)
+    outbox = MailOutbox(mail_outbox_table(metadata), Backoff(max_attempts=3))
+    engine = make_engine(database_url)
+    metadata.create_all(engine)
+    yield outbox, (lambda: UnitOfWork(sessionmaker(engine), messaging)), engine
+    engine.dispose()
+
+
+class SinkServer:
+    """An SMTP sink on a port of its own that a test may stop and start again."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.sink = MailSink(f"smtp://{HOST}:{self.port}")
+        self._controller: Controller | None = None
+
+    def start(self) -> None:
+        self._controller = Controller(self.sink, hostname=HOST, port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+
+@pytest.fixture
+def sink_server():
+    server = SinkServer()
+    yield server
+    server.stop()
+
+
+def queue(uow, outbox, mailer, to, clock, key=None, commit=True):
+    key = key or f"test:{uuid.uuid4()}"
+    with uow:
+        outbox.add(uow.session, mailer.message(to, "Your link", "Open it here."), key=key,
+                   kind="test", now=clock())
+        if commit:
+            uow.commit()
+    return key
+
+
+def status(uow, outbox, key):
+    with uow:
+        return outbox.status(uow.session, key)
+
+
+def attempts(kind, outcome):
+    return REGISTRY.get_sample_value("mail_outbox_attempts_total",
+                                     {"service": "unknown", "kind": kind, "outcome": outcome}) or 0
+
+
+def test_a_mail_the_server_refused_is_sent_once_the_server_is_back(outbox_db, sink_server):
+    outbox, uow_factory, _ = outbox_db
+    mailer, clock, to = SmtpMailer(sink_server.sink.url, "clinic@example.org"), Clock(), \
+        f"{uuid.uuid4().hex}@example.org"
+    failed_before = attempts("test", "failed")
+    key = queue(uow_factory(), outbox, mailer, to, clock)
+
+    assert deliver_now(uow_factory(), outbox, mailer, key, clock) is False  # server down
+    assert status(uow_factory(), outbox, key) == PENDING
+    assert attempts("test", "failed") == failed_before + 1
+    assert deliver_due(uow_factory(), outbox, mailer, clock).sent == 0  # not due yet
+
+    sink_server.start()
+    clock.advance(Backoff().first)
+    assert deliver_due(uow_factory(), outbox, mailer, clock).sent == 1
+    assert [m["Subject"] for m in sink_server.sink.to(to)] == ["Your link"]
+    assert status(uow_factory(), outbox, key) == SENT
+    clock.advance(timedelta(hours=2))
+    assert deliver_due(uow_factory(), outbox, mailer, clock).sent == 0
+    assert len(sink_server.sink.to(to)) == 1
+
+
+def test_a_rolled_back_change_mails_nothing(outbox_db, mail_sink):
+    outbox, uow_factory, _ = outbox_db
+    mailer, clock, to = SmtpMailer(mail_sink.url, "clinic@example.org"), Clock(), \
+        f"{uuid.uuid4().hex}@example.org"
+    key = queue(uow_factory(), outbox, mailer, to, clock, commit=False)
+
+    assert deliver_now(uow_factory(), outbox, mailer, key, clock) is False
+    assert deliver_due(uow_factory(), outbox, mailer, clock).sent == 0
+    assert status(uow_factory(), outbox, key) is None
+    assert mail_sink.to(to) == []
+
+
+def test_one_key_queues_one_mail(outbox_db, mail_sink):
+    outbox, uow_factory, _ = outbox_db
+    mailer, clock, to = SmtpMailer(mail_sink.url, "clinic@example.org"), Clock(), \
+        f"{uuid.uuid4().hex}@example.org"
+    key = queue(uow_factory(), outbox, mailer, to, clock)
+    queue(uow_factory(), outbox, mailer, to, clock, key=key)
+
+    assert deliver_due(uow_factory(), outbox, mailer, clock).sent == 1
+    assert len(mail_sink.to(to)) == 1
+
+
+def test_a_mail_is_given_up_after_its_last_attempt(outbox_db, dead_smtp_url):
+    outbox, uow_factory, engine = outbox_db
+    mailer, clock = SmtpMailer(dead_smtp_url, "clinic@example.org"), Clock()
+    key = queue(uow_factory(), outbox, mailer, "someone@example.org", clock)
+    for _ in range(outbox.backoff.max_attempts):
+        deliver_due(uow_factory(), outbox, mailer, clock)
+        clock.advance(Backoff().last)
+
+    assert status(uow_factory(), outbox, key) == GIVEN_UP
+    assert deliver_due(uow_factory(), outbox, mailer, clock) == DeliveryPass()  # never again
+    with engine.connect() as conn:
+        row = conn.execute(select(outbox.table).where(outbox.table.c.key == key)).one()
+    assert row.last_error == "ConnectionRefusedError"
+    assert row.next_attempt_at is None
+
+
+def test_two_workers_send_each_mail_once(make_database, mail_sink):
+    metadata = MetaData()
+    messaging = messaging_tables(metadata)
+    outbox = MailOutbox(mail_outbox_table(metadata))
+    engine = make_engine(make_database())
+    metadata.create_all(engine)
+    uow_factory = lambda: UnitOfWork(sessionmaker(engine), messaging)  # noqa: E731
+    mailer, clock = SmtpMailer(mail_sink.url, "clinic@example.org"), Clock()
+    batch = uuid.uuid4().hex[:8]
+    addresses = [f"{batch}-{n}@example.org" for n in range(40)]
+    with uow_factory() as uow:
+        for to in addresses:
+            outbox.add(uow.session, mailer.message(to, "Hello", "Hi."), key=f"test:{to}",
+                       kind="test", now=clock())
+        uow.commit()
+
+    results = []
+    workers = [threading.Thread(target=lambda: results.append(
+        deliver_due(uow_factory(), outbox, mailer, clock))) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    engine.dispose()
+
+    assert sum(done.sent for done in results) == len(addresses)
+    assert all(len(mail_sink.to(to)) == 1 for to in addresses)
