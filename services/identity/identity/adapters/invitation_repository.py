@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from identity.adapters.tables import invitations, practitioners, staff_roles
 from identity.domain.invitations import Invitation
-from identity.domain.practitioners import Practitioner, PractitionerLink
+from identity.domain.practitioners import PendingPractitioner, Practitioner, PractitionerLink
 from identity.domain.roles import ClinicalRole, PermissionLevel, PracticeRole
 from identity.domain.staff_roles import StaffRole
 
@@ -73,7 +73,8 @@ class InvitationRepository:
             permission_level=invitation.permission_level.value,
             clinical_role=invitation.clinical_role.value if invitation.clinical_role else None,
             user_type=invitation.user_type, practitioner_id=link.existing_id,
-            new_practitioner_name=link.new_name, default_clinic_id=default_clinic_id,
+            new_practitioner_name=link.new_name, new_practitioner_confirmed=link.confirmed,
+            default_clinic_id=default_clinic_id,
             supervising_therapist_id=supervising_therapist_id,
             invited_by=invitation.invited_by, token_hash=invitation.token_hash,
             sent_at=invitation.sent_at, expires_at=invitation.expires_at,
@@ -102,21 +103,31 @@ class InvitationRepository:
         ).values(mail_status=MAIL_SENT))
 
     # --- practitioner records and roles ----------------------------------------------
-    def practitioners_of(self, practice_id: str) -> list[Practitioner]:
+    def practitioners_of(self, practice_id: str, now: datetime | None = None
+                         ) -> list[Practitioner]:
+        """Every record with the user it is linked to and (given ``now``) the open
+        invitation that will link it."""
         rows = self.session.execute(
-            select(practitioners.c.id, practitioners.c.name)
+            select(practitioners.c.id, practitioners.c.name, practitioners.c.user_id)
             .where(practitioners.c.org_id == practice_id).order_by(practitioners.c.name)
         )
-        return [Practitioner(row.id, row.name) for row in rows]
+        claimed = self._claimed_records(practice_id, now) if now is not None else {}
+        return [Practitioner(row.id, row.name, row.user_id, claimed.get(row.id))
+                for row in rows]
 
-    def unlinked_practitioners_of(self, practice_id: str) -> list[Practitioner]:
-        """The records no user is yet: the ones a new practitioner may say they are."""
-        rows = self.session.execute(
-            select(practitioners.c.id, practitioners.c.name)
-            .where(practitioners.c.org_id == practice_id, practitioners.c.user_id.is_(None))
-            .order_by(practitioners.c.name)
-        )
-        return [Practitioner(row.id, row.name) for row in rows]
+    def _claimed_records(self, practice_id: str, now: datetime) -> dict[str, str]:
+        rows = self.session.execute(select(invitations.c.practitioner_id, invitations.c.id)
+                                    .where(_open(practice_id, now),
+                                           invitations.c.practitioner_id.is_not(None)))
+        return {row.practitioner_id: row.id for row in rows}
+
+    def pending_new_practitioners(self, practice_id: str, now: datetime
+                                  ) -> list[PendingPractitioner]:
+        """Open invitations that will create a practitioner record when accepted."""
+        rows = self.session.execute(select(invitations.c.id, invitations.c.new_practitioner_name)
+                                    .where(_open(practice_id, now),
+                                           invitations.c.new_practitioner_name.is_not(None)))
+        return [PendingPractitioner(row.id, row.new_practitioner_name) for row in rows]
 
     def add_practitioner(self, practice_id: str, practitioner: Practitioner, *,
                          user_id: str, now: datetime) -> None:
@@ -124,10 +135,12 @@ class InvitationRepository:
             id=practitioner.id, org_id=practice_id, name=practitioner.name, user_id=user_id,
             created_at=now))
 
-    def link_practitioner(self, practice_id: str, practitioner_id: str, user_id: str) -> None:
-        self.session.execute(update(practitioners).where(
+    def link_practitioner(self, practice_id: str, practitioner_id: str, user_id: str) -> bool:
+        """Link a free record; False if it is someone's already (nothing changes)."""
+        return self.session.execute(update(practitioners).where(
             practitioners.c.id == practitioner_id, practitioners.c.org_id == practice_id,
-        ).values(user_id=user_id))
+            practitioners.c.user_id.is_(None),
+        ).values(user_id=user_id)).rowcount == 1
 
     def add_staff_role(self, practice_id: str, user_id: str, role: StaffRole) -> None:
         self.session.execute(insert(staff_roles).values(
@@ -152,10 +165,16 @@ class InvitationRepository:
                          ClinicalRole(clinical) if clinical else None, row["practitioner_id"])
 
 
+def _open(practice_id: str, now: datetime):  # type: ignore[no-untyped-def]
+    return and_(invitations.c.org_id == practice_id, invitations.c.accepted_at.is_(None),
+                invitations.c.revoked_at.is_(None), invitations.c.expires_at > now)
+
+
 def _invitation(row) -> Invitation:  # type: ignore[no-untyped-def]
     link = None
     if row["practitioner_id"] or row["new_practitioner_name"]:
-        link = PractitionerLink(row["practitioner_id"], row["new_practitioner_name"])
+        link = PractitionerLink(row["practitioner_id"], row["new_practitioner_name"],
+                                bool(row["new_practitioner_confirmed"]))
     clinical = row["clinical_role"]
     return Invitation(
         id=row["id"], practice_id=row["org_id"], email=row["email"],

@@ -164,6 +164,8 @@ invitations = Table(
     # The practitioner association: an existing record, or a new one made on acceptance.
     Column("practitioner_id", String(36), nullable=True),
     Column("new_practitioner_name", String(200), nullable=True),
+    # The Admin confirmed the new record is a different person from its namesakes.
+    Column("new_practitioner_confirmed", Boolean, nullable=False, server_default=text("false")),
     Column("default_clinic_id", String(36), nullable=True),
     # An assistant's or student's supervising therapist, given with the invitation.
     Column("supervising_therapist_id", String(36), nullable=True),
@@ -202,6 +204,9 @@ practitioners = Table(
     Column("name", String(200), nullable=False),
     Column("user_id", String(36), nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
+    # One record per user at most (a record is never linked to two users: domain rule).
+    Index("ux_practitioners_user", "user_id", unique=True,
+          sqlite_where=text("user_id IS NOT NULL"), postgresql_where=text("user_id IS NOT NULL")),
 )
 
 # A staff member's role in the practice (dental vocabulary), recorded on acceptance.

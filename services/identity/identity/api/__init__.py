@@ -11,6 +11,7 @@ def blueprints() -> list[Blueprint]:
     from identity.api.passwords import blp as passwords
     from identity.api.practice import blp as practice
     from identity.api.practice_settings import blp as practice_settings
+    from identity.api.practitioners import blp as practitioners
     from identity.api.recipients import blp as recipients
     from identity.api.second_factor import blp as second_factor
     from identity.api.service_accounts import blp as service_accounts
@@ -19,4 +20,5 @@ def blueprints() -> list[Blueprint]:
     from identity.api.vendor import blp as vendor
 
     return [sessions, users, clinics, practice, practice_settings, invitations, passwords,
-            recipients, vendor, service_accounts, oauth, notifications, second_factor]
+            recipients, vendor, service_accounts, oauth, notifications,
+            practitioners, second_factor]

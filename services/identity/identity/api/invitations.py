@@ -116,6 +116,8 @@ def accept(body: dict) -> dict[str, Any]:
         ident.uow(), token=body["token"], password=body["password"], hashing=ident.hashing,
         catalog=ident.catalog, now=ident.now(),
         supervising_therapist_id=body["supervising_therapist_id"],
+        practitioner_id=body["practitioner_id"],
+        confirm_new_practitioner=body["confirm_new_practitioner"],
     )
     return {"user_id": joined.user_id, "org_id": joined.org_id, "email": joined.email}
 

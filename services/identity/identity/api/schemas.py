@@ -88,6 +88,22 @@ class NewUserSchema(Schema):
     default_clinic_id = fields.Str(load_default=None, allow_none=True)
     clinic_ids = fields.List(fields.Str(), load_default=list)
     supervising_therapist_id = fields.Str(load_default=None, allow_none=True)
+    practice_role = fields.Str(
+        load_default=None, allow_none=True,
+        validate=validate.OneOf(["owner_manager", "practitioner", "front_desk"]),
+        metadata={"description": "The role in the practice; a dental practice needs it (or a "
+                                 "dental user_type): the type follows the role"})
+    clinical_role = fields.Str(
+        load_default=None, allow_none=True,
+        validate=validate.OneOf(["dentist", "hygienist", "oral_health_therapist", "other"]),
+        metadata={"description": "Practitioners only, and required for them"})
+    practitioner_id = fields.Str(
+        load_default=None, allow_none=True, validate=[validate.Length(max=36), NO_NUL],
+        metadata={"description": "Practitioners: link this free record (GET /practitioners)"})
+    confirm_new_practitioner = fields.Bool(
+        load_default=False,
+        metadata={"description": "A new record although its name matches a record or an "
+                                 "open invitation"})
 
 
 class UserAddedSchema(UserSchema):
@@ -235,6 +251,13 @@ class InvitationSchema(Schema):
 class InvitationAcceptSchema(Schema):
     token = fields.Str(required=True, validate=validate.Length(min=1, max=200))
     password = fields.Str(required=True, validate=validate.Length(max=1024))
+    practitioner_id = fields.Str(
+        load_default=None, allow_none=True, validate=[validate.Length(max=36), NO_NUL],
+        metadata={"description": "Practitioners: the free practitioner record you are "
+                                 "(default: the one the invitation names, or a new one)"})
+    confirm_new_practitioner = fields.Bool(
+        load_default=False,
+        metadata={"description": "Practitioners: a new record although its name matches one"})
     supervising_therapist_id = fields.Str(
         load_default=None, allow_none=True, validate=[validate.Length(max=36), NO_NUL],
         metadata={"description": "Assistants and students: name or confirm the supervising "

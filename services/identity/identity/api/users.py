@@ -20,6 +20,8 @@ from identity.api.schemas import (
 )
 from identity.api.user_schemas import UserEditSchema
 from identity.bootstrap import identity
+from identity.domain.added_staff import AddedStaff
+from identity.domain.roles import ClinicalRole, PracticeRole
 from identity.domain.user_edits import ProfileEdit
 from identity.service_layer import user_lifecycle, users
 from servicekit.auth import authenticated
@@ -52,8 +54,13 @@ def add_user(body: dict) -> dict[str, Any]:
     """Add a staff member (User Managers; within the licensed seats). The person gets the
     get-started mail with the link that sets their password; nobody else sees it."""
     ident = identity()
+    role, clinical = body.pop("practice_role"), body.pop("clinical_role")
+    staff = AddedStaff(role=PracticeRole(role) if role else None,
+                       clinical_role=ClinicalRole(clinical) if clinical else None,
+                       practitioner_id=body.pop("practitioner_id"),
+                       confirm_new_practitioner=body.pop("confirm_new_practitioner"))
     added = users.add_user(ident.uow(), caller(), catalog=ident.catalog, mailer=ident.mailer,
-                           now=ident.now(), **body)
+                           now=ident.now(), added=staff, **body)
     return {**user_body(added.view), "mail_status": added.mail_status}
 
 

@@ -143,6 +143,19 @@ class StateConflict(IdentityError):
     code = "state_conflict"
 
 
+class PractitionerDecisionRequired(StateConflict):
+    """409: a new practitioner record's name matches a record or another open invitation's
+    new one; link the record or confirm a different person."""
+
+    code = "practitioner_decision_required"
+
+
+class PractitionerAlreadyLinked(StateConflict):
+    """409: the practitioner record belongs to another user (or an open invitation links it)."""
+
+    code = "practitioner_already_linked"
+
+
 class LastUserManager(StateConflict):
     """409: the change would leave the practice without an active User Manager (Admin)."""
 

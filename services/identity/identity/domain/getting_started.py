@@ -52,7 +52,7 @@ def confirm_profile(
         raise InvalidRequest("Choose your clinical role.", {"field": "clinical_role"})
     choice = choose_practitioner(
         full_name, practitioners, existing_id=confirmation.practitioner_id,
-        confirm_new=confirmation.confirm_new_practitioner)
+        confirm_new=confirmation.confirm_new_practitioner, invitation_id=invitation.id)
     if choice.needs_decision:
         return ConfirmedProfile(None, choice.possible_duplicates)
     return ConfirmedProfile(replace(
@@ -62,8 +62,9 @@ def confirm_profile(
 
 def _user_type(invitation: Invitation, clinical_role: ClinicalRole,
                catalog: UserTypeCatalog) -> str:
+    model = catalog.get(invitation.user_type).practice_model
     chosen_by_default = invitation.user_type == default_user_type(
-        invitation.role, invitation.clinical_role, catalog)
+        invitation.role, invitation.clinical_role, catalog, model)
     if chosen_by_default:
-        return default_user_type(invitation.role, clinical_role, catalog)
+        return default_user_type(invitation.role, clinical_role, catalog, model)
     return invitation.user_type

@@ -15,7 +15,13 @@ from identity.domain import profile_rules as rules
 from identity.domain.catalog import AUTOMATION, DENTAL, THERAPY, UserTypeCatalog
 from identity.domain.clock import require_aware
 from identity.domain.errors import InvalidRequest
-from identity.domain.practitioners import Practitioner, PractitionerLink, choose_practitioner
+from identity.domain.practitioners import (
+    Candidate,
+    PendingPractitioner,
+    Practitioner,
+    PractitionerLink,
+    choose_practitioner,
+)
 from identity.domain.roles import (
     ClinicalRole,
     PermissionLevel,
@@ -85,7 +91,7 @@ class InvitationOutcome:
 
     invitation: Invitation | None
     token: IssuedToken | None
-    possible_duplicates: tuple[Practitioner, ...] = ()
+    possible_duplicates: tuple[Candidate, ...] = ()
 
     @property
     def needs_decision(self) -> bool:
@@ -102,6 +108,7 @@ def invite_staff(
     practitioners: Iterable[Practitioner],
     now: datetime,
     practice_model: str = THERAPY,
+    pending_practitioners: Iterable[PendingPractitioner] = (),
 ) -> InvitationOutcome:
     """An Admin invites a person; nothing is created while a duplicate needs a decision.
 
@@ -114,13 +121,15 @@ def invite_staff(
     email, full_name = normalize_email(request.email), " ".join(request.full_name.split())
     if not full_name:
         raise InvalidRequest("Enter the person's name.", {"field": "full_name"})
-    _require_clinical_role_fits(request)
-    user_type = _invited_type(request, catalog, practice_model)
+    require_clinical_role_fits(request)
+    user_type = invited_type(request.user_type, request.role, request.clinical_role, catalog,
+                             practice_model)
     link = None
     if request.role is PracticeRole.PRACTITIONER:
         choice = choose_practitioner(
             full_name,
             practitioners,
+            pending=pending_practitioners,
             existing_id=request.practitioner_id,
             confirm_new=request.confirm_new_practitioner,
         )
@@ -167,11 +176,16 @@ _TYPE_NAMES_BY_CLINICAL_ROLE: dict[ClinicalRole, tuple[str, ...]] = {
 }
 
 
-def _invited_type(request: InvitationRequest, catalog: UserTypeCatalog,
-                  practice_model: str) -> str:
-    if request.user_type is None:
-        return default_user_type(request.role, request.clinical_role, catalog, practice_model)
-    chosen = catalog.get(request.user_type)
+def invited_type(user_type: str | None, role: PracticeRole | None,
+                 clinical_role: ClinicalRole | None, catalog: UserTypeCatalog,
+                 practice_model: str) -> str:
+    """The type asked for, if it is one of the practice's model; else the role's type (no
+    role: the catalog's default)."""
+    if user_type is None:
+        if role is None:
+            return catalog.default_code
+        return default_user_type(role, clinical_role, catalog, practice_model)
+    chosen = catalog.get(user_type)
     if chosen.practice_model != practice_model:
         allowed = [t.code for t in catalog.of_model(practice_model)
                    if t.category != AUTOMATION]
@@ -211,7 +225,7 @@ def default_user_type(role: PracticeRole, clinical_role: ClinicalRole | None,
     return catalog.default_code
 
 
-def _require_clinical_role_fits(request: InvitationRequest) -> None:
+def require_clinical_role_fits(request: InvitationRequest) -> None:
     if request.role is PracticeRole.PRACTITIONER and request.clinical_role is None:
         raise InvalidRequest(
             "Choose the practitioner's clinical role: Dentist, Hygienist, "

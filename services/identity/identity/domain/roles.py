@@ -41,7 +41,14 @@ class InsightScope(StrEnum):
 
 CLINICAL_INSIGHTS, PATIENT_REPORTS, PATIENT_ENGAGEMENT = (
     "clinical_insights", "patient_reports", "patient_engagement")
-ADMIN_AREAS = frozenset({"practice_info", "users", "integrations", "templates", "digests"})
+# The seed's Admin-only list, as /me shows it. Each is enforced where it lives, on the
+# permission level (manage_users), not on this list: practice_settings.require_admin (the
+# settings areas, named as SettingsArea), profile_rules.require_user_manager (users), and
+# notes for a dental practice's patient records.
+# "security" (whether the practice asks every member for a second factor) is the
+# platform's own, not the seed's.
+ADMIN_AREAS = frozenset({"practice_info", "users", "patient_records", "integrations",
+                         "treatment_plan_settings", "webchat", "digests", "security"})
 
 
 @dataclass(frozen=True)
@@ -69,14 +76,6 @@ class RoleProfile:
                      else "not for your role")
             raise NotAllowed(f"{insight.replace('_', ' ').capitalize()} are shown {where}.",
                              {"insight": insight})
-
-    def require_admin_area(self, area: str) -> None:
-        if area not in self.admin_areas:
-            raise NotAllowed(
-                f"Only Admins see and edit {area.replace('_', ' ')}. Ask an Admin of your "
-                "practice.",
-                {"area": area},
-            )
 
 
 def default_permission_level(role: PracticeRole) -> PermissionLevel:

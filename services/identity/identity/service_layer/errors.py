@@ -1,6 +1,11 @@
 """Refusals that come from looking things up, not from a domain rule."""
 
-from identity.domain.errors import IdentityError, NotAllowed, StateConflict
+from identity.domain.errors import (  # noqa: F401 (re-exported)
+    IdentityError,
+    NotAllowed,
+    PractitionerDecisionRequired,
+    StateConflict,
+)
 
 
 class NotFoundInPractice(IdentityError):
@@ -13,12 +18,6 @@ class PracticeChoiceRequired(IdentityError):
     """409: the email and password fit accounts in several practices; pick one."""
 
     code = "practice_choice_required"
-
-
-class PractitionerDecisionRequired(StateConflict):
-    """409: the new practitioner's name matches existing records; link one or confirm new."""
-
-    code = "practitioner_decision_required"
 
 
 class NoActiveAccessGrant(NotAllowed):

@@ -22,7 +22,7 @@ from identity.domain.supervision import require_supervisor_fits
 from identity.domain.tokens import hash_token
 from identity.domain.users import User
 from identity.service_layer.callers import event_actor
-from identity.service_layer.errors import PractitionerDecisionRequired
+from identity.service_layer.practitioners import decision_required, link_practitioner
 from servicekit.db import UnitOfWork
 from servicekit.messaging.envelope import Subject, new_event
 
@@ -36,7 +36,7 @@ class OpenInvitation:
 
     invitation: Invitation
     practice_name: str
-    practitioners: tuple[Practitioner, ...]  # records not yet linked to anyone
+    practitioners: tuple[Practitioner, ...]  # records free for this invitee
 
 
 @dataclass(frozen=True)
@@ -54,19 +54,22 @@ def open_invitation(uow: UnitOfWork, *, token: str, now: datetime) -> OpenInvita
         if invitation is None:
             raise LinkUnusable(UNKNOWN_LINK)
         invitation_lifecycle.check_invitation_link(invitation, token, now)
-        return OpenInvitation(invitation, repo.practice(invitation.practice_id).name,
-                              tuple(invites.unlinked_practitioners_of(invitation.practice_id)))
+        free = tuple(p for p in invites.practitioners_of(invitation.practice_id, now)
+                     if not p.linked and p.invitation_id in (None, invitation.id))
+        return OpenInvitation(invitation, repo.practice(invitation.practice_id).name, free)
 
 
 def accept_invitation(
     uow: UnitOfWork, *, token: str, password: str, hashing: PasswordHashing,
     catalog: UserTypeCatalog, now: datetime, confirmation: ProfileConfirmation | None = None,
-    supervising_therapist_id: str | None = None,
+    supervising_therapist_id: str | None = None, practitioner_id: str | None = None,
+    confirm_new_practitioner: bool = False,
 ) -> Joined:
     """Spend the link and open the account; the password policy is checked before.
 
     ``confirmation``: the name, clinical role and practitioner record as the invitee
-    confirmed them on the get-started page (None: as the Admin wrote them).
+    confirmed them on the get-started page (None: as the Admin wrote them, unless
+    ``practitioner_id`` or ``confirm_new_practitioner`` decide the record).
     ``supervising_therapist_id``: an assistant or student names their supervisor here
     (None: the one the invitation gave, if they are still an active therapist).
     """
@@ -75,12 +78,17 @@ def accept_invitation(
         invitation = invites.holding(hash_token(token))
         if invitation is None:
             raise LinkUnusable(UNKNOWN_LINK)
+        # Practitioner records change one acceptance at a time (see practitioners.py).
+        repo.hold_practice(invitation.practice_id)
         practice = repo.practice(invitation.practice_id)
         seats = seat_usage(practice, repo.users_of(practice.id), catalog)
         accepted = invitation_lifecycle.accept_invitation(invitation, token, seats=seats,
                                                           now=now)
+        if confirmation is None and (practitioner_id or confirm_new_practitioner):
+            confirmation = ProfileConfirmation(invitation.full_name, None, practitioner_id,
+                                               confirm_new_practitioner)
         if confirmation is not None:
-            accepted = _confirmed(invites, accepted, confirmation, catalog)
+            accepted = _confirmed(invites, accepted, confirmation, catalog, now)
         if repo.email_taken(practice.id, invitation.email):
             raise StateConflict("An account with this email already exists in the practice. "
                                 "Sign in instead, or reset your password.")
@@ -94,8 +102,8 @@ def accept_invitation(
         repo.add_user(user, now, clinic_ids=[clinic_id] if clinic_id else [],
                       supervising_therapist_id=supervisor_id)
         repo.set_password_hash(user.id, hashing.hash(password))
-        role = StaffRole(accepted.role, accepted.clinical_role,
-                         _link_practitioner(invites, accepted, user, now))
+        role = StaffRole(accepted.role, accepted.clinical_role, link_practitioner(
+            uow, user, accepted.practitioner, actor=user, now=now, invitation_id=accepted.id))
         invites.add_staff_role(practice.id, user.id, role)
         invites.save(accepted, user_id=user.id)
         _publish_joined(uow, accepted, user, role, catalog, supervisor_id,
@@ -105,34 +113,19 @@ def accept_invitation(
 
 
 def _confirmed(invites: InvitationRepository, invitation: Invitation,
-               confirmation: ProfileConfirmation, catalog: UserTypeCatalog) -> Invitation:
+               confirmation: ProfileConfirmation, catalog: UserTypeCatalog, now: datetime
+               ) -> Invitation:
     # A record someone already is cannot be picked, but its name still warns of a duplicate.
-    practice_id = invitation.practice_id
-    records = (invites.unlinked_practitioners_of(practice_id) if confirmation.practitioner_id
-               else invites.practitioners_of(practice_id))
     confirmed = confirm_profile(invitation, confirmation, catalog=catalog,
-                                practitioners=records)
+                                practitioners=invites.practitioners_of(invitation.practice_id,
+                                                                       now))
     if confirmed.invitation is None:
-        raise PractitionerDecisionRequired(
-            "A practitioner record with your name already exists. Choose it if it is you, "
-            "or confirm that you are a different person.",
-            {"possible_duplicates": [{"id": p.id, "name": p.name}
-                                     for p in confirmed.possible_duplicates]})
+        raise decision_required(
+            confirmed.possible_duplicates,
+            "A practitioner record with your name already exists. Choose it if it is you "
+            "(practitioner_id), or confirm that you are a different person "
+            "(confirm_new_practitioner: true).")
     return confirmed.invitation
-
-
-def _link_practitioner(invites: InvitationRepository, invitation: Invitation, user: User,
-                       now: datetime) -> str | None:
-    """The practitioner record the user is: the chosen one, or a new one with their name."""
-    link = invitation.practitioner
-    if link is None:
-        return None
-    if link.existing_id is not None:
-        invites.link_practitioner(invitation.practice_id, link.existing_id, user.id)
-        return link.existing_id
-    record = Practitioner(str(uuid.uuid4()), link.new_name or user.full_name)
-    invites.add_practitioner(invitation.practice_id, record, user_id=user.id, now=now)
-    return record.id
 
 
 def _supervisor(repo: IdentityRepository, user: User, chosen: str | None,

@@ -31,7 +31,8 @@ from identity.domain.supervision import require_supervisor_fits
 from identity.domain.tokens import IssuedToken
 from identity.domain.users import Actor
 from identity.service_layer.callers import Caller, event_actor, load_actor
-from identity.service_layer.errors import NotFoundInPractice, PractitionerDecisionRequired
+from identity.service_layer.errors import NotFoundInPractice
+from identity.service_layer.practitioners import NEW_NAMESAKE, decision_required
 from servicekit.db import UnitOfWork
 from servicekit.messaging.envelope import Subject, new_event
 
@@ -57,22 +58,20 @@ def invite_staff(
     with uow:
         repo, invites = IdentityRepository(uow.session), InvitationRepository(uow.session)
         actor = load_actor(repo, caller)
+        # Before reading the records: two invitations for one new practitioner, sent at
+        # once, run one after the other, so the second sees the first.
+        repo.hold_practice(caller.org_id)
         practice = repo.practice(caller.org_id)
         seats = seat_usage(practice, repo.users_of(caller.org_id), catalog,
                            invites.pending_count(caller.org_id, now))
         outcome = invitations.invite_staff(
             actor, request, invitation_id=str(uuid.uuid4()), catalog=catalog, seats=seats,
-            practitioners=invites.practitioners_of(caller.org_id), now=now,
+            practitioners=invites.practitioners_of(caller.org_id, now), now=now,
             practice_model=practice.model,
+            pending_practitioners=invites.pending_new_practitioners(caller.org_id, now),
         )
         if outcome.needs_decision:
-            raise PractitionerDecisionRequired(
-                "A practitioner with this name already exists in your practice. Link the "
-                "invitation to that record (practitioner_id), or confirm that this is a "
-                "different person (confirm_new_practitioner: true).",
-                {"possible_duplicates": [{"id": p.id, "name": p.name}
-                                         for p in outcome.possible_duplicates]},
-            )
+            raise decision_required(outcome.possible_duplicates, NEW_NAMESAKE)
         invitation, token = outcome.invitation, outcome.token
         assert invitation is not None and token is not None
         _require_new_person(repo, invites, invitation, now)
@@ -94,6 +93,7 @@ def invite_staff(
             "user_type": invitation.user_type,
             "expires_at": invitation.expires_at.isoformat(),
             "supervising_therapist_id": supervising_therapist_id,
+            **_practitioner_facts(invitation),
         })
         uow.commit()
     mail_status = _mail(uow, mailer, invitation, token, practice.name, actor.user.full_name)
@@ -180,6 +180,15 @@ def _count_invitation_mail(uow: UnitOfWork, caller: Caller, invitation: Invitati
         now=now)
     mails.record(caller.org_id, invitation.id, invitation.email, caller.user_id, now,
                  keep_since=now - max(INVITEE_WINDOW, PRACTICE_WINDOW))
+
+
+def _practitioner_facts(invitation: Invitation) -> dict:
+    """Which record the invitation links, or whether it makes a new one (and was confirmed
+    as a different person from its namesakes)."""
+    link = invitation.practitioner
+    return {"practitioner_id": link.existing_id if link else None,
+            "new_practitioner": bool(link and link.new_name),
+            "new_practitioner_confirmed": bool(link and link.confirmed)}
 
 
 def _require_admin(actor: Actor, caller: Caller, catalog: UserTypeCatalog, now: datetime

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from identity.adapters.invitation_repository import (
 from identity.adapters.mail import GetStartedMail, IdentityMailer, MailUnavailable
 from identity.adapters.repository import IdentityRepository
 from identity.domain import profile_changes, profile_rules
+from identity.domain.added_staff import AddedStaff
 from identity.domain.catalog import UserTypeCatalog
 from identity.domain.errors import AcknowledgementRequired, InvalidRequest, StateConflict
 from identity.domain.permissions import require_known_permissions
@@ -29,6 +30,7 @@ from identity.domain.user_managers import require_a_user_manager_remains
 from identity.domain.users import User, UserKind, new_staff_user
 from identity.service_layer.callers import Caller, event_actor, load_actor
 from identity.service_layer.errors import NotFoundInPractice
+from identity.service_layer.practitioners import place_member, record_member_role, role_facts
 from identity.service_layer.sessions import PASSWORD_SETUP_LIFETIME, issue_password_setup
 from identity.service_layer.vendor_reads import record_vendor_read
 from servicekit.db import UnitOfWork
@@ -87,17 +89,22 @@ def add_user(
     uow: UnitOfWork, caller: Caller, *, email: str, full_name: str, user_type: str | None,
     default_clinic_id: str | None, clinic_ids: list[str], supervising_therapist_id: str | None,
     catalog: UserTypeCatalog, mailer: IdentityMailer, now: datetime,
+    added: AddedStaff | None = None,
 ) -> UserAdded:
     """A User Manager adds a staff member, within the licensed seats; the person (and only
-    they) gets the get-started mail with the link that sets their password."""
+    they) gets the get-started mail with the link that sets their password. ``added``: the
+    role, clinical role and practitioner record (the type follows the practice's model)."""
     with uow:
         repo = IdentityRepository(uow.session)
         actor = load_actor(repo, caller)
         profile_rules.require_may_act(actor, caller.org_id, now)
         profile_rules.require_user_manager(actor, catalog)
+        repo.hold_practice(caller.org_id)  # practitioner records: one change at a time
+        placement = place_member(uow, caller.org_id, full_name, replace(
+            added or AddedStaff(), user_type=user_type), catalog=catalog, now=now)
         user = new_staff_user(
             user_id=str(uuid.uuid4()), practice_id=caller.org_id, email=email,
-            full_name=full_name, catalog=catalog, user_type=user_type,
+            full_name=full_name, catalog=catalog, user_type=placement.user_type,
             default_clinic_id=default_clinic_id or _only_clinic(repo, caller.org_id),
         )
         profile_rules.require_default_clinic_for_billing(user.user_type, user.default_clinic_id)
@@ -118,6 +125,7 @@ def add_user(
                                          pending))
         repo.add_user(user, now, clinic_ids=clinic_ids,
                       supervising_therapist_id=supervising_therapist_id)
+        role = record_member_role(uow, user, placement, actor=actor.user, now=now)
         token = issue_password_setup(uow, user.id, now)
         view = view_of(repo, user, catalog, True)
         uow.publish(new_event(
@@ -129,6 +137,7 @@ def add_user(
                 "permissions": sorted(view.permissions or ()), "clinics": list(view.clinic_ids),
                 "permission_version": user.permission_version,
                 "supervising_therapist_id": supervising_therapist_id,
+                **role_facts(role),
             }))
         uow.commit()
     mail = GetStartedMail(to=user.email, full_name=user.full_name, practice_name=practice.name,

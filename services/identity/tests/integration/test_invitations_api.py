@@ -252,10 +252,15 @@ def test_a_practitioner_named_like_an_existing_one_needs_a_decision(
     assert held.status_code == 409
     error = held.get_json()["error"]
     assert error["code"] == "practitioner_decision_required"
-    assert error["details"]["possible_duplicates"] == [{"id": record, "name": "Dr Anh Nguyen"}]
+    assert error["details"]["possible_duplicates"] == [
+        {"kind": "practitioner", "id": record, "name": "Dr Anh Nguyen", "linked": True,
+         "invited": False}]
+    assert "confirm_new_practitioner" in error["message"]
     assert client.get("/invitations", headers=admin).get_json()[0]["email"] == email
-    linked = invite(client, admin, someone(), **dentist, practitioner_id=record)
-    assert linked.status_code == 201 and linked.get_json()["practitioner_id"] == record
+    # The record is the first dentist's: nobody else is ever linked to it.
+    taken = invite(client, admin, someone(), **dentist, practitioner_id=record)
+    assert taken.status_code == 409
+    assert taken.get_json()["error"]["code"] == "practitioner_already_linked"
     confirmed = invite(client, admin, someone(), **dentist, confirm_new_practitioner=True)
     assert confirmed.status_code == 201
     assert confirmed.get_json()["new_practitioner_name"] == "Dr Anh Nguyen"

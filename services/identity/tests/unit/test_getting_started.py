@@ -60,12 +60,14 @@ def test_a_new_record_with_an_existing_name_waits_for_a_decision(manager, catalo
     confirmed = confirm_profile(invitation(manager, catalog, now),
                                 ProfileConfirmation("Sam Lee"), practitioners=(same_name,),
                                 catalog=catalog)
-    assert confirmed.invitation is None and confirmed.possible_duplicates == (same_name,)
+    assert confirmed.invitation is None
+    assert [(c.kind, c.id, c.linked) for c in confirmed.possible_duplicates] == [
+        ("practitioner", "prac-2", False)]
     different = confirm_profile(
         invitation(manager, catalog, now),
         ProfileConfirmation("Sam Lee", confirm_new_practitioner=True),
         practitioners=(same_name,), catalog=catalog)
-    assert different.invitation.practitioner == PractitionerLink(new_name="Sam Lee")
+    assert different.invitation.practitioner == PractitionerLink(new_name="Sam Lee", confirmed=True)
 
 
 def test_a_user_type_the_admin_chose_stays_whatever_the_clinical_role(manager, catalog, now):

@@ -76,7 +76,8 @@ def test_a_new_practitioner_named_like_an_existing_one_is_flagged_not_created(
     )
     assert outcome.needs_decision
     assert outcome.invitation is None and outcome.token is None
-    assert outcome.possible_duplicates == (DR_NGUYEN,)
+    assert [(c.kind, c.id, c.name) for c in outcome.possible_duplicates] == [
+        ("practitioner", "prac-1", "Dr Anh Nguyen")]
 
 
 def test_the_admin_may_confirm_a_different_person_with_the_same_name(manager, catalog, now):
@@ -90,7 +91,8 @@ def test_the_admin_may_confirm_a_different_person_with_the_same_name(manager, ca
         practitioners=[DR_NGUYEN],
         confirm_new_practitioner=True,
     )
-    assert outcome.invitation.practitioner == PractitionerLink(new_name="Dr Anh Nguyen")
+    assert outcome.invitation.practitioner == PractitionerLink(new_name="Dr Anh Nguyen",
+                                                               confirmed=True)
 
 
 def test_the_admin_may_link_an_existing_practitioner_record(manager, catalog, now):

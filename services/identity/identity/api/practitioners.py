@@ -1,0 +1,74 @@
+"""The practice's practitioner records, to pick from when inviting or adding a practitioner."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from identity.adapters.practitioner_directory import PractitionerEntry
+from identity.api.callers import caller
+from identity.api.schemas import NO_NUL
+from identity.bootstrap import identity
+from identity.service_layer.practitioners import list_practitioners
+from servicekit.auth import authenticated
+
+blp = Blueprint("practitioners", __name__, description="Practitioner records of the practice")
+
+
+class PractitionerQuerySchema(Schema):
+    cursor = fields.Str(load_default=None, validate=[validate.Length(max=600), NO_NUL],
+                        metadata={"description": "The next_cursor of the previous page"})
+    limit = fields.Int(load_default=100, validate=validate.Range(min=1, max=500))
+    linked = fields.Bool(load_default=None, allow_none=True, metadata={
+        "description": "true: records linked to a user only; false: free records only"})
+
+
+class LinkedUserSchema(Schema):
+    id = fields.Str()
+    full_name = fields.Str()
+    status = fields.Str()
+
+
+class PractitionerSchema(Schema):
+    id = fields.Str()
+    name = fields.Str()
+    linked = fields.Bool(metadata={"description": "A user is this practitioner"})
+    user = fields.Nested(LinkedUserSchema, allow_none=True)
+    clinical_role = fields.Str(allow_none=True)
+    clinic_ids = fields.List(fields.Str(), metadata={"description": "The linked user's clinics"})
+    invitation_id = fields.Str(allow_none=True, metadata={
+        "description": "An open invitation that will link this record"})
+    created_at = fields.AwareDateTime()
+
+
+class PractitionerPageSchema(Schema):
+    practitioners = fields.List(fields.Nested(PractitionerSchema))
+    next_cursor = fields.Str(allow_none=True, metadata={
+        "description": "Pass as cursor for the next page; null on the last page"})
+
+
+@blp.route("/practitioners", methods=["GET"])
+@authenticated(kinds=("staff",))
+@blp.arguments(PractitionerQuerySchema, location="query")
+@blp.response(200, PractitionerPageSchema)
+def practitioners(query: dict) -> dict[str, Any]:
+    """The practice's practitioner records by name, a page at a time (Admins: those who
+    invite and add staff). Each says whether a user is linked to it, or an open invitation
+    will be."""
+    ident = identity()
+    page = list_practitioners(ident.uow(), caller(), catalog=ident.catalog, now=ident.now(),
+                              cursor=query["cursor"], limit=query["limit"],
+                              linked=query["linked"])
+    return {"practitioners": [_body(e) for e in page.entries], "next_cursor": page.next_cursor}
+
+
+def _body(entry: PractitionerEntry) -> dict[str, Any]:
+    user = None
+    if entry.user_id is not None:
+        user = {"id": entry.user_id, "full_name": entry.user_full_name,
+                "status": entry.user_status}
+    return {"id": entry.id, "name": entry.name, "linked": user is not None, "user": user,
+            "clinical_role": entry.clinical_role, "clinic_ids": list(entry.clinic_ids),
+            "invitation_id": entry.invitation_id, "created_at": entry.created_at}
