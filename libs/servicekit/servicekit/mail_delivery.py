@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 
 from servicekit.db import UnitOfWork
 from servicekit.mail import MailUnavailable
-from servicekit.mail_outbox import MailOutbox, parse_message
+from servicekit.mail_outbox import MailOutbox, OnSent, parse_message
 from servicekit.metrics import mail_outbox_attempts, mail_outbox_oldest_pending_age, process_service
 from servicekit.workers import poll_until_stopped
 
@@ -50,6 +50,7 @@ class DeliveryPass:
 @dataclass(frozen=True)
 class _Claimed:
     id: int
+    key: str
     kind: str
     text: str
     attempts: int
@@ -100,7 +101,7 @@ def _claim_next(uow: UnitOfWork, outbox: MailOutbox, now: datetime, tried: set[i
                 key: str | None) -> _Claimed | None:
     c = outbox.table.c
     with uow:
-        query = (select(c.id, c.kind, c.message, c.attempts)
+        query = (select(c.id, c.key, c.kind, c.message, c.attempts)
                  .where(c.next_attempt_at <= now, c.sent_at.is_(None))
                  .order_by(c.next_attempt_at, c.id).limit(1)
                  .with_for_update(skip_locked=True))
@@ -115,7 +116,7 @@ def _claim_next(uow: UnitOfWork, outbox: MailOutbox, now: datetime, tried: set[i
         uow.session.execute(outbox.table.update().where(c.id == row.id).values(
             attempts=attempts, next_attempt_at=now + outbox.backoff.after(attempts)))
         uow.commit()
-    return _Claimed(row.id, row.kind, row.message or "", attempts)
+    return _Claimed(row.id, row.key, row.kind, row.message or "", attempts)
 
 
 def _attempt(uow: UnitOfWork, outbox: MailOutbox, mailer: Mailer, mail: _Claimed,
@@ -127,7 +128,7 @@ def _attempt(uow: UnitOfWork, outbox: MailOutbox, mailer: Mailer, mail: _Claimed
     except Exception as err:  # noqa: BLE001 - a message that cannot be sent is retried too
         return _failed(uow, outbox, mail, type(err).__name__, clock())
     _settle(uow, outbox, mail.id, sent_at=clock(), next_attempt_at=None, message=None,
-            last_error=None)
+            last_error=None, then=outbox.on_sent.get(mail.kind), key=mail.key)
     mail_outbox_attempts.labels(process_service(), mail.kind, "sent").inc()
     return "sent"
 
@@ -153,11 +154,15 @@ def _failed(uow: UnitOfWork, outbox: MailOutbox, mail: _Claimed, error: str,
     return outcome
 
 
-def _settle(uow: UnitOfWork, outbox: MailOutbox, mail_id: int, **values: object) -> None:
+def _settle(uow: UnitOfWork, outbox: MailOutbox, mail_id: int, *, then: OnSent | None = None,
+            key: str = "", **values: object) -> None:
     c = outbox.table.c
     with uow:
-        uow.session.execute(outbox.table.update()
-                            .where(c.id == mail_id, c.sent_at.is_(None)).values(**values))
+        settled = uow.session.execute(outbox.table.update()
+                                      .where(c.id == mail_id, c.sent_at.is_(None))
+                                      .values(**values)).rowcount
+        if then is not None and settled:
+            then(uow, key)
         uow.commit()
 
 

@@ -13,10 +13,12 @@ and is cleared then; the row stays as the record that the mail went out.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import message_from_string, policy
 from email.message import EmailMessage
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -24,6 +26,13 @@ from sqlalchemy.orm import Session
 
 from servicekit.db import UTCDateTime
 from servicekit.messaging.tables import BigId
+
+if TYPE_CHECKING:
+    from servicekit.db import UnitOfWork
+
+#: Called in the transaction that records a mail sent, with the mail's key: a service keeps
+#: its own record of delivery (an invitation's mail status, a share's mail_sent_at).
+OnSent = Callable[["UnitOfWork", str], None]
 
 TABLE = "mail_outbox"
 SENT, PENDING, GIVEN_UP = "sent", "pending", "given_up"
@@ -67,11 +76,14 @@ def mail_outbox_table(metadata: MetaData) -> Table:
 
 
 class MailOutbox:
-    """One service's mail outbox table and its retry schedule."""
+    """One service's mail outbox table, its retry schedule and what to do once a kind of
+    mail is sent (``on_sent``, by kind)."""
 
-    def __init__(self, table: Table, backoff: Backoff | None = None) -> None:
+    def __init__(self, table: Table, backoff: Backoff | None = None,
+                 on_sent: Mapping[str, OnSent] | None = None) -> None:
         self.table = table
         self.backoff = backoff or Backoff()
+        self.on_sent = dict(on_sent or {})
 
     def add(self, session: Session, message: EmailMessage, *, key: str, kind: str,
             now: datetime) -> bool:

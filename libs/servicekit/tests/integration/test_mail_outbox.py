@@ -183,3 +183,14 @@ def test_two_workers_send_each_mail_once(make_database, mail_sink):
 
     assert sum(done.sent for done in results) == len(addresses)
     assert all(len(mail_sink.to(to)) == 1 for to in addresses)
+
+
+def test_the_kinds_hook_records_the_sending_in_the_same_transaction(outbox_db, mail_sink):
+    outbox, uow_factory, _ = outbox_db
+    recorded = []
+    hooked = MailOutbox(outbox.table, on_sent={"test": lambda uow, key: recorded.append(key)})
+    mailer, clock = SmtpMailer(mail_sink.url, "clinic@example.org"), Clock()
+    key = queue(uow_factory(), hooked, mailer, f"{uuid.uuid4().hex}@example.org", clock)
+
+    assert deliver_now(uow_factory(), hooked, mailer, key, clock) is True
+    assert recorded == [key]
