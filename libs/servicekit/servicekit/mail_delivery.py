@@ -54,6 +54,7 @@ class _Claimed:
     kind: str
     text: str
     attempts: int
+    expired: bool = False
 
 
 def deliver_due(uow: UnitOfWork, outbox: MailOutbox, mailer: Mailer,
@@ -101,7 +102,7 @@ def _claim_next(uow: UnitOfWork, outbox: MailOutbox, now: datetime, tried: set[i
                 key: str | None) -> _Claimed | None:
     c = outbox.table.c
     with uow:
-        query = (select(c.id, c.key, c.kind, c.message, c.attempts)
+        query = (select(c.id, c.key, c.kind, c.message, c.attempts, c.send_before)
                  .where(c.next_attempt_at <= now, c.sent_at.is_(None))
                  .order_by(c.next_attempt_at, c.id).limit(1)
                  .with_for_update(skip_locked=True))
@@ -116,11 +117,15 @@ def _claim_next(uow: UnitOfWork, outbox: MailOutbox, now: datetime, tried: set[i
         uow.session.execute(outbox.table.update().where(c.id == row.id).values(
             attempts=attempts, next_attempt_at=now + outbox.backoff.after(attempts)))
         uow.commit()
-    return _Claimed(row.id, row.key, row.kind, row.message or "", attempts)
+    expired = row.send_before is not None and row.send_before <= now
+    return _Claimed(row.id, row.key, row.kind, row.message or "", attempts, expired)
 
 
 def _attempt(uow: UnitOfWork, outbox: MailOutbox, mailer: Mailer, mail: _Claimed,
              clock: Callable[[], datetime]) -> str:
+    if mail.expired:
+        return _failed(uow, outbox, mail, "expired before it could be sent", clock(),
+                       last=True)
     try:
         mailer.send(parse_message(mail.text))
     except MailUnavailable as err:
@@ -134,13 +139,14 @@ def _attempt(uow: UnitOfWork, outbox: MailOutbox, mailer: Mailer, mail: _Claimed
 
 
 def _failed(uow: UnitOfWork, outbox: MailOutbox, mail: _Claimed, error: str,
-            now: datetime) -> str:
+            now: datetime, *, last: bool = False) -> str:
     # ``error`` is an exception's class name (MailUnavailable carries nothing else): no
     # address, no text of the mail.
     error = error[:200]
-    given_up = mail.attempts >= outbox.backoff.max_attempts
+    given_up = last or mail.attempts >= outbox.backoff.max_attempts
     if given_up:
-        _settle(uow, outbox, mail.id, given_up_at=now, next_attempt_at=None, last_error=error)
+        _settle(uow, outbox, mail.id, given_up_at=now, next_attempt_at=None, last_error=error,
+                message=None)
     else:
         _settle(uow, outbox, mail.id, last_error=error)
     outcome = "given_up" if given_up else "failed"

@@ -8,7 +8,8 @@ way short, once right after the commit that queued it).
 
 Each message has a key (``invitation:<id>:<n>``) that is unique in the table: queueing the
 same key twice queues one mail. A message's text holds its single-use link until it is sent,
-and is cleared then; the row stays as the record that the mail went out.
+and is cleared then (or when the mail is given up: after its last attempt, or once its link
+has expired, ``send_before``); the row stays as the record of what became of the mail.
 """
 
 from __future__ import annotations
@@ -68,6 +69,8 @@ def mail_outbox_table(metadata: MetaData) -> Table:
         Column("last_error", String(200), nullable=True),
         Column("sent_at", UTCDateTime(), nullable=True),
         Column("given_up_at", UTCDateTime(), nullable=True),
+        # A mail still unsent then is given up (its link has expired): never sent stale.
+        Column("send_before", UTCDateTime(), nullable=True),
     )
     Index("ix_mail_outbox_due", table.c.next_attempt_at,
           postgresql_where=table.c.next_attempt_at.is_not(None),
@@ -86,11 +89,12 @@ class MailOutbox:
         self.on_sent = dict(on_sent or {})
 
     def add(self, session: Session, message: EmailMessage, *, key: str, kind: str,
-            now: datetime) -> bool:
-        """Queue ``message`` in the caller's transaction; False when ``key`` was queued before."""
+            now: datetime, send_before: datetime | None = None) -> bool:
+        """Queue ``message`` in the caller's transaction; False when ``key`` was queued before.
+        ``send_before``: when its link expires (an unsent mail is given up then)."""
         dialect = session.get_bind().dialect.name
         statement = _INSERT[dialect](self.table).values(
-            key=key, kind=kind, message=message.as_string(),
+            key=key, kind=kind, message=message.as_string(), send_before=send_before,
             created_at=now, attempts=0, next_attempt_at=now,
         ).on_conflict_do_nothing(index_elements=["key"]).returning(self.table.c.id)
         return session.execute(statement).first() is not None
@@ -127,6 +131,7 @@ def create_mail_outbox_table_v1(op) -> None:  # type: ignore[no-untyped-def]
         sa.Column("last_error", sa.String(200), nullable=True),
         sa.Column("sent_at", UTCDateTime(), nullable=True),
         sa.Column("given_up_at", UTCDateTime(), nullable=True),
+        sa.Column("send_before", UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("key"),
     )

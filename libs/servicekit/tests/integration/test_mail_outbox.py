@@ -194,3 +194,24 @@ def test_the_kinds_hook_records_the_sending_in_the_same_transaction(outbox_db, m
 
     assert deliver_now(uow_factory(), hooked, mailer, key, clock) is True
     assert recorded == [key]
+
+
+def test_a_mail_whose_link_expired_is_given_up_unsent(outbox_db, sink_server):
+    outbox, uow_factory, engine = outbox_db
+    mailer, clock, to = SmtpMailer(sink_server.sink.url, "clinic@example.org"), Clock(), \
+        f"{uuid.uuid4().hex}@example.org"
+    key = f"test:{uuid.uuid4()}"
+    with uow_factory() as uow:
+        outbox.add(uow.session, mailer.message(to, "Reset", "Within an hour."), key=key,
+                   kind="test", now=clock(), send_before=clock() + timedelta(hours=1))
+        uow.commit()
+    deliver_due(uow_factory(), outbox, mailer, clock)  # the server is down
+    sink_server.start()
+    clock.advance(timedelta(hours=1))
+
+    assert deliver_due(uow_factory(), outbox, mailer, clock) == DeliveryPass(given_up=1)
+    assert status(uow_factory(), outbox, key) == GIVEN_UP
+    assert sink_server.sink.to(to) == []
+    with engine.connect() as conn:
+        assert conn.execute(select(outbox.table.c.message)
+                            .where(outbox.table.c.key == key)).scalar() is None
