@@ -13,7 +13,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def load(service: str, monkeypatch: pytest.MonkeyPatch, **env: str) -> dict:
-    for name in ("BIND", "WEB_CONCURRENCY", "PROMETHEUS_MULTIPROC_DIR"):
+    for name in ("BIND", "WEB_CONCURRENCY", "PROMETHEUS_MULTIPROC_DIR", "API_THREADS"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -30,6 +30,15 @@ def test_gunicorn_serves_the_services_app_factory_on_its_contract_port(service, 
     assert conf["workers"] == 2
     assert conf["graceful_timeout"] == 30
     assert conf["accesslog"] is None
+
+
+@pytest.mark.parametrize("service", [s for s in SERVICES if s.name != "audit"],
+                         ids=lambda s: s.name)
+def test_every_api_serves_from_threads_so_a_waiting_request_holds_no_worker(service,
+                                                                             monkeypatch):
+    conf = load(service.name, monkeypatch)
+    assert (conf["worker_class"], conf["threads"]) == ("gthread", 8)
+    assert load(service.name, monkeypatch, API_THREADS="16")["threads"] == 16
 
 
 @pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)

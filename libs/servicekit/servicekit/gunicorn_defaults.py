@@ -6,10 +6,16 @@ import shutil
 __all__ = [
     "accesslog", "child_exit", "control_socket_disable", "graceful_timeout",
     "limit_request_field_size", "limit_request_fields", "limit_request_line", "on_starting",
-    "post_worker_init", "worker_tmp_dir", "workers",
+    "post_worker_init", "threads", "worker_class", "worker_tmp_dir", "workers",
 ]
 
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# Threads, not the sync worker: a request that waits (the database, the object store, another
+# service's API, a render process) must not hold a whole worker while others queue behind it.
+# Work that needs the CPU for long runs in processes of its own (notes' PDF renders). Why not
+# gevent: docs/decisions.md §23. Audit raises the count for its streams (§15).
+worker_class = "gthread"
+threads = int(os.environ.get("API_THREADS", "8"))
 graceful_timeout = 30
 accesslog = None  # the app writes its own JSON access log with the request id
 # Heartbeat files on a RAM disk: a slow or full disk must not get healthy workers killed.
