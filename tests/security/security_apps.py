@@ -38,8 +38,27 @@ def notes_app(database_url: str, local_dir: Path) -> Flask:
     app.config["TESTING"] = True
     # Treatment plan mails are kept here, not sent: app.extensions[PLAN_MAILS].sent
     app.extensions[PLAN_MAILS] = mails = RecordedPlanMails()
-    app.extensions["notes"] = replace(app.extensions["notes"], plan_mailer=mails)
+    notes = app.extensions["notes"]
+    # Note PDFs are kept in memory here: these tests are about who may read them, not where.
+    app.extensions["notes"] = replace(notes, plan_mailer=mails, note_pdfs=replace(
+        notes.note_pdfs, store=KeptPdfs()))
     return app
+
+
+class KeptPdfs:
+    """notes' PDF store, in memory."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, bytes] = {}
+
+    def key(self, org_id: str, note_id: str, version: int) -> str:
+        return f"{org_id}/{note_id}/v{version}.pdf"
+
+    def put(self, key: str, content: bytes) -> None:
+        self.objects[key] = content
+
+    def get(self, key: str) -> bytes:
+        return self.objects[key]
 
 
 PLAN_MAILS = "security.plan_mails"

@@ -7,11 +7,12 @@ from datetime import UTC, datetime
 
 from flask import current_app
 
-from notes.adapters.note_pdf import render_note_pdf
+from notes.adapters.pdf_renderer import ProcessPdfRenderer
+from notes.adapters.pdf_store import s3_pdf_store
 from notes.adapters.plan_mail import SmtpTreatmentPlanMailer
 from notes.config import NotesConfig
 from notes.domain.catalog import UserTypes, load_user_types
-from notes.service_layer.note_exports import RenderPdf
+from notes.service_layer.note_exports import NotePdfSettings
 from notes.service_layer.plan_sending import LinkSettings, PlanMailer
 from servicekit.auth import TokenVerifier
 from servicekit.db import UnitOfWork
@@ -25,7 +26,7 @@ class Notes:
     user_types: UserTypes
     plan_mailer: PlanMailer
     plan_links: LinkSettings
-    render_pdf: RenderPdf = render_note_pdf
+    note_pdfs: NotePdfSettings
 
     def uow(self) -> UnitOfWork:
         return self.runtime.uow()
@@ -35,10 +36,18 @@ class Notes:
         return datetime.now(UTC)
 
 
-def bootstrap(config: NotesConfig, runtime: Runtime) -> Notes:
+def bootstrap(config: NotesConfig, runtime: Runtime,
+              note_pdfs: NotePdfSettings | None = None) -> Notes:
     return Notes(config=config, runtime=runtime, user_types=load_user_types(),
                  plan_mailer=SmtpTreatmentPlanMailer(config.smtp_url, config.mail_from),
-                 plan_links=LinkSettings(config.plan_base_url, config.plan_link_days))
+                 plan_links=LinkSettings(config.plan_base_url, config.plan_link_days),
+                 note_pdfs=note_pdfs or note_pdf_settings(config))
+
+
+def note_pdf_settings(config: NotesConfig) -> NotePdfSettings:
+    """PDFs kept in the configured S3 store, rendered in processes of their own."""
+    return NotePdfSettings(store=s3_pdf_store(config),
+                           render=ProcessPdfRenderer(config.note_pdf_render_processes))
 
 
 def identity_token_verifier(config: NotesConfig) -> TokenVerifier | None:

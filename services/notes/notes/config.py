@@ -4,9 +4,19 @@ from pathlib import Path
 from servicekit.config import ServiceConfig, local_secret, parse_bool, setting
 
 
+def parse_encryption(raw: str) -> str | None:
+    """S3_SERVER_SIDE_ENCRYPTION: "AES256" asks the store to encrypt; "none" sends nothing."""
+    value = raw.strip()
+    if value.lower() in {"", "none", "off"}:
+        return None
+    if value not in {"AES256", "aws:kms"}:
+        raise ValueError(f"expected AES256, aws:kms or none, got {raw!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class NotesConfig(ServiceConfig):
-    SECRETS = ("plan_page_session_secret",)
+    SECRETS = ("plan_page_session_secret", "s3_access_key", "s3_secret_key")
 
     # Billing exports (`notes billing-export`): finalized notes go to BILLING_EXPORT_URL as a
     # JSON POST (bearer BILLING_EXPORT_TOKEN, Idempotency-Key = export id); unset, each is
@@ -36,3 +46,18 @@ class NotesConfig(ServiceConfig):
                                              parse=float)
     # Secure cookies: on whenever the pages are served over TLS.
     plan_cookie_secure: bool = setting("PLAN_COOKIE_SECURE", default=False, parse=parse_bool)
+    # Finalized notes' PDFs, rendered once per version and kept in object storage: the same
+    # S3 settings as docportal (the local stack's SeaweedFS by default), under the key prefix
+    # NOTE_PDF_PREFIX, so a deployment may give notes a bucket of its own or share one.
+    s3_endpoint_url: str | None = setting("S3_ENDPOINT_URL", default="http://127.0.0.1:8333")
+    s3_bucket: str = setting("S3_BUCKET", default="clinic-documents")
+    s3_access_key: str = setting("S3_ACCESS_KEY", default="clinic-local")
+    s3_secret_key: str = setting("S3_SECRET_KEY", default="clinic-local-secret")
+    s3_region: str = setting("S3_REGION", default="us-east-1")
+    s3_server_side_encryption: str | None = setting(
+        "S3_SERVER_SIDE_ENCRYPTION", default=None, parse=parse_encryption)
+    note_pdf_prefix: str = setting("NOTE_PDF_PREFIX", default="note-pdfs/")
+    # Processes (per API worker) that render PDFs, at a lower CPU priority than the API, so a
+    # render never holds the GIL of a process that serves requests. 0 renders in the request's
+    # own thread (tests and tools only).
+    note_pdf_render_processes: int = setting("NOTE_PDF_RENDER_PROCESSES", default=1, parse=int)

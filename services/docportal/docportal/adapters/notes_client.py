@@ -3,12 +3,14 @@
 Notes' refusals (404 not in your practice, 403 not allowed, 409 not finalized, 401 token
 refused) come back as ``NoteRefused`` with notes' status, code and message; anything else (no
 answer, a 5xx, a body that is neither a PDF nor the platform's error shape) is
-``NoteUnavailable``. The token never reaches a log line.
+``NoteUnavailable``. A 202 (another request is rendering that version of the PDF) is asked
+again after its Retry-After, for up to RENDER_WAIT_SECONDS. The token never reaches a log line.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 from urllib.parse import quote
 
@@ -30,6 +32,11 @@ _WORDING: dict[int, tuple[str | None, str]] = {
     401: (None, "The notes service did not accept your sign-in: {notes}"),
 }
 _CHUNK = 64 * 1024
+# How long an attach waits for a PDF that another request is rendering (a render takes about
+# a second) before it answers 503 with STILL_RENDERING.
+RENDER_WAIT_SECONDS = 15.0
+STILL_RENDERING = ("The note's PDF is still being prepared, so the note could not be attached; "
+                   "try again in a minute.")
 
 
 class HttpNotePdfs:
@@ -40,16 +47,37 @@ class HttpNotePdfs:
     def note_pdf(self, note_id: str, *, access_token: str, max_bytes: int) -> NotePdf:
         # Quoted whole: an id like "../patients/x" must not reach another notes endpoint.
         url = f"{self.base_url}/notes/{quote(note_id, safe='')}/pdf"
+        deadline = time.monotonic() + RENDER_WAIT_SECONDS
+        while True:
+            pdf, retry_after = self._once(url, note_id, access_token, max_bytes)
+            if pdf is not None:
+                return pdf
+            # 202: another request is rendering this version; it is a second or two away.
+            if time.monotonic() + retry_after > deadline:
+                raise NoteUnavailable(STILL_RENDERING)
+            time.sleep(retry_after)
+
+    def _once(self, url: str, note_id: str, access_token: str, max_bytes: int
+              ) -> tuple[NotePdf | None, float]:
         try:
             with self._http.get(url, headers={"Authorization": f"Bearer {access_token}",
                                               "Accept": "application/pdf"},
                                 timeout=TIMEOUT_SECONDS, stream=True) as response:
+                if response.status_code == 202:
+                    return None, _retry_after(response)
                 if response.status_code != 200:
                     raise _refusal(response, note_id)
-                return _pdf(response, max_bytes)
+                return _pdf(response, max_bytes), 0.0
         except requests.RequestException as err:
             log.warning("notes unreachable: %s", type(err).__name__)
             raise NoteUnavailable(UNAVAILABLE) from None
+
+
+def _retry_after(response: requests.Response) -> float:
+    try:
+        return min(max(float(response.headers.get("Retry-After", "1")), 0.2), 5.0)
+    except ValueError:
+        return 1.0
 
 
 def _pdf(response: requests.Response, max_bytes: int) -> NotePdf:

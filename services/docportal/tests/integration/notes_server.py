@@ -40,11 +40,14 @@ class NotesPractice:
 
 
 class NotesServer:
-    def __init__(self, local_dir: Path) -> None:
+    def __init__(self, local_dir: Path, s3) -> None:  # noqa: ANN001 - testing_servers.SeaweedFS
         database_url = f"sqlite:///{local_dir / 'notes.db'}"
         upgrade(SPEC.migrations_dir, database_url)
+        # Notes keeps its PDFs in the same S3 store as docportal's documents (its own prefix).
         config = SPEC.load_config(local_dir=local_dir, database_url=database_url,
-                                  bus_url="memory://")
+                                  bus_url="memory://", s3_endpoint_url=s3.endpoint_url,
+                                  s3_bucket=s3.bucket, s3_access_key=s3.access_key,
+                                  s3_secret_key=s3.secret_key)
         self.app = create_app(config, verifier=TokenVerifier(issuer=ISSUER, audience=AUDIENCE,
                                                               jwks=JWKS))
         self.client = self.app.test_client()

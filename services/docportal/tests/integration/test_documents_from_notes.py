@@ -20,8 +20,8 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def notes_server(tmp_path_factory):
-    server = NotesServer(tmp_path_factory.mktemp("notes"))
+def notes_server(tmp_path_factory, seaweedfs):
+    server = NotesServer(tmp_path_factory.mktemp("notes"), seaweedfs)
     yield server
     server.close()
 

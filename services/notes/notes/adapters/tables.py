@@ -16,11 +16,14 @@ from sqlalchemy import (
 )
 
 from servicekit.db import UTCDateTime
+from servicekit.mail_outbox import mail_outbox_table
 from servicekit.messaging.tables import messaging_tables
 from servicekit.web.pages import page_sessions_table
 
 metadata = MetaData()
 messaging = messaging_tables(metadata)
+# The treatment plan mails, queued with the sending (servicekit.mail_outbox).
+mail_outbox = mail_outbox_table(metadata)
 
 ID = 36  # uuid4 as text
 
@@ -148,6 +151,19 @@ addenda = Table(
     Column("author_id", String(ID), nullable=False),
     Column("author_initials", String(8), nullable=False),
     Column("added_at", UTCDateTime(), nullable=False),
+)
+
+# A finalized note's PDF per version (1 + its addenda): rendered once, kept in object storage.
+# Until rendered_at is set the row is the claim of whoever renders it, for claimed_until.
+note_pdfs = Table(
+    "note_pdfs", metadata,
+    Column("note_id", String(ID), ForeignKey("notes.id"), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("org_id", String(ID), nullable=False),
+    Column("object_key", String(200), nullable=False),
+    Column("size_bytes", Integer, nullable=True),
+    Column("claimed_until", UTCDateTime(), nullable=True),
+    Column("rendered_at", UTCDateTime(), nullable=True),
 )
 
 transactions = Table(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from notes.domain import errors as e
 from notes.service_layer.errors import (
     InvalidRequest,
+    NotePdfUnavailable,
     NotFoundInPractice,
     PlanLinkUnknown,
     PlanMailUnavailable,
@@ -27,6 +28,7 @@ _STATUS_BY_FAMILY: dict[type[e.NotesError], int] = {
     e.PlanLinkUnusable: 410,  # the patient pages show these as pages
     PlanLinkUnknown: 404,
     PlanMailUnavailable: 503,
+    NotePdfUnavailable: 503,
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Response
@@ -118,25 +119,43 @@ def add_addendum(body: dict, note_id: str) -> dict[str, Any]:
 
 
 @blp.route("/notes/<note_id>/pdf", methods=["GET"])
+@documents_errors(503)
 @require_permission("view_patients", kinds=READERS)
 @blp.doc(responses={
     "200": {"description": "The finalized note as a PDF",
             "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
             "headers": {"X-Patient-Id": {"description": "The note's patient",
-                                         "schema": {"type": "string"}}}}})
+                                         "schema": {"type": "string"}}}},
+    "202": {"description": "Another request is rendering this version of the PDF now; ask "
+                           "again after Retry-After seconds",
+            "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+            "content": {"application/json": {"schema": {"type": "object"}}}}})
 def pdf(note_id: str) -> Response:
     """The finalized note as a PDF, the document the portal shares.
 
-    A draft or forwarded note answers 409 `note_not_finalized`: finalize the note first.
+    Each version (as signed, then one per addendum) is rendered once and kept; while the first
+    request for it renders, others answer 202 with Retry-After. A draft or forwarded note
+    answers 409 `note_not_finalized`: finalize the note first.
     """
     app = notes()
-    pdf = exports.download_note_pdf(app.uow(), caller(), note_id, render=app.render_pdf)
+    pdf = exports.download_note_pdf(app.uow(), caller(), note_id, pdfs=app.note_pdfs,
+                                    now=app.now())
+    if isinstance(pdf, exports.PdfBeingRendered):
+        return being_rendered(pdf.retry_after_seconds)
     # The file name carries the note's id only: names and dates of birth stay inside the PDF.
     # X-Patient-Id lets the document portal refuse to file the PDF under another patient.
     return Response(pdf.content, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="note-{note_id}.pdf"',
         "X-Patient-Id": pdf.patient_id,
         "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
+
+
+def being_rendered(retry_after_seconds: int) -> Response:
+    body = {"status": "rendering", "retry_after_seconds": retry_after_seconds,
+            "message": f"The note's PDF is being prepared; ask again in {retry_after_seconds} "
+                       "seconds."}
+    return Response(json.dumps(body), status=202, mimetype="application/json", headers={
+        "Retry-After": str(retry_after_seconds), "Cache-Control": "no-store"})
 
 
 @blp.route("/notes/<note_id>/billing-codes", methods=["GET"])

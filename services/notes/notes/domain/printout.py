@@ -78,6 +78,15 @@ def require_finalized(note: Note) -> None:
         )
 
 
+def printed_version(note: Note) -> int:
+    """Which printing of a finalized note this is: 1 as signed, one more per addendum.
+
+    A finalized note changes only by addenda, so a version's PDF never changes once made.
+    """
+    require_finalized(note)
+    return 1 + len(note.addenda)
+
+
 def print_note(
     note: Note,
     *,

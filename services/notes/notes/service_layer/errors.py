@@ -31,3 +31,9 @@ class PlanLinkUnknown(NotesError):
     """404: no plan has this link (mistyped, or replaced by a newer mail)."""
 
     code = "plan_link_unknown"
+
+
+class NotePdfUnavailable(NotesError):
+    """503: the PDF could not be rendered, stored or fetched; nothing was recorded."""
+
+    code = "note_pdf_unavailable"

@@ -60,12 +60,16 @@ def signing_key() -> Ed25519PrivateKey:
 
 
 @pytest.fixture
-def app(database_url, tmp_path, signing_key):
+def app(database_url, tmp_path, signing_key, seaweedfs):
     upgrade(SPEC.migrations_dir, database_url)
     jwk = json.loads(jwt.algorithms.OKPAlgorithm.to_jwk(signing_key.public_key()))
     verifier = TokenVerifier(issuer=ISSUER, audience=AUDIENCE, algorithms=("EdDSA",),
                              jwks={"keys": [{**jwk, "kid": KID, "alg": "EdDSA"}]})
-    config = SPEC.load_config(local_dir=tmp_path, database_url=database_url, bus_url="memory://")
+    # Note PDFs are kept in a real S3 store (one SeaweedFS for the session, random keys).
+    config = SPEC.load_config(
+        local_dir=tmp_path, database_url=database_url, bus_url="memory://",
+        s3_endpoint_url=seaweedfs.endpoint_url, s3_bucket=seaweedfs.bucket,
+        s3_access_key=seaweedfs.access_key, s3_secret_key=seaweedfs.secret_key)
     app = create_app(config, verifier=verifier)
     app.config["TESTING"] = True
     yield app
