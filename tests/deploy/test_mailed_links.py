@@ -63,14 +63,18 @@ MAIL_FLOWS: dict[str, str] = {
     "SmtpIdentityMailer.reset_message": "staff_reset",  # and recipient_reset
     "SmtpIdentityMailer.send_get_started": "add_user",
     "SmtpIdentityMailer.get_started_message": "add_user",
+    "SmtpIdentityMailer.send": "invite",  # and every mail identity's outbox hands back
     "SmtpShareMailer.send_share_link": "share",
     "share_message": "share",
     "SmtpTreatmentPlanMailer.send_plan_link": "treatment_plan",
+    "SmtpTreatmentPlanMailer.plan_link_message": "treatment_plan",
+    "SmtpTreatmentPlanMailer.send": "treatment_plan",
     "plan_link_message": "treatment_plan",
     "SmtpActivityMailer.send_notification": "plan_notification",
     "SmtpActivityMailer.notification_message": "plan_notification",
     "SmtpActivityMailer.send_digest": "digest",
     "SmtpActivityMailer.digest_message": "digest",
+    "SmtpActivityMailer.send": "plan_notification",  # and the digests
 }
 
 
@@ -258,7 +262,7 @@ def test_every_link_in_every_mail_opens_a_page_through_the_gateway(platform, mai
                                                        created.practice_id),
         "digest": lambda: digest(identity, gateway, mail_sink),
     }
-    if "SmtpIdentityMailer.send_get_started" in mail_methods():
+    if "SmtpIdentityMailer.get_started_message" in mail_methods():
         flows["add_user"] = lambda: add_user(identity, admin)
     assert set(MAIL_FLOWS.values()) - set(flows) <= {"add_user"}
     assert "add_user" in flows  # the get-started mail exists since 0135139

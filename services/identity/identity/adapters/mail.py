@@ -1,7 +1,9 @@
 """Identity's emails: the staff invitation, the get-started link and the password reset link.
 
 Each mail names the practice and carries one single-use link; no patient data ever goes
-in (identity holds none), and the raw token lives only in the mail, never in a log.
+in (identity holds none), and the raw token lives only in the mail (and in the mail outbox
+until it is sent), never in a log. The use cases compose a message and queue it in the mail
+outbox; ``send`` delivers what the outbox hands back.
 """
 
 from __future__ import annotations
@@ -55,13 +57,16 @@ _Mail = TypeVar("_Mail", InvitationMail, ResetMail, GetStartedMail)
 
 
 class IdentityMailer(Protocol):
-    """Raises MailUnavailable when the mail server cannot take the message."""
+    """Composes each mail (MailUnavailable when it cannot be composed) and sends a composed
+    one (MailUnavailable when the mail server cannot take it)."""
 
-    def send_invitation(self, mail: InvitationMail) -> None: ...
+    def invitation_message(self, mail: InvitationMail) -> EmailMessage: ...
 
-    def send_password_reset(self, mail: ResetMail) -> None: ...
+    def reset_message(self, mail: ResetMail) -> EmailMessage: ...
 
-    def send_get_started(self, mail: GetStartedMail) -> None: ...
+    def get_started_message(self, mail: GetStartedMail) -> EmailMessage: ...
+
+    def send(self, message: EmailMessage) -> None: ...
 
 
 class SmtpIdentityMailer:
@@ -72,16 +77,19 @@ class SmtpIdentityMailer:
         self._portal_base_url = portal_base_url.rstrip("/")
         self._vendor_name = vendor_name
 
-    def send_invitation(self, mail: InvitationMail) -> None:
-        self._smtp.send(_composed(self.invitation_message, mail))
-
-    def send_password_reset(self, mail: ResetMail) -> None:
-        self._smtp.send(_composed(self.reset_message, mail))
-
-    def send_get_started(self, mail: GetStartedMail) -> None:
-        self._smtp.send(_composed(self.get_started_message, mail))
+    def send(self, message: EmailMessage) -> None:
+        self._smtp.send(message)
 
     def get_started_message(self, mail: GetStartedMail) -> EmailMessage:
+        return _composed(self._get_started_message, mail)
+
+    def invitation_message(self, mail: InvitationMail) -> EmailMessage:
+        return _composed(self._invitation_message, mail)
+
+    def reset_message(self, mail: ResetMail) -> EmailMessage:
+        return _composed(self._reset_message, mail)
+
+    def _get_started_message(self, mail: GetStartedMail) -> EmailMessage:
         link = _link(self._staff_app_url, "get-started", mail.token)
         return self._smtp.message(
             mail.to,
@@ -96,7 +104,7 @@ class SmtpIdentityMailer:
             "If you did not expect this email, you can ignore it.\n",
         )
 
-    def invitation_message(self, mail: InvitationMail) -> EmailMessage:
+    def _invitation_message(self, mail: InvitationMail) -> EmailMessage:
         link = _link(self._staff_app_url, "accept-invitation", mail.token)
         return self._smtp.message(
             mail.to,
@@ -111,7 +119,7 @@ class SmtpIdentityMailer:
             "If you did not expect this email, you can ignore it.\n",
         )
 
-    def reset_message(self, mail: ResetMail) -> EmailMessage:
+    def _reset_message(self, mail: ResetMail) -> EmailMessage:
         if mail.account == "recipient":
             link = _link(self._portal_base_url, "reset-password", mail.token)
             which = f"your {self._vendor_name} document portal account"

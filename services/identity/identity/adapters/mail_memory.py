@@ -4,6 +4,7 @@ use cases directly and read the link a person would have received."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 
 from identity.adapters.mail import GetStartedMail, InvitationMail, ResetMail
 
@@ -12,16 +13,21 @@ Mail = InvitationMail | ResetMail | GetStartedMail
 
 @dataclass
 class MemoryMailer:
+    """Keeps each mail as composed (its token readable); sending does nothing more."""
+
     sent: list[Mail] = field(default_factory=list)
 
-    def send_invitation(self, mail: InvitationMail) -> None:
-        self.sent.append(mail)
+    def invitation_message(self, mail: InvitationMail) -> EmailMessage:
+        return self._kept(mail, "invitation")
 
-    def send_password_reset(self, mail: ResetMail) -> None:
-        self.sent.append(mail)
+    def reset_message(self, mail: ResetMail) -> EmailMessage:
+        return self._kept(mail, "password reset")
 
-    def send_get_started(self, mail: GetStartedMail) -> None:
-        self.sent.append(mail)
+    def get_started_message(self, mail: GetStartedMail) -> EmailMessage:
+        return self._kept(mail, "get started")
+
+    def send(self, message: EmailMessage) -> None:
+        """The mail was kept when it was composed."""
 
     def token_for(self, address: str) -> str:
         """The token of the newest mail to this address."""
@@ -29,3 +35,10 @@ class MemoryMailer:
             if mail.to == address:
                 return mail.token
         raise LookupError(f"no mail was sent to {address}")
+
+    def _kept(self, mail: Mail, subject: str) -> EmailMessage:
+        self.sent.append(mail)
+        message = EmailMessage()
+        message["To"], message["From"], message["Subject"] = mail.to, "memory@localhost", subject
+        message.set_content("kept in memory")
+        return message

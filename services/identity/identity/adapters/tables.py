@@ -18,11 +18,14 @@ from sqlalchemy import (
 )
 
 from servicekit.db import UTCDateTime
+from servicekit.mail_outbox import mail_outbox_table
 from servicekit.messaging.tables import messaging_tables
 from servicekit.web.pages import page_sessions_table
 
 metadata = MetaData()
 messaging = messaging_tables(metadata, token_state=False)
+# Every mail identity sends, queued with the change that causes it (servicekit.mail_outbox).
+mail_outbox = mail_outbox_table(metadata)
 
 practices = Table(
     "practices",

@@ -1,7 +1,8 @@
 """Use cases of staff invitations: invite, list, resend, revoke (Admins only).
 
-The invitation is committed before its mail is tried, so an SMTP outage loses nothing:
-the invitation waits with mail "pending", and a resend (new link) tries again.
+The invitation's mail is queued in the mail outbox with the invitation and tried once right
+after the commit: an SMTP outage loses nothing, the invitation waits with mail "pending" and
+``identity mail-worker`` sends it once the server is back (which marks it "sent").
 Accepting one is in invitation_acceptance.
 """
 
@@ -14,7 +15,8 @@ from datetime import datetime
 
 from identity.adapters.invitation_mail_log import InvitationMails
 from identity.adapters.invitation_repository import MAIL_PENDING, MAIL_SENT, InvitationRepository
-from identity.adapters.mail import IdentityMailer, InvitationMail, MailUnavailable
+from identity.adapters.mail import IdentityMailer, InvitationMail
+from identity.adapters.mail_outbox import INVITATION, invitation_key
 from identity.adapters.repository import IdentityRepository
 from identity.domain import invitation_lifecycle, invitations, profile_rules
 from identity.domain.catalog import UserTypeCatalog
@@ -32,6 +34,7 @@ from identity.domain.tokens import IssuedToken
 from identity.domain.users import Actor
 from identity.service_layer.callers import Caller, event_actor, load_actor
 from identity.service_layer.errors import NotFoundInPractice
+from identity.service_layer.mail_queue import queue_mail, send_queued
 from identity.service_layer.practitioners import NEW_NAMESAKE, decision_required
 from servicekit.db import UnitOfWork
 from servicekit.messaging.envelope import Subject, new_event
@@ -95,8 +98,10 @@ def invite_staff(
             "supervising_therapist_id": supervising_therapist_id,
             **_practitioner_facts(invitation),
         })
+        key = _queue_mail(uow, mailer, invitation, token, practice.name, actor.user.full_name,
+                          now)
         uow.commit()
-    mail_status = _mail(uow, mailer, invitation, token, practice.name, actor.user.full_name)
+    mail_status = _mail_status(uow, mailer, key, now)
     return InvitationView(invitation, invitation.status(now), mail_status, clinic_id, None,
                           supervising_therapist_id)
 
@@ -125,9 +130,10 @@ def resend_invitation(
         invites.save(renewed)
         _publish(uow, "identity.invitation.resent", actor, renewed,
                  {"email": renewed.email, "expires_at": renewed.expires_at.isoformat()})
-        practice_name = repo.practice(caller.org_id).name
+        key = _queue_mail(uow, mailer, renewed, token, repo.practice(caller.org_id).name,
+                          actor.user.full_name, now)
         uow.commit()
-    _mail(uow, mailer, renewed, token, practice_name, actor.user.full_name)
+    _mail_status(uow, mailer, key, now)
     with uow:
         return _view(InvitationRepository(uow.session), renewed, now)
 
@@ -149,22 +155,24 @@ def revoke_invitation(
     return view
 
 
-def _mail(uow: UnitOfWork, mailer: IdentityMailer, invitation: Invitation,
-          token: IssuedToken, practice_name: str, inviter_name: str) -> str:
-    try:
-        mailer.send_invitation(InvitationMail(
-            to=invitation.email, invitee_name=invitation.full_name,
-            practice_name=practice_name, inviter_name=inviter_name, token=token.raw,
-            expires_at=invitation.expires_at,
-        ))
-    except MailUnavailable as err:
-        log.warning("invitation email not sent; it stays mail pending until resent",
-                    extra={"invitation_id": invitation.id, "error": str(err)})
-        return MAIL_PENDING
-    with uow:
-        InvitationRepository(uow.session).mark_mail_sent(invitation.id, token.hash)
-        uow.commit()
-    return MAIL_SENT
+def _queue_mail(uow: UnitOfWork, mailer: IdentityMailer, invitation: Invitation,
+                token: IssuedToken, practice_name: str, inviter_name: str,
+                now: datetime) -> str | None:
+    """Queue the invitation's mail with it; its key, or None when it could not be composed."""
+    key = invitation_key(invitation.id, token.hash)
+    queued = queue_mail(uow.session, lambda: mailer.invitation_message(InvitationMail(
+        to=invitation.email, invitee_name=invitation.full_name, practice_name=practice_name,
+        inviter_name=inviter_name, token=token.raw, expires_at=invitation.expires_at,
+    )), key=key, kind=INVITATION, now=now, send_before=invitation.expires_at)
+    return key if queued else None
+
+
+def _mail_status(uow: UnitOfWork, mailer: IdentityMailer, key: str | None,
+                 now: datetime) -> str:
+    """Send the queued mail now; "sent", or "pending" while the mail worker retries it."""
+    if key is not None and send_queued(uow, mailer, key, now):
+        return MAIL_SENT
+    return MAIL_PENDING
 
 
 def _count_invitation_mail(uow: UnitOfWork, caller: Caller, invitation: Invitation,

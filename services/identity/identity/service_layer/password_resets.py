@@ -10,7 +10,8 @@ from datetime import datetime
 from typing import Literal
 
 from identity.adapters.attempt_log import ResetRequests
-from identity.adapters.mail import IdentityMailer, MailUnavailable, ResetMail
+from identity.adapters.mail import IdentityMailer, ResetMail
+from identity.adapters.mail_outbox import PASSWORD_RESET
 from identity.adapters.password_hashing import PasswordHashing
 from identity.adapters.repository import (
     IdentityRepository,
@@ -32,6 +33,7 @@ from identity.domain.refresh_tokens import revoke_family
 from identity.domain.tokens import hash_token
 from identity.domain.users import User, normalize_email
 from identity.service_layer.callers import event_actor
+from identity.service_layer.mail_queue import queue_mail, send_queued
 from identity.service_layer.sign_in_attempts import forget_failures
 from servicekit.db import UnitOfWork
 from servicekit.messaging.envelope import Subject, new_event
@@ -79,9 +81,11 @@ def request_password_reset(
 
 def mail_reset_links(uow: UnitOfWork, request: ResetRequest, mailer: IdentityMailer) -> int:
     """Mail a one-hour link to each matching account that got fewer than three links in
-    the last hour; returns how many went out. Never raises for a mail that failed."""
+    the last hour; returns how many were queued. Each mail is queued in the mail outbox with
+    its link and tried at once; one the mail server refuses is retried by the mail worker
+    within the link's hour. Never raises for a mail that failed."""
     now, account = request.requested_at, request.account
-    mails: list[tuple[str, ResetMail]] = []
+    keys: list[str] = []
     with uow:
         repo, resets = IdentityRepository(uow.session), PasswordResetRepository(uow.session)
         accounts = resets.accounts_with_email(request.email, KINDS_BY_ACCOUNT[account])
@@ -93,22 +97,20 @@ def mail_reset_links(uow: UnitOfWork, request: ResetRequest, mailer: IdentityMai
             reset, token = issue_password_reset(user.id, now)
             resets.add(reset)
             practice_name = repo.practice(user.practice_id).name if user.practice_id else None
-            mails.append((user.id, ResetMail(user.email, account, token.raw, practice_name)))
+            mail = ResetMail(user.email, account, token.raw, practice_name)
+            key = f"{PASSWORD_RESET}:{reset.token_hash}"
+            if queue_mail(uow.session, lambda mail=mail: mailer.reset_message(mail), key=key,
+                          kind=PASSWORD_RESET, now=now, send_before=reset.expires_at):
+                keys.append(key)
             uow.publish(new_event(
                 "identity.password.reset_requested", subject=Subject("user", user.id),
                 org_id=user.practice_id, actor=event_actor(user),
                 data={"account": account, "expires_at": reset.expires_at.isoformat()},
             ))
         uow.commit()
-    for user_id, mail in mails:
-        try:
-            mailer.send_password_reset(mail)
-        except MailUnavailable as err:
-            # Nothing to tell the caller (the answer never depends on the account); the
-            # person asks again once mail works.
-            log.warning("password reset email not sent",
-                        extra={"user_id": user_id, "error": str(err)})
-    return len(mails)
+    for key in keys:
+        send_queued(uow, mailer, key, now)
+    return len(keys)
 
 
 def reset_password(

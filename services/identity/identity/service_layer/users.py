@@ -13,7 +13,8 @@ from identity.adapters.invitation_repository import (
     MAIL_SENT,
     InvitationRepository,
 )
-from identity.adapters.mail import GetStartedMail, IdentityMailer, MailUnavailable
+from identity.adapters.mail import GetStartedMail, IdentityMailer
+from identity.adapters.mail_outbox import GET_STARTED
 from identity.adapters.repository import IdentityRepository
 from identity.domain import profile_changes, profile_rules
 from identity.domain.added_staff import AddedStaff
@@ -30,6 +31,7 @@ from identity.domain.user_managers import require_a_user_manager_remains
 from identity.domain.users import User, UserKind, new_staff_user
 from identity.service_layer.callers import Caller, event_actor, load_actor
 from identity.service_layer.errors import NotFoundInPractice
+from identity.service_layer.mail_queue import queue_mail, send_queued
 from identity.service_layer.practitioners import place_member, record_member_role, role_facts
 from identity.service_layer.sessions import PASSWORD_SETUP_LIFETIME, issue_password_setup
 from identity.service_layer.vendor_reads import record_vendor_read
@@ -139,17 +141,15 @@ def add_user(
                 "supervising_therapist_id": supervising_therapist_id,
                 **role_facts(role),
             }))
+        mail = GetStartedMail(to=user.email, full_name=user.full_name,
+                              practice_name=practice.name, added_by_name=actor.user.full_name,
+                              token=token, expires_at=now + PASSWORD_SETUP_LIFETIME)
+        key = f"{GET_STARTED}:{user.id}"
+        queued = queue_mail(uow.session, lambda: mailer.get_started_message(mail), key=key,
+                            kind=GET_STARTED, now=now, send_before=mail.expires_at)
         uow.commit()
-    mail = GetStartedMail(to=user.email, full_name=user.full_name, practice_name=practice.name,
-                          added_by_name=actor.user.full_name, token=token,
-                          expires_at=now + PASSWORD_SETUP_LIFETIME)
-    try:
-        mailer.send_get_started(mail)
-    except MailUnavailable as err:
-        log.warning("get-started email not sent; the person can ask for a password reset",
-                    extra={"user_id": user.id, "error": str(err)})
-        return UserAdded(view, MAIL_PENDING)
-    return UserAdded(view, MAIL_SENT)
+    sent = queued and send_queued(uow, mailer, key, now)
+    return UserAdded(view, MAIL_SENT if sent else MAIL_PENDING)
 
 
 def change_permissions(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -296,6 +296,41 @@ def test_when_smtp_is_down_the_invitation_waits_and_a_resend_mails_it(
         with back.extensions["identity"].uow() as uow:
             stored = uow.session.execute(select(invitations.c.token_hash)).scalar_one()
         assert stored == hash_token(token)
+    finally:
+        for app in (down, back):
+            app.extensions["servicekit.runtime"].close()
+
+
+def test_the_mail_worker_sends_the_invitation_once_the_mail_server_is_back(
+    database_url, tmp_path, dead_smtp_url, mail_sink
+):
+    from identity.adapters.mail_outbox import MAIL_OUTBOX
+    from servicekit.mail_delivery import deliver_due
+    upgrade(SPEC.migrations_dir, database_url)
+    keys = new_private_key_pem()
+    down = build_app(database_url, tmp_path, dead_smtp_url, keys)
+    back = build_app(database_url, tmp_path, mail_sink.url, keys)
+    try:
+        client = down.test_client()
+        ident = down.extensions["identity"]
+        create_practice(ident.uow(), name="Patient Dental", owner_email="owner@patient.example",
+                        owner_password=PASSWORD, catalog=ident.catalog, hashing=ident.hashing)
+        headers = bearer(sign_in_through(client, {"email": "owner@patient.example",
+                                                  "password": PASSWORD}).get_json()["access_token"])
+        email = f"later-{uuid.uuid4().hex}@patient.example"
+        assert invite(client, headers, email).get_json()["mail_status"] == "pending"
+
+        worker = back.extensions["identity"]
+        later = datetime.now(UTC) + timedelta(minutes=5)
+        assert deliver_due(worker.uow(), MAIL_OUTBOX, worker.mailer, lambda: later).sent == 1
+
+        assert client.get("/invitations", headers=headers).get_json()[0]["mail_status"] == "sent"
+        with worker.uow() as uow:
+            stored = uow.session.execute(select(invitations.c.token_hash)).scalar_one()
+        assert stored == hash_token(link_token(mail_sink, email))
+        assert deliver_due(worker.uow(), MAIL_OUTBOX, worker.mailer,
+                           lambda: later + timedelta(hours=2)).sent == 0
+        assert len(mail_sink.to(email)) == 1
     finally:
         for app in (down, back):
             app.extensions["servicekit.runtime"].close()

@@ -57,7 +57,7 @@ def test_a_name_with_a_line_break_cannot_break_the_subject_header():
 
 def test_an_address_the_mail_library_refuses_is_reported_as_undeliverable():
     with pytest.raises(MailUnavailable, match="not composed"):
-        mailer().send_password_reset(ResetMail("a\nb@harbour.example", "staff", TOKEN))
+        mailer().reset_message(ResetMail("a\nb@harbour.example", "staff", TOKEN))
 
 
 def test_the_get_started_mail_links_to_the_staff_app_and_names_who_added_them():
