@@ -14,14 +14,14 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 
-from audit.config import AuditConfig
-from audit.domain.stream_limits import StreamAllowance, streams_per_worker
-from audit.service_layer.stream_connections import (
+from audit.adapters.stream_places import (
     StreamPlace,
     free_stream_place,
     renew_stream_place,
     take_stream_place,
 )
+from audit.config import AuditConfig
+from audit.domain.stream_limits import StreamAllowance, streams_per_worker
 from servicekit.auth import Principal
 from servicekit.runtime import Runtime
 from servicekit.web.errors import TooManyRequests

@@ -105,3 +105,13 @@ def check_webhook(url: str, secret: str | None, *, allow_http: bool) -> None:
     if secret is not None and not SHORTEST_SECRET <= len(secret) <= LONGEST_SECRET:
         raise WebhookRefused(f"Give a secret of {SHORTEST_SECRET} to {LONGEST_SECRET} "
                              "characters, or none and one is made for you.")
+
+
+PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
+
+
+def delivery_status(delivered_at: object, dead_at: object) -> str:
+    """A delivery is delivered, dead (a dead letter), or still pending."""
+    if delivered_at is not None:
+        return DELIVERED
+    return DEAD if dead_at is not None else PENDING

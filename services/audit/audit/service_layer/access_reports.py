@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit.adapters.tables import audit_events
+from audit.adapters.record_store import AuditRecord
+from audit.adapters.residence_store import ResidenceStore
 from audit.domain.access import access_facts_from_event
 from audit.domain.breach import AffectedIndividual, BreachAssessment, assess_breach
 from audit.domain.reports import (
@@ -17,15 +16,15 @@ from audit.domain.reports import (
     build_patient_access_report,
     build_user_access_report,
 )
-from audit.service_layer.queries import Scope, access_envelopes
-from audit.service_layer.residences import recorded_states
+from audit.domain.scope import Scope
 
 
 def user_access_report(
     session: Session, scope: Scope, user_id: str, start: datetime, end: datetime
 ) -> AccessReport:
     """Which patients and how many records ``user_id`` touched in [start, end)."""
-    envelopes = access_envelopes(session, scope, actor_id=user_id, start=start, end=end)
+    envelopes = AuditRecord(session).access_envelopes(scope, actor_id=user_id, start=start,
+                                                      end=end)
     facts = (f for e in envelopes for f in access_facts_from_event(e))
     return build_user_access_report(facts, user_id, start, end)
 
@@ -34,7 +33,8 @@ def patient_access_report(
     session: Session, scope: Scope, patient_id: str, start: datetime, end: datetime
 ) -> AccessReport:
     """Who touched ``patient_id``'s records in [start, end), and how much."""
-    envelopes = access_envelopes(session, scope, patient_id=patient_id, start=start, end=end)
+    envelopes = AuditRecord(session).access_envelopes(scope, patient_id=patient_id,
+                                                      start=start, end=end)
     facts = (f for e in envelopes for f in access_facts_from_event(e))
     return build_patient_access_report(facts, patient_id, start, end)
 
@@ -56,19 +56,16 @@ def patient_states(
     else as the newest event in scope states it in ``data.patient_state``, else None."""
     ids = sorted(set(patient_ids))
     states: dict[str, str | None] = dict.fromkeys(ids)
-    recorded = recorded_states(session, None if scope.all_practices else scope.org_id, ids)
+    recorded = ResidenceStore(session).states(None if scope.all_practices else scope.org_id,
+                                              ids)
     rest = [p for p in ids if p not in recorded]
-    for chunk in (rest[i:i + 500] for i in range(0, len(rest), 500)):
-        query = scope.apply(
-            select(audit_events.c.patient_id, audit_events.c.envelope), audit_events.c.org_id
-        ).where(audit_events.c.patient_id.in_(chunk)).order_by(audit_events.c.seq)
-        for row in session.execute(query):
-            state = _patient_state(row.envelope)
-            if state:
-                states[row.patient_id] = state
+    for patient_id, envelope in AuditRecord(session).envelopes_naming_patients(scope, rest):
+        state = _patient_state(envelope)
+        if state:
+            states[patient_id] = state
     return {**states, **recorded}
 
 
-def _patient_state(envelope: str) -> str | None:
-    state = (json.loads(envelope).get("data") or {}).get("patient_state")
+def _patient_state(envelope: dict) -> str | None:
+    state = (envelope.get("data") or {}).get("patient_state")
     return state if isinstance(state, str) and state.strip() else None

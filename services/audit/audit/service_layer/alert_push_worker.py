@@ -17,9 +17,8 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from prometheus_client import Counter
-from sqlalchemy import case, select
 
-from audit.adapters.tables import alert_deliveries, alert_webhooks
+from audit.adapters.alert_push_store import AlertPushStore
 from audit.domain.alert_push import MAIL, is_dead, mail_text, retry_delay
 from servicekit.db import UnitOfWork
 from servicekit.workers import poll_until_stopped
@@ -107,22 +106,15 @@ def run_alert_push(uow: UnitOfWork, settings: PushSettings, clock: Callable[[], 
 
 
 def _claim_next(uow: UnitOfWork, now: datetime, tried: set[int]) -> _Claimed | None:
-    c = alert_deliveries.c
     with uow:
-        query = (select(alert_deliveries)
-                 .where(c.delivered_at.is_(None), c.dead_at.is_(None), c.next_attempt_at <= now)
-                 .order_by(case((c.channel == MAIL, 1), else_=0), c.next_attempt_at, c.id).limit(1)
-                 .with_for_update(skip_locked=True))
-        if tried:
-            query = query.where(c.id.not_in(tried))
-        row = uow.session.execute(query).mappings().first()
+        store = AlertPushStore(uow.session)
+        row = store.claim_next(now, tried)
         if row is None:
             return None
         attempts = row["attempts"] + 1
-        uow.session.execute(alert_deliveries.update().where(c.id == row["id"]).values(
-            attempts=attempts, next_attempt_at=now + retry_delay(attempts)))
-        hook = uow.session.execute(select(alert_webhooks).where(
-            alert_webhooks.c.org_id == row["org_id"])).mappings().first()
+        store.update_delivery(row["id"], attempts=attempts,
+                              next_attempt_at=now + retry_delay(attempts))
+        hook = store.webhook(row["org_id"])
         uow.commit()
     return _Claimed({**row, "attempts": attempts}, hook and hook["url"], hook and hook["secret"])
 
@@ -146,7 +138,6 @@ def _send(settings: PushSettings, claimed: _Claimed, now: datetime) -> str | Non
 
 def _settle(uow: UnitOfWork, settings: PushSettings, row: dict[str, Any], error: str | None,
             now: datetime) -> str:
-    c = alert_deliveries.c
     if error is None:
         values, outcome = {"delivered_at": now, "next_attempt_at": None}, "delivered"
     elif is_dead(row["attempts"], settings.max_attempts):
@@ -154,7 +145,7 @@ def _settle(uow: UnitOfWork, settings: PushSettings, row: dict[str, Any], error:
     else:
         values, outcome = {"last_error": error}, "failed"
     with uow:
-        uow.session.execute(alert_deliveries.update().where(c.id == row["id"]).values(**values))
+        AlertPushStore(uow.session).update_delivery(row["id"], **values)
         uow.commit()
     if outcome != "delivered":
         log.warning("alert push not delivered", extra={

@@ -13,9 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from prometheus_client import Counter
-from sqlalchemy import select
 
-from audit.adapters.tables import alert_status_changes, alerts
+from audit.adapters.alert_store import AlertStore
 from audit.domain.alert_status import (
     ACKNOWLEDGED,
     OPEN,
@@ -27,8 +26,8 @@ from audit.domain.alert_status import (
     check_step,
 )
 from audit.domain.recognition import Recognition
+from audit.domain.scope import Scope
 from audit.service_layer.alert_push import enqueue_pushes
-from audit.service_layer.queries import alert_history
 from servicekit.db import UnitOfWork
 from servicekit.messaging.envelope import Subject, new_event
 from servicekit.web.errors import Conflict, NotFound
@@ -57,22 +56,18 @@ def raise_alert(
     A finding repeats while nobody resolved the first alert (every sign-in of the same
     unrecognized profile, say); one alert per (practice, subject, reason) is enough.
     """
-    same = select(alerts.c.id).where(
-        alerts.c.org_id.is_(None) if org_id is None else alerts.c.org_id == org_id,
-        alerts.c.subject_key == subject_key,
-        alerts.c.reason == finding.reason,
-        alerts.c.status != RESOLVED,
-    )
-    if uow.session.execute(same.limit(1)).first() is not None:
+    store = AlertStore(uow.session)
+    if store.unresolved(org_id, subject_key, finding.reason) is not None:
         return None
     alert_id = str(uuid.uuid4())
     now = datetime.now(UTC)
-    uow.session.execute(alerts.insert().values(
+    store.add(
         id=alert_id, org_id=org_id, profile_id=profile_id, subject_key=subject_key,
         reason=finding.reason, severity=finding.severity.value, message=finding.message,
         note=finding.note, event_id=trigger["id"], status=OPEN, raised_at=now,
-    ))
-    _record_change(uow, alert_id, OPEN, now, SYSTEM, finding.message, trigger["id"])
+    )
+    store.add_change(alert_id, OPEN, at=now, by=SYSTEM, note=finding.message,
+                     event_id=trigger["id"])
     # The message names a person; the event carries ids and codes only.
     raised = new_event(
         "audit.alert.raised",
@@ -96,45 +91,32 @@ def change_alert_status(
 ) -> dict[str, Any]:
     """Acknowledge, resolve or reopen an alert of the caller's practice, with a note of why."""
     with uow:
-        query = select(alerts).where(alerts.c.id == alert_id)
-        if not all_practices:
-            query = query.where(alerts.c.org_id == org_id)
-        row = uow.session.execute(query.with_for_update()).mappings().first()
+        store = AlertStore(uow.session)
+        row = store.locked(Scope(org_id, all_practices), alert_id)
         if row is None:
             raise NotFound("No such alert in your practice; check the alert id.")
         try:
             check_step(row["status"], step)
         except StepRefused as refused:
             raise Conflict(refused.message, code=refused.code) from None
-        if step is REOPEN and (newer := _open_alert_for(uow, row)) is not None:
+        if step is REOPEN and (newer := store.unresolved(
+                row["org_id"], row["subject_key"], row["reason"], besides=row["id"])):
             raise Conflict("A newer alert for the same finding is open; work on that one.",
-                           code="alert_superseded", details={"alert_id": newer})
-        changed = _change(uow, dict(row), step, note=note, by=by, trigger_id=None,
+                           code="alert_superseded", details={"alert_id": newer["id"]})
+        changed = _change(uow, row, step, note=note, by=by, trigger_id=None,
                           correlation_id=None)
-        changed["history"] = alert_history(uow.session, [alert_id]).get(alert_id, [])
+        changed["history"] = store.history([alert_id]).get(alert_id, [])
         uow.commit()
         return changed
-
-
-def _open_alert_for(uow: UnitOfWork, row: Any) -> str | None:
-    same = select(alerts.c.id).where(
-        alerts.c.org_id.is_(None) if row["org_id"] is None else alerts.c.org_id == row["org_id"],
-        alerts.c.subject_key == row["subject_key"], alerts.c.reason == row["reason"],
-        alerts.c.status != RESOLVED, alerts.c.id != row["id"])
-    return uow.session.execute(same.limit(1)).scalar()
 
 
 def resolve_disproved(uow: UnitOfWork, *, org_id: str | None, subject_key: str, reason: str,
                       trigger: dict[str, Any]) -> str | None:
     """The system resolves the unresolved alert a later fact disproved; its id, or None."""
-    query = select(alerts).where(
-        alerts.c.org_id.is_(None) if org_id is None else alerts.c.org_id == org_id,
-        alerts.c.subject_key == subject_key, alerts.c.reason == reason,
-        alerts.c.status != RESOLVED)
-    row = uow.session.execute(query.limit(1)).mappings().first()
+    row = AlertStore(uow.session).unresolved(org_id, subject_key, reason)
     if row is None:
         return None
-    _change(uow, dict(row), RESOLVE, note=DISPROVED, by=SYSTEM, trigger_id=trigger["id"],
+    _change(uow, row, RESOLVE, note=DISPROVED, by=SYSTEM, trigger_id=trigger["id"],
             correlation_id=trigger.get("correlation_id"))
     return str(row["id"])
 
@@ -143,9 +125,9 @@ def _change(uow: UnitOfWork, row: dict[str, Any], step: AlertStep, *, note: str,
             trigger_id: str | None, correlation_id: str | None) -> dict[str, Any]:
     now = datetime.now(UTC)
     # The row holds only the current status; the history row below keeps this step for good.
-    uow.session.execute(alerts.update().where(alerts.c.id == row["id"]).values(
-        status=step.status, status_note=note, status_by=by, status_changed_at=now))
-    _record_change(uow, row["id"], step.status, now, by, note, trigger_id)
+    store = AlertStore(uow.session)
+    store.set_status(row["id"], step.status, note=note, by=by, at=now)
+    store.add_change(row["id"], step.status, at=now, by=by, note=note, event_id=trigger_id)
     data = {"alert_id": row["id"], "reason": row["reason"], "severity": row["severity"],
             "profile_id": row["profile_id"], step.by_field: by}
     if step is RESOLVE:
@@ -158,10 +140,3 @@ def _change(uow: UnitOfWork, row: dict[str, Any], step: AlertStep, *, note: str,
                                         "triggering_event_id": trigger_id})
     return {**row, "status": step.status, "status_note": note, "status_by": by,
             "status_changed_at": now}
-
-
-def _record_change(uow: UnitOfWork, alert_id: str, status: str, at: datetime, by: str,
-                   note: str, event_id: str | None) -> None:
-    uow.session.execute(alert_status_changes.insert().values(
-        alert_id=alert_id, status=status, changed_at=at, changed_by=by, note=note,
-        event_id=event_id))

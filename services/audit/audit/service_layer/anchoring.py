@@ -19,13 +19,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from audit.adapters.tables import chain_checkpoints
+from audit.adapters import chain_rows, chain_store
 from audit.domain.anchors import checkpoint_document, checkpoint_is_genuine, sign_catalog
 from audit.domain.chain import ChainHead
 from audit.domain.checkpoints import Checkpoint, Signer, Verifier, sign_checkpoint
 from audit.domain.integrity import Break, Evidence, judge_partition, walk_partition
 from audit.domain.recognition import Recognition, Severity
-from audit.service_layer import chain_rows
 from audit.service_layer.alerts import raise_alert
 from audit.service_layer.witness import Witness
 from servicekit.db import UnitOfWork
@@ -105,10 +104,7 @@ class Anchorer:
             last_taken = newest.taken_at if newest else _last_taken(session, p)
             if last_taken is None or now - last_taken >= self.settings.quiet:
                 signed = sign_checkpoint(head, now, self.settings.signer)
-                session.execute(chain_checkpoints.insert().values(
-                    partition=p, seq=signed.seq, head_hash=signed.head_hash,
-                    taken_at=signed.taken_at, key_id=signed.key_id,
-                    signature=signed.signature))
+                chain_store.add_checkpoint(session, signed)
                 done.signed.append(signed)
                 pending.append(signed)
         done.anchored.extend(pending)

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit.adapters.tables import breach_assessments
+from audit.adapters.breach_store import BreachAssessmentStore
 from audit.domain.breach import AffectedIndividual, Recipient, assess_breach
 from audit.domain.breach_risk import FactorRating, assess_compromise_risk
 from audit.domain.chain import canonical_bytes
+from audit.domain.scope import Scope
 from audit.service_layer.access_reports import patient_states, user_access_report
-from audit.service_layer.queries import Scope
 from servicekit.db import UnitOfWork
 from servicekit.messaging.envelope import Actor, Subject, new_event
 from servicekit.web.errors import NotFound
@@ -42,16 +40,8 @@ def make_breach_assessment(
     """Assess, store and publish in one transaction; return the stored assessment."""
     with uow:
         document = _assess(uow.session, scope, question, by, now)
-        uow.session.execute(breach_assessments.insert().values(
-            id=document["id"], org_id=document["org_id"], created_at=now,
-            created_by=by.id, created_by_email=by.email, created_by_kind=by.kind,
-            discovered_on=question.discovered_on,
-            affected_count=document["affected_count"],
-            reaches_500=document["reaches_500"],
-            notification_required=document["risk"]["notification_required"],
-            inputs=json.dumps(document["inputs"]), result=json.dumps(_result_of(document)),
-            content_hash=document["content_hash"],
-        ))
+        BreachAssessmentStore(uow.session).add(document, by=by, at=now,
+                                               discovered_on=question.discovered_on)
         uow.publish(_created_event(document, by))
         uow.commit()
     return {**document, "intact": True}
@@ -113,14 +103,6 @@ def _inputs_of(question: BreachQuestion) -> dict[str, Any]:
     }
 
 
-_COLUMN_KEYS = ("id", "org_id", "created_at", "created_by", "discovered_on", "inputs",
-                "affected_count", "reaches_500", "content_hash")
-
-
-def _result_of(document: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in document.items() if k not in _COLUMN_KEYS}
-
-
 def content_hash(document: dict[str, Any]) -> str:
     """SHA-256 of the assessment's canonical JSON, without the hash itself."""
     body = {k: v for k, v in document.items() if k not in ("content_hash", "intact")}
@@ -155,39 +137,19 @@ def _created_event(document: dict[str, Any], by: Actor):  # type: ignore[no-unty
 
 def list_breach_assessments(session: Session, scope: Scope, limit: int) -> list[dict[str, Any]]:
     """The assessments in scope, newest first, without their lists of affected patients."""
-    c = breach_assessments.c
-    query = scope.apply(select(breach_assessments), c.org_id)
-    rows = session.execute(query.order_by(c.created_at.desc(), c.id).limit(limit)).mappings()
-    summaries = []
-    for row in rows:
-        document = _document(row)
-        summaries.append({k: v for k, v in document.items() if k != "affected"})
-    return summaries
+    return [{k: v for k, v in _checked(*found).items() if k != "affected"}
+            for found in BreachAssessmentStore(session).listed(scope, limit)]
 
 
 def get_breach_assessment(session: Session, scope: Scope, assessment_id: str) -> dict[str, Any]:
-    query = scope.apply(select(breach_assessments), breach_assessments.c.org_id)
-    row = session.execute(
-        query.where(breach_assessments.c.id == assessment_id)).mappings().first()
-    if row is None:
+    found = BreachAssessmentStore(session).get(scope, assessment_id)
+    if found is None:
         raise NotFound("No such breach assessment in your practice; check its id in "
                        "GET /breach-assessments.")
-    return _document(row)
+    return _checked(*found)
 
 
-def _document(row: Any) -> dict[str, Any]:
-    document = {
-        "id": row["id"],
-        "org_id": row["org_id"],
-        "created_at": row["created_at"].isoformat(),
-        "created_by": {"id": row["created_by"], "email": row["created_by_email"],
-                       "kind": row["created_by_kind"]},
-        "discovered_on": row["discovered_on"].isoformat(),
-        "inputs": json.loads(row["inputs"]),
-        "affected_count": row["affected_count"],
-        "reaches_500": bool(row["reaches_500"]),
-        **json.loads(row["result"]),
-    }
+def _checked(document: dict[str, Any], stored_hash: str) -> dict[str, Any]:
     # A row changed behind the service's back no longer matches the hash it was stored with.
-    return {**document, "content_hash": row["content_hash"],
-            "intact": content_hash(document) == row["content_hash"]}
+    return {**document, "content_hash": stored_hash,
+            "intact": content_hash(document) == stored_hash}

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit.adapters.tables import audit_events
+from audit.adapters.record_store import AuditRecord
 from audit.domain.recognition import Vendor
 from audit.service_layer.chain import ChainSettings, append_to_chain, checkpoint_if_due
 from audit.service_layer.recognition import recognize_identity_event
@@ -30,23 +29,7 @@ def record_event(
     body = json.loads(envelope)
     record = append_to_chain(uow.session, body, settings.partitions)
     now = datetime.now(UTC)
-    uow.session.execute(
-        audit_events.insert().values(
-            event_id=event.id,
-            type=event.type,
-            producer=event.producer,
-            org_id=event.org_id,
-            actor_id=event.actor.id if event.actor else None,
-            patient_id=event.patient_id,
-            occurred_at=event.occurred_at,
-            received_at=now,
-            envelope=envelope,
-            partition=record.partition,
-            chain_seq=record.seq,
-            prev_hash=record.prev_hash,
-            hash=record.hash,
-        )
-    )
+    AuditRecord(uow.session).add(event, envelope, record, received_at=now)
     checkpoint_if_due(uow.session, record.head, now, settings)
     if vendor is not None and event.producer == "identity":
         recognize_identity_event(uow, body, vendor)
@@ -56,7 +39,4 @@ def record_event(
 
 def latest_events(session: Session, count: int) -> list[dict]:
     """The newest ``count`` stored events, oldest first."""
-    rows = session.execute(
-        select(audit_events).order_by(audit_events.c.seq.desc()).limit(count)
-    ).mappings().all()
-    return [dict(row) for row in reversed(rows)]
+    return AuditRecord(session).latest(count)

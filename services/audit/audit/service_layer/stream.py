@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from audit.adapters.tables import alerts, audit_events
-from audit.domain.stream import ALERT_TYPE, StreamFilter, safe_horizon
-from audit.service_layer.queries import Scope
+from audit.adapters.alert_store import AlertStore
+from audit.adapters.stream_store import StreamStore
+from audit.domain.scope import Scope
+from audit.domain.stream import StreamFilter, safe_horizon
 
 BATCH = 500
 
@@ -30,9 +29,7 @@ def start_position(session: Session, now: datetime, grace: timedelta) -> int:
     The records of the last ``grace`` may still be joined by earlier positions, so they are
     delivered too rather than skipped.
     """
-    c = audit_events.c
-    settled = session.execute(select(func.max(c.seq)).where(c.received_at <= now - grace))
-    return settled.scalar() or 0
+    return StreamStore(session).newest_before(now - grace)
 
 
 def read_stream(
@@ -40,41 +37,18 @@ def read_stream(
     grace: timedelta, limit: int = BATCH,
 ) -> StreamBatch:
     """The wanted records in scope after ``after``, up to the safe horizon."""
-    c = audit_events.c
-    present = session.execute(
-        select(c.seq, c.received_at).where(c.seq > after).order_by(c.seq).limit(limit)
-    ).all()
-    horizon = safe_horizon(after, ((r.seq, r.received_at) for r in present), now, grace)
+    store = StreamStore(session)
+    present = store.positions_after(after, limit)
+    horizon = safe_horizon(after, present, now, grace)
     if horizon == after:
         return StreamBatch([], after, False)
-    query = scope.apply(select(audit_events), c.org_id).where(c.seq > after, c.seq <= horizon)
-    if wanted.alerts_only:
-        query = query.where(c.type == ALERT_TYPE)
-    if wanted.type_prefixes:
-        query = query.where(or_(*(c.type.startswith(p, autoescape=True)
-                                  for p in wanted.type_prefixes)))
-    rows = session.execute(query.order_by(c.seq)).mappings().all()
-    items = [_item(row) for row in rows]
+    items = store.items(scope, after, horizon, alerts_only=wanted.alerts_only,
+                        type_prefixes=wanted.type_prefixes)
     _attach_alerts(session, items)
     chosen = [i for i in items
               if wanted.wants(i["type"], (i.get("alert") or {}).get("severity"))]
-    full = len(present) == limit and horizon == present[-1].seq
+    full = len(present) == limit and horizon == present[-1][0]
     return StreamBatch(chosen, horizon, full)
-
-
-def _item(row: Any) -> dict[str, Any]:
-    envelope = json.loads(row["envelope"])
-    return {
-        "position": row["seq"],
-        "kind": "alert" if row["type"] == ALERT_TYPE else "record",
-        "type": row["type"],
-        "org_id": row["org_id"],
-        "received_at": row["received_at"].isoformat(),
-        "partition": row["partition"],
-        "chain_seq": row["chain_seq"],
-        "hash": row["hash"],
-        "event": envelope,
-    }
 
 
 def _attach_alerts(session: Session, items: list[dict[str, Any]]) -> None:
@@ -83,8 +57,7 @@ def _attach_alerts(session: Session, items: list[dict[str, Any]]) -> None:
     ids.pop(None, None)
     if not ids:
         return
-    found = {row["id"]: row for row in session.execute(
-        select(alerts).where(alerts.c.id.in_(list(ids)))).mappings()}
+    found = AlertStore(session).by_ids(ids)
     for alert_id, item in ids.items():
         row = found.get(alert_id)
         data = item["event"]["data"]

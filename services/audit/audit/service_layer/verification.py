@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from audit.adapters import chain_rows
 from audit.domain.anchors import PartitionCatalog, catalog_is_genuine
 from audit.domain.chain import ChainHead
 from audit.domain.checkpoints import Checkpoint, Verifier
@@ -23,7 +24,6 @@ from audit.domain.integrity import (
     judge_partition,
     walk_partition,
 )
-from audit.service_layer import chain_rows
 from audit.service_layer.witness import Witness
 
 

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from audit_harness import bearer, new_id, practice_created, token_verifier
 
+from audit.adapters.stream_places import open_streams
 from audit.adapters.tables import stream_connections
 from audit.app import create_app
-from audit.service_layer.stream_connections import open_streams
 
 pytestmark = pytest.mark.integration
 
