@@ -8,7 +8,7 @@ import base64
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from identity.adapters.tables import invitations, practitioners, staff_roles, user_clinics, users
@@ -49,12 +49,7 @@ class PractitionerDirectory:
              linked: bool | None) -> list[PractitionerEntry]:
         """Up to ``limit`` records by name (case-insensitive), after the cursor's record."""
         key = func.lower(practitioners.c.name)
-        query = (select(practitioners, users.c.full_name, users.c.status,
-                        staff_roles.c.clinical_role)
-                 .outerjoin(users, users.c.id == practitioners.c.user_id)
-                 .outerjoin(staff_roles, staff_roles.c.user_id == practitioners.c.user_id)
-                 .where(practitioners.c.org_id == practice_id)
-                 .order_by(key, practitioners.c.id).limit(limit))
+        query = _records(practice_id).order_by(key, practitioners.c.id).limit(limit)
         if after is not None:
             name, record_id = decode_cursor(after)
             query = query.where(or_(key > name, and_(key == name,
@@ -62,6 +57,16 @@ class PractitionerDirectory:
         if linked is not None:
             query = query.where(practitioners.c.user_id.is_not(None) if linked
                                 else practitioners.c.user_id.is_(None))
+        return self._entries(practice_id, query, now)
+
+    def one(self, practice_id: str, record_id: str, now: datetime) -> PractitionerEntry | None:
+        """The record as the list shows it, if it is the practice's."""
+        entries = self._entries(
+            practice_id, _records(practice_id).where(practitioners.c.id == record_id), now)
+        return entries[0] if entries else None
+
+    def _entries(self, practice_id: str, query: Select, now: datetime
+                 ) -> list[PractitionerEntry]:
         rows = list(self.session.execute(query).mappings())
         clinics = self._clinics([r["user_id"] for r in rows if r["user_id"]])
         claims = self._claims(practice_id, [r["id"] for r in rows], now)
@@ -92,3 +97,15 @@ class PractitionerDirectory:
                                            invitations.c.revoked_at.is_(None),
                                            invitations.c.expires_at > now))
         return {row.practitioner_id: row.id for row in rows}
+
+
+def _records(practice_id: str) -> Select:
+    """The practice's records with their linked user; a linked record shows the user's
+    clinical role, a free one its own."""
+    return (select(practitioners.c.id, practitioners.c.name, practitioners.c.created_at,
+                   practitioners.c.user_id, users.c.full_name, users.c.status,
+                   func.coalesce(staff_roles.c.clinical_role,
+                                 practitioners.c.clinical_role).label("clinical_role"))
+            .outerjoin(users, users.c.id == practitioners.c.user_id)
+            .outerjoin(staff_roles, staff_roles.c.user_id == practitioners.c.user_id)
+            .where(practitioners.c.org_id == practice_id))

@@ -207,6 +207,9 @@ practitioners = Table(
     Column("name", String(200), nullable=False),
     Column("user_id", String(36), nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
+    # What a record an Admin created says the practitioner does (a linked record shows its
+    # user's clinical role; this one until someone is linked).
+    Column("clinical_role", String(40), nullable=True),
     # One record per user at most (a record is never linked to two users: domain rule).
     Index("ux_practitioners_user", "user_id", unique=True,
           sqlite_where=text("user_id IS NOT NULL"), postgresql_where=text("user_id IS NOT NULL")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -11,8 +12,11 @@ from identity.adapters.practitioner_directory import PractitionerEntry
 from identity.api.callers import caller
 from identity.api.schemas import NO_NUL
 from identity.bootstrap import identity
+from identity.domain.roles import ClinicalRole
+from identity.service_layer import practitioner_records as records
 from identity.service_layer.practitioners import list_practitioners
 from servicekit.auth import authenticated
+from servicekit.web.openapi import documents_errors
 
 blp = Blueprint("practitioners", __name__, description="Practitioner records of the practice")
 
@@ -62,6 +66,65 @@ def practitioners(query: dict) -> dict[str, Any]:
                               cursor=query["cursor"], limit=query["limit"],
                               linked=query["linked"])
     return {"practitioners": [_body(e) for e in page.entries], "next_cursor": page.next_cursor}
+
+
+class PractitionerChangeSchema(Schema):
+    name = fields.Str(validate=[validate.Length(min=1, max=200), NO_NUL])
+    clinical_role = fields.Str(
+        load_default=None, allow_none=True,
+        validate=validate.OneOf([role.value for role in ClinicalRole]),
+        metadata={"description": "A free record's own; a linked record shows its user's"})
+    confirm_new_practitioner = fields.Bool(load_default=False, metadata={
+        "description": "Keep the name although it matches a record or an open invitation's "
+                       "new practitioner (a different person)"})
+
+
+class PractitionerNewSchema(PractitionerChangeSchema):
+    name = fields.Str(required=True, validate=[validate.Length(min=1, max=200), NO_NUL])
+
+
+@blp.route("/practitioners", methods=["POST"])
+@documents_errors(409)
+@authenticated(kinds=("staff",))
+@blp.arguments(PractitionerNewSchema)
+@blp.response(201, PractitionerSchema)
+def create(body: dict) -> dict[str, Any]:
+    """Add a practitioner record nobody is linked to yet, to pick when inviting (Admins)."""
+    ident = identity()
+    return _body(records.create_practitioner(ident.uow(), caller(), _change(body),
+                                             catalog=ident.catalog, now=ident.now()))
+
+
+@blp.route("/practitioners/<uuid:practitioner_id>", methods=["PATCH"])
+@documents_errors(409)
+@authenticated(kinds=("staff",))
+@blp.arguments(PractitionerChangeSchema)
+@blp.response(200, PractitionerSchema)
+def update(body: dict, practitioner_id: UUID) -> dict[str, Any]:
+    """Rename a record (its name may differ from its user's) or set a free record's clinical
+    role (Admins)."""
+    ident = identity()
+    return _body(records.update_practitioner(ident.uow(), caller(), str(practitioner_id),
+                                             _change(body), catalog=ident.catalog,
+                                             now=ident.now()))
+
+
+@blp.route("/practitioners/<uuid:practitioner_id>", methods=["DELETE"])
+@documents_errors(409)
+@authenticated(kinds=("staff",))
+@blp.response(204)
+def remove(practitioner_id: UUID) -> None:
+    """Remove a free record that no open invitation names (Admins)."""
+    ident = identity()
+    records.remove_practitioner(ident.uow(), caller(), str(practitioner_id),
+                                catalog=ident.catalog, now=ident.now())
+
+
+def _change(body: dict) -> records.RecordChange:
+    role = body.get("clinical_role")
+    return records.RecordChange(name=body.get("name"),
+                                clinical_role=ClinicalRole(role) if role else None,
+                                confirm_new_practitioner=body["confirm_new_practitioner"])
 
 
 def _body(entry: PractitionerEntry) -> dict[str, Any]:

@@ -156,6 +156,12 @@ class PractitionerAlreadyLinked(StateConflict):
     code = "practitioner_already_linked"
 
 
+class PractitionerInUse(StateConflict):
+    """409: a user is linked to the practitioner record, or an open invitation names it."""
+
+    code = "practitioner_in_use"
+
+
 class LastUserManager(StateConflict):
     """409: the change would leave the practice without an active User Manager (Admin)."""
 

@@ -90,8 +90,9 @@ ENROLLED_ALREADY = dict.fromkeys(["admin", "other_admin", *VENDORS], 409)
 
 # (method, path) -> (body, statuses), in the order walked: destructive ones come last.
 # Placeholders: {target} a student of the practice, {clinic} its clinic, {invitation} an
-# open invitation, {grant} a spare vendor grant, {caller} the caller's name, {practice} the
-# practice, {spare} the spare grant's vendor employee, {proof:<email>} a portal proof.
+# open invitation, {practitioner_id} a free practitioner record, {grant} a spare vendor
+# grant, {caller} the caller's name, {practice} the practice, {spare} the spare grant's
+# vendor employee, {proof:<email>} a portal proof.
 WALK: dict[tuple[str, str], tuple[dict | None, dict[str, int]]] = {
     ("GET", "/user-types"): (None, everyone(200)),
     ("GET", "/.well-known/jwks.json"): (None, everyone(200)),
@@ -182,6 +183,11 @@ WALK: dict[tuple[str, str], tuple[dict | None, dict[str, int]]] = {
     # The records to pick from: those who invite and add staff (Admins), their own practice's
     # (another practice's Admin gets their own list); vendor support none (staff only).
     ("GET", "/practitioners"): (None, practice_staff(200, staff=403)),
+    # Admins keep the records by hand: a free one, a rename; another practice's record: 404.
+    ("POST", "/practitioners"): ({"name": "{caller} Record", "clinical_role": "dentist"},
+                                 practice_staff(201, staff=403)),
+    ("PATCH", "/practitioners/{practitioner_id}"): (
+        {"name": "Lee Morgan-{caller}"}, practice_staff(200, staff=403, other_admin=404)),
     ("POST", "/invitations"): (
         {"full_name": "Sam Lee", "email": "{caller}-invitee@harbourphysio.example",
          "practice_role": "front_desk", "user_type": "Front Office"},
@@ -227,6 +233,8 @@ WALK: dict[tuple[str, str], tuple[dict | None, dict[str, int]]] = {
     # After the deactivation above: the admin brings the user back.
     ("POST", "/users/{user_id}/reactivate"): ({}, practice_staff(200, staff=403,
                                                                  other_admin=404)),
+    ("DELETE", "/practitioners/{practitioner_id}"): (
+        None, practice_staff(204, staff=403, other_admin=404)),
 }
 
 
@@ -316,6 +324,8 @@ def test_every_endpoint_answers_each_caller_with_the_exact_status(
         "full_name": "Kim Park", "email": "kim.park@harbourphysio.example",
         "practice_role": "front_desk", "user_type": "Front Office"})
     assert invitation.status_code == 201, invitation.get_json()
+    record = client.post("/practitioners", headers=owner, json={"name": "Lee Morgan"})
+    assert record.status_code == 201, record.get_json()
     token = token_for(caller, client, ident, practice, new_practice, vendor)
     headers = bearer(token) if token else {}
     values = {
@@ -323,6 +333,7 @@ def test_every_endpoint_answers_each_caller_with_the_exact_status(
         "invitation_id": invitation.get_json()["id"], "grant_id": spare_grant,
         "caller": caller.replace("_", "-"), "practice": practice.id, "spare": vendor["spare"],
         "account_id": siem, "vendor_account_id": soc,
+        "practitioner_id": record.get_json()["id"],
         "in_an_hour": (datetime.now(UTC) + timedelta(hours=1)).isoformat(),
     }
     secret = ident.config.recipient_proof_secret
