@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import click
 
 from identity.adapters.activity_mail import SmtpActivityMailer
+from identity.adapters.mail_outbox import MAIL_OUTBOX
 from identity.config import IdentityConfig
 from identity.domain.catalog import load_catalog
 from identity.service_layer.digests import send_due_digests
@@ -15,6 +16,7 @@ from identity.service_layer.mail_worker import run_mail_worker
 from identity.service_layer.notification_delivery import deliver_notifications
 from identity.spec import SPEC
 from servicekit.logs import configure_logging
+from servicekit.mail_delivery import deliver_due
 from servicekit.workers import run_worker
 
 
@@ -37,21 +39,24 @@ def _config() -> IdentityConfig:
 def register(main: click.Group) -> None:
     @main.command(name="mail-worker")
     @click.option("--once", is_flag=True,
-                  help="Send the notifications and the digests due now, then exit.")
+                  help="Send the mails, notifications and digests due now, then exit.")
     @click.option("--poll-seconds", default=2.0, show_default=True, type=float,
                   help="How often owed notifications are looked for.")
     @click.option("--digest-every-seconds", default=300.0, show_default=True, type=float,
                   help="How often ended digest periods are looked for.")
     def mail_worker(once: bool, poll_seconds: float, digest_every_seconds: float) -> None:
-        """Mail treatment plan notifications as they are owed, and the digests when due."""
+        """Send identity's mail outbox with backoff; mail treatment plan notifications as
+        they are owed, and the digests when due."""
         config = _config()
         configure_logging("identity-mail-worker", config.log_level)
         runtime, mailer = SPEC.runtime(config), activity_mailer(config)
         try:
             if once:
+                retried = deliver_due(runtime.uow(), MAIL_OUTBOX, mailer, _now)
                 sent = deliver_notifications(runtime.uow(), mailer, _now)
                 digests = send_due_digests(runtime.uow(), mailer, load_catalog(), _now())
-                click.echo(f"identity: {sent.sent} notifications sent, {sent.failed} failed; "
+                click.echo(f"identity: {retried.sent} queued mails sent, {retried.failed} "
+                           f"failed; {sent.sent} notifications sent, {sent.failed} failed; "
                            f"{digests.sent} digests sent, {digests.failed} failed")
                 return
             run_worker(runtime, lambda stop: run_mail_worker(
@@ -80,4 +85,5 @@ def register(main: click.Group) -> None:
         click.echo(f"identity: {done.sent} digests sent, {done.failed} failed, "
                    f"{done.already_sent} already sent for their period")
         if done.failed:
-            raise click.ClickException("the mail server refused some digests; run again later")
+            raise click.ClickException("the mail server refused some digests; they wait in the "
+                                       "mail outbox for identity mail-worker")

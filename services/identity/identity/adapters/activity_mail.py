@@ -44,11 +44,14 @@ class DigestMail:
 
 
 class ActivityMailer(Protocol):
-    """Raises MailUnavailable when the mail server cannot take the message."""
+    """Composes each mail (MailUnavailable when it cannot be composed) and sends a composed
+    one from the mail outbox (MailUnavailable when the mail server cannot take it)."""
 
-    def send_notification(self, mail: NotificationMail) -> None: ...
+    def notification_message(self, mail: NotificationMail) -> EmailMessage: ...
 
-    def send_digest(self, mail: DigestMail) -> None: ...
+    def digest_message(self, mail: DigestMail) -> EmailMessage: ...
+
+    def send(self, message: EmailMessage) -> None: ...
 
 
 class SmtpActivityMailer:
@@ -58,11 +61,8 @@ class SmtpActivityMailer:
         self._page = f"{staff_app_url.rstrip('/')}/{PREFERENCES_PAGE}"
         self._vendor_name = vendor_name
 
-    def send_notification(self, mail: NotificationMail) -> None:
-        self._smtp.send(self.notification_message(mail))
-
-    def send_digest(self, mail: DigestMail) -> None:
-        self._smtp.send(self.digest_message(mail))
+    def send(self, message: EmailMessage) -> None:
+        self._smtp.send(message)
 
     def notification_message(self, mail: NotificationMail) -> EmailMessage:
         where = f"{mail.clinic_name}, {mail.practice_name}" if mail.clinic_name \

@@ -1,22 +1,24 @@
 """Sending the digests: ``identity mail-worker`` when a period ends, ``identity digests send
 --now`` for the period in course.
 
-Each (person, digest, period) is claimed in sent_digests (its key) and committed before the
-mail goes out, so no digest is ever mailed twice, by two workers or by the worker and the
-command. A digest the mail server refuses is released, to be tried on a later pass; a crash
-between the claim and the mail loses that one digest rather than risk sending it twice.
+Each (person, digest, period) is claimed in sent_digests (its key) and queued in the mail
+outbox under that key in the same transaction, so no digest is ever mailed twice (by two
+workers, or by the worker and the command) and none is lost: it is sent at once, and a digest
+the mail server refuses stays in the mail outbox, which ``identity mail-worker`` retries with
+backoff. Once it goes, its sent_digests row is marked delivered.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from identity.adapters.activity_mail import ActivityMailer, DigestMail, MailUnavailable
+from identity.adapters.activity_mail import ActivityMailer, DigestMail
 from identity.adapters.activity_repository import ActivityCounts, SentDigests
+from identity.adapters.mail_outbox import DIGEST, MAIL_OUTBOX, digest_key
 from identity.adapters.practice_settings_repository import PracticeSettingsRepository
 from identity.adapters.tables import practices
 from identity.domain.catalog import UserTypeCatalog
@@ -33,8 +35,10 @@ from identity.domain.digests import (
 )
 from identity.domain.practice_settings import SettingsArea, current_settings
 from identity.domain.role_profiles import load_role_profiles
+from identity.service_layer.mail_queue import queue_mail
 from identity.service_layer.notifications import Person, people_of
 from servicekit.db import UnitOfWork
+from servicekit.mail_delivery import deliver_now
 
 log = logging.getLogger("identity.digests")
 
@@ -65,28 +69,20 @@ def send_due_digests(uow: UnitOfWork, mailer: ActivityMailer, catalog: UserTypeC
 def _practice_digests(uow: UnitOfWork, mailer: ActivityMailer, catalog: UserTypeCatalog,
                       practice_id: str, now: datetime, in_course: bool) -> DigestPass:
     done = DigestPass()
-    for mail, key in _claimed(uow, catalog, practice_id, now, in_course):
-        if mail is None:
+    for key in _queued(uow, mailer, catalog, practice_id, now, in_course):
+        if key is None:
             done += DigestPass(already_sent=1)
-            continue
-        try:
-            mailer.send_digest(mail)
-        except MailUnavailable as err:
-            log.warning("digest not sent; tried again later", extra={"error": str(err)})
-            _finish(uow, key, delivered=False)
-            done += DigestPass(failed=1)
-        else:
-            _finish(uow, key, delivered=True)
+        elif deliver_now(uow, MAIL_OUTBOX, mailer, key, lambda: max(now, datetime.now(UTC))):
             done += DigestPass(sent=1)
+        else:
+            done += DigestPass(failed=1)  # the mail worker sends it once the server is back
     return done
 
 
-_Key = tuple[str, str, Period]
-
-
-def _claimed(uow: UnitOfWork, catalog: UserTypeCatalog, practice_id: str, now: datetime,
-             in_course: bool) -> list[tuple[DigestMail | None, _Key]]:
-    """Claim each due digest of the practice (committed), composed with its figures."""
+def _queued(uow: UnitOfWork, mailer: ActivityMailer, catalog: UserTypeCatalog,
+            practice_id: str, now: datetime, in_course: bool) -> list[str | None]:
+    """Claim and queue each due digest of the practice (committed), composed with its
+    figures; its mail outbox key, or None for one claimed before."""
     with uow:
         session = uow.session
         frequency = current_settings(SettingsArea.DIGESTS, PracticeSettingsRepository(
@@ -96,19 +92,21 @@ def _claimed(uow: UnitOfWork, catalog: UserTypeCatalog, practice_id: str, now: d
         people = list(people_of(session, practice_id, catalog))
         sent, counts = SentDigests(session), ActivityCounts(session)
         figures: dict[Period, dict[str, dict[str, Figure]]] = {}
-        found: list[tuple[DigestMail | None, _Key]] = []
+        found: list[str | None] = []
         for someone in people:
             for digest in sorted(digests_for(someone.profile, someone.choices)):
                 when = period_in_course if in_course else last_ended_period
                 period = when(frequency_of(digest, frequency), now.date())
-                key = (someone.user.id, digest, period)
                 if not sent.claim(someone.user.id, digest, period, practice_id, now):
-                    found.append((None, key))
+                    found.append(None)
                     continue
                 if period not in figures:
                     figures[period] = counts.by_person(practice_id, period)
-                found.append((_mail(someone, digest, period, practice_name, people,
-                                    figures[period]), key))
+                mail = _mail(someone, digest, period, practice_name, people, figures[period])
+                key = digest_key(someone.user.id, digest, period.start)
+                if queue_mail(session, lambda mail=mail: mailer.digest_message(mail), key=key,
+                              kind=DIGEST, now=now):
+                    found.append(key)
         uow.commit()
     return found
 
@@ -125,14 +123,3 @@ def _mail(someone: Person, digest: str, period: Period, practice_name: str,
         digest_name=load_role_profiles().digests[digest].name, practice_name=practice_name,
         period_start=period.start, period_end=period.end,
         lines=figure_lines(digest, own), by_person=by_person)
-
-
-def _finish(uow: UnitOfWork, key: _Key, *, delivered: bool) -> None:
-    user_id, digest, period = key
-    with uow:
-        sent = SentDigests(uow.session)
-        if delivered:
-            sent.mark_delivered(user_id, digest, period.start)
-        else:
-            sent.release(user_id, digest, period.start)
-        uow.commit()

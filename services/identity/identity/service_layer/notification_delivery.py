@@ -1,9 +1,9 @@
-"""Mailing the notifications owed: one (event, person) at a time, as docportal retries mail.
+"""Mailing the notifications owed: one (event, person) at a time, through the mail outbox.
 
-Each owed mail is claimed in a short transaction of its own (SKIP LOCKED) that schedules its
-next attempt before the mail goes out, so no lock is held while talking to the mail server and
-a second sender finds it not due. A sent mail is marked sent and never goes again; a refused
-one waits (1 minute, doubling to an hour) and is tried again.
+Each owed mail is claimed (SKIP LOCKED), composed, queued in the mail outbox under its
+(event, person) key and marked handed over, in one transaction; then it is sent at once. A
+mail the server refuses stays in the mail outbox, which ``identity mail-worker`` retries with
+backoff; the key keeps it from ever being queued twice.
 """
 
 from __future__ import annotations
@@ -11,19 +11,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from identity.adapters.activity_mail import ActivityMailer, MailUnavailable, NotificationMail
+from identity.adapters.activity_mail import ActivityMailer, NotificationMail
 from identity.adapters.activity_repository import NotificationMails, OwedMail
+from identity.adapters.mail_outbox import MAIL_OUTBOX, NOTIFICATION
 from identity.adapters.repository import IdentityRepository
 from identity.domain.digests import money
+from identity.service_layer.mail_queue import queue_mail
 from servicekit.db import UnitOfWork
+from servicekit.mail_delivery import deliver_now
 
 log = logging.getLogger("identity.notifications")
 
 PASS_LIMIT = 200
-FIRST_RETRY = timedelta(minutes=1)
-LAST_RETRY = timedelta(hours=1)
 
 WHAT_HAPPENED = {
     "notes.treatment_plan.proceeded": "A patient chose to proceed with a treatment plan",
@@ -41,38 +42,44 @@ class DeliveryPass:
 def deliver_notifications(uow: UnitOfWork, mailer: ActivityMailer,
                           clock: Callable[[], datetime], *, limit: int = PASS_LIMIT
                           ) -> DeliveryPass:
-    """Send every owed notification that is due; return how many went out and failed."""
+    """Queue every owed notification and send it at once; count what went out and what the
+    mail server refused (the mail outbox retries those)."""
     sent = failed = 0
     tried: set[tuple[str, str]] = set()
     while len(tried) < limit:
-        claimed = _claim_next(uow, clock(), tried)
+        claimed = _queue_next(uow, mailer, clock(), tried)
         if claimed is None:
             break
-        owed, mail = claimed
+        owed, key = claimed
         tried.add((owed.event_id, owed.user_id))
-        if mail is None:
+        if key is None:
             continue
-        if _send(uow, mailer, owed, mail, clock):
+        if deliver_now(uow, MAIL_OUTBOX, mailer, key, clock):
             sent += 1
+            log.info("notification mail sent", extra={"event_id": owed.event_id,
+                                                      "user_id": owed.user_id,
+                                                      "event_type": owed.event_type})
         else:
             failed += 1
     return DeliveryPass(sent, failed)
 
 
-def _claim_next(uow: UnitOfWork, now: datetime, tried: set[tuple[str, str]]
-                ) -> tuple[OwedMail, NotificationMail | None] | None:
+def _queue_next(uow: UnitOfWork, mailer: ActivityMailer, now: datetime,
+                tried: set[tuple[str, str]]) -> tuple[OwedMail, str | None] | None:
     with uow:
         mails = NotificationMails(uow.session)
         owed = mails.next_due(now, skip=tried)
         if owed is None:
             return None
-        mail = _compose(IdentityRepository(uow.session), owed)
-        if mail is None:  # deactivated or gone since: nobody to tell
-            mails.mark_sent(owed, now)
-        else:
-            mails.schedule_attempt(owed, now + _backoff(owed.attempts))
+        mail, key = _compose(IdentityRepository(uow.session), owed), None
+        if mail is not None:  # else deactivated or gone since: nobody to tell
+            key = f"{NOTIFICATION}:{owed.event_id}:{owed.user_id}"
+            if not queue_mail(uow.session, lambda: mailer.notification_message(mail), key=key,
+                              kind=NOTIFICATION, now=now):
+                key = None
+        mails.mark_sent(owed, now)  # handed over to the mail outbox
         uow.commit()
-    return owed, mail
+    return owed, key
 
 
 def _compose(repo: IdentityRepository, owed: OwedMail) -> NotificationMail | None:
@@ -88,24 +95,3 @@ def _compose(repo: IdentityRepository, owed: OwedMail) -> NotificationMail | Non
         clinic_name=clinic.name if clinic else None,
         what_happened=WHAT_HAPPENED.get(owed.event_type, "A treatment plan changed"),
         value=value)
-
-
-def _backoff(attempts: int) -> timedelta:
-    return min(LAST_RETRY, FIRST_RETRY * 2 ** min(attempts, 10))
-
-
-def _send(uow: UnitOfWork, mailer: ActivityMailer, owed: OwedMail, mail: NotificationMail,
-          clock: Callable[[], datetime]) -> bool:
-    try:
-        mailer.send_notification(mail)
-    except MailUnavailable as err:
-        log.warning("notification mail not sent; tried again later", extra={
-            "event_id": owed.event_id, "user_id": owed.user_id, "error": str(err)})
-        return False
-    with uow:
-        NotificationMails(uow.session).mark_sent(owed, clock())
-        uow.commit()
-    log.info("notification mail sent", extra={"event_id": owed.event_id,
-                                              "user_id": owed.user_id,
-                                              "event_type": owed.event_type})
-    return True

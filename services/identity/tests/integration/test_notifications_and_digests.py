@@ -247,3 +247,31 @@ def test_the_activity_subscription_listens_to_the_events_the_digests_report():
     assert {"notes.treatment_plan.#", "notes.note.finalized", "docportal.share.sent",
             "docportal.document.viewed", "identity.invitation.sent"} <= set(
         subscription.bindings)
+
+
+def test_mails_the_server_refused_go_out_from_the_mail_outbox_once_it_is_back(
+        ident, dental, mail_sink, dead_smtp_url):
+    from datetime import timedelta
+
+    from identity.adapters.activity_tables import sent_digests
+    from identity.adapters.mail_outbox import MAIL_OUTBOX
+    from servicekit.mail_delivery import deliver_due
+    down = SmtpActivityMailer(dead_smtp_url, "x@clinic.example",
+                              staff_app_url="http://127.0.0.1:8080/app", vendor_name="Clinic")
+    back = SmtpActivityMailer(mail_sink.url, "x@clinic.example",
+                              staff_app_url="http://127.0.0.1:8080/app", vendor_name="Clinic")
+    consume(ident, plan_event(dental, "proceeded"))
+    assert deliver_notifications(ident.uow(), down, ident.now).failed == 2
+    assert send_due_digests(ident.uow(), down, ident.catalog, datetime.now(UTC),
+                            in_course=True).failed == 3
+    assert deliver_notifications(ident.uow(), back, ident.now).sent == 0  # queued already
+
+    later = datetime.now(UTC) + timedelta(minutes=5)
+    assert deliver_due(ident.uow(), MAIL_OUTBOX, back, lambda: later).sent == 5
+
+    assert len(mail_sink.to(dental.emails["owner"])) == 2  # the notification, the digest
+    assert len(mail_sink.to(dental.emails["front_desk"])) == 1
+    with ident.uow() as uow:
+        delivered = uow.session.execute(select(sent_digests.c.delivered).where(
+            sent_digests.c.org_id == dental.id)).scalars().all()
+    assert delivered == [True, True, True]
