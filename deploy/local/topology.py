@@ -30,8 +30,9 @@ class Service:
 SERVICES = (
     # mail-worker: mails treatment plan notifications as owed, and the digests when due.
     Service("identity", 8001, consumes=True, workers=("mail-worker",)),
-    # billing-export: sends finalized notes to BILLING_EXPORT_URL, else LOCAL_DIR/billing-exports.
-    Service("notes", 8002, consumes=True, workers=("billing-export",)),
+    # billing-export: sends finalized notes to BILLING_EXPORT_URL, else LOCAL_DIR/billing-exports;
+    # mail-worker: sends notes' mail outbox (treatment plan links) with backoff.
+    Service("notes", 8002, consumes=True, workers=("billing-export", "mail-worker")),
     Service("docportal", 8003, consumes=True, workers=("mail-retry",)),
     # checkpoint-worker: signs quiet partitions and anchors checkpoints in LOCAL_DIR/audit-witness;
     # alert-push: mails alerts to the User Managers (the SMTP sink) and calls practices' webhooks.

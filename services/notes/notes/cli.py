@@ -5,6 +5,7 @@ import click
 
 from notes.adapters.billing_exports import FAILED, HELD, PENDING, SENT, BillingExports
 from notes.adapters.billing_senders import FolderBillingSender, HttpBillingSender
+from notes.adapters.mail_outbox import MAIL_OUTBOX
 from notes.config import NotesConfig
 from notes.service_layer.billing_export_worker import (
     BillingSender,
@@ -16,6 +17,8 @@ from notes.service_layer.billing_export_worker import (
 from notes.spec import SPEC
 from servicekit.cli import service_cli
 from servicekit.logs import configure_logging
+from servicekit.mail import SmtpMailer
+from servicekit.mail_delivery import deliver_due, run_mail_outbox
 from servicekit.workers import run_worker
 
 main = service_cli(SPEC)
@@ -51,6 +54,28 @@ def billing_export(once: bool) -> None:
         run_worker(runtime, lambda stop: run_billing_export(
             runtime.uow(), settings, _now, stop,
             poll_seconds=config.billing_export_poll_seconds))
+    finally:
+        runtime.close()
+
+
+@main.command(name="mail-worker")
+@click.option("--once", is_flag=True, help="Send the mails due now, then exit.")
+@click.option("--poll-seconds", default=2.0, show_default=True, type=float,
+              help="How often the mail outbox is looked at.")
+def mail_worker(once: bool, poll_seconds: float) -> None:
+    """Send the treatment plan mails queued in the mail outbox, with backoff per mail."""
+    config = SPEC.load_config()
+    assert isinstance(config, NotesConfig)
+    configure_logging("notes-mail-worker", config.log_level)
+    runtime, mailer = SPEC.runtime(config), SmtpMailer(config.smtp_url, config.mail_from)
+    try:
+        if once:
+            done = deliver_due(runtime.uow(), MAIL_OUTBOX, mailer, _now)
+            click.echo(f"notes: {done.sent} mails sent, {done.failed} failed, "
+                       f"{done.given_up} given up")
+            return
+        run_worker(runtime, lambda stop: run_mail_outbox(
+            runtime.uow(), MAIL_OUTBOX, mailer, _now, stop, poll_seconds=poll_seconds))
     finally:
         runtime.close()
 

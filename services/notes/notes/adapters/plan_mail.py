@@ -14,11 +14,16 @@ from servicekit.mail import SmtpMailer
 
 
 class SmtpTreatmentPlanMailer:
+    """Composes the mail (queued in the mail outbox) and sends what the outbox hands back."""
+
     def __init__(self, smtp_url: str, mail_from: str) -> None:
         self._smtp = SmtpMailer(smtp_url, mail_from)
 
-    def send_plan_link(self, mail: PlanMail) -> None:
-        self._smtp.send(plan_link_message(mail, self._smtp))
+    def plan_link_message(self, mail: PlanMail) -> EmailMessage:
+        return plan_link_message(mail, self._smtp)
+
+    def send(self, message: EmailMessage) -> None:
+        self._smtp.send(message)
 
 
 def plan_link_message(mail: PlanMail, smtp: SmtpMailer) -> EmailMessage:

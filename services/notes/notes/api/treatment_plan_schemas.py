@@ -75,6 +75,9 @@ class TreatmentPlanSchema(Schema):
 class SentTreatmentPlanSchema(TreatmentPlanSchema):
     link_expires_at = fields.AwareDateTime(metadata={
         "description": "until when the link mailed to the patient opens the plan"})
+    mail_status = fields.Str(validate=validate.OneOf(["sent", "pending"]), metadata={
+        "description": "sent: the mail server took the mail; pending: it is retried until "
+                       "it does (the plan is sent either way)"})
 
 
 class TreatmentPlanPageQuerySchema(PageQuerySchema):

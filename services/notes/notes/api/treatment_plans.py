@@ -90,14 +90,14 @@ def revise(body: dict, plan_id: str) -> dict[str, Any]:
 
 
 @blp.route("/treatment-plans/<plan_id>/send", methods=["POST"])
-@documents_errors(409, 422, 503)
+@documents_errors(409, 422)
 @require_permission(WRITE, kinds=STAFF)
 @blp.response(200, SentTreatmentPlanSchema, description=f"The plan. {RECEIPT_NOTE}")
 def send(plan_id: str) -> dict[str, Any]:
     """Mail the patient a link to the plan; again for a sent plan (the old link stops).
 
-    422 without a patient email or items; 503 `mail_unavailable` when the mail server is
-    down (nothing changed: send again later).
+    422 without a patient email or items. The mail is queued with the sending:
+    `mail_status` `pending` when the mail server did not take it yet (it is retried).
     """
     app, who = notes(), caller()
     sent = plan_sending.send_plan(app.uow(), who, plan_id, app.now(), app.plan_mailer,

@@ -1,17 +1,19 @@
 """Sending a treatment plan: a new single-purpose link, mailed to the patient's address.
 
-The mail goes out inside the unit of work, before the commit: if the mail server refuses it,
-nothing changes (the plan stays as it was, no event) and the caller is told to try again. A
-commit failing after a delivered mail leaves the patient a link that finds nothing; its page
-tells them to contact the clinic, and sending again mails a working one.
+The mail is queued in notes' mail outbox in the unit of work that sends the plan: the plan,
+its event and its mail are committed together or not at all. Right after the commit the mail
+is tried once; a mail server that is down delays it (``notes mail-worker`` retries with
+backoff) but never refuses the sending. ``mail_status`` says which it was.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from email.message import EmailMessage
 from typing import Any, Protocol
 
+from notes.adapters.mail_outbox import MAIL_OUTBOX
 from notes.adapters.projection import IdentityProjection
 from notes.adapters.records import PracticeRecords
 from notes.adapters.treatment_plans import PracticeTreatmentPlans
@@ -19,11 +21,10 @@ from notes.domain.errors import InvalidTreatmentPlan
 from notes.domain.plan_links import hash_link_token, link_expiry, new_link_token
 from notes.service_layer import plan_events as events
 from notes.service_layer.callers import Caller
-from notes.service_layer.errors import PlanMailUnavailable
 from notes.service_layer.patients import require_patient
 from notes.service_layer.treatment_plans import plan_view, require_plan
 from servicekit.db import UnitOfWork
-from servicekit.mail import MailUnavailable
+from servicekit.mail_delivery import deliver_now
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,10 @@ class PlanMail:
 
 
 class PlanMailer(Protocol):
-    def send_plan_link(self, mail: PlanMail) -> None: ...
+    def plan_link_message(self, mail: PlanMail) -> EmailMessage: ...
+
+    def send(self, message: EmailMessage) -> None:
+        """Raises servicekit.mail.MailUnavailable when the mail server cannot take it."""
 
 
 @dataclass(frozen=True)
@@ -65,17 +69,15 @@ def send_plan(uow: UnitOfWork, caller: Caller, plan_id: str, now: datetime,
                    link_expires_at=expires_at, link_wrong_addresses=0)
         uow.publish(events.plan_event(events.SENT, plan, caller.org_id, caller.actor,
                                       resent=resent, expires_at=expires_at.isoformat()))
-        try:
-            mailer.send_plan_link(_mail(IdentityProjection(uow.session), caller.org_id,
-                                        plan.clinic_id, address,
-                                        f"{settings.base_url.rstrip('/')}/t/{token}",
-                                        expires_at))
-        except MailUnavailable:
-            raise PlanMailUnavailable(
-                "The mail server is not answering, so the plan was not sent; try again in a "
-                "few minutes.", {"plan_id": plan_id}) from None
+        link = f"{settings.base_url.rstrip('/')}/t/{token}"
+        key = f"treatment_plan:{plan.id}:{hash_link_token(token)[:24]}"
+        MAIL_OUTBOX.add(uow.session, mailer.plan_link_message(_mail(
+            IdentityProjection(uow.session), caller.org_id, plan.clinic_id, address, link,
+            expires_at)), key=key, kind="treatment_plan", now=now, send_before=expires_at)
         uow.commit()
-    return {**plan_view(plan), "link_expires_at": expires_at}
+    sent = deliver_now(uow, MAIL_OUTBOX, mailer, key, lambda: now)
+    return {**plan_view(plan), "link_expires_at": expires_at,
+            "mail_status": "sent" if sent else "pending"}
 
 
 def _mail(projection: IdentityProjection, org_id: str, clinic_id: str, address: str, link: str,

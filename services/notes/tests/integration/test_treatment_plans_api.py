@@ -120,22 +120,46 @@ def test_a_plan_is_not_sent_without_items_or_a_patient_address(as_, practice, ma
     assert "add it to their record" in unaddressed.get_json()["error"]["message"]
 
 
-def test_a_mail_server_that_is_down_sends_nothing_and_changes_nothing(
-        app, as_, practice, patient, dead_smtp_url, outbox):
+def test_a_mail_server_that_is_down_delays_the_mail_not_the_plan(
+        app, as_, practice, patient, patient_email, dead_smtp_url, mail_sink, outbox):
     from dataclasses import replace
 
+    from notes.adapters.mail_outbox import MAIL_OUTBOX
     from notes.adapters.plan_mail import SmtpTreatmentPlanMailer
-    app.extensions["notes"] = replace(app.extensions["notes"],
+    from servicekit.mail_delivery import deliver_due
+    notes = app.extensions["notes"]
+    app.extensions["notes"] = replace(notes,
                                       plan_mailer=SmtpTreatmentPlanMailer(dead_smtp_url, "x@y"))
     manager = as_(practice, "manager")
     plan = new_plan(manager, patient)
 
     answer = manager.post(f"/treatment-plans/{plan['id']}/send")
 
-    assert answer.status_code == 503
-    assert answer.get_json()["error"]["code"] == "mail_unavailable"
-    assert manager.get(f"/treatment-plans/{plan['id']}").get_json()["status"] == "draft"
-    assert outbox("notes.treatment_plan.sent") == []
+    assert answer.status_code == 200
+    assert answer.get_json()["mail_status"] == "pending"
+    assert manager.get(f"/treatment-plans/{plan['id']}").get_json()["status"] == "sent"
+    assert len(outbox("notes.treatment_plan.sent")) == 1
+    assert mail_sink.to(patient_email) == []
+    # The mail server is back: the mail worker's next attempt after the backoff sends it.
+    later = datetime.now(UTC) + timedelta(minutes=5)
+    done = deliver_due(notes.uow(), MAIL_OUTBOX, SmtpTreatmentPlanMailer(
+        mail_sink.url, notes.config.mail_from), lambda: later)
+    assert done.sent == 1
+    [mail] = mail_sink.to(patient_email)
+    assert "/plan/t/" in mail.get_content()
+
+
+def test_a_plan_that_could_not_be_sent_queues_no_mail(app, as_, practice, patient_email):
+    from notes.adapters.mail_outbox import MAIL_OUTBOX
+    manager = as_(practice, "manager")
+    registered = manager.post("/patients", json={
+        "clinic_id": practice.clinic_id, "first_name": "Nemo", "last_name": "Blank",
+        "date_of_birth": "1970-01-01"})
+    plan = new_plan(manager, registered.get_json()["id"])
+
+    assert manager.post(f"/treatment-plans/{plan['id']}/send").status_code == 422
+    with app.extensions["notes"].uow() as uow:
+        assert uow.session.execute(MAIL_OUTBOX.table.select()).all() == []
 
 
 def test_plans_are_listed_per_patient_and_practice_wide_by_status(
