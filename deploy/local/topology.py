@@ -28,7 +28,7 @@ class Service:
 
 
 SERVICES = (
-    # mail-worker: mails treatment plan notifications as owed, and the digests when due.
+    # mail-worker: sends identity's mail outbox with backoff; queues notifications and digests.
     Service("identity", 8001, consumes=True, workers=("mail-worker",)),
     # billing-export: sends finalized notes to BILLING_EXPORT_URL, else LOCAL_DIR/billing-exports;
     # mail-worker: sends notes' mail outbox (treatment plan links) with backoff.
