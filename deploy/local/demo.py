@@ -252,6 +252,9 @@ def seed_practice(gw: Gateway, env: Mapping[str, str], name: str, domain: str) -
                     medicare["id"], patients, cases, automation)
 
 
+SECOND_FACTOR_KEY = "authenticator key"
+
+
 def sign_in_help(gw: Gateway, practice: Practice) -> str:
     lines = [f"\nSign in (POST {gw.url}/api/identity/login) as any of these, password "
              f"'{PASSWORD}':"]
@@ -260,9 +263,10 @@ def sign_in_help(gw: Gateway, practice: Practice) -> str:
                  f"{gw.url}/app/users (flags unrecognized profiles, audits them).")
     secret = WALLET.secret_of(practice.owner.email)
     if secret:
-        lines.append(f"The owner signs in with a second factor: add the key {secret} to an "
-                     "authenticator app (or `python -c \"import pyotp; print(pyotp.TOTP("
-                     f"'{secret}').now())\"`) and send its code as \"otp\".")
+        lines.append(f"{practice.owner.email} signs in with a second factor: "
+                     f"{SECOND_FACTOR_KEY} {secret} "
+                     "(add it to an authenticator app, or `python -c \"import pyotp; print("
+                     f"pyotp.TOTP('{secret}').now())\"`) and send its code as \"otp\".")
     lines.append(f"""e.g. TOKEN=$(curl -s {gw.url}/api/identity/login -H 'Content-Type: \
 application/json' \\
   -d '{{"email": "{practice.pt.email}", "password": "{PASSWORD}"}}' | jq -r .access_token)
@@ -509,6 +513,9 @@ def seed_on_first_start(environ: Mapping[str, str], gateway: str) -> dict | None
             print(f"\nThe demo practice '{seeded['practice']}' was seeded on the first start: "
                   f"sign in as {', '.join(seeded['people'])} with password "
                   f"'{seeded['password']}' ({marker}).", flush=True)
+            for email, key in seeded.get("second_factor_keys", {}).items():
+                print(f"{email} signs in with a second factor: {SECOND_FACTOR_KEY} {key}",
+                      flush=True)
         except (OSError, ValueError, KeyError):
             print(f"\n{marker} exists, so the demo practice is not seeded again.", flush=True)
         return None
@@ -524,7 +531,11 @@ def seed_on_first_start(environ: Mapping[str, str], gateway: str) -> dict | None
     seeded = {"practice": practice.name, "practice_id": practice.practice_id,
               "clinic_id": practice.clinic_id, "password": PASSWORD,
               "people": {p.email: p.role for p in practice.people},
-              "automation_profile": practice.automation_profile}
+              "automation_profile": practice.automation_profile,
+              # The owner's authenticator key (a local demo's, printed anyway), so the sign-in
+              # instructions still work after a restart.
+              "second_factor_keys": {practice.owner.email:
+                                     WALLET.secret_of(practice.owner.email)}}
     marker.write_text(json.dumps(seeded, indent=2) + "\n")
     print(sign_in_help(gw, practice), flush=True)
     print("`make demo` walks the main story (invite, finalize, share, claim, revoke, audit) in "

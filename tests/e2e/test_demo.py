@@ -9,22 +9,30 @@ a practice to sign in to, a marker so it is not seeded twice.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
 import pytest
 from e2e_stack import GATEWAY, REPO, Api, sign_in
 
+from servicekit.totp_wallet import WALLET
+
 pytestmark = pytest.mark.e2e
 
 DEMO_PASSWORD = "demo correct horse battery staple"
+OWNER_KEY = re.compile(r"(\S+@\S+) signs in with a second factor: authenticator key ([A-Z2-7]+)")
 
 
 def run_demo(env: dict[str, str], *args: str) -> str:
+    """Run the demo; the owner's authenticator key it prints goes into this process's
+    authenticator, as a person would add it to their app."""
     finished = subprocess.run(
         [sys.executable, "deploy/local/demo.py", "--gateway", GATEWAY, *args],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     assert finished.returncode == 0, finished.stdout + finished.stderr
+    for email, key in OWNER_KEY.findall(finished.stdout):
+        WALLET.remember(email, key, [])
     return finished.stdout
 
 

@@ -25,6 +25,8 @@ Post = Callable[[str, dict[str, Any], str | None], tuple[int, Any]]
 STEP = 30
 KEEP_RECOVERY_CODES = 3
 RENEW_PATH = "/me/second-factor/recovery-codes"
+ENROL = "second_factor_enrollment_required"
+MOST_TRIES = 3
 R = TypeVar("R")
 
 
@@ -47,17 +49,35 @@ class TotpWallet:
         return held.secret if held else None
 
     def sign_in(self, post: Post, body: dict[str, Any]) -> tuple[int, Any]:
-        """POST /login with ``body``; answer identity's second-factor questions if asked."""
-        status, answer = post("/login", body, None)
-        code = _error_code(answer)
+        """POST /login with ``body``; answer identity's second-factor questions if asked.
+
+        An account the wallet holds sends its code with the password at once (one request,
+        as an app user would type both); otherwise identity says what it needs."""
         key = _key(body["email"], body.get("account", "staff"), body.get("practice_id"))
-        if status == 403 and code == "second_factor_enrollment_required":
-            return self._enrol(post, key, answer["error"]["details"]["enrollment_token"])
-        if status == 401 and code == "second_factor_required" and key in self._accounts:
-            otp, from_recovery = self._next_code(key)
+        if key not in self._accounts:
+            status, answer = post("/login", body, None)
+            if _error_code(answer) == ENROL:
+                return self._enrol(post, key, answer["error"]["details"]["enrollment_token"])
+            if (status, _error_code(answer)) != (401, "second_factor_required") \
+                    or key not in self._accounts:
+                return status, answer
+        return self._answer_with_code(post, key, body)
+
+    def _answer_with_code(self, post: Post, key: tuple[str, str],
+                          body: dict[str, Any]) -> tuple[int, Any]:
+        for _ in range(MOST_TRIES):
+            otp, from_recovery, undo = self._next_code(key)
             status, answer = post("/login", {**body, "otp": otp}, None)
-            if status == 200 and from_recovery:
-                self._renew_if_low(post, key, answer["access_token"])
+            code = _error_code(answer)
+            if code == ENROL:  # the account's factor was reset (or this is another stack)
+                return self._enrol(post, key, answer["error"]["details"]["enrollment_token"])
+            if code == "second_factor_invalid":  # used by another client of this account
+                continue
+            if status != 200:  # refused before the code was looked at: keep it for later
+                undo()
+            break
+        if status == 200 and from_recovery:
+            self._renew_if_low(post, key, answer["access_token"])
         return status, answer
 
     def sign_in_with(self, send: Callable[[str, dict[str, Any], str | None], R],
@@ -98,25 +118,32 @@ class TotpWallet:
         held = _Account(secret=started["secret"])
         with self._lock:
             self._accounts[key] = held
-        code, _ = self._next_code(key)
+        code, _, _ = self._next_code(key)
         status, answer = post("/second-factor/enrollment/confirm",
                               {"enrollment_token": token, "code": code}, None)
         if status == 200:
             held.recovery_codes = list(answer["recovery_codes"])
         return status, answer
 
-    def _next_code(self, key: tuple[str, str]) -> tuple[str, bool]:
-        """A TOTP code of an unused step (now, then now + 1), else a recovery code."""
+    def _next_code(self, key: tuple[str, str]) -> tuple[str, bool, Callable[[], None]]:
+        """A TOTP code of an unused step (now, then now + 1), else a recovery code, else the
+        next step's code once it comes; with a way to give it back unused."""
         with self._lock:
             held = self._accounts[key]
+            before = held.last_step
             now_step = int(self._clock()) // STEP
             for step in (now_step, now_step + 1):
                 if step > held.last_step:
                     held.last_step = step
-                    return pyotp.TOTP(held.secret).generate_otp(step), False
-            if not held.recovery_codes:
-                raise RuntimeError(f"no unused code left for {key[1].split()[0]}")
-            return held.recovery_codes.pop(0), True
+
+                    def undo(held: _Account = held, before: int = before) -> None:
+                        held.last_step = before
+                    return pyotp.TOTP(held.secret).generate_otp(step), False, undo
+            if held.recovery_codes:
+                code = held.recovery_codes.pop(0)
+                return code, True, lambda: held.recovery_codes.insert(0, code)
+        time.sleep(STEP - self._clock() % STEP + 0.1)  # every code of this minute is spent
+        return self._next_code(key)
 
     def _renew_if_low(self, post: Post, key: tuple[str, str], access_token: str) -> None:
         held = self._accounts[key]
