@@ -32,7 +32,11 @@ _SHARE_MAIL = ("mail_sent_at", "mail_attempts", "mail_next_attempt_at")
 
 
 def storage_key(document: Document) -> str:
-    return f"{document.org_id}/{document.id}"
+    return document_key(document.org_id, document.id)
+
+
+def document_key(org_id: str, document_id: str) -> str:
+    return f"{org_id}/{document_id}"
 
 
 class DocumentRepository:

@@ -7,7 +7,9 @@ bucket, request id) reaches a caller, and the use cases need not know boto3 exis
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
@@ -18,7 +20,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from prometheus_client import Counter
 
 from docportal.config import DocportalConfig
-from docportal.service_layer.ports import StorageUnavailable, StoredObject
+from docportal.service_layer.ports import Opening, StorageUnavailable, StoredObject
 
 log = logging.getLogger("docportal.storage")
 
@@ -31,6 +33,8 @@ UNAVAILABLE = "Document storage cannot be reached right now; try again in a few 
 OFFLOAD_PREFIX = "/_document_store/"
 # A signed URL is made per request, after the checks, and dies quickly (issue 5: <= 60 s).
 SIGNED_URL_SECONDS = 60
+# Threads per storage that HEAD and sign ahead of the checks (opening); idle ones cost a stack.
+AHEAD_THREADS = 8
 
 
 def s3_client(config: DocportalConfig) -> Any:
@@ -60,6 +64,16 @@ class S3DocumentStorage:
                  *, offload: bool = False) -> None:
         self._s3, self.bucket, self._sse = client, bucket, server_side_encryption
         self._offload = offload
+        self._ahead_pool: ThreadPoolExecutor | None = None
+        self._ahead_lock = threading.Lock()
+
+    def _ahead(self) -> ThreadPoolExecutor:
+        """The threads that ask the store ahead of time (built at the first download)."""
+        with self._ahead_lock:
+            if self._ahead_pool is None:
+                self._ahead_pool = ThreadPoolExecutor(AHEAD_THREADS,
+                                                      thread_name_prefix="docportal-store")
+            return self._ahead_pool
 
     def put(self, key: str, body: BinaryIO, size_bytes: int, content_type: str) -> None:
         extra = {"ServerSideEncryption": self._sse} if self._sse else {}
@@ -68,6 +82,11 @@ class S3DocumentStorage:
                 Bucket=self.bucket, Key=key, Body=body, ContentLength=size_bytes,
                 ContentType=content_type, **extra,
             )
+
+    def opening(self, key: str) -> Opening:
+        if not self._offload:
+            return _Later(lambda: self.open(key))  # a stream is opened only when it is sent
+        return _Ahead(self._ahead().submit(self._signed, key))
 
     def open(self, key: str) -> StoredObject:
         if self._offload:
@@ -108,6 +127,32 @@ class S3DocumentStorage:
         finally:
             body.close()
 
+
+
+class _Ahead:
+    """A HEAD and a signing running in a thread of the storage's own, for ``opening``."""
+
+    def __init__(self, future: Future[StoredObject]) -> None:
+        self._future = future
+
+    def result(self) -> StoredObject:
+        return self._future.result()
+
+    def abandon(self) -> None:
+        self._future.cancel()  # a HEAD already under way just ends; a signed URL holds nothing
+
+
+class _Later:
+    def __init__(self, open_: Callable[[], StoredObject]) -> None:
+        self._open, self._opened = open_, None
+
+    def result(self) -> StoredObject:
+        self._opened = self._open()
+        return self._opened
+
+    def abandon(self) -> None:
+        if self._opened is not None:
+            self._opened.close()
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from datetime import datetime
 from io import BytesIO
 from typing import Any, BinaryIO, Protocol
 
-from docportal.adapters.repository import DocumentRepository, storage_key
+from docportal.adapters.repository import DocumentRepository, document_key, storage_key
 from docportal.domain.documents import Document, DocumentKind, new_document
 from docportal.domain.errors import DocportalError
 from docportal.domain.uploads import SNIFF_BYTES, validate_upload
@@ -138,16 +138,22 @@ def list_documents(
 def download_document(
     uow: UnitOfWork, storage: DocumentStorage, staff: Staff, document_id: str, now: datetime,
 ) -> tuple[Document, StoredObject]:
-    """Open the document's bytes and record the download (committed before any byte leaves)."""
-    with uow:
-        document = DocumentRepository(uow.session).get(staff.org_id, document_id)
-    if document is None:
-        raise DocumentNotFound(
-            "There is no such document in your practice; check the link or search the "
-            "patient's documents again.", {"document_id": document_id})
-    stored = storage.open(storage_key(document))
+    """Open the document's bytes and record the download (committed before any byte leaves).
+
+    One transaction. The store is asked (a HEAD and the signing) at once, while the document
+    is looked up: the key is the caller's practice and the id in the URL, and nothing the store
+    says is used unless the document is theirs. A store that does not answer is a 503 with
+    nothing recorded.
+    """
+    opening = storage.opening(document_key(staff.org_id, document_id))
     try:
         with uow:
+            document = DocumentRepository(uow.session).get(staff.org_id, document_id)
+            if document is None:
+                raise DocumentNotFound(
+                    "There is no such document in your practice; check the link or search "
+                    "the patient's documents again.", {"document_id": document_id})
+            stored = opening.result()
             uow.publish(new_event(
                 "docportal.document.downloaded", subject=Subject("document", document.id),
                 org_id=staff.org_id, actor=staff.actor(), patient_id=document.patient_id,
@@ -155,7 +161,7 @@ def download_document(
             ))
             uow.commit()
     except BaseException:
-        stored.close()
+        opening.abandon()
         raise
     return document, stored
 

@@ -35,10 +35,27 @@ class StoredObject:
             close()
 
 
+class Opening(Protocol):
+    """A store answer asked for ahead of time (``DocumentStorage.opening``)."""
+
+    def result(self) -> StoredObject:
+        """The opened object, or StorageUnavailable."""
+        ...
+
+    def abandon(self) -> None:
+        """Not needed after all: release whatever it holds."""
+        ...
+
+
 class DocumentStorage(Protocol):
     def put(self, key: str, body: BinaryIO, size_bytes: int, content_type: str) -> None: ...
 
     def open(self, key: str) -> StoredObject: ...
+
+    def opening(self, key: str) -> Opening:
+        """Start opening ``key`` now, so that the store's round trip overlaps the caller's
+        checks; nothing of it is used unless the caller then asks for the result."""
+        ...
 
     def delete(self, key: str) -> None: ...
 

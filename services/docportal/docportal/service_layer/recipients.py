@@ -143,11 +143,14 @@ def open_document(
 ) -> tuple[Document, StoredObject]:
     """Open the bytes for a view or a download, recorded and evented before any byte leaves."""
     document, share, _ = document_for_recipient(uow, recipient, document_id, client, now)
-    stored = storage.open(storage_key(document))
+    # The store's round trip overlaps the second check and the record; a store that does not
+    # answer is still a 503 with nothing recorded.
+    opening = storage.opening(storage_key(document))
     try:
         with uow:
             shares = ShareRepository(uow.session)
             access = authorize_recipient_access(share, recipient.account(), now)
+            stored = opening.result()
             if download:
                 entry = record_download(share, access, document_id, client, now)
                 event_type, extra = "docportal.document.downloaded", {
@@ -163,7 +166,7 @@ def open_document(
                       **extra}))
             uow.commit()
     except BaseException:
-        stored.close()
+        opening.abandon()
         raise
     return document, stored
 
