@@ -117,7 +117,7 @@ def _claim_next(uow: UnitOfWork, outbox: MailOutbox, now: datetime, tried: set[i
         uow.session.execute(outbox.table.update().where(c.id == row.id).values(
             attempts=attempts, next_attempt_at=now + outbox.backoff.after(attempts)))
         uow.commit()
-    expired = row.send_before is not None and row.send_before <= now
+    expired = row.send_before is not None and row.send_before < now
     return _Claimed(row.id, row.key, row.kind, row.message or "", attempts, expired)
 
 

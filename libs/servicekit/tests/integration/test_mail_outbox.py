@@ -16,6 +16,7 @@ from servicekit.mail import SmtpMailer
 from servicekit.mail_delivery import DeliveryPass, deliver_due, deliver_now
 from servicekit.mail_outbox import GIVEN_UP, PENDING, SENT, Backoff, MailOutbox, mail_outbox_table
 from servicekit.messaging.tables import messaging_tables
+from servicekit.metrics import process_service
 from servicekit.testing_servers import HOST, MailSink, free_port
 
 pytestmark = pytest.mark.integration
@@ -91,8 +92,8 @@ def status(uow, outbox, key):
 
 
 def attempts(kind, outcome):
-    return REGISTRY.get_sample_value("mail_outbox_attempts_total",
-                                     {"service": "unknown", "kind": kind, "outcome": outcome}) or 0
+    return REGISTRY.get_sample_value("mail_outbox_attempts_total", {
+        "service": process_service(), "kind": kind, "outcome": outcome}) or 0
 
 
 def test_a_mail_the_server_refused_is_sent_once_the_server_is_back(outbox_db, sink_server):
@@ -207,7 +208,7 @@ def test_a_mail_whose_link_expired_is_given_up_unsent(outbox_db, sink_server):
         uow.commit()
     deliver_due(uow_factory(), outbox, mailer, clock)  # the server is down
     sink_server.start()
-    clock.advance(timedelta(hours=1))
+    clock.advance(timedelta(hours=1, seconds=1))
 
     assert deliver_due(uow_factory(), outbox, mailer, clock) == DeliveryPass(given_up=1)
     assert status(uow_factory(), outbox, key) == GIVEN_UP
