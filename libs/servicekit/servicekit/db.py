@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -47,6 +49,12 @@ def _sqlite_engine(url: str, **kwargs: object) -> Engine:
     return engine
 
 
+#: Run with the session right before any unit of work of this context commits: a request that
+#: holds an idempotency key marks it in the transaction of its work (servicekit.idempotency).
+before_commit: ContextVar[tuple[Callable[[Session], None], ...]] = ContextVar(
+    "before_commit", default=())
+
+
 class UnitOfWork:
     """One database transaction: ``with uow: ...; uow.commit()``; rolls back otherwise.
 
@@ -81,6 +89,8 @@ class UnitOfWork:
         self._messaging.add_to_outbox(self.session, event)
 
     def commit(self) -> None:
+        for hook in before_commit.get():
+            hook(self.session)
         self.session.commit()
 
     def rollback(self) -> None:

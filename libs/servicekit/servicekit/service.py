@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import Table
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from servicekit.config import ServiceConfig, load_config
+from servicekit.idempotency import IdempotencyKeys
 from servicekit.logs import configure_logging
 from servicekit.messaging.consumer import Subscription
 from servicekit.messaging.tables import MessagingTables
@@ -22,6 +24,7 @@ from servicekit.token_state import (
     TokenState,
     token_state_handler,
 )
+from servicekit.web.idempotency import EXTENSION as IDEMPOTENCY_EXTENSION
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,8 @@ class ServiceSpec:
     migrations_dir: Path
     subscriptions: Sequence[Subscription] = field(default_factory=tuple)
     issues_tokens: bool = False
+    # The service's idempotency_keys table (servicekit.idempotency), for @idempotent routes.
+    idempotency_keys: Table | None = None
 
     def __post_init__(self) -> None:
         if self.issues_tokens:
@@ -84,6 +89,9 @@ def build_app(
     # /api/<service> prefix, so generated URLs and Secure cookies come out right.
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)
     app.extensions["servicekit.runtime"] = runtime
+    if spec.idempotency_keys is not None:
+        app.extensions[IDEMPOTENCY_EXTENSION] = IdempotencyKeys(spec.idempotency_keys,
+                                                                runtime.engine)
     return app
 
 

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from identity.adapters.tables import messaging
+from identity.adapters.tables import idempotency_keys, messaging
 from identity.config import IdentityConfig
 from identity.service_layer import activity_events
 from servicekit.messaging.consumer import Subscription
@@ -10,6 +10,7 @@ SPEC = ServiceSpec(
     name="identity",
     config_class=IdentityConfig,
     messaging=messaging,
+    idempotency_keys=idempotency_keys,
     migrations_dir=Path(__file__).resolve().parent.parent / "migrations",
     issues_tokens=True,  # it checks revoked tokens against its own tables
     # The platform's activity (notes, shares, invitations, treatment plans): the digests'

@@ -3,7 +3,7 @@
 What servicekit itself can tell about an operation it documents here, for every service:
 a bearer-guarded one answers 401 and 403, one with an id in its path 404, one that reads a
 body or a query 400/422, one that takes ``If-Match`` 412, one that takes ``Idempotency-Key``
-its 422. What only the service knows (a 409 for a stale version, a 429 for a limit) the
+its 409 and 422. What only the service knows (a 409 for a stale version, a 429 for a limit) the
 view declares with ``documents_errors(409, 429)``. Every error is the shared JSON shape.
 """
 
@@ -42,6 +42,24 @@ EXAMPLES: dict[int, tuple[str, str]] = {
     503: ("service_unavailable", "The service is not available right now; try again shortly."),
 }
 ERROR_STATUSES = frozenset(EXAMPLES)
+
+#: Marks a view's decorators leave in its operation (servicekit.web.idempotency,
+#: servicekit.web.conditional); the plugin turns each into its request header.
+HEADER_MARKS: dict[str, dict[str, Any]] = {
+    "x-idempotency-key": {
+        "name": "Idempotency-Key", "in": "header", "required": False,
+        "schema": {"type": "string", "maxLength": 200},
+        "description": "Any unique string (a UUID): the same key and body within 24 hours "
+                       "get the first answer again, without doing the work twice; another "
+                       "body with the key gets 422 idempotency_key_reused.",
+    },
+    "x-if-match": {
+        "name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
+        "description": "The ETag of the record as you read it: if it changed since, 412 "
+                       "precondition_failed and nothing is changed. Without it the change "
+                       "is made whatever the record's state.",
+    },
+}
 
 
 def response_name(status: int) -> str:
@@ -101,7 +119,7 @@ def inferred_errors(operation: dict[str, Any], path_arguments: bool) -> set[int]
     if "if-match" in headers:
         statuses.add(412)
     if "idempotency-key" in headers:
-        statuses.add(422)
+        statuses |= {409, 422}  # a key in flight; a key used for another request
     return statuses
 
 
@@ -115,6 +133,9 @@ class ErrorResponsesPlugin(BasePlugin):
         for method, operation in (operations or {}).items():
             if method not in METHODS:
                 continue
+            for mark, parameter in HEADER_MARKS.items():
+                if operation.pop(mark, False):
+                    operation.setdefault("parameters", []).append(dict(parameter))
             responses = operation.setdefault("responses", {})
             documented = {str(code) for code in responses}
             for status in sorted(inferred_errors(operation, path_arguments)):

@@ -15,11 +15,14 @@ from sqlalchemy import (
 )
 
 from servicekit.db import UTCDateTime
+from servicekit.idempotency import idempotency_table
 from servicekit.messaging.tables import messaging_tables
 from servicekit.web.pages import page_sessions_table
 
 metadata = MetaData()
 messaging = messaging_tables(metadata)
+# The answers of creating POSTs sent with an Idempotency-Key (servicekit.idempotency).
+idempotency_keys = idempotency_table(metadata)
 
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 
 from servicekit.db import UTCDateTime
+from servicekit.idempotency import idempotency_table
 from servicekit.mail_outbox import mail_outbox_table
 from servicekit.messaging.tables import messaging_tables
 from servicekit.web.pages import page_sessions_table
@@ -26,6 +27,8 @@ metadata = MetaData()
 messaging = messaging_tables(metadata, token_state=False)
 # Every mail identity sends, queued with the change that causes it (servicekit.mail_outbox).
 mail_outbox = mail_outbox_table(metadata)
+# The answers of creating POSTs sent with an Idempotency-Key (servicekit.idempotency).
+idempotency_keys = idempotency_table(metadata)
 
 practices = Table(
     "practices",

@@ -16,6 +16,7 @@ from sqlalchemy import (
 )
 
 from servicekit.db import UTCDateTime
+from servicekit.idempotency import idempotency_table
 from servicekit.mail_outbox import mail_outbox_table
 from servicekit.messaging.tables import messaging_tables
 from servicekit.web.pages import page_sessions_table
@@ -24,6 +25,8 @@ metadata = MetaData()
 messaging = messaging_tables(metadata)
 # The treatment plan mails, queued with the sending (servicekit.mail_outbox).
 mail_outbox = mail_outbox_table(metadata)
+# The answers of creating POSTs sent with an Idempotency-Key (servicekit.idempotency).
+idempotency_keys = idempotency_table(metadata)
 
 ID = 36  # uuid4 as text
 
