@@ -135,9 +135,8 @@ def test_three_patients_and_seven_records_through_the_real_pipeline(platform):
         consumer.should_stop = True
         thread.join(timeout=15)
 
-    with audit.uow() as uow:
-        report = user_access_report(uow.session, Scope(org_id), therapist.user_id,
-                                    now - timedelta(hours=1), datetime.now(UTC) + timedelta(1))
+    report = user_access_report(audit.uow(), Scope(org_id), therapist.user_id,
+                                now - timedelta(hours=1), datetime.now(UTC) + timedelta(1))
     assert len(report.rows) == 3
     assert report.total_records == 7
     rows = {row.key: row for row in report.rows}
@@ -149,8 +148,7 @@ def test_three_patients_and_seven_records_through_the_real_pipeline(platform):
     assert (rows[p3].by_action["created"], rows[p3].by_action["edited"],
             rows[p3].by_action["finalized"]) == (1, 1, 1)
 
-    with audit.uow() as uow:
-        theirs = user_access_report(uow.session, Scope(org_id), colleague.user_id,
-                                    now - timedelta(hours=1), datetime.now(UTC) + timedelta(1))
+    theirs = user_access_report(audit.uow(), Scope(org_id), colleague.user_id,
+                                now - timedelta(hours=1), datetime.now(UTC) + timedelta(1))
     # The colleague registered three patients and opened one case: 4 records, all created.
     assert (len(theirs.rows), theirs.total_records, theirs.by_action["created"]) == (3, 4, 4)

@@ -1,6 +1,7 @@
 from flask import Flask
 
 from audit.api import alert_push, alerts, breach, chain, events, reports, stream
+from audit.api.errors import ERROR_TABLE
 from audit.config import AuditConfig
 from audit.spec import SPEC
 from servicekit.auth import TokenVerifier
@@ -15,4 +16,4 @@ def create_app(config: AuditConfig | None = None, verifier: TokenVerifier | None
                                  jwks_url=config.jwks_url)
     blueprints = (events.blp, alerts.blp, alert_push.blp, reports.blp, breach.blp, chain.blp,
                   stream.blp)
-    return build_app(SPEC, config, blueprints, verifier=verifier)
+    return build_app(SPEC, config, blueprints, error_table=ERROR_TABLE, verifier=verifier)

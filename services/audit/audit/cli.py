@@ -7,7 +7,7 @@ from audit.cli_push import register as register_alert_push
 from audit.config import AuditConfig
 from audit.service_layer.anchoring import Anchorer
 from audit.service_layer.checkpoint_worker import run_checkpoint_worker, verify_and_alert
-from audit.service_layer.record import latest_events
+from audit.service_layer.queries import latest_events
 from audit.service_layer.verification import ChainReport, verify_stored_chain
 from audit.service_layer.witness import WitnessUnavailable
 from audit.spec import SPEC
@@ -29,13 +29,12 @@ def _now() -> datetime:
 def events(count: int) -> None:
     """Print the newest stored events, one JSON object a line, oldest first."""
     runtime = SPEC.runtime()
-    with runtime.uow() as uow:
-        for row in latest_events(uow.session, count):
-            click.echo(json.dumps({
-                "seq": row["seq"], "type": row["type"], "event_id": row["event_id"],
-                "org_id": row["org_id"], "actor_id": row["actor_id"],
-                "patient_id": row["patient_id"], "occurred_at": row["occurred_at"].isoformat(),
-            }))
+    for row in latest_events(runtime.uow(), count):
+        click.echo(json.dumps({
+            "seq": row["seq"], "type": row["type"], "event_id": row["event_id"],
+            "org_id": row["org_id"], "actor_id": row["actor_id"],
+            "patient_id": row["patient_id"], "occurred_at": row["occurred_at"].isoformat(),
+        }))
 
 
 def _verifier_of(runtime: Runtime):  # type: ignore[no-untyped-def]

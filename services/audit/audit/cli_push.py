@@ -10,15 +10,13 @@ import click
 
 from audit.adapters.webhook import WebhookSender
 from audit.config import AuditConfig
+from audit.domain.scope import EVERY_PRACTICE
 from audit.service_layer.alert_push_worker import PushSettings, push_due, run_alert_push
 from audit.service_layer.alert_webhooks import DEAD, list_deliveries, retry_delivery
-from audit.service_layer.queries import Scope
 from audit.spec import SPEC
 from servicekit.logs import configure_logging
 from servicekit.mail import SmtpMailer
 from servicekit.workers import run_worker
-
-EVERY_PRACTICE = Scope(None, all_practices=True)
 
 
 def _now() -> datetime:
@@ -66,9 +64,8 @@ def register(main: click.Group) -> None:
                 retry_delivery(runtime.uow(), EVERY_PRACTICE, retry_id, _now())
                 click.echo(f"audit: delivery {retry_id} is due again")
                 return
-            with runtime.uow() as uow:
-                for row in list_deliveries(uow.session, EVERY_PRACTICE,
-                                           status=DEAD if dead else None, limit=limit):
-                    click.echo(json.dumps(row, default=str))
+            for row in list_deliveries(runtime.uow(), EVERY_PRACTICE,
+                                       status=DEAD if dead else None, limit=limit):
+                click.echo(json.dumps(row, default=str))
         finally:
             runtime.close()

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from audit.api.callers import caller_scope
 from audit.api.runtime import config, uow
-from audit.api.scope import caller_scope
 from audit.service_layer.alert_webhooks import (
     DEAD,
     DELIVERED,
@@ -20,8 +19,8 @@ from audit.service_layer.alert_webhooks import (
     retry_delivery,
     set_webhook,
 )
+from audit.service_layer.callers import user_managers_practice
 from servicekit.auth import current_principal, require_permission
-from servicekit.web.errors import Forbidden
 
 blp = Blueprint("alert_push", __name__, description="Alert mails and webhook calls")
 
@@ -68,59 +67,47 @@ class DeliveryList(Schema):
     deliveries = fields.List(fields.Nested(Delivery))
 
 
-def _user_managers_practice() -> str:
-    """The webhook is the practice's own: a User Manager of it (view_audit and manage_users)."""
+@blp.route("/alert-webhook", methods=["GET"])
+@require_permission("view_audit")
+@blp.response(200, Webhook)
+def alert_webhook() -> dict:
+    """Where the practice's alerts are posted (the secret is never shown)."""
+    return get_webhook(uow(), caller_scope().org_id or "")
+
+
+@blp.route("/alert-webhook", methods=["PUT"])
+@require_permission("view_audit")
+@blp.arguments(WebhookBody)
+@blp.response(200, Webhook)
+def set_alert_webhook(body: dict) -> dict:
+    """Post every alert step to this URL, signed with the secret (X-Clinic-Signature)."""
     principal = current_principal()
-    if principal.kind != "staff" or principal.org_id is None \
-            or not principal.has("manage_users"):
-        raise Forbidden("Only a User Manager of the practice (manage_users) sets its alert "
-                        "webhook; ask one of them.", code="not_a_user_manager")
-    return principal.org_id
+    return set_webhook(uow(), user_managers_practice(principal), url=body["url"],
+                       secret=body["secret"], by=principal.user_id, now=datetime.now(UTC),
+                       allow_http=config().webhook_allow_http)
 
 
-@blp.route("/alert-webhook")
-class AlertWebhook(MethodView):
-    @require_permission("view_audit")
-    @blp.response(200, Webhook)
-    def get(self) -> dict:
-        """Where the practice's alerts are posted (the secret is never shown)."""
-        with uow() as unit:
-            return get_webhook(unit.session, caller_scope().org_id or "")
-
-    @require_permission("view_audit")
-    @blp.arguments(WebhookBody)
-    @blp.response(200, Webhook)
-    def put(self, body: dict) -> dict:
-        """Post every alert step to this URL, signed with the secret (X-Clinic-Signature)."""
-        org_id = _user_managers_practice()
-        return set_webhook(uow(), org_id, url=body["url"], secret=body["secret"],
-                           by=current_principal().user_id, now=datetime.now(UTC),
-                           allow_http=config().webhook_allow_http)
-
-    @require_permission("view_audit")
-    @blp.response(204)
-    def delete(self) -> None:
-        """Stop posting alerts; mails to the User Managers go on."""
-        remove_webhook(uow(), _user_managers_practice())
+@blp.route("/alert-webhook", methods=["DELETE"])
+@require_permission("view_audit")
+@blp.response(204)
+def remove_alert_webhook() -> None:
+    """Stop posting alerts; mails to the User Managers go on."""
+    remove_webhook(uow(), user_managers_practice(current_principal()))
 
 
-@blp.route("/alert-deliveries")
-class AlertDeliveries(MethodView):
-    @require_permission("view_audit")
-    @blp.arguments(DeliveryQuery, location="query")
-    @blp.response(200, DeliveryList)
-    def get(self, query: dict) -> dict:
-        """The alert mails and webhook calls, newest first; `status=dead` lists dead letters."""
-        scope = caller_scope(query["org_id"])
-        with uow() as unit:
-            return {"deliveries": list_deliveries(unit.session, scope, status=query["status"],
-                                                  limit=query["limit"])}
+@blp.route("/alert-deliveries", methods=["GET"])
+@require_permission("view_audit")
+@blp.arguments(DeliveryQuery, location="query")
+@blp.response(200, DeliveryList)
+def alert_deliveries(query: dict) -> dict:
+    """The alert mails and webhook calls, newest first; `status=dead` lists dead letters."""
+    return {"deliveries": list_deliveries(uow(), caller_scope(query["org_id"]),
+                                          status=query["status"], limit=query["limit"])}
 
 
-@blp.route("/alert-deliveries/<int:delivery_id>/retry")
-class RetryDelivery(MethodView):
-    @require_permission("view_audit")
-    @blp.response(200, Delivery)
-    def post(self, delivery_id: int) -> dict:
-        """Try a dead delivery again (after fixing the webhook or the mail server)."""
-        return retry_delivery(uow(), caller_scope(), delivery_id, datetime.now(UTC))
+@blp.route("/alert-deliveries/<int:delivery_id>/retry", methods=["POST"])
+@require_permission("view_audit")
+@blp.response(200, Delivery)
+def retry_alert_delivery(delivery_id: int) -> dict:
+    """Try a dead delivery again (after fixing the webhook or the mail server)."""
+    return retry_delivery(uow(), caller_scope(), delivery_id, datetime.now(UTC))

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask import request
-from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from audit.api.alert_schemas import Alert, AlertList, AlertNote, AlertQuery
+from audit.api.callers import caller_scope
 from audit.api.runtime import uow
-from audit.api.scope import caller_scope
 from audit.domain.alert_status import ACKNOWLEDGE, REOPEN, RESOLVE, AlertStep
 from audit.service_layer.alerts import change_alert_status
 from audit.service_layer.queries import list_alerts
@@ -17,18 +16,42 @@ from servicekit.auth import current_principal, require_permission
 blp = Blueprint("alerts", __name__, url_prefix="/alerts", description="Profile alerts")
 
 
-@blp.route("")
-class Alerts(MethodView):
-    @require_permission("view_audit")
-    @blp.arguments(AlertQuery, location="query")
-    @blp.response(200, AlertList)
-    def get(self, query: dict) -> dict:
-        """The practice's alerts, newest first."""
-        scope = caller_scope(query["org_id"])
-        with uow() as unit:
-            found = list_alerts(unit.session, scope, status=query["status"],
-                                severity=query["severity"], limit=query["limit"])
-        return {"alerts": [with_report_link(alert) for alert in found]}
+@blp.route("", methods=["GET"])
+@require_permission("view_audit")
+@blp.arguments(AlertQuery, location="query")
+@blp.response(200, AlertList)
+def alerts(query: dict) -> dict:
+    """The practice's alerts, newest first."""
+    found = list_alerts(uow(), caller_scope(query["org_id"]), status=query["status"],
+                        severity=query["severity"], limit=query["limit"])
+    return {"alerts": [with_report_link(alert) for alert in found]}
+
+
+@blp.route("/<alert_id>/acknowledge", methods=["POST"])
+@require_permission("view_audit")
+@blp.arguments(AlertNote)
+@blp.response(200, Alert)
+def acknowledge_alert(body: dict, alert_id: str) -> dict:
+    """Say someone is looking into the alert."""
+    return _change(alert_id, ACKNOWLEDGE, body)
+
+
+@blp.route("/<alert_id>/resolve", methods=["POST"])
+@require_permission("view_audit")
+@blp.arguments(AlertNote)
+@blp.response(200, Alert)
+def resolve_alert(body: dict, alert_id: str) -> dict:
+    """Close the alert with what was found."""
+    return _change(alert_id, RESOLVE, body)
+
+
+@blp.route("/<alert_id>/reopen", methods=["POST"])
+@require_permission("view_audit")
+@blp.arguments(AlertNote)
+@blp.response(200, Alert)
+def reopen_alert(body: dict, alert_id: str) -> dict:
+    """Open a resolved alert again (the resolution proved wrong), saying why."""
+    return _change(alert_id, REOPEN, body)
 
 
 def with_report_link(alert: dict) -> dict:
@@ -40,38 +63,6 @@ def with_report_link(alert: dict) -> dict:
 
 
 def _change(alert_id: str, step: AlertStep, body: dict) -> dict:
-    scope = caller_scope()
     return with_report_link(change_alert_status(
-        uow(), alert_id, step, note=body["note"], by=current_principal().user_id,
-        org_id=scope.org_id, all_practices=scope.all_practices,
-    ))
-
-
-@blp.route("/<alert_id>/acknowledge")
-class AcknowledgeAlert(MethodView):
-    @require_permission("view_audit")
-    @blp.arguments(AlertNote)
-    @blp.response(200, Alert)
-    def post(self, body: dict, alert_id: str) -> dict:
-        """Say someone is looking into the alert."""
-        return _change(alert_id, ACKNOWLEDGE, body)
-
-
-@blp.route("/<alert_id>/resolve")
-class ResolveAlert(MethodView):
-    @require_permission("view_audit")
-    @blp.arguments(AlertNote)
-    @blp.response(200, Alert)
-    def post(self, body: dict, alert_id: str) -> dict:
-        """Close the alert with what was found."""
-        return _change(alert_id, RESOLVE, body)
-
-
-@blp.route("/<alert_id>/reopen")
-class ReopenAlert(MethodView):
-    @require_permission("view_audit")
-    @blp.arguments(AlertNote)
-    @blp.response(200, Alert)
-    def post(self, body: dict, alert_id: str) -> dict:
-        """Open a resolved alert again (the resolution proved wrong), saying why."""
-        return _change(alert_id, REOPEN, body)
+        uow(), caller_scope(), alert_id, step, note=body["note"],
+        by=current_principal().user_id))

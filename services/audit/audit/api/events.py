@@ -3,35 +3,31 @@
 from __future__ import annotations
 
 from flask import Response
-from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from audit.api.callers import caller_scope
 from audit.api.fhir import events_bundle, wants_fhir
 from audit.api.runtime import uow
 from audit.api.schemas import EventPage, EventQuery
-from audit.api.scope import caller_scope
 from audit.service_layer.queries import EventFilter, list_events
 from servicekit.auth import require_permission
 
 blp = Blueprint("events", __name__, url_prefix="/events", description="The audit record")
 
 
-@blp.route("")
-class Events(MethodView):
-    @require_permission("view_audit")
-    @blp.arguments(EventQuery, location="query")
-    @blp.response(200, EventPage, description=(
-        "The platform's JSON by default; with `Accept: application/fhir+json` or "
-        "`format=fhir` a FHIR R4 `Bundle` (searchset) of `AuditEvent`s whose `next` link "
-        "carries the cursor."))
-    def get(self, query: dict) -> dict | Response:
-        """Events of the caller's practice in arrival order; pass next_cursor as cursor."""
-        scope = caller_scope(query["org_id"])
-        filters = EventFilter(query["type"], query["actor"], query["patient"],
-                              query["start"], query["end"])
-        with uow() as unit:
-            events, next_cursor = list_events(unit.session, scope, filters,
-                                              after=query["cursor"], limit=query["limit"])
-        if wants_fhir(query["format"]):
-            return events_bundle(events, next_cursor)
-        return {"events": events, "next_cursor": next_cursor}
+@blp.route("", methods=["GET"])
+@require_permission("view_audit")
+@blp.arguments(EventQuery, location="query")
+@blp.response(200, EventPage, description=(
+    "The platform's JSON by default; with `Accept: application/fhir+json` or "
+    "`format=fhir` a FHIR R4 `Bundle` (searchset) of `AuditEvent`s whose `next` link "
+    "carries the cursor."))
+def list_record(query: dict) -> dict | Response:
+    """Events of the caller's practice in arrival order; pass next_cursor as cursor."""
+    filters = EventFilter(query["type"], query["actor"], query["patient"],
+                          query["start"], query["end"])
+    events, next_cursor = list_events(uow(), caller_scope(query["org_id"]), filters,
+                                      after=query["cursor"], limit=query["limit"])
+    if wants_fhir(query["format"]):
+        return events_bundle(events, next_cursor)
+    return {"events": events, "next_cursor": next_cursor}

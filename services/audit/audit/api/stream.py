@@ -18,18 +18,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Response, request
-from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from audit.api.callers import caller_scope
 from audit.api.fhir import FHIR_JSON, FHIR_JSON_OLD, wants_fhir
 from audit.api.runtime import config, runtime
 from audit.api.schemas import StreamQuery
-from audit.api.scope import caller_scope
 from audit.api.stream_holds import StreamHold, hold_stream
 from audit.api.stream_wire import FHIR_NDJSON, NDJSON, SSE, StreamWire
+from audit.domain.scope import Scope
 from audit.domain.stream import StreamFilter
-from audit.service_layer.queries import Scope
-from audit.service_layer.stream import read_stream, start_position
+from audit.service_layer.stream import next_stream_batch, stream_start
 from servicekit.auth import current_principal, require_permission
 from servicekit.web.errors import Unprocessable
 from servicekit.web.schemas import MAX_STORED_INT
@@ -48,45 +47,44 @@ class _Plan:
     wire: StreamWire
 
 
-@blp.route("")
-class Stream(MethodView):
-    @require_permission("view_audit")
-    @blp.arguments(StreamQuery, location="query")
-    @blp.response(200, description=(
-        "text/event-stream (default) or application/x-ndjson. SSE: `id:` is the record's "
-        "position, `event:` is `record` or `alert`, `data:` the JSON item; comment lines are "
-        "heartbeats. NDJSON: one item a line, heartbeats as {\"kind\": \"heartbeat\"}. With "
-        "format=fhir (or Accept: application/fhir+ndjson) each item is a FHIR R4 AuditEvent "
-        "and NDJSON heartbeats are FHIR Parameters. The connection closes after max_seconds "
-        "(or when the token expires): reconnect with Last-Event-ID or ?after=<position>. "
-        "429 too_many_streams: the caller holds AUDIT_STREAM_PER_CALLER streams already; "
-        "503 streams_busy: this instance serves all the streams it can."))
-    def get(self, query: dict) -> Response:
-        """Records and alerts of the caller's practice (vendor security: all) as they arrive."""
-        cfg = config()
-        principal = current_principal()
-        seconds = min(query["max_seconds"] or cfg.stream_max_seconds, cfg.stream_max_seconds)
-        expires = principal.claims.get("exp")
-        if isinstance(expires, int | float):
-            seconds = max(0.0, min(seconds, expires - time.time()))
-        wire = request.accept_mimetypes.best_match(
-            [SSE, NDJSON, FHIR_NDJSON, FHIR_JSON, FHIR_JSON_OLD], default=SSE)
-        plan = _Plan(
-            scope=caller_scope(query["org_id"]),
-            wanted=StreamFilter(tuple(_split(query["type"])), frozenset(_split(query["severity"]))),
-            after=_resume_point(query["after"]),
-            seconds=seconds,
-            wire=StreamWire(
-                ndjson=wire in (NDJSON, FHIR_NDJSON),
-                fhir=wants_fhir(query["format"], media_types=(FHIR_NDJSON, FHIR_JSON,
-                                                              FHIR_JSON_OLD)),
-                report_base=request.script_root + "/reports/access?user_id="),
-        )
-        rt = runtime()
-        hold = hold_stream(principal, cfg, rt)
-        body = _Closing(_stream(plan, rt, cfg, hold), hold.release)
-        return Response(body, mimetype=plan.wire.mimetype, headers={
-            "Cache-Control": "no-store", "X-Accel-Buffering": "no", "Vary": "Accept"})
+@blp.route("", methods=["GET"])
+@require_permission("view_audit")
+@blp.arguments(StreamQuery, location="query")
+@blp.response(200, description=(
+    "text/event-stream (default) or application/x-ndjson. SSE: `id:` is the record's "
+    "position, `event:` is `record` or `alert`, `data:` the JSON item; comment lines are "
+    "heartbeats. NDJSON: one item a line, heartbeats as {\"kind\": \"heartbeat\"}. With "
+    "format=fhir (or Accept: application/fhir+ndjson) each item is a FHIR R4 AuditEvent "
+    "and NDJSON heartbeats are FHIR Parameters. The connection closes after max_seconds "
+    "(or when the token expires): reconnect with Last-Event-ID or ?after=<position>. "
+    "429 too_many_streams: the caller holds AUDIT_STREAM_PER_CALLER streams already; "
+    "503 streams_busy: this instance serves all the streams it can."))
+def stream(query: dict) -> Response:
+    """Records and alerts of the caller's practice (vendor security: all) as they arrive."""
+    cfg = config()
+    principal = current_principal()
+    seconds = min(query["max_seconds"] or cfg.stream_max_seconds, cfg.stream_max_seconds)
+    expires = principal.claims.get("exp")
+    if isinstance(expires, int | float):
+        seconds = max(0.0, min(seconds, expires - time.time()))
+    wire = request.accept_mimetypes.best_match(
+        [SSE, NDJSON, FHIR_NDJSON, FHIR_JSON, FHIR_JSON_OLD], default=SSE)
+    plan = _Plan(
+        scope=caller_scope(query["org_id"]),
+        wanted=StreamFilter(tuple(_split(query["type"])), frozenset(_split(query["severity"]))),
+        after=_resume_point(query["after"]),
+        seconds=seconds,
+        wire=StreamWire(
+            ndjson=wire in (NDJSON, FHIR_NDJSON),
+            fhir=wants_fhir(query["format"], media_types=(FHIR_NDJSON, FHIR_JSON,
+                                                          FHIR_JSON_OLD)),
+            report_base=request.script_root + "/reports/access?user_id="),
+    )
+    rt = runtime()
+    hold = hold_stream(principal, cfg, rt)
+    body = _Closing(_stream(plan, rt, cfg, hold), hold.release)
+    return Response(body, mimetype=plan.wire.mimetype, headers={
+        "Cache-Control": "no-store", "X-Accel-Buffering": "no", "Vary": "Accept"})
 
 
 def _split(value: str | None) -> list[str]:
@@ -117,13 +115,11 @@ def _stream(plan: _Plan, rt: Any, cfg: Any, hold: StreamHold) -> Iterator[str]:
     wire = plan.wire
     try:
         if after is None:
-            with rt.uow() as unit:
-                after = start_position(unit.session, datetime.now(UTC), grace)
+            after = stream_start(rt.uow(), datetime.now(UTC), grace)
         yield wire.opening(after)
         while True:
-            with rt.uow() as unit:  # a connection only while reading, never while waiting
-                batch = read_stream(unit.session, plan.scope, plan.wanted, after,
-                                    datetime.now(UTC), grace)
+            batch = next_stream_batch(rt.uow(), plan.scope, plan.wanted, after,
+                                      datetime.now(UTC), grace)
             for item in batch.items:
                 yield wire.item(item)
             after = batch.position

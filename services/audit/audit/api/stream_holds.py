@@ -14,14 +14,14 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 
-from audit.adapters.stream_places import (
-    StreamPlace,
-    free_stream_place,
-    renew_stream_place,
-    take_stream_place,
-)
 from audit.config import AuditConfig
 from audit.domain.stream_limits import StreamAllowance, streams_per_worker
+from audit.service_layer.stream_places import (
+    StreamPlace,
+    hold_place,
+    release_place,
+    renew_place,
+)
 from servicekit.auth import Principal
 from servicekit.runtime import Runtime
 from servicekit.web.errors import TooManyRequests
@@ -39,10 +39,7 @@ class StreamHold:
         self._lock = threading.Lock()
 
     def renew(self) -> bool:
-        with self._runtime.uow() as unit:
-            alive = renew_stream_place(unit.session, self.place, datetime.now(UTC))
-            unit.commit()
-        return alive
+        return renew_place(self._runtime.uow(), self.place, datetime.now(UTC))
 
     def release(self) -> None:
         with self._lock:
@@ -50,9 +47,7 @@ class StreamHold:
                 return
             self._released = True
         try:
-            with self._runtime.uow() as unit:
-                free_stream_place(unit.session, self.place)
-                unit.commit()
+            release_place(self._runtime.uow(), self.place)
         except Exception:  # noqa: BLE001 - the place goes stale and is taken over later
             log.exception("could not free a stream's place; it frees itself when stale")
         finally:
@@ -74,22 +69,10 @@ def hold_stream(principal: Principal, config: AuditConfig, runtime: Runtime) -> 
             "few seconds (another instance may have room).", code="streams_busy", status=503,
             retry_after=2)
     try:
-        with runtime.uow() as unit:
-            place = take_stream_place(unit.session, caller_key(principal), rules,
-                                      datetime.now(UTC))
-            unit.commit()
+        place = hold_place(runtime.uow(), caller_key(principal), rules, datetime.now(UTC))
     except BaseException:
-        threads.release()
+        threads.release()  # no place (429 too_many_streams), or the database failed
         raise
-    if place is None:
-        threads.release()
-        wait = max(1, round(rules.freed_within.total_seconds()))
-        raise TooManyRequests(
-            f"You already have {rules.per_caller} audit streams open, the most one caller "
-            f"may hold. Close one of them and reconnect (a closed stream frees its place "
-            f"within {wait} seconds), or read GET /events instead.",
-            code="too_many_streams", retry_after=wait,
-            details={"limit": rules.per_caller, "retry_after_seconds": wait})
     return StreamHold(runtime, place, threads)
 
 

@@ -19,6 +19,8 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from audit.domain.errors import AuditError
+
 MAIL, WEBHOOK = "mail", "webhook"
 SIGNATURE_HEADER = "X-Clinic-Signature"
 FIRST_RETRY_DELAY = timedelta(seconds=1)
@@ -88,8 +90,10 @@ def mail_text(facts: dict[str, Any], alerts_url: str) -> tuple[str, str]:
 SHORTEST_SECRET, LONGEST_SECRET = 24, 200
 
 
-class WebhookRefused(ValueError):
+class WebhookRefused(AuditError, ValueError):
     """The webhook's URL or secret breaks a rule; the message says what to send instead."""
+
+    code = "invalid_webhook"
 
 
 def check_webhook(url: str, secret: str | None, *, allow_http: bool) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from audit.domain.errors import AuditError
+
 OPEN, ACKNOWLEDGED, RESOLVED = "open", "acknowledged", "resolved"
 
 
@@ -28,25 +30,31 @@ REOPEN = AlertStep("reopen", OPEN, "audit.alert.reopened", "reopened_by")
 STEPS = {step.name: step for step in (ACKNOWLEDGE, RESOLVE, REOPEN)}
 
 
-class StepRefused(Exception):
-    """The alert's status does not allow the step; ``code`` and a message saying what to do."""
+class StepRefused(AuditError):
+    """The alert's status does not allow the step; the message says what to do."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code, self.message = code, message
+
+class AlertNotResolved(StepRefused):
+    code = "alert_not_resolved"
+
+
+class AlertResolved(StepRefused):
+    code = "alert_resolved"
+
+
+class AlertAcknowledged(StepRefused):
+    code = "alert_acknowledged"
 
 
 def check_step(current: str, step: AlertStep) -> None:
     """Refuse a step the alert's current status does not allow."""
     if step is REOPEN:
         if current != RESOLVED:
-            raise StepRefused("alert_not_resolved",
-                              "Only a resolved alert can be reopened; this one is still "
-                              f"{current}: acknowledge or resolve it instead.")
+            raise AlertNotResolved("Only a resolved alert can be reopened; this one is still "
+                                   f"{current}: acknowledge or resolve it instead.")
         return
     if current == RESOLVED:
-        raise StepRefused("alert_resolved", "This alert is resolved; reopen it first if the "
-                          "resolution was wrong.")
+        raise AlertResolved("This alert is resolved; reopen it first if the resolution was "
+                            "wrong.")
     if step is ACKNOWLEDGE and current == ACKNOWLEDGED:
-        raise StepRefused("alert_acknowledged",
-                          "This alert is acknowledged already; resolve it when done.")
+        raise AlertAcknowledged("This alert is acknowledged already; resolve it when done.")

@@ -1,52 +1,67 @@
-"""Access reports and breach assessments from the stored access events."""
+"""Access reports from the stored access events, and the patients' states of residence."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from audit.adapters.record_store import AuditRecord
 from audit.adapters.residence_store import ResidenceStore
 from audit.domain.access import access_facts_from_event
-from audit.domain.breach import AffectedIndividual, BreachAssessment, assess_breach
 from audit.domain.reports import (
     AccessReport,
     build_patient_access_report,
     build_user_access_report,
 )
 from audit.domain.scope import Scope
+from audit.service_layer.errors import InvalidWindow
+from servicekit.db import UnitOfWork
+
+# Without a window a report covers everything recorded so far.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def report_window(start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:
+    """The asked window, from the earliest record and up to now by default; never inverted."""
+    end = end or datetime.now(UTC) + timedelta(seconds=1)
+    start = start or EARLIEST
+    if end <= start:
+        raise InvalidWindow(
+            "The window must end after it starts: give a `from` earlier than `to` (without "
+            "`to`, earlier than now; without `from`, a `to` after the first record).",
+            {"from": start.isoformat(), "to": end.isoformat()})
+    return start, end
 
 
 def user_access_report(
-    session: Session, scope: Scope, user_id: str, start: datetime, end: datetime
+    uow: UnitOfWork, scope: Scope, user_id: str, start: datetime, end: datetime
 ) -> AccessReport:
     """Which patients and how many records ``user_id`` touched in [start, end)."""
+    with uow:
+        return access_report_of_user(uow.session, scope, user_id, start, end)
+
+
+def patient_access_report(
+    uow: UnitOfWork, scope: Scope, patient_id: str, start: datetime, end: datetime
+) -> AccessReport:
+    """Who touched ``patient_id``'s records in [start, end), and how much."""
+    with uow:
+        envelopes = AuditRecord(uow.session).access_envelopes(
+            scope, patient_id=patient_id, start=start, end=end)
+        facts = (f for e in envelopes for f in access_facts_from_event(e))
+        return build_patient_access_report(facts, patient_id, start, end)
+
+
+def access_report_of_user(
+    session: Session, scope: Scope, user_id: str, start: datetime, end: datetime
+) -> AccessReport:
+    """``user_access_report`` inside a transaction already open (a breach assessment's)."""
     envelopes = AuditRecord(session).access_envelopes(scope, actor_id=user_id, start=start,
                                                       end=end)
     facts = (f for e in envelopes for f in access_facts_from_event(e))
     return build_user_access_report(facts, user_id, start, end)
-
-
-def patient_access_report(
-    session: Session, scope: Scope, patient_id: str, start: datetime, end: datetime
-) -> AccessReport:
-    """Who touched ``patient_id``'s records in [start, end), and how much."""
-    envelopes = AuditRecord(session).access_envelopes(scope, patient_id=patient_id,
-                                                      start=start, end=end)
-    facts = (f for e in envelopes for f in access_facts_from_event(e))
-    return build_patient_access_report(facts, patient_id, start, end)
-
-
-def assess_breach_of(
-    session: Session, scope: Scope, patient_ids: Iterable[str], discovered_on: date
-) -> BreachAssessment:
-    """The notices owed for these patients; states from the newest event that states one."""
-    states = patient_states(session, scope, patient_ids)
-    return assess_breach(
-        (AffectedIndividual(pid, state) for pid, state in states.items()), discovered_on
-    )
 
 
 def patient_states(

@@ -6,13 +6,11 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from audit.adapters.alert_push_store import AlertPushStore
-from audit.domain.alert_push import DEAD, DELIVERED, PENDING, WebhookRefused, check_webhook
+from audit.domain.alert_push import DEAD, DELIVERED, PENDING, check_webhook
 from audit.domain.scope import Scope
+from audit.service_layer.errors import DeliveryNotDead, NotFoundInScope
 from servicekit.db import UnitOfWork
-from servicekit.web.errors import Conflict, NotFound, Unprocessable
 
 __all__ = ["DEAD", "DELIVERED", "PENDING", "get_webhook", "list_deliveries", "remove_webhook",
            "retry_delivery", "set_webhook"]
@@ -22,10 +20,7 @@ def set_webhook(uow: UnitOfWork, org_id: str, *, url: str, secret: str | None, b
                 now: datetime, allow_http: bool) -> dict[str, Any]:
     """Store the URL and secret (made here when none is given); the answer shows the secret
     only when it was made here: nobody is shown it again."""
-    try:
-        check_webhook(url, secret, allow_http=allow_http)
-    except WebhookRefused as refused:
-        raise Unprocessable(str(refused), code="invalid_webhook") from None
+    check_webhook(url, secret, allow_http=allow_http)
     made = secret is None
     secret = secret or secrets.token_urlsafe(32)
     with uow:
@@ -36,8 +31,9 @@ def set_webhook(uow: UnitOfWork, org_id: str, *, url: str, secret: str | None, b
     return {**shown, "secret": secret} if made else shown
 
 
-def get_webhook(session: Session, org_id: str) -> dict[str, Any]:
-    hook = AlertPushStore(session).webhook(org_id)
+def get_webhook(uow: UnitOfWork, org_id: str) -> dict[str, Any]:
+    with uow:
+        hook = AlertPushStore(uow.session).webhook(org_id)
     # No webhook is an answer too: alerts then go by mail only.
     if hook is None:
         return {"url": None, "set_by": None, "set_at": None}
@@ -50,10 +46,11 @@ def remove_webhook(uow: UnitOfWork, org_id: str) -> None:
         uow.commit()
 
 
-def list_deliveries(session: Session, scope: Scope, *, status: str | None, limit: int
+def list_deliveries(uow: UnitOfWork, scope: Scope, *, status: str | None, limit: int
                     ) -> list[dict[str, Any]]:
     """The newest deliveries first; ``dead`` ones are the dead letters."""
-    return AlertPushStore(session).deliveries(scope, status=status, limit=limit)
+    with uow:
+        return AlertPushStore(uow.session).deliveries(scope, status=status, limit=limit)
 
 
 def retry_delivery(uow: UnitOfWork, scope: Scope, delivery_id: int, now: datetime
@@ -63,10 +60,10 @@ def retry_delivery(uow: UnitOfWork, scope: Scope, delivery_id: int, now: datetim
         store = AlertPushStore(uow.session)
         delivery = store.delivery(scope, delivery_id)
         if delivery is None:
-            raise NotFound("No such alert delivery in your practice; check its id.")
+            raise NotFoundInScope("No such alert delivery in your practice; check its id.")
         if delivery["dead_at"] is None:
-            raise Conflict("Only a dead delivery is retried by hand; this one is "
-                           f"{delivery['status']}.", code="delivery_not_dead")
+            raise DeliveryNotDead("Only a dead delivery is retried by hand; this one is "
+                                  f"{delivery['status']}.")
         store.update_delivery(delivery_id, dead_at=None, attempts=0, next_attempt_at=now)
         uow.commit()
     return {**delivery, "status": PENDING, "attempts": 0, "next_attempt_at": now}

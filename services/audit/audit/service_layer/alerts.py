@@ -22,15 +22,14 @@ from audit.domain.alert_status import (
     RESOLVE,
     RESOLVED,
     AlertStep,
-    StepRefused,
     check_step,
 )
 from audit.domain.recognition import Recognition
 from audit.domain.scope import Scope
 from audit.service_layer.alert_push import enqueue_pushes
+from audit.service_layer.errors import AlertSuperseded, NotFoundInScope
 from servicekit.db import UnitOfWork
 from servicekit.messaging.envelope import Subject, new_event
-from servicekit.web.errors import Conflict, NotFound
 
 alerts_raised = Counter("audit_alerts_raised_total",
                         "Unrecognized-profile alerts stored, by reason and severity.",
@@ -86,23 +85,19 @@ def raise_alert(
 
 
 def change_alert_status(
-    uow: UnitOfWork, alert_id: str, step: AlertStep, *, note: str, by: str,
-    org_id: str | None, all_practices: bool,
+    uow: UnitOfWork, scope: Scope, alert_id: str, step: AlertStep, *, note: str, by: str,
 ) -> dict[str, Any]:
     """Acknowledge, resolve or reopen an alert of the caller's practice, with a note of why."""
     with uow:
         store = AlertStore(uow.session)
-        row = store.locked(Scope(org_id, all_practices), alert_id)
+        row = store.locked(scope, alert_id)
         if row is None:
-            raise NotFound("No such alert in your practice; check the alert id.")
-        try:
-            check_step(row["status"], step)
-        except StepRefused as refused:
-            raise Conflict(refused.message, code=refused.code) from None
+            raise NotFoundInScope("No such alert in your practice; check the alert id.")
+        check_step(row["status"], step)
         if step is REOPEN and (newer := store.unresolved(
                 row["org_id"], row["subject_key"], row["reason"], besides=row["id"])):
-            raise Conflict("A newer alert for the same finding is open; work on that one.",
-                           code="alert_superseded", details={"alert_id": newer["id"]})
+            raise AlertSuperseded("A newer alert for the same finding is open; work on that "
+                                  "one.", {"alert_id": newer["id"]})
         changed = _change(uow, row, step, note=note, by=by, trigger_id=None,
                           correlation_id=None)
         changed["history"] = store.history([alert_id]).get(alert_id, [])

@@ -15,10 +15,10 @@ from audit.domain.breach import AffectedIndividual, Recipient, assess_breach
 from audit.domain.breach_risk import FactorRating, assess_compromise_risk
 from audit.domain.chain import canonical_bytes
 from audit.domain.scope import Scope
-from audit.service_layer.access_reports import patient_states, user_access_report
+from audit.service_layer.access_reports import access_report_of_user, patient_states
+from audit.service_layer.errors import NotFoundInScope
 from servicekit.db import UnitOfWork
 from servicekit.messaging.envelope import Actor, Subject, new_event
-from servicekit.web.errors import NotFound
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def _assess(
 ) -> dict[str, Any]:
     touched, records = set(question.patient_ids), 0
     for suspect in dict.fromkeys(question.suspect_profiles):
-        report = user_access_report(session, scope, suspect, question.start, question.end)
+        report = access_report_of_user(session, scope, suspect, question.start, question.end)
         touched |= {row.key for row in report.rows}
         records += report.total_records
     states = patient_states(session, scope, touched)
@@ -135,17 +135,19 @@ def _created_event(document: dict[str, Any], by: Actor):  # type: ignore[no-unty
     )
 
 
-def list_breach_assessments(session: Session, scope: Scope, limit: int) -> list[dict[str, Any]]:
+def list_breach_assessments(uow: UnitOfWork, scope: Scope, limit: int) -> list[dict[str, Any]]:
     """The assessments in scope, newest first, without their lists of affected patients."""
-    return [{k: v for k, v in _checked(*found).items() if k != "affected"}
-            for found in BreachAssessmentStore(session).listed(scope, limit)]
+    with uow:
+        found = BreachAssessmentStore(uow.session).listed(scope, limit)
+    return [{k: v for k, v in _checked(*one).items() if k != "affected"} for one in found]
 
 
-def get_breach_assessment(session: Session, scope: Scope, assessment_id: str) -> dict[str, Any]:
-    found = BreachAssessmentStore(session).get(scope, assessment_id)
+def get_breach_assessment(uow: UnitOfWork, scope: Scope, assessment_id: str) -> dict[str, Any]:
+    with uow:
+        found = BreachAssessmentStore(uow.session).get(scope, assessment_id)
     if found is None:
-        raise NotFound("No such breach assessment in your practice; check its id in "
-                       "GET /breach-assessments.")
+        raise NotFoundInScope("No such breach assessment in your practice; check its id in "
+                              "GET /breach-assessments.")
     return _checked(*found)
 
 

@@ -4,28 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from audit.adapters.alert_store import AlertStore
 from audit.adapters.record_store import AuditRecord, EventFilter
 from audit.domain.scope import Scope
+from servicekit.db import UnitOfWork
 
-__all__ = ["EventFilter", "Scope", "alert_history", "list_alerts", "list_events"]
+__all__ = ["EventFilter", "Scope", "latest_events", "list_alerts", "list_events"]
 
 
-def list_events(
-    session: Session, scope: Scope, filters: EventFilter, *, after: int | None, limit: int
-) -> tuple[list[dict[str, Any]], int | None]:
+def list_events(uow: UnitOfWork, scope: Scope, filters: EventFilter, *, after: int | None,
+                limit: int) -> tuple[list[dict[str, Any]], int | None]:
     """Events in arrival order after the cursor ``after``; the next cursor when there are more."""
-    return AuditRecord(session).page(scope, filters, after=after, limit=limit)
+    with uow:
+        return AuditRecord(uow.session).page(scope, filters, after=after, limit=limit)
 
 
-def list_alerts(
-    session: Session, scope: Scope, *, status: str | None, severity: str | None, limit: int
-) -> list[dict[str, Any]]:
-    return AlertStore(session).listed(scope, status=status, severity=severity, limit=limit)
+def latest_events(uow: UnitOfWork, count: int) -> list[dict[str, Any]]:
+    """The newest ``count`` stored events, oldest first."""
+    with uow:
+        return AuditRecord(uow.session).latest(count)
 
 
-def alert_history(session: Session, alert_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
-    """Each alert's status changes, oldest first: raised, acknowledged, resolved, by whom."""
-    return AlertStore(session).history(alert_ids)
+def list_alerts(uow: UnitOfWork, scope: Scope, *, status: str | None, severity: str | None,
+                limit: int) -> list[dict[str, Any]]:
+    """The alerts in scope, newest first, each with its history."""
+    with uow:
+        return AlertStore(uow.session).listed(scope, status=status, severity=severity,
+                                              limit=limit)

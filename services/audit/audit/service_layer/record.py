@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from sqlalchemy.orm import Session
-
 from audit.adapters.record_store import AuditRecord
 from audit.domain.recognition import Vendor
 from audit.service_layer.chain import ChainSettings, append_to_chain, checkpoint_if_due
@@ -36,7 +34,3 @@ def record_event(
     elif event.type == RESIDENCE_RECORDED:
         record_residence(uow.session, body)
 
-
-def latest_events(session: Session, count: int) -> list[dict]:
-    """The newest ``count`` stored events, oldest first."""
-    return AuditRecord(session).latest(count)

@@ -12,6 +12,7 @@ from audit.adapters.alert_store import AlertStore
 from audit.adapters.stream_store import StreamStore
 from audit.domain.scope import Scope
 from audit.domain.stream import StreamFilter, safe_horizon
+from servicekit.db import UnitOfWork
 
 BATCH = 500
 
@@ -70,3 +71,16 @@ def _attach_alerts(session: Session, items: list[dict[str, Any]]) -> None:
             "message": row["message"] if row else None,
             "raised_at": row["raised_at"].isoformat() if row else None,
         }
+
+
+def stream_start(uow: UnitOfWork, now: datetime, grace: timedelta) -> int:
+    """``start_position`` in a transaction of its own."""
+    with uow:
+        return start_position(uow.session, now, grace)
+
+
+def next_stream_batch(uow: UnitOfWork, scope: Scope, wanted: StreamFilter, after: int,
+                      now: datetime, grace: timedelta) -> StreamBatch:
+    """``read_stream`` in a transaction of its own: a connection only while reading."""
+    with uow:
+        return read_stream(uow.session, scope, wanted, after, now, grace)

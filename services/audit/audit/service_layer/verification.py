@@ -5,14 +5,14 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from audit.adapters import chain_rows
 from audit.domain.anchors import PartitionCatalog, catalog_is_genuine
-from audit.domain.chain import ChainHead
+from audit.domain.chain import ChainHead, partition_for
 from audit.domain.checkpoints import Checkpoint, Verifier
 from audit.domain.integrity import (
     Break,
@@ -24,7 +24,10 @@ from audit.domain.integrity import (
     judge_partition,
     walk_partition,
 )
-from audit.service_layer.witness import Witness
+from audit.domain.scope import Scope
+from audit.service_layer.errors import WitnessUnreadable
+from audit.service_layer.witness import Witness, WitnessUnavailable
+from servicekit.db import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,33 @@ class ChainReport:
     kind: str | None = None
     breaks: tuple[PartitionBreak, ...] = ()
     witness: str | None = None  # None: checked against the database's own checkpoints only
+
+
+@dataclass(frozen=True)
+class VerifySettings:
+    verifier: Verifier
+    witness: Witness
+    partitions: int
+    grace: timedelta
+
+
+def verify_record(uow: UnitOfWork, scope: Scope, settings: VerifySettings) -> ChainReport:
+    """Vendor security checks every chain; a practice checks the chain its records are in,
+    and sees no other practice's event ids (a chain is shared with other practices)."""
+    partitions = None
+    if not scope.all_practices:
+        partitions = [partition_for(str(scope.org_id), settings.partitions)]
+    try:
+        with uow:
+            report = verify_stored_chain(uow.session, settings.verifier, partitions,
+                                         witness=settings.witness, grace=settings.grace)
+    except WitnessUnavailable:
+        raise WitnessUnreadable("The audit witness cannot be read right now, so the record "
+                                "cannot be verified; try again in a few minutes.") from None
+    if scope.all_practices:
+        return report
+    return replace(report, event_id=None, record_seq=None, breaks=tuple(
+        replace(b, event_id=None, record_seq=None) for b in report.breaks))
 
 
 def verify_stored_chain(

@@ -42,9 +42,8 @@ def accesses(feed):
 
 def test_a_user_who_viewed_3_patients_and_7_records_gets_exactly_that(audit, accesses):
     p1, p2, p3 = accesses["patients"]
-    with audit.uow() as uow:
-        report = user_access_report(uow.session, Scope(accesses["org"]), accesses["user"],
-                                    START, end())
+    report = user_access_report(audit.uow(), Scope(accesses["org"]), accesses["user"],
+                                START, end())
     assert len(report.rows) == 3
     assert report.total_records == 7
     assert {row.key: row.records for row in report.rows} == {p1: 3, p2: 2, p3: 2}
@@ -52,16 +51,14 @@ def test_a_user_who_viewed_3_patients_and_7_records_gets_exactly_that(audit, acc
 
 
 def test_another_practices_accesses_stay_out_of_the_report(audit, accesses):
-    with audit.uow() as uow:
-        everywhere = user_access_report(uow.session, Scope(None, all_practices=True),
-                                        accesses["user"], START, end())
+    everywhere = user_access_report(audit.uow(), Scope(None, all_practices=True),
+                                    accesses["user"], START, end())
     assert everywhere.total_records == 8  # the vendor security role sees both practices
 
 
 def test_the_patient_report_lists_everyone_who_touched_the_patient(audit, accesses):
     p1, p2, _ = accesses["patients"]
-    with audit.uow() as uow:
-        report = patient_access_report(uow.session, Scope(accesses["org"]), p2, START, end())
+    report = patient_access_report(audit.uow(), Scope(accesses["org"]), p2, START, end())
     assert {row.key: row.records for row in report.rows} == {
         accesses["user"]: 2, accesses["colleague"]: 1}
     assert report.by_action["finalized"] == 1

@@ -84,9 +84,8 @@ def test_a_share_claimed_and_revoked_in_docportal_is_accounted_for(
     events = published(portal)
     feed(*events)
 
-    with audit.uow() as uow:
-        accounting = disclosure_accounting(uow.session, Scope(org), patient,
-                                           accounting_start(now), now + timedelta(hours=1))
+    accounting = disclosure_accounting(audit.uow(), Scope(org), patient,
+                                       accounting_start(now), now + timedelta(hours=1))
     [disclosure] = accounting.disclosures
     assert disclosure.share_id == share.id
     assert disclosure.recipient_email == email

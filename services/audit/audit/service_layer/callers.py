@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from audit.service_layer.queries import Scope
-from servicekit.auth import Principal, current_principal
-from servicekit.web.errors import Forbidden
+from audit.domain.scope import Scope
+from audit.service_layer.errors import NoPractice, NotAUserManager, OtherPractice
+from servicekit.auth import Principal
 
 
-def caller_scope(org_id: str | None = None) -> Scope:
+def read_scope(principal: Principal, org_id: str | None = None) -> Scope:
     """The caller's practice; the vendor security role sees all.
 
     The vendor security role is a vendor token with view_audit, or identity's vendor-wide
@@ -17,15 +17,13 @@ def caller_scope(org_id: str | None = None) -> Scope:
     one practice with ``org_id``; anyone else asking for another practice is refused rather
     than silently shown their own.
     """
-    principal: Principal = current_principal()
     if is_vendor_security(principal):
         return Scope(org_id, all_practices=org_id is None)
     if principal.org_id is None:
-        raise Forbidden("Your account belongs to no practice, so it has no audit record to read.",
-                        code="no_practice")
+        raise NoPractice("Your account belongs to no practice, so it has no audit record to "
+                         "read.")
     if org_id is not None and org_id != principal.org_id:
-        raise Forbidden("You can read the audit record of your own practice only.",
-                        code="other_practice")
+        raise OtherPractice("You can read the audit record of your own practice only.")
     return Scope(principal.org_id)
 
 
@@ -34,3 +32,12 @@ def is_vendor_security(principal: Principal) -> bool:
         return False
     return principal.kind == "vendor" or (principal.kind == "service"
                                           and principal.org_id is None)
+
+
+def user_managers_practice(principal: Principal) -> str:
+    """The webhook is the practice's own: a User Manager of it (view_audit and manage_users)."""
+    if principal.kind != "staff" or principal.org_id is None \
+            or not principal.has("manage_users"):
+        raise NotAUserManager("Only a User Manager of the practice (manage_users) sets its "
+                              "alert webhook; ask one of them.")
+    return principal.org_id
