@@ -30,6 +30,7 @@ from docportal.service_layer.documents import (
 )
 from servicekit.auth import require_permission
 from servicekit.web.errors import AppError, ServiceUnavailable, Unprocessable
+from servicekit.web.idempotency import idempotent
 from servicekit.web.openapi import documents_errors
 
 blp = Blueprint("documents", __name__, description="Patients' documents")
@@ -38,6 +39,7 @@ blp = Blueprint("documents", __name__, description="Patients' documents")
 @blp.route("/documents", methods=["POST"])
 @documents_errors(413, 415, 503)
 @require_permission(SHARE_PERMISSION, VIEW_PERMISSION, kinds=("staff",))
+@idempotent
 @blp.arguments(UploadFormSchema, location="form")
 @blp.arguments(UploadFileSchema, location="files")
 @blp.doc(requestBody={"required": True,
@@ -58,6 +60,7 @@ def upload(form: dict, files: dict) -> dict[str, Any]:
 @blp.route("/documents/from-note", methods=["POST"])
 @documents_errors(404, 503)
 @require_permission(SHARE_PERMISSION, VIEW_PERMISSION, kinds=("staff",))
+@idempotent
 @blp.arguments(NoteDocumentSchema)
 @blp.response(201, DocumentSchema)
 def from_note(body: dict) -> dict[str, Any]:

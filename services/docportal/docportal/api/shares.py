@@ -20,6 +20,7 @@ from docportal.domain.share_lists import SentShareLine
 from docportal.domain.shares import Share, ShareStatus
 from docportal.service_layer import share_lists, shares
 from servicekit.auth import require_permission
+from servicekit.web.idempotency import idempotent
 from servicekit.web.openapi import documents_errors
 
 blp = Blueprint("shares", __name__, description="Shares with outside recipients")
@@ -28,6 +29,7 @@ blp = Blueprint("shares", __name__, description="Shares with outside recipients"
 @blp.route("/shares", methods=["POST"])
 @documents_errors(404, 429)
 @require_permission(SHARE_PERMISSION, VIEW_PERMISSION, kinds=("staff",))
+@idempotent
 @blp.arguments(ShareRequestSchema)
 @blp.response(201, ShareSchema)
 def create(body: dict) -> dict[str, Any]:
@@ -94,6 +96,7 @@ def revoke(share_id: str) -> dict[str, Any]:
 @blp.route("/shares/<share_id>/reshare", methods=["POST"])
 @documents_errors(409, 410, 429)
 @require_permission(SHARE_PERMISSION, VIEW_PERMISSION, kinds=("staff",))
+@idempotent
 @blp.arguments(ReshareRequestSchema)
 @blp.response(201, ShareSchema)
 def resend(body: dict, share_id: str) -> dict[str, Any]:

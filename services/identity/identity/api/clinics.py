@@ -12,6 +12,7 @@ from identity.api.schemas import ClinicSchema, ClinicSettingsSchema, NewClinicSc
 from identity.bootstrap import identity
 from identity.service_layer import clinics
 from servicekit.auth import authenticated
+from servicekit.web.idempotency import idempotent
 from servicekit.web.openapi import documents_errors
 
 blp = Blueprint("clinics", __name__, description="Clinics of the practice")
@@ -29,6 +30,7 @@ def list_clinics() -> list[dict[str, Any]]:
 @blp.route("/clinics", methods=["POST"])
 @documents_errors(409)
 @authenticated(kinds=("staff",))
+@idempotent
 @blp.arguments(NewClinicSchema)
 @blp.response(201, ClinicSchema)
 def add_clinic(body: dict) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from identity.domain.staff_roles import StaffProfile
 from identity.service_layer import invitation_acceptance, invitations
 from identity.service_layer.invitations import InvitationView
 from servicekit.auth import authenticated
+from servicekit.web.idempotency import idempotent
 from servicekit.web.openapi import documents_errors
 
 blp = Blueprint("invitations", __name__, description="Staff invitations")
@@ -49,6 +50,7 @@ def invitation_body(view: InvitationView) -> dict[str, Any]:
 @blp.route("/invitations", methods=["POST"])
 @documents_errors(409)
 @authenticated(kinds=STAFF)
+@idempotent
 @blp.arguments(InvitationRequestSchema)
 @blp.response(201, InvitationSchema)
 def invite(body: dict) -> dict[str, Any]:
@@ -107,6 +109,7 @@ def revoke(invitation_id: UUID) -> dict[str, Any]:
 
 @blp.route("/invitations/accept", methods=["POST"])
 @documents_errors(410)
+@idempotent
 @blp.arguments(InvitationAcceptSchema)
 @blp.response(201, JoinedSchema)
 def accept(body: dict) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from identity.domain.roles import ClinicalRole
 from identity.service_layer import practitioner_records as records
 from identity.service_layer.practitioners import list_practitioners
 from servicekit.auth import authenticated
+from servicekit.web.idempotency import idempotent
 from servicekit.web.openapi import documents_errors
 
 blp = Blueprint("practitioners", __name__, description="Practitioner records of the practice")
@@ -86,6 +87,7 @@ class PractitionerNewSchema(PractitionerChangeSchema):
 @blp.route("/practitioners", methods=["POST"])
 @documents_errors(409)
 @authenticated(kinds=("staff",))
+@idempotent
 @blp.arguments(PractitionerNewSchema)
 @blp.response(201, PractitionerSchema)
 def create(body: dict) -> dict[str, Any]:

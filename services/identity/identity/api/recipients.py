@@ -11,11 +11,13 @@ from identity.api.schemas import RecipientRegistrationSchema, RecipientSchema
 from identity.bootstrap import identity
 from identity.domain.users import User
 from identity.service_layer import recipients
+from servicekit.web.idempotency import idempotent
 
 blp = Blueprint("recipients", __name__, description="Recipient accounts of the document portal")
 
 
 @blp.route("/recipients/register", methods=["POST"])
+@idempotent
 @blp.arguments(RecipientRegistrationSchema)
 @blp.response(201, RecipientSchema)
 def register(body: dict) -> dict[str, Any]:

@@ -20,6 +20,11 @@ from identity.service_layer import service_accounts as practice
 from identity.service_layer import vendor_service_accounts as vendor
 from identity.service_layer.service_accounts import IssuedCredentials
 from servicekit.auth import authenticated
+from servicekit.web.idempotency import not_idempotent
+
+# A client_secret is never stored, so no answer holding one can be kept for a replay.
+SECRET_SHOWN_ONCE = ("Its answer holds the new client_secret, which is never stored: a retry "
+                     "creates another account; revoke the one you do not use.")
 
 blp = Blueprint("service_accounts", __name__,
                 description="Service accounts: machines that sign in with client credentials")
@@ -43,6 +48,7 @@ def issued_body(issued: IssuedCredentials) -> dict[str, Any]:
 
 @blp.route("/service-accounts", methods=["POST"])
 @authenticated(kinds=STAFF)
+@not_idempotent(SECRET_SHOWN_ONCE)
 @blp.arguments(NewServiceAccountSchema)
 @blp.response(201, IssuedCredentialsSchema)
 def create_service_account(body: dict) -> dict[str, Any]:
@@ -84,6 +90,7 @@ def revoke_service_account(account_id: str) -> dict[str, Any]:
 
 @blp.route("/vendor/service-accounts", methods=["POST"])
 @authenticated(kinds=VENDOR)
+@not_idempotent(SECRET_SHOWN_ONCE)
 @blp.arguments(NewVendorServiceAccountSchema)
 @blp.response(201, IssuedCredentialsSchema)
 def create_vendor_service_account(body: dict) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from identity.domain.roles import ClinicalRole, PracticeRole
 from identity.domain.user_edits import ProfileEdit
 from identity.service_layer import user_lifecycle, users
 from servicekit.auth import authenticated
+from servicekit.web.idempotency import idempotent
 from servicekit.web.openapi import documents_errors
 
 blp = Blueprint("users", __name__, description="Users of the practice and the user types")
@@ -48,6 +49,7 @@ def list_users() -> list[dict[str, Any]]:
 @blp.route("/users", methods=["POST"])
 @documents_errors(409)
 @authenticated(kinds=STAFF)
+@idempotent
 @blp.arguments(NewUserSchema)
 @blp.response(201, UserAddedSchema)
 def add_user(body: dict) -> dict[str, Any]:

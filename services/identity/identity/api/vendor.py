@@ -12,6 +12,7 @@ from identity.bootstrap import identity
 from identity.service_layer import practice_grants, vendor
 from identity.service_layer.vendor import GrantView, VendorCaller, VendorProfile
 from servicekit.auth import authenticated, current_principal
+from servicekit.web.idempotency import idempotent
 
 blp = Blueprint("vendor", __name__, description="Vendor support access to practices")
 VENDOR = ("vendor",)
@@ -49,6 +50,7 @@ def vendor_caller() -> VendorCaller:
 
 @blp.route("/vendor/grants", methods=["POST"])
 @authenticated(kinds=VENDOR)
+@idempotent
 @blp.arguments(NewAccessGrantSchema)
 @blp.response(201, AccessGrantSchema)
 def grant_access(body: dict) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from notes.domain.receipts import shown_to
 from notes.service_layer import note_exports as exports
 from notes.service_layer import note_lifecycle as lifecycle
 from servicekit.auth import authenticated, require_permission
+from servicekit.web.idempotency import idempotent
 from servicekit.web.openapi import documents_errors
 
 blp = Blueprint("notes", __name__, description="SOAP notes")
@@ -38,6 +39,7 @@ _SOAP = ("subjective", "objective", "assessment", "plan")
 @blp.route("/notes", methods=["POST"])
 @documents_errors(404)
 @authenticated(kinds=STAFF)
+@idempotent
 @blp.arguments(StartNoteSchema)
 @blp.response(201, NoteSchema, description=f"The note. {RECEIPT_NOTE}")
 def start(body: dict) -> dict[str, Any]:
@@ -110,6 +112,7 @@ def finalize(body: dict, note_id: str) -> dict[str, Any]:
 @blp.route("/notes/<note_id>/addenda", methods=["POST"])
 @documents_errors(409)
 @authenticated(kinds=STAFF)
+@idempotent
 @blp.arguments(AddendumSchema)
 @blp.response(201, NoteSchema, description=f"The note. {RECEIPT_NOTE}")
 def add_addendum(body: dict, note_id: str) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from notes.bootstrap import notes
 from notes.domain.receipts import shown_to
 from notes.service_layer import patients
 from servicekit.auth import authenticated, require_permission
+from servicekit.web.idempotency import idempotent
 
 blp = Blueprint("patients", __name__, description="Patients of the practice")
 
@@ -64,6 +65,7 @@ def view(patient_id: str) -> dict[str, Any]:
 
 @blp.route("/patients", methods=["POST"])
 @require_permission("edit_patients", kinds=STAFF)
+@idempotent
 @blp.arguments(NewPatientSchema)
 @blp.response(201, PatientSchema, description=f"The patient. {RECEIPT_NOTE}")
 def register(body: dict) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from notes.bootstrap import notes
 from notes.domain.receipts import shown_to
 from notes.service_layer import payers
 from servicekit.auth import authenticated, require_permission
+from servicekit.web.idempotency import idempotent
 from servicekit.web.openapi import documents_errors
 
 blp = Blueprint("payers", __name__, description="Insurances and cases")
@@ -27,6 +28,7 @@ def list_insurances() -> list[dict[str, Any]]:
 
 @blp.route("/insurances", methods=["POST"])
 @require_permission("manage_users", kinds=STAFF)
+@idempotent
 @blp.arguments(InsuranceSchema)
 @blp.response(201, InsuranceSchema)
 def add_insurance(body: dict) -> dict[str, Any]:
@@ -46,6 +48,7 @@ def change_insurance(body: dict, insurance_id: str) -> dict[str, Any]:
 @blp.route("/cases", methods=["POST"])
 @documents_errors(404)
 @require_permission("edit_patients", kinds=STAFF)
+@idempotent
 @blp.arguments(CaseSchema)
 @blp.response(201, CaseSchema, description=f"The case. {RECEIPT_NOTE}")
 def open_case(body: dict) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from notes.bootstrap import notes
 from notes.domain.receipts import shown_to
 from notes.service_layer import plan_sending, treatment_plans
 from servicekit.auth import require_permission
+from servicekit.web.idempotency import idempotent
 from servicekit.web.openapi import documents_errors
 
 blp = Blueprint("treatment_plans", __name__, description="Digital treatment plans")
@@ -35,6 +36,7 @@ WRITE = "share_documents"
 @blp.route("/treatment-plans", methods=["POST"])
 @documents_errors(404)
 @require_permission(WRITE, kinds=STAFF)
+@idempotent
 @blp.arguments(NewTreatmentPlanSchema)
 @blp.response(201, TreatmentPlanSchema, description=f"The draft plan. {RECEIPT_NOTE}")
 def create(body: dict) -> dict[str, Any]:
