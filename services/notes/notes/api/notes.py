@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from notes.api.bodies import RECEIPT_NOTE, note_body
 from notes.api.callers import READERS, STAFF, caller
+from notes.api.etags import note_etag
 from notes.api.schemas import (
     AddendumSchema,
     BillingCodeOfferSchema,
@@ -26,6 +27,7 @@ from notes.domain.receipts import shown_to
 from notes.service_layer import note_exports as exports
 from notes.service_layer import note_lifecycle as lifecycle
 from servicekit.auth import authenticated, require_permission
+from servicekit.web.conditional import etagged, if_match
 from servicekit.web.idempotency import idempotent
 from servicekit.web.openapi import documents_errors
 
@@ -53,6 +55,7 @@ def start(body: dict) -> dict[str, Any]:
 
 @blp.route("/notes/<note_id>", methods=["GET"])
 @require_permission("view_patients", kinds=READERS)
+@etagged(note_etag)
 @blp.response(200, NoteSchema)
 def view(note_id: str) -> dict[str, Any]:
     return note_body(lifecycle.read_note(notes().uow(), caller(), note_id))
@@ -68,6 +71,7 @@ def of_patient(patient_id: str) -> list[dict[str, Any]]:
 @blp.route("/notes/<note_id>", methods=["PATCH"])
 @documents_errors(409)
 @authenticated(kinds=STAFF)
+@if_match(note_etag)
 @blp.arguments(ReviseNoteSchema)
 @blp.response(200, NoteSchema, description=f"The note. {RECEIPT_NOTE}")
 def revise(body: dict, note_id: str) -> dict[str, Any]:

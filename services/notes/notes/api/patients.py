@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 
 from notes.api.bodies import RECEIPT_NOTE
 from notes.api.callers import READERS, STAFF, caller
+from notes.api.etags import patient_etag
 from notes.api.schemas import (
     CorrectedPatientSchema,
     NewPatientSchema,
@@ -22,6 +23,7 @@ from notes.bootstrap import notes
 from notes.domain.receipts import shown_to
 from notes.service_layer import patients
 from servicekit.auth import authenticated, require_permission
+from servicekit.web.conditional import etagged, if_match
 from servicekit.web.idempotency import idempotent
 
 blp = Blueprint("patients", __name__, description="Patients of the practice")
@@ -58,6 +60,7 @@ def _search(args: dict) -> dict[str, Any]:
 
 @blp.route("/patients/<patient_id>", methods=["GET"])
 @require_permission("view_patients", kinds=READERS)
+@etagged(patient_etag)
 @blp.response(200, PatientWithCasesSchema)
 def view(patient_id: str) -> dict[str, Any]:
     return patients.view_patient(notes().uow(), caller(), patient_id)
@@ -75,6 +78,7 @@ def register(body: dict) -> dict[str, Any]:
 
 @blp.route("/patients/<patient_id>", methods=["PATCH"])
 @authenticated(kinds=STAFF)
+@if_match(patient_etag)
 @blp.arguments(PatientChangeSchema(partial=True))
 @blp.response(200, CorrectedPatientSchema, description=f"The patient. {RECEIPT_NOTE}")
 def correct(body: dict, patient_id: str) -> dict[str, Any]:

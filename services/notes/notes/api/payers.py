@@ -8,11 +8,13 @@ from flask_smorest import Blueprint
 
 from notes.api.bodies import RECEIPT_NOTE
 from notes.api.callers import READERS, STAFF, caller
+from notes.api.etags import insurance_etag
 from notes.api.schemas import CaseSchema, InsuranceChangeSchema, InsuranceSchema
 from notes.bootstrap import notes
 from notes.domain.receipts import shown_to
 from notes.service_layer import payers
 from servicekit.auth import authenticated, require_permission
+from servicekit.web.conditional import if_match
 from servicekit.web.idempotency import idempotent
 from servicekit.web.openapi import documents_errors
 
@@ -39,6 +41,7 @@ def add_insurance(body: dict) -> dict[str, Any]:
 
 @blp.route("/insurances/<insurance_id>", methods=["PATCH"])
 @require_permission("manage_users", kinds=STAFF)
+@if_match(insurance_etag)
 @blp.arguments(InsuranceChangeSchema)
 @blp.response(200, InsuranceSchema)
 def change_insurance(body: dict, insurance_id: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from flask_smorest import Blueprint
 
 from notes.api.bodies import RECEIPT_NOTE
 from notes.api.callers import READERS, STAFF, caller
+from notes.api.etags import plan_etag
 from notes.api.treatment_plan_schemas import (
     NewTreatmentPlanSchema,
     SentTreatmentPlanSchema,
@@ -26,6 +27,7 @@ from notes.bootstrap import notes
 from notes.domain.receipts import shown_to
 from notes.service_layer import plan_sending, treatment_plans
 from servicekit.auth import require_permission
+from servicekit.web.conditional import etagged, if_match
 from servicekit.web.idempotency import idempotent
 from servicekit.web.openapi import documents_errors
 
@@ -74,6 +76,7 @@ def _page(patient_id: str | None, args: dict) -> dict[str, Any]:
 
 @blp.route("/treatment-plans/<plan_id>", methods=["GET"])
 @require_permission("view_patients", kinds=READERS)
+@etagged(plan_etag)
 @blp.response(200, TreatmentPlanSchema)
 def view(plan_id: str) -> dict[str, Any]:
     return treatment_plans.view_plan(notes().uow(), caller(), plan_id)
@@ -82,6 +85,7 @@ def view(plan_id: str) -> dict[str, Any]:
 @blp.route("/treatment-plans/<plan_id>", methods=["PATCH"])
 @documents_errors(409)
 @require_permission(WRITE, kinds=STAFF)
+@if_match(plan_etag)
 @blp.arguments(TreatmentPlanChangeSchema)
 @blp.response(200, TreatmentPlanSchema, description=f"The plan. {RECEIPT_NOTE}")
 def revise(body: dict, plan_id: str) -> dict[str, Any]:
