@@ -114,6 +114,9 @@ def inferred_errors(operation: dict[str, Any], path_arguments: bool) -> set[int]
     if any(p.get("in") == "query" for p in operation.get("parameters", ())
            if isinstance(p, dict)):
         statuses.add(422)
+    if any(p.get("in") == "query" and p.get("name") == "cursor"
+           for p in operation.get("parameters", ()) if isinstance(p, dict)):
+        statuses.add(400)  # servicekit.web.pagination: a cursor this list never gave
     headers = {p.get("name", "").lower() for p in operation.get("parameters", ())
                if isinstance(p, dict) and p.get("in") == "header"}
     if "if-match" in headers:
