@@ -14,6 +14,7 @@ from identity.service_layer import clinics
 from servicekit.auth import authenticated
 from servicekit.web.idempotency import idempotent
 from servicekit.web.openapi import documents_errors
+from servicekit.web.pagination import paged
 
 blp = Blueprint("clinics", __name__, description="Clinics of the practice")
 
@@ -21,6 +22,7 @@ blp = Blueprint("clinics", __name__, description="Clinics of the practice")
 @blp.route("/clinics", methods=["GET"])
 @authenticated(kinds=("staff", "vendor"))
 @blp.response(200, ClinicSchema(many=True))
+@paged(blp, max_limit=500)
 def list_clinics() -> list[dict[str, Any]]:
     """The practice's clinics: staff, and vendor support under an active access grant."""
     ident = identity()

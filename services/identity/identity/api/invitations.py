@@ -23,6 +23,7 @@ from identity.service_layer.invitations import InvitationView
 from servicekit.auth import authenticated
 from servicekit.web.idempotency import idempotent
 from servicekit.web.openapi import documents_errors
+from servicekit.web.pagination import paged
 
 blp = Blueprint("invitations", __name__, description="Staff invitations")
 STAFF = ("staff",)
@@ -76,6 +77,7 @@ def invite(body: dict) -> dict[str, Any]:
 @blp.route("/invitations", methods=["GET"])
 @authenticated(kinds=STAFF)
 @blp.response(200, InvitationSchema(many=True))
+@paged(blp, max_limit=500)
 def list_invitations() -> list[dict[str, Any]]:
     """The practice's invitations, newest first, with their status (Admins)."""
     ident = identity()

@@ -18,16 +18,18 @@ from identity.service_layer.practitioners import list_practitioners
 from servicekit.auth import authenticated
 from servicekit.web.idempotency import idempotent
 from servicekit.web.openapi import documents_errors
+from servicekit.web.pagination import keyset_cursor, next_keyset_page, page_arguments
 
 blp = Blueprint("practitioners", __name__, description="Practitioner records of the practice")
 
 
-class PractitionerQuerySchema(Schema):
-    cursor = fields.Str(load_default=None, validate=[validate.Length(max=600), NO_NUL],
-                        metadata={"description": "The next_cursor of the previous page"})
-    limit = fields.Int(load_default=100, validate=validate.Range(min=1, max=500))
+class PractitionerFilterSchema(Schema):
     linked = fields.Bool(load_default=None, allow_none=True, metadata={
         "description": "true: records linked to a user only; false: free records only"})
+
+
+PractitionerQuerySchema = page_arguments(max_limit=500, default_limit=100,
+                                         base=PractitionerFilterSchema)
 
 
 class LinkedUserSchema(Schema):
@@ -64,9 +66,10 @@ def practitioners(query: dict) -> dict[str, Any]:
     will be."""
     ident = identity()
     page = list_practitioners(ident.uow(), caller(), catalog=ident.catalog, now=ident.now(),
-                              cursor=query["cursor"], limit=query["limit"],
+                              cursor=keyset_cursor(query["cursor"]), limit=query["limit"],
                               linked=query["linked"])
-    return {"practitioners": [_body(e) for e in page.entries], "next_cursor": page.next_cursor}
+    return {"practitioners": [_body(e) for e in page.entries],
+            "next_cursor": next_keyset_page(page.next_cursor)}
 
 
 class PractitionerChangeSchema(Schema):

@@ -21,6 +21,7 @@ from identity.service_layer import vendor_service_accounts as vendor
 from identity.service_layer.service_accounts import IssuedCredentials
 from servicekit.auth import authenticated
 from servicekit.web.idempotency import not_idempotent
+from servicekit.web.pagination import paged
 
 # A client_secret is never stored, so no answer holding one can be kept for a replay.
 SECRET_SHOWN_ONCE = ("Its answer holds the new client_secret, which is never stored: a retry "
@@ -61,6 +62,7 @@ def create_service_account(body: dict) -> dict[str, Any]:
 @blp.route("/service-accounts", methods=["GET"])
 @authenticated(kinds=STAFF)
 @blp.response(200, ServiceAccountSchema(many=True))
+@paged(blp, max_limit=500)
 def list_service_accounts() -> list[dict[str, Any]]:
     """The practice's service accounts and its automation credentials; never a secret."""
     ident = identity()
@@ -104,6 +106,7 @@ def create_vendor_service_account(body: dict) -> dict[str, Any]:
 @blp.route("/vendor/service-accounts", methods=["GET"])
 @authenticated(kinds=VENDOR)
 @blp.response(200, ServiceAccountSchema(many=True))
+@paged(blp, max_limit=500)
 def list_vendor_service_accounts() -> list[dict[str, Any]]:
     """The vendor's accounts and every practice's automation credentials (support admins)."""
     ident = identity()

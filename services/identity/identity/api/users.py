@@ -27,6 +27,7 @@ from identity.service_layer import user_lifecycle, users
 from servicekit.auth import authenticated
 from servicekit.web.idempotency import idempotent
 from servicekit.web.openapi import documents_errors
+from servicekit.web.pagination import paged
 
 blp = Blueprint("users", __name__, description="Users of the practice and the user types")
 STAFF = ("staff",)
@@ -38,6 +39,7 @@ READERS = ("staff", "vendor")
 @blp.route("/users", methods=["GET"])
 @authenticated(kinds=READERS)
 @blp.response(200, UserSchema(many=True))
+@paged(blp, max_limit=500)
 def list_users() -> list[dict[str, Any]]:
     """Everyone in the caller's practice; permissions only for User Managers (and vendor
     support under an active access grant)."""
@@ -145,6 +147,7 @@ def deactivate_user(body: dict, user_id: str) -> dict[str, Any]:
 
 @blp.route("/user-types", methods=["GET"])
 @blp.response(200, UserTypeSchema(many=True))
+@paged(blp, max_limit=500, key="code")
 def user_types() -> list[dict[str, Any]]:
     """The user type catalog; public, it holds no practice's data."""
     return [user_type_body(t) for t in identity().catalog]

@@ -13,6 +13,7 @@ from identity.service_layer import practice_grants, vendor
 from identity.service_layer.vendor import GrantView, VendorCaller, VendorProfile
 from servicekit.auth import authenticated, current_principal
 from servicekit.web.idempotency import idempotent
+from servicekit.web.pagination import paged
 
 blp = Blueprint("vendor", __name__, description="Vendor support access to practices")
 VENDOR = ("vendor",)
@@ -72,6 +73,7 @@ def revoke_access(grant_id: str) -> dict[str, Any]:
 @blp.route("/vendor/grants", methods=["GET"])
 @authenticated(kinds=VENDOR)
 @blp.response(200, AccessGrantSchema(many=True))
+@paged(blp, max_limit=500)
 def list_vendor_grants() -> list[dict[str, Any]]:
     """Every grant for support admins; their own for other vendor staff. Newest first."""
     ident = identity()
@@ -82,6 +84,7 @@ def list_vendor_grants() -> list[dict[str, Any]]:
 @blp.route("/access-grants", methods=["GET"])
 @authenticated(kinds=("staff",))
 @blp.response(200, AccessGrantSchema(many=True))
+@paged(blp, max_limit=500)
 def list_practice_grants() -> list[dict[str, Any]]:
     """Who of the vendor may enter this practice, why and until when (Admins)."""
     ident = identity()
