@@ -8,7 +8,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from notes.api.callers import READERS, caller
-from notes.api.schemas import PageQuerySchema
+from notes.api.paging import page_body, requested_page
+from notes.api.schemas import NEXT_CURSOR, ListQuerySchema
 from notes.bootstrap import notes
 from notes.service_layer import billing_exports
 from servicekit.auth import require_permission
@@ -34,11 +35,12 @@ class HeldNotePageSchema(Schema):
     page = fields.Int()
     page_size = fields.Int()
     total = fields.Int()
+    next_cursor = NEXT_CURSOR
 
 
 @blp.route("/billing/held-notes", methods=["GET"])
 @require_permission("view_patients", kinds=READERS)
-@blp.arguments(PageQuerySchema, location="query")
+@blp.arguments(ListQuerySchema, location="query")
 @blp.response(200, HeldNotePageSchema)
 def held_notes(args: dict) -> dict[str, Any]:
     """The practice's finalized notes held back from billing, oldest first, with the reason.
@@ -49,7 +51,7 @@ def held_notes(args: dict) -> dict[str, Any]:
     patient on the page is recorded as viewed (`notes.patient.viewed`, section
     `billing_held`).
     """
+    page, page_size = requested_page(args)
     items, total = billing_exports.held_notes(
-        notes().uow(), caller(), page=args["page"], page_size=args["page_size"])
-    return {"items": items, "page": args["page"], "page_size": args["page_size"],
-            "total": total}
+        notes().uow(), caller(), page=page, page_size=page_size)
+    return page_body(items, page, page_size, total)

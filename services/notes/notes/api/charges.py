@@ -16,6 +16,7 @@ from notes.domain.transactions import PatientTransaction
 from notes.service_layer import charges
 from servicekit.auth import require_permission
 from servicekit.web.openapi import documents_errors
+from servicekit.web.pagination import paged
 
 blp = Blueprint("transactions", __name__, description="Patient transactions")
 
@@ -23,6 +24,7 @@ blp = Blueprint("transactions", __name__, description="Patient transactions")
 @blp.route("/patients/<patient_id>/transactions", methods=["GET"])
 @require_permission("view_patients", kinds=READERS)
 @blp.response(200, TransactionSchema(many=True))
+@paged(blp, max_limit=500)
 def of_patient(patient_id: str) -> list[PatientTransaction]:
     return charges.transactions_of_patient(notes().uow(), caller(), patient_id)
 

@@ -8,7 +8,8 @@ from flask_smorest import Blueprint
 
 from notes.api.bodies import RECEIPT_NOTE, note_body
 from notes.api.callers import STAFF, caller
-from notes.api.schemas import NotePageSchema, NoteSchema, PageQuerySchema, VersionSchema
+from notes.api.paging import page_body, requested_page
+from notes.api.schemas import ListQuerySchema, NotePageSchema, NoteSchema, VersionSchema
 from notes.bootstrap import notes
 from notes.domain.receipts import shown_to
 from notes.service_layer import cosignature
@@ -20,7 +21,7 @@ blp = Blueprint("cosignature", __name__, description="Notes forwarded for co-sig
 
 @blp.route("/notes/awaiting-my-cosignature", methods=["GET"])
 @require_permission("view_patients", kinds=STAFF)
-@blp.arguments(PageQuerySchema, location="query")
+@blp.arguments(ListQuerySchema, location="query")
 @blp.response(200, NotePageSchema)
 def awaiting_me(args: dict) -> dict[str, Any]:
     """The notes forwarded to me and not yet signed, longest waiting first, a page at a time.
@@ -28,10 +29,10 @@ def awaiting_me(args: dict) -> dict[str, Any]:
     Each patient on the page is recorded as viewed (`notes.patient.viewed`, section
     `awaiting_cosignature`).
     """
+    page, page_size = requested_page(args)
     found, total = cosignature.notes_awaiting_cosignature(
-        notes().uow(), caller(), page=args["page"], page_size=args["page_size"])
-    return {"items": [note_body(n) for n in found], "page": args["page"],
-            "page_size": args["page_size"], "total": total}
+        notes().uow(), caller(), page=page, page_size=page_size)
+    return page_body([note_body(n) for n in found], page, page_size, total)
 
 
 # Who may recall is the domain's rule (the author), so the route only requires a staff token.

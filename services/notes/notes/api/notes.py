@@ -30,6 +30,7 @@ from servicekit.auth import authenticated, require_permission
 from servicekit.web.conditional import etagged, if_match
 from servicekit.web.idempotency import idempotent
 from servicekit.web.openapi import documents_errors
+from servicekit.web.pagination import paged
 
 blp = Blueprint("notes", __name__, description="SOAP notes")
 
@@ -64,6 +65,7 @@ def view(note_id: str) -> dict[str, Any]:
 @blp.route("/patients/<patient_id>/notes", methods=["GET"])
 @require_permission("view_patients", kinds=READERS)
 @blp.response(200, NoteSchema(many=True))
+@paged(blp, max_limit=500)
 def of_patient(patient_id: str) -> list[dict[str, Any]]:
     return [note_body(n) for n in lifecycle.notes_of_patient(notes().uow(), caller(), patient_id)]
 

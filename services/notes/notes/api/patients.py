@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from notes.api.bodies import RECEIPT_NOTE
 from notes.api.callers import READERS, STAFF, caller
 from notes.api.etags import patient_etag
+from notes.api.paging import page_body, requested_page
 from notes.api.schemas import (
     CorrectedPatientSchema,
     NewPatientSchema,
@@ -35,7 +36,9 @@ blp = Blueprint("patients", __name__, description="Patients of the practice")
 @blp.response(200, PatientPageSchema)
 def list_patients(args: dict) -> dict[str, Any]:
     """The practice's patients, a page at a time (to find one, search by name instead)."""
-    return _search({**args, "name": None, "date_of_birth": None})
+    page, page_size = requested_page(args)
+    found, total = _found({**args, "name": None, "date_of_birth": None}, page, page_size)
+    return page_body(found, page, page_size, total)
 
 
 # A search is a POST so that names and dates of birth travel in the body: URLs end up in
@@ -50,12 +53,15 @@ def search(body: dict) -> dict[str, Any]:
 
 
 def _search(args: dict) -> dict[str, Any]:
-    app = notes()
-    found, total = patients.search_patients(
-        app.uow(), caller(), name=args.get("name"), date_of_birth=args.get("date_of_birth"),
-        page=args["page"], page_size=args["page_size"])
+    found, total = _found(args, args["page"], args["page_size"])
     return {"items": found, "page": args["page"], "page_size": args["page_size"],
             "total": total}
+
+
+def _found(args: dict, page: int, page_size: int) -> tuple[list[dict[str, Any]], int]:
+    return patients.search_patients(
+        notes().uow(), caller(), name=args.get("name"), date_of_birth=args.get("date_of_birth"),
+        page=page, page_size=page_size)
 
 
 @blp.route("/patients/<patient_id>", methods=["GET"])

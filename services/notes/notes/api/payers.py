@@ -17,6 +17,7 @@ from servicekit.auth import authenticated, require_permission
 from servicekit.web.conditional import if_match
 from servicekit.web.idempotency import idempotent
 from servicekit.web.openapi import documents_errors
+from servicekit.web.pagination import paged
 
 blp = Blueprint("payers", __name__, description="Insurances and cases")
 
@@ -24,6 +25,7 @@ blp = Blueprint("payers", __name__, description="Insurances and cases")
 @blp.route("/insurances", methods=["GET"])
 @authenticated(kinds=READERS)
 @blp.response(200, InsuranceSchema(many=True))
+@paged(blp, max_limit=500)
 def list_insurances() -> list[dict[str, Any]]:
     return payers.list_insurances(notes().uow(), caller())
 

@@ -70,17 +70,33 @@ class NewPatientSchema(Schema):
     external_id = fields.Str(allow_none=True, validate=validate.Length(max=100))
 
 
+NEXT_CURSOR = fields.Str(allow_none=True, metadata={
+    "description": "The next page's cursor (as in the Link header); null on the last page"})
+
+
 class PageQuerySchema(Schema):
     # The cap keeps the row offset inside a 64-bit integer on every database.
     page = fields.Int(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     page_size = fields.Int(load_default=25, validate=validate.Range(min=1, max=100))
 
 
-class PatientPageQuerySchema(PageQuerySchema):
+class ListQuerySchema(PageQuerySchema):
+    """A list's query: page and page_size as before, or limit and the cursor of the Link
+    header's next address (servicekit.web.pagination); a cursor keeps its page size."""
+
+    limit = fields.Int(load_default=None, validate=validate.Range(min=1, max=100),
+                       metadata={"description": "Rows per page (page_size by another name)"})
+    cursor = fields.Str(load_default=None, metadata={
+        "description": "The cursor of the previous page's Link rel=\"next\" address (or "
+                       "its next_cursor); a cursor from another list or filters is refused "
+                       "(400)"})
+
+
+class PatientPageQuerySchema(ListQuerySchema):
     """A page of the practice's patients."""
 
 
-class PatientSearchSchema(PatientPageQuerySchema):
+class PatientSearchSchema(PageQuerySchema):
     name = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=200))
     date_of_birth = fields.Date(load_default=None, allow_none=True)
 
@@ -90,6 +106,7 @@ class PatientPageSchema(Schema):
     page = fields.Int()
     page_size = fields.Int()
     total = fields.Int()
+    next_cursor = NEXT_CURSOR
 
 
 class InsuranceSchema(Schema):
@@ -182,6 +199,7 @@ class NotePageSchema(Schema):
     page = fields.Int()
     page_size = fields.Int()
     total = fields.Int()
+    next_cursor = NEXT_CURSOR
 
 
 class TransactionSchema(Schema):

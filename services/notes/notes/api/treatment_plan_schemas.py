@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from notes.api.schemas import PageQuerySchema
+from notes.api.schemas import NEXT_CURSOR, ListQuerySchema
 from notes.domain.treatment_plans import MOST_ITEMS, MOST_PRICE_CENTS, MOST_QUANTITY, PlanStatus
 from servicekit.web.schemas import ChangeSchema
 
@@ -80,7 +80,7 @@ class SentTreatmentPlanSchema(TreatmentPlanSchema):
                        "it does (the plan is sent either way)"})
 
 
-class TreatmentPlanPageQuerySchema(PageQuerySchema):
+class TreatmentPlanPageQuerySchema(ListQuerySchema):
     status = fields.Str(load_default=None,
                         validate=validate.OneOf([s.value for s in PlanStatus]))
 
@@ -90,3 +90,4 @@ class TreatmentPlanPageSchema(Schema):
     page = fields.Int()
     page_size = fields.Int()
     total = fields.Int()
+    next_cursor = NEXT_CURSOR

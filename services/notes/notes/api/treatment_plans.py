@@ -15,6 +15,7 @@ from flask_smorest import Blueprint
 from notes.api.bodies import RECEIPT_NOTE
 from notes.api.callers import READERS, STAFF, caller
 from notes.api.etags import plan_etag
+from notes.api.paging import page_body, requested_page
 from notes.api.treatment_plan_schemas import (
     NewTreatmentPlanSchema,
     SentTreatmentPlanSchema,
@@ -67,11 +68,11 @@ def list_patient_plans(args: dict, patient_id: str) -> dict[str, Any]:
 
 
 def _page(patient_id: str | None, args: dict) -> dict[str, Any]:
+    page, page_size = requested_page(args)
     found, total = treatment_plans.list_plans(
         notes().uow(), caller(), patient_id=patient_id, status=args["status"],
-        page=args["page"], page_size=args["page_size"])
-    return {"items": found, "page": args["page"], "page_size": args["page_size"],
-            "total": total}
+        page=page, page_size=page_size)
+    return page_body(found, page, page_size, total)
 
 
 @blp.route("/treatment-plans/<plan_id>", methods=["GET"])

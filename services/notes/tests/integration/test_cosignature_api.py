@@ -34,7 +34,7 @@ def test_the_therapist_lists_the_notes_forwarded_to_them_longest_waiting_first(
     paged = therapist.get(f"{AWAITING}?page=2&page_size=1").get_json()
     assert ([n["id"] for n in paged["items"]], paged["total"]) == ([second["id"]], 2)
     assert as_(practice, "manager").get(AWAITING).get_json() == {
-        "items": [], "page": 1, "page_size": 25, "total": 0}
+        "items": [], "page": 1, "page_size": 25, "total": 0, "next_cursor": None}
 
 
 def test_listing_records_a_view_of_each_patient_on_the_page(
