@@ -32,6 +32,7 @@ from servicekit.auth import require_permission
 from servicekit.web.errors import AppError, ServiceUnavailable, Unprocessable
 from servicekit.web.idempotency import idempotent
 from servicekit.web.openapi import documents_errors
+from servicekit.web.pagination import page_of
 
 blp = Blueprint("documents", __name__, description="Patients' documents")
 
@@ -91,7 +92,9 @@ def list_for_patient(query: dict) -> list[dict[str, Any]]:
     """A patient's documents, newest first."""
     portal = docportal()
     found = documents.list_documents(portal.uow(), staff(), query["patient_id"], portal.now())
-    return [document_body(d) for d in found]
+    shown, _ = page_of([document_body(d) for d in found], cursor=query["cursor"],
+                       limit=query["limit"], key=lambda body: body["id"])
+    return shown
 
 
 @blp.route("/documents/<document_id>/download", methods=["GET"])

@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from docportal.domain.documents import DocumentKind
 from docportal.domain.shares import DisclosurePurpose, ShareStatus
+from servicekit.web.pagination import page_arguments
 
 _ID = validate.Length(min=1, max=64)
 
@@ -25,8 +26,11 @@ class UploadSchema(UploadFormSchema):
     file = Upload(required=True, metadata={"description": "A PDF, PNG or JPEG file"})
 
 
-class DocumentQuerySchema(Schema):
+class DocumentFilterSchema(Schema):
     patient_id = fields.Str(required=True, validate=_ID)
+
+
+DocumentQuerySchema = page_arguments(max_limit=500, base=DocumentFilterSchema)
 
 
 class DocumentSchema(Schema):
@@ -102,16 +106,16 @@ class TrackingSchema(ShareSchema):
         "description": "Opens turned away (another account, a dead link), oldest first"})
 
 
-class ShareListQuerySchema(Schema):
+class ShareFilterSchema(Schema):
     sender = fields.Str(load_default=None, validate=_ID, metadata={
         "description": "Leave out (or `me`) for the shares you sent; a User Manager "
                        "(manage_users) may name a staff member's user id, or `all`"})
     patient_id = fields.Str(load_default=None, validate=_ID)
     status = fields.Str(load_default=None,
                         validate=validate.OneOf([s.value for s in ShareStatus]))
-    cursor = fields.Str(load_default=None, validate=validate.Length(min=1, max=200),
-                        metadata={"description": "next_cursor of the previous page"})
-    limit = fields.Int(load_default=25, validate=validate.Range(min=1, max=100))
+
+
+ShareListQuerySchema = page_arguments(max_limit=100, default_limit=25, base=ShareFilterSchema)
 
 
 class SentShareSchema(Schema):

@@ -22,6 +22,7 @@ from docportal.service_layer import share_lists, shares
 from servicekit.auth import require_permission
 from servicekit.web.idempotency import idempotent
 from servicekit.web.openapi import documents_errors
+from servicekit.web.pagination import keyset_cursor, next_keyset_page
 
 blp = Blueprint("shares", __name__, description="Shares with outside recipients")
 
@@ -54,8 +55,10 @@ def list_sent(query: dict) -> dict[str, Any]:
     status = ShareStatus(query["status"]) if query["status"] else None
     lines, next_cursor = share_lists.list_sent_shares(
         portal.uow(), staff(), now=portal.now(), limit=query["limit"], sender=query["sender"],
-        patient_id=query["patient_id"], status=status, cursor=query["cursor"])
-    return {"shares": [line_body(line) for line in lines], "next_cursor": next_cursor}
+        patient_id=query["patient_id"], status=status,
+        cursor=keyset_cursor(query["cursor"]))
+    return {"shares": [line_body(line) for line in lines],
+            "next_cursor": next_keyset_page(next_cursor)}
 
 
 @blp.route("/shares/<share_id>", methods=["GET"])
