@@ -188,9 +188,9 @@ def test_docportal_walk_every_endpoint_every_caller_and_no_cross_practice_access
 # --- audit ---------------------------------------------------------------------------
 
 def feed_audit(app, *events) -> None:
+    from audit.bootstrap import chain_settings
     from audit.domain.recognition import Vendor
     from audit.service_layer.record import record_event
-    from audit.wiring import chain_settings
 
     runtime = app.extensions["servicekit.runtime"]
     settings = chain_settings(runtime.config)

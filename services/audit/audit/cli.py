@@ -1,8 +1,9 @@
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import click
 
+from audit.bootstrap import anchor_settings, signer_for, verify_settings
 from audit.cli_push import register as register_alert_push
 from audit.config import AuditConfig
 from audit.service_layer.anchoring import Anchorer
@@ -11,7 +12,6 @@ from audit.service_layer.queries import latest_events
 from audit.service_layer.verification import ChainReport, verify_stored_chain
 from audit.service_layer.witness import WitnessUnavailable
 from audit.spec import SPEC
-from audit.wiring import anchor_settings, checkpoint_verifier, signer_for, witness_for
 from servicekit.cli import service_cli
 from servicekit.logs import configure_logging
 from servicekit.runtime import Runtime
@@ -42,10 +42,10 @@ def _verifier_of(runtime: Runtime):  # type: ignore[no-untyped-def]
     assert isinstance(config, AuditConfig)
 
     def verify() -> ChainReport:
+        settings = verify_settings(config)
         with runtime.uow() as uow:
-            return verify_stored_chain(
-                uow.session, checkpoint_verifier(config), witness=witness_for(config),
-                grace=timedelta(seconds=config.anchor_grace_seconds))
+            return verify_stored_chain(uow.session, settings.verifier,
+                                       witness=settings.witness, grace=settings.grace)
     return verify
 
 

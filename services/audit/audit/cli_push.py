@@ -8,25 +8,18 @@ from datetime import UTC, datetime
 
 import click
 
-from audit.adapters.webhook import WebhookSender
+from audit.bootstrap import push_settings
 from audit.config import AuditConfig
 from audit.domain.scope import EVERY_PRACTICE
-from audit.service_layer.alert_push_worker import PushSettings, push_due, run_alert_push
+from audit.service_layer.alert_push_worker import push_due, run_alert_push
 from audit.service_layer.alert_webhooks import DEAD, list_deliveries, retry_delivery
 from audit.spec import SPEC
 from servicekit.logs import configure_logging
-from servicekit.mail import SmtpMailer
 from servicekit.workers import run_worker
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def push_settings(config: AuditConfig) -> PushSettings:
-    return PushSettings(WebhookSender(config.alert_push_timeout_seconds),
-                        SmtpMailer(config.smtp_url, config.mail_from, service="audit"),
-                        config.alerts_url, config.alert_push_max_attempts)
 
 
 def register(main: click.Group) -> None:

@@ -1,11 +1,11 @@
 from functools import lru_cache
 
+from audit.bootstrap import chain_settings, consumer_config, vendor_of
 from audit.config import AuditConfig
 from audit.domain.recognition import Vendor
 from audit.service_layer.anchoring import CHECKPOINT_SIGNED
 from audit.service_layer.chain import ChainSettings, lock_heads_in_order
 from audit.service_layer.record import record_event
-from audit.wiring import chain_settings, current_config, vendor_of
 from servicekit.db import UnitOfWork
 from servicekit.messaging.consumer import Subscription
 from servicekit.messaging.envelope import Event
@@ -17,20 +17,20 @@ def record_and_recognize(uow: UnitOfWork, event: Event) -> None:
         # The chain's own anchor, not an event of the clinic: chaining it would move a head,
         # which needs a new checkpoint, which is another event, forever. The witness keeps it.
         return
-    # The handler gets no config; the process environment is the consumer's configuration.
-    record_event(uow, event, *_settings(current_config()))
+    record_event(uow, event, *_settings(consumer_config()))
 
 
 def lock_chain_heads(uow: UnitOfWork, events: list[Event]) -> None:
     """Before a batch: take its partitions' locks in one order (see lock_heads_in_order)."""
-    settings, _ = _settings(current_config())
+    settings, _ = _settings(consumer_config())
     lock_heads_in_order(uow.session, ({"id": e.id, "org_id": e.org_id} for e in events
                                       if e.type != CHECKPOINT_SIGNED), settings.partitions)
 
 
 @lru_cache(maxsize=8)
 def _settings(config: AuditConfig) -> tuple[ChainSettings, Vendor]:
-    # Loading the signing key for every event was most of a record's cost.
+    # Built once per config: loading the signing key for every event was most of a
+    # record's cost.
     return chain_settings(config), vendor_of(config)
 
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from audit.api.callers import caller_scope
-from audit.api.runtime import config, uow
+from audit.bootstrap import audit
 from audit.service_layer.alert_webhooks import (
     DEAD,
     DELIVERED,
@@ -72,7 +70,7 @@ class DeliveryList(Schema):
 @blp.response(200, Webhook)
 def alert_webhook() -> dict:
     """Where the practice's alerts are posted (the secret is never shown)."""
-    return get_webhook(uow(), caller_scope().org_id or "")
+    return get_webhook(audit().uow(), caller_scope().org_id or "")
 
 
 @blp.route("/alert-webhook", methods=["PUT"])
@@ -81,10 +79,10 @@ def alert_webhook() -> dict:
 @blp.response(200, Webhook)
 def set_alert_webhook(body: dict) -> dict:
     """Post every alert step to this URL, signed with the secret (X-Clinic-Signature)."""
-    principal = current_principal()
-    return set_webhook(uow(), user_managers_practice(principal), url=body["url"],
-                       secret=body["secret"], by=principal.user_id, now=datetime.now(UTC),
-                       allow_http=config().webhook_allow_http)
+    app, principal = audit(), current_principal()
+    return set_webhook(app.uow(), user_managers_practice(principal), url=body["url"],
+                       secret=body["secret"], by=principal.user_id, now=app.now(),
+                       allow_http=app.config.webhook_allow_http)
 
 
 @blp.route("/alert-webhook", methods=["DELETE"])
@@ -92,7 +90,7 @@ def set_alert_webhook(body: dict) -> dict:
 @blp.response(204)
 def remove_alert_webhook() -> None:
     """Stop posting alerts; mails to the User Managers go on."""
-    remove_webhook(uow(), user_managers_practice(current_principal()))
+    remove_webhook(audit().uow(), user_managers_practice(current_principal()))
 
 
 @blp.route("/alert-deliveries", methods=["GET"])
@@ -101,7 +99,7 @@ def remove_alert_webhook() -> None:
 @blp.response(200, DeliveryList)
 def alert_deliveries(query: dict) -> dict:
     """The alert mails and webhook calls, newest first; `status=dead` lists dead letters."""
-    return {"deliveries": list_deliveries(uow(), caller_scope(query["org_id"]),
+    return {"deliveries": list_deliveries(audit().uow(), caller_scope(query["org_id"]),
                                           status=query["status"], limit=query["limit"])}
 
 
@@ -110,4 +108,4 @@ def alert_deliveries(query: dict) -> dict:
 @blp.response(200, Delivery)
 def retry_alert_delivery(delivery_id: int) -> dict:
     """Try a dead delivery again (after fixing the webhook or the mail server)."""
-    return retry_delivery(uow(), caller_scope(), delivery_id, datetime.now(UTC))
+    return retry_delivery(audit().uow(), caller_scope(), delivery_id, audit().now())

@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 
 from audit.api.alert_schemas import Alert, AlertList, AlertNote, AlertQuery
 from audit.api.callers import caller_scope
-from audit.api.runtime import uow
+from audit.bootstrap import audit
 from audit.domain.alert_status import ACKNOWLEDGE, REOPEN, RESOLVE, AlertStep
 from audit.service_layer.alerts import change_alert_status
 from audit.service_layer.queries import list_alerts
@@ -22,7 +22,7 @@ blp = Blueprint("alerts", __name__, url_prefix="/alerts", description="Profile a
 @blp.response(200, AlertList)
 def alerts(query: dict) -> dict:
     """The practice's alerts, newest first."""
-    found = list_alerts(uow(), caller_scope(query["org_id"]), status=query["status"],
+    found = list_alerts(audit().uow(), caller_scope(query["org_id"]), status=query["status"],
                         severity=query["severity"], limit=query["limit"])
     return {"alerts": [with_report_link(alert) for alert in found]}
 
@@ -64,5 +64,5 @@ def with_report_link(alert: dict) -> dict:
 
 def _change(alert_id: str, step: AlertStep, body: dict) -> dict:
     return with_report_link(change_alert_status(
-        uow(), caller_scope(), alert_id, step, note=body["note"],
+        audit().uow(), caller_scope(), alert_id, step, note=body["note"],
         by=current_principal().user_id))

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Response
 from flask_smorest import Blueprint
 
 from audit.api.callers import caller_actor, caller_scope
-from audit.api.runtime import uow
 from audit.api.schemas import (
     BreachAssessment,
     BreachAssessmentList,
@@ -16,6 +13,7 @@ from audit.api.schemas import (
     BreachListQuery,
     BreachRequest,
 )
+from audit.bootstrap import audit
 from audit.domain.breach_csv import render_breach_assessment_csv
 from audit.domain.breach_risk import Factor, FactorRating, Rating
 from audit.service_layer.access_reports import report_window
@@ -38,8 +36,8 @@ blp = Blueprint("breach", __name__, url_prefix="/breach-assessments",
 def assess_breach(body: dict) -> dict:
     """Who must be told and by when: stored with its inputs, published as an event."""
     scope = caller_scope(body["org_id"])
-    return make_breach_assessment(uow(), scope, _question(body), caller_actor(),
-                                  datetime.now(UTC))
+    app = audit()
+    return make_breach_assessment(app.uow(), scope, _question(body), caller_actor(), app.now())
 
 
 @blp.route("", methods=["GET"])
@@ -49,7 +47,7 @@ def assess_breach(body: dict) -> dict:
 def breach_assessments(query: dict) -> dict:
     """The practice's assessments, newest first (without the affected lists)."""
     scope = caller_scope(query["org_id"])
-    return {"assessments": list_breach_assessments(uow(), scope, query["limit"])}
+    return {"assessments": list_breach_assessments(audit().uow(), scope, query["limit"])}
 
 
 @blp.route("/<assessment_id>", methods=["GET"])
@@ -58,7 +56,7 @@ def breach_assessments(query: dict) -> dict:
 @blp.response(200, BreachAssessment)
 def breach_assessment(query: dict, assessment_id: str) -> dict | Response:
     """One assessment as made; format=csv exports the affected individuals and notices."""
-    assessment = get_breach_assessment(uow(), caller_scope(), assessment_id)
+    assessment = get_breach_assessment(audit().uow(), caller_scope(), assessment_id)
     if query["format"] == "csv":
         return Response(render_breach_assessment_csv(assessment), mimetype="text/csv",
                         headers={"Content-Disposition":

@@ -7,8 +7,8 @@ from flask_smorest import Blueprint
 
 from audit.api.callers import caller_scope
 from audit.api.fhir import events_bundle, wants_fhir
-from audit.api.runtime import uow
 from audit.api.schemas import EventPage, EventQuery
+from audit.bootstrap import audit
 from audit.service_layer.queries import EventFilter, list_events
 from servicekit.auth import require_permission
 
@@ -26,7 +26,7 @@ def list_record(query: dict) -> dict | Response:
     """Events of the caller's practice in arrival order; pass next_cursor as cursor."""
     filters = EventFilter(query["type"], query["actor"], query["patient"],
                           query["start"], query["end"])
-    events, next_cursor = list_events(uow(), caller_scope(query["org_id"]), filters,
+    events, next_cursor = list_events(audit().uow(), caller_scope(query["org_id"]), filters,
                                       after=query["cursor"], limit=query["limit"])
     if wants_fhir(query["format"]):
         return events_bundle(events, next_cursor)

@@ -6,7 +6,6 @@ from flask import Response
 from flask_smorest import Blueprint
 
 from audit.api.callers import caller_scope
-from audit.api.runtime import uow
 from audit.api.schemas import (
     AccessReport,
     DisclosureAccounting,
@@ -14,6 +13,7 @@ from audit.api.schemas import (
     PatientReportQuery,
     UserReportQuery,
 )
+from audit.bootstrap import audit
 from audit.domain.disclosure_csv import render_disclosures_csv
 from audit.domain.disclosures import DisclosureAccounting as Accounting
 from audit.domain.report_csv import render_access_report_csv
@@ -36,7 +36,7 @@ blp = Blueprint("reports", __name__, description="Access reports")
 def user_report(query: dict) -> Report | Response:
     """Every patient a user touched and how many records, in [from, to)."""
     scope = caller_scope(query["org_id"])
-    report = user_access_report(uow(), scope, query["user_id"],
+    report = user_access_report(audit().uow(), scope, query["user_id"],
                                 *report_window(query["start"], query["end"]))
     return _answer(report, query["format"], "access-report")
 
@@ -48,7 +48,7 @@ def user_report(query: dict) -> Report | Response:
 def patient_report(query: dict) -> Report | Response:
     """Every user who touched a patient's records, in [from, to)."""
     scope = caller_scope(query["org_id"])
-    report = patient_access_report(uow(), scope, query["patient_id"],
+    report = patient_access_report(audit().uow(), scope, query["patient_id"],
                                    *report_window(query["start"], query["end"]))
     return _answer(report, query["format"], "patient-access-report")
 
@@ -63,7 +63,7 @@ def patient_disclosures(query: dict) -> Accounting | Response:
     Without ``from`` it covers the six years before ``to`` (or now).
     """
     scope = caller_scope(query["org_id"])
-    accounting = disclosure_accounting(uow(), scope, query["patient_id"], query["start"],
+    accounting = disclosure_accounting(audit().uow(), scope, query["patient_id"], query["start"],
                                        query["end"])
     if query["format"] == "csv":
         return Response(render_disclosures_csv(accounting), mimetype="text/csv", headers={

@@ -15,17 +15,16 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from flask import Response, request
 from flask_smorest import Blueprint
 
 from audit.api.callers import caller_scope
 from audit.api.fhir import FHIR_JSON, FHIR_JSON_OLD, wants_fhir
-from audit.api.runtime import config, runtime
 from audit.api.schemas import StreamQuery
 from audit.api.stream_holds import StreamHold, hold_stream
 from audit.api.stream_wire import FHIR_NDJSON, NDJSON, SSE, StreamWire
+from audit.bootstrap import Audit, audit
 from audit.domain.scope import Scope
 from audit.domain.stream import StreamFilter
 from audit.service_layer.stream import next_stream_batch, stream_start
@@ -61,8 +60,8 @@ class _Plan:
     "503 streams_busy: this instance serves all the streams it can."))
 def stream(query: dict) -> Response:
     """Records and alerts of the caller's practice (vendor security: all) as they arrive."""
-    cfg = config()
-    principal = current_principal()
+    app, principal = audit(), current_principal()
+    cfg = app.config
     seconds = min(query["max_seconds"] or cfg.stream_max_seconds, cfg.stream_max_seconds)
     expires = principal.claims.get("exp")
     if isinstance(expires, int | float):
@@ -80,9 +79,8 @@ def stream(query: dict) -> Response:
                                                           FHIR_JSON_OLD)),
             report_base=request.script_root + "/reports/access?user_id="),
     )
-    rt = runtime()
-    hold = hold_stream(principal, cfg, rt)
-    body = _Closing(_stream(plan, rt, cfg, hold), hold.release)
+    hold = hold_stream(principal, app)
+    body = _Closing(_stream(plan, app, hold), hold.release)
     return Response(body, mimetype=plan.wire.mimetype, headers={
         "Cache-Control": "no-store", "X-Accel-Buffering": "no", "Vary": "Accept"})
 
@@ -107,7 +105,8 @@ def _resume_point(after: int | None) -> int | None:
     return int(header)
 
 
-def _stream(plan: _Plan, rt: Any, cfg: Any, hold: StreamHold) -> Iterator[str]:
+def _stream(plan: _Plan, app: Audit, hold: StreamHold) -> Iterator[str]:
+    cfg = app.config
     grace = timedelta(seconds=cfg.stream_gap_grace_seconds)
     deadline = time.monotonic() + plan.seconds
     next_beat = time.monotonic() + cfg.stream_heartbeat_seconds
@@ -115,10 +114,10 @@ def _stream(plan: _Plan, rt: Any, cfg: Any, hold: StreamHold) -> Iterator[str]:
     wire = plan.wire
     try:
         if after is None:
-            after = stream_start(rt.uow(), datetime.now(UTC), grace)
+            after = stream_start(app.uow(), datetime.now(UTC), grace)
         yield wire.opening(after)
         while True:
-            batch = next_stream_batch(rt.uow(), plan.scope, plan.wanted, after,
+            batch = next_stream_batch(app.uow(), plan.scope, plan.wanted, after,
                                       datetime.now(UTC), grace)
             for item in batch.items:
                 yield wire.item(item)

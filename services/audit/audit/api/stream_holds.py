@@ -10,12 +10,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from flask import current_app
-
-from audit.config import AuditConfig
-from audit.domain.stream_limits import StreamAllowance, streams_per_worker
+from audit.bootstrap import Audit
 from audit.service_layer.stream_places import (
     StreamPlace,
     hold_place,
@@ -27,7 +24,6 @@ from servicekit.runtime import Runtime
 from servicekit.web.errors import TooManyRequests
 
 log = logging.getLogger("audit.stream")
-_THREADS = "audit.stream_threads"
 
 
 class StreamHold:
@@ -54,38 +50,23 @@ class StreamHold:
             self._threads.release()
 
 
-def allowance(config: AuditConfig) -> StreamAllowance:
-    return StreamAllowance(config.stream_per_caller,
-                           timedelta(seconds=config.stream_heartbeat_seconds))
-
-
-def hold_stream(principal: Principal, config: AuditConfig, runtime: Runtime) -> StreamHold:
+def hold_stream(principal: Principal, app: Audit) -> StreamHold:
     """Take a stream thread of this worker and a place of the caller, or refuse."""
-    threads = _stream_threads(config)
-    rules = allowance(config)
+    threads = app.stream_threads
     if not threads.acquire(blocking=False):
         raise TooManyRequests(
             "The audit API is serving as many streams as it can right now; reconnect in a "
             "few seconds (another instance may have room).", code="streams_busy", status=503,
             retry_after=2)
     try:
-        place = hold_place(runtime.uow(), caller_key(principal), rules, datetime.now(UTC))
+        place = hold_place(app.uow(), caller_key(principal), app.streams, app.now())
     except BaseException:
         threads.release()  # no place (429 too_many_streams), or the database failed
         raise
-    return StreamHold(runtime, place, threads)
+    return StreamHold(app.runtime, place, threads)
 
 
 def caller_key(principal: Principal) -> str:
     """One caller: a person or a service account, whatever practice or session."""
     key = f"{principal.kind}:{principal.user_id}"
     return key if len(key) <= 200 else "sha256:" + hashlib.sha256(key.encode()).hexdigest()
-
-
-def _stream_threads(config: AuditConfig) -> threading.Semaphore:
-    extensions = current_app.extensions
-    if _THREADS not in extensions:
-        limit = streams_per_worker(config.api_threads, config.stream_reserved_threads)
-        # setdefault: two first streams racing keep one semaphore between them.
-        extensions.setdefault(_THREADS, threading.BoundedSemaphore(limit))
-    return extensions[_THREADS]

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from audit.app import create_app
+from audit.bootstrap import chain_settings
 from audit.service_layer.chain import ChainSettings
 from audit.spec import SPEC
-from audit.wiring import chain_settings
 from servicekit.migrations import upgrade
 from servicekit.runtime import Runtime
 

@@ -11,11 +11,11 @@ from click.testing import CliRunner
 from sqlalchemy import select, text
 
 from audit.adapters.tables import audit_events, chain_checkpoints
+from audit.bootstrap import checkpoint_verifier
 from audit.cli import main as audit_cli
 from audit.domain.chain import GENESIS_HASH, ChainHead, append_record
 from audit.service_layer.chain import verify_stored_chain
 from audit.service_layer.record import record_event
-from audit.wiring import checkpoint_verifier
 from servicekit.messaging.envelope import Subject, new_event
 
 pytestmark = pytest.mark.integration

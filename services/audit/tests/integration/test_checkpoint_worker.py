@@ -16,13 +16,13 @@ from witness_harness import viewed
 
 from audit.adapters.signing import Ed25519Signer
 from audit.adapters.tables import alerts, audit_events, messaging
+from audit.bootstrap import anchor_settings, chain_settings, checkpoint_verifier, witness_for
 from audit.consumers import record_and_recognize
 from audit.domain.chain import partition_for
 from audit.service_layer.anchoring import CHECKPOINT_SIGNED, Anchorer, checkpoint_signed
 from audit.service_layer.chain import verify_stored_chain
 from audit.service_layer.checkpoint_worker import verify_and_alert
 from audit.spec import SPEC
-from audit.wiring import anchor_settings, chain_settings, checkpoint_verifier, witness_for
 from servicekit.migrations import upgrade
 
 pytestmark = pytest.mark.integration

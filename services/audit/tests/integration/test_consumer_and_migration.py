@@ -9,9 +9,9 @@ from kombu import Producer
 from sqlalchemy import func, select
 
 from audit.adapters.tables import alerts, audit_events
+from audit.bootstrap import checkpoint_verifier
 from audit.service_layer.chain import verify_stored_chain
 from audit.spec import SPEC
-from audit.wiring import checkpoint_verifier
 from servicekit.messaging.bus import events_exchange
 from servicekit.messaging.envelope import encode_event
 from servicekit.migrations import upgrade

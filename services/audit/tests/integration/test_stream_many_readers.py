@@ -23,8 +23,8 @@ from audit_harness import JWKS, Feeder, access, bearer, new_id, practice_created
 from sqlalchemy import select
 
 from audit.adapters.tables import audit_events
+from audit.bootstrap import chain_settings
 from audit.spec import SPEC
-from audit.wiring import chain_settings
 from servicekit.migrations import upgrade
 
 pytestmark = pytest.mark.integration

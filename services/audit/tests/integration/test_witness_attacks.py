@@ -11,11 +11,11 @@ from audit_harness import new_id
 from click.testing import CliRunner
 from witness_harness import Attacker, Live, copy_database, drop_copy, start_clock, viewed
 
+from audit.bootstrap import anchor_settings, chain_settings, checkpoint_verifier, witness_for
 from audit.cli import main as audit_cli
 from audit.service_layer.anchoring import Anchorer
 from audit.service_layer.chain import partition_of, verify_stored_chain
 from audit.spec import SPEC
-from audit.wiring import anchor_settings, chain_settings, checkpoint_verifier, witness_for
 from servicekit.migrations import upgrade
 
 pytestmark = pytest.mark.integration

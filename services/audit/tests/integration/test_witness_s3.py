@@ -11,10 +11,10 @@ from audit_harness import new_id
 from witness_harness import Attacker, Live, copy_database, drop_copy, start_clock
 
 from audit.adapters.witness_s3 import S3Witness
+from audit.bootstrap import anchor_settings, chain_settings, checkpoint_verifier, witness_for
 from audit.service_layer.anchoring import Anchorer
 from audit.service_layer.chain import verify_stored_chain
 from audit.spec import SPEC
-from audit.wiring import anchor_settings, chain_settings, checkpoint_verifier, witness_for
 from servicekit.migrations import upgrade
 
 pytestmark = pytest.mark.integration
