@@ -10,6 +10,7 @@ import json
 import threading
 import uuid
 from dataclasses import dataclass, field, fields, replace
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -70,8 +71,16 @@ class RecordedPlanMails:
 
     sent: list[Any] = field(default_factory=list)
 
-    def send_plan_link(self, mail: Any) -> None:
+    def plan_link_message(self, mail: Any) -> EmailMessage:
+        """The mail the outbox would queue; the plan (and its link) is kept here as sent."""
         self.sent.append(mail)
+        message = EmailMessage()
+        message["To"], message["Subject"] = mail.to, "your treatment plan"
+        message.set_content("a treatment plan link (kept by the test, not mailed)")
+        return message
+
+    def send(self, message: EmailMessage) -> None:
+        """The outbox hands the message back to send: nothing leaves the test."""
 
 
 def docportal_app(database_url: str, local_dir: Path, s3, smtp_url: str,
