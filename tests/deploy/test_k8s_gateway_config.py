@@ -35,8 +35,7 @@ def _manifest_helpers():  # the manifests' reader
 
 _k8s = _manifest_helpers()
 SETTINGS = _k8s.find("ConfigMap", "gateway-settings")["data"]
-[TEMPLATES] = [c for c in _k8s.generated_config_maps(_k8s.kustomization())
-               if c["metadata"]["name"] == "gateway-templates"]
+TEMPLATES = _k8s.find("ConfigMap", "gateway-templates")
 
 
 def gateway_environment() -> dict[str, str]:

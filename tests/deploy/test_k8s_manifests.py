@@ -35,27 +35,35 @@ SECRET_SETTINGS = {
 }
 
 
-def kustomization() -> dict:
-    return yaml.safe_load((BASE / "kustomization.yaml").read_text())
+def kustomization(folder: Path = BASE) -> dict:
+    return yaml.safe_load((folder / "kustomization.yaml").read_text())
 
 
-def generated_config_maps(kustom: dict) -> list[dict]:
-    """The ConfigMaps kustomize's configMapGenerator makes, as objects (without the hash)."""
+def included_folders() -> list[Path]:
+    """The base and the kustomizations it includes as resources (deploy/nginx: the gateway
+    template, which kustomize may read only from its own folder)."""
+    return [BASE] + [(BASE / r).resolve() for r in kustomization()["resources"]
+                     if (BASE / r).is_dir()]
+
+
+def generated_config_maps() -> list[dict]:
+    """The ConfigMaps the configMapGenerators make, as objects (without the hash)."""
     made = []
-    for gen in kustom.get("configMapGenerator", []):
-        data = {Path(f).name: (BASE / f).read_text() for f in gen.get("files", [])}
-        labels = gen.get("options", {}).get("labels", {})
-        made.append({"apiVersion": "v1", "kind": "ConfigMap",
-                     "metadata": {"name": gen["name"], "labels": labels}, "data": data})
+    for folder in included_folders():
+        for gen in kustomization(folder).get("configMapGenerator", []):
+            data = {Path(f).name: (folder / f).read_text() for f in gen.get("files", [])}
+            labels = gen.get("options", {}).get("labels", {})
+            made.append({"apiVersion": "v1", "kind": "ConfigMap",
+                         "metadata": {"name": gen["name"], "labels": labels}, "data": data})
     return made
 
 
 def load_objects() -> list[dict]:
-    kustom = kustomization()
     objects = []
-    for resource in kustom["resources"]:
-        objects += [d for d in yaml.safe_load_all((BASE / resource).read_text()) if d]
-    return objects + generated_config_maps(kustom)
+    for resource in kustomization()["resources"]:
+        if (BASE / resource).is_file():
+            objects += [d for d in yaml.safe_load_all((BASE / resource).read_text()) if d]
+    return objects + generated_config_maps()
 
 
 OBJECTS = load_objects()
@@ -86,13 +94,16 @@ def compose() -> dict:
 
 def test_the_kustomization_lists_every_manifest_file_and_only_files_that_exist():
     kustom = kustomization()
-    listed = {BASE / r for r in kustom["resources"]}
+    listed = {BASE / r for r in kustom["resources"] if not (BASE / r).is_dir()}
     assert all(p.is_file() for p in listed), [str(p) for p in listed if not p.is_file()]
     on_disk = {p for p in BASE.rglob("*.yaml") if p.name != "kustomization.yaml"}
     assert on_disk == listed, f"not in kustomization.yaml: {sorted(map(str, on_disk - listed))}"
-    for gen in kustom["configMapGenerator"]:
-        for f in gen["files"]:
-            assert (BASE / f).is_file(), f
+    for folder in included_folders():
+        if folder != BASE:  # only generators there: no object load_objects would miss
+            assert set(kustomization(folder)) <= {"apiVersion", "kind", "configMapGenerator"}
+        for gen in kustomization(folder)["configMapGenerator"]:
+            for f in gen["files"]:
+                assert (folder / f).is_file(), f
 
 
 def test_names_are_unique_per_kind():
@@ -118,6 +129,8 @@ def test_kubectl_kustomize_builds_the_same_objects_and_they_validate():
                            check=True, timeout=120).stdout
     objects = [d for d in yaml.safe_load_all(built) if d]
     assert sorted(o["kind"] for o in objects) == sorted(o["kind"] for o in OBJECTS)
+    [templates] = [o for o in objects if o["metadata"]["name"].startswith("gateway-templates-")]
+    assert templates["data"] == find("ConfigMap", "gateway-templates")["data"]
     for obj in objects:
         assert obj["metadata"]["labels"]["app.kubernetes.io/part-of"] == "clinic-platform"
         if obj["apiVersion"] != KEDA:
@@ -392,17 +405,20 @@ def test_no_secret_holds_anything_but_placeholders(compose):
 # --- the gateway: compose's template, pointed at the API Services -----------------------
 
 
+def gateway_template() -> str:
+    [template] = find("ConfigMap", "gateway-templates")["data"].values()
+    return template
+
+
 def test_the_gateway_template_is_the_one_compose_and_the_local_stack_use():
-    ours = (BASE / "gateway" / "default.conf.template").read_text()
-    shared = (REPO / "deploy" / "nginx" / "templates" / "default.conf.template").read_text()
-    assert ours == shared, (
-        "deploy/k8s/base/gateway/default.conf.template drifted; refresh it with\n"
-        "  cp deploy/nginx/templates/default.conf.template deploy/k8s/base/gateway/")
+    shared = REPO / "deploy" / "nginx" / "templates" / "default.conf.template"
+    assert gateway_template() == shared.read_text()
+    assert not list(BASE.rglob("*.template")), "a copy of the template in the k8s base"
 
 
 def test_the_gateway_fills_every_template_placeholder_with_an_api_service():
     settings = find("ConfigMap", "gateway-settings")["data"]
-    template = (BASE / "gateway" / "default.conf.template").read_text()
+    template = gateway_template()
     placeholders = set(re.findall(r"\$\{([A-Z_]+)\}", template))
     assert placeholders <= settings.keys()
     assert all(re.fullmatch(settings["NGINX_ENVSUBST_FILTER"], p) for p in placeholders)
