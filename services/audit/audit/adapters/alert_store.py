@@ -9,9 +9,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from audit.adapters.keyset import newest_first_page
 from audit.adapters.scoping import scoped
 from audit.adapters.tables import alert_status_changes, alerts
 from audit.domain.alert_status import RESOLVED
+from audit.domain.pages import NewestFirstKey
 from audit.domain.scope import Scope
 
 
@@ -51,18 +53,19 @@ class AlertStore:
             alert_id=alert_id, status=status, changed_at=at, changed_by=by, note=note,
             event_id=event_id))
 
-    def listed(self, scope: Scope, *, status: str | None, severity: str | None, limit: int
-               ) -> list[dict[str, Any]]:
-        """Newest first, each with its history."""
+    def listed(self, scope: Scope, *, status: str | None, severity: str | None, limit: int,
+               after: NewestFirstKey | None = None
+               ) -> tuple[list[dict[str, Any]], NewestFirstKey | None]:
+        """A page of alerts, newest first, each with its history; where it ends if more."""
         query = scoped(select(alerts), scope, alerts.c.org_id)
         if status is not None:
             query = query.where(alerts.c.status == status)
         if severity is not None:
             query = query.where(alerts.c.severity == severity)
-        query = query.order_by(alerts.c.raised_at.desc(), alerts.c.id).limit(limit)
-        found = [dict(row) for row in self.session.execute(query).mappings()]
+        found, last = newest_first_page(self.session, query, alerts.c.raised_at, alerts.c.id,
+                                        after=after, limit=limit)
         history = self.history([a["id"] for a in found])
-        return [{**a, "history": history.get(a["id"], [])} for a in found]
+        return [{**a, "history": history.get(a["id"], [])} for a in found], last
 
     def history(self, alert_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
         """Each alert's status changes, oldest first: raised, acknowledged, resolved, by whom."""

@@ -9,8 +9,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from audit.adapters.keyset import newest_first_page
 from audit.adapters.scoping import scoped
 from audit.adapters.tables import breach_assessments
+from audit.domain.pages import NewestFirstKey
 from audit.domain.scope import Scope
 from servicekit.messaging.envelope import Actor
 
@@ -36,13 +38,15 @@ class BreachAssessmentStore:
             content_hash=document["content_hash"],
         ))
 
-    def listed(self, scope: Scope, limit: int) -> list[tuple[dict[str, Any], str]]:
-        """(document, stored hash) of the assessments in scope, newest first."""
+    def listed(self, scope: Scope, limit: int, after: NewestFirstKey | None = None
+               ) -> tuple[list[tuple[dict[str, Any], str]], NewestFirstKey | None]:
+        """(document, stored hash) of a page of the assessments in scope, newest first; where
+        the page ends if more follow."""
         c = breach_assessments.c
         query = scoped(select(breach_assessments), scope, c.org_id)
-        rows = self.session.execute(
-            query.order_by(c.created_at.desc(), c.id).limit(limit)).mappings()
-        return [(_document(row), row["content_hash"]) for row in rows]
+        rows, last = newest_first_page(self.session, query, c.created_at, c.id, after=after,
+                                       limit=limit)
+        return [(_document(row), row["content_hash"]) for row in rows], last
 
     def get(self, scope: Scope, assessment_id: str) -> tuple[dict[str, Any], str] | None:
         c = breach_assessments.c

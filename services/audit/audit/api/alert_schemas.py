@@ -5,13 +5,16 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from audit.api.schemas import SEVERITIES, STATUSES
+from servicekit.web.pagination import page_arguments
 
 
-class AlertQuery(Schema):
+class AlertFilter(Schema):
     status = fields.Str(load_default=None, validate=validate.OneOf(STATUSES))
     severity = fields.Str(load_default=None, validate=validate.OneOf(SEVERITIES))
     org_id = fields.Str(load_default=None)
-    limit = fields.Int(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+AlertQuery = page_arguments(max_limit=1000, default_limit=100, base=AlertFilter)
 
 
 class AlertStatusChange(Schema):
@@ -43,6 +46,9 @@ class Alert(Schema):
 
 class AlertList(Schema):
     alerts = fields.List(fields.Nested(Alert))
+    next_cursor = fields.Str(allow_none=True, metadata={
+        "description": "the cursor of the next page (also in the Link header); null on the "
+                       "last page"})
 
 
 class AlertNote(Schema):

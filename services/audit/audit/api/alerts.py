@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 
 from audit.api.alert_schemas import Alert, AlertList, AlertNote, AlertQuery
 from audit.api.callers import caller_scope
+from audit.api.paging import newest_first_key, next_newest_first
 from audit.bootstrap import audit
 from audit.domain.alert_status import ACKNOWLEDGE, REOPEN, RESOLVE, AlertStep
 from audit.service_layer.alerts import change_alert_status
@@ -21,10 +22,12 @@ blp = Blueprint("alerts", __name__, url_prefix="/alerts", description="Profile a
 @blp.arguments(AlertQuery, location="query")
 @blp.response(200, AlertList)
 def alerts(query: dict) -> dict:
-    """The practice's alerts, newest first."""
-    found = list_alerts(audit().uow(), caller_scope(query["org_id"]), status=query["status"],
-                        severity=query["severity"], limit=query["limit"])
-    return {"alerts": [with_report_link(alert) for alert in found]}
+    """The practice's alerts, newest first, a page at a time (the next in the Link header)."""
+    found, last = list_alerts(audit().uow(), caller_scope(query["org_id"]),
+                              status=query["status"], severity=query["severity"],
+                              limit=query["limit"], after=newest_first_key(query["cursor"]))
+    return {"alerts": [with_report_link(alert) for alert in found],
+            "next_cursor": next_newest_first(last)}
 
 
 @blp.route("/<alert_id>/acknowledge", methods=["POST"])

@@ -6,6 +6,7 @@ from flask import Response
 from flask_smorest import Blueprint
 
 from audit.api.callers import caller_actor, caller_scope
+from audit.api.paging import newest_first_key, next_newest_first
 from audit.api.schemas import (
     BreachAssessment,
     BreachAssessmentList,
@@ -45,9 +46,11 @@ def assess_breach(body: dict) -> dict:
 @blp.arguments(BreachListQuery, location="query")
 @blp.response(200, BreachAssessmentList)
 def breach_assessments(query: dict) -> dict:
-    """The practice's assessments, newest first (without the affected lists)."""
-    scope = caller_scope(query["org_id"])
-    return {"assessments": list_breach_assessments(audit().uow(), scope, query["limit"])}
+    """The practice's assessments, newest first (without the affected lists), a page at a
+    time (the next in the Link header)."""
+    found, last = list_breach_assessments(audit().uow(), caller_scope(query["org_id"]),
+                                          query["limit"], newest_first_key(query["cursor"]))
+    return {"assessments": found, "next_cursor": next_newest_first(last)}
 
 
 @blp.route("/<assessment_id>", methods=["GET"])

@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 
 from audit.api.callers import caller_scope
 from audit.api.fhir import events_bundle, wants_fhir
+from audit.api.paging import next_record_page, record_position
 from audit.api.schemas import EventPage, EventQuery
 from audit.bootstrap import audit
 from audit.service_layer.queries import EventFilter, list_events
@@ -23,11 +24,13 @@ blp = Blueprint("events", __name__, url_prefix="/events", description="The audit
     "`format=fhir` a FHIR R4 `Bundle` (searchset) of `AuditEvent`s whose `next` link "
     "carries the cursor."))
 def list_record(query: dict) -> dict | Response:
-    """Events of the caller's practice in arrival order; pass next_cursor as cursor."""
+    """Events of the caller's practice in arrival order, a page at a time (the next in the
+    Link header and next_cursor)."""
     filters = EventFilter(query["type"], query["actor"], query["patient"],
                           query["start"], query["end"])
-    events, next_cursor = list_events(audit().uow(), caller_scope(query["org_id"]), filters,
-                                      after=query["cursor"], limit=query["limit"])
+    events, last = list_events(audit().uow(), caller_scope(query["org_id"]), filters,
+                               after=record_position(query["cursor"]), limit=query["limit"])
+    next_cursor = next_record_page(last)
     if wants_fhir(query["format"]):
         return events_bundle(events, next_cursor)
     return {"events": events, "next_cursor": next_cursor}

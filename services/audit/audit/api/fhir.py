@@ -27,15 +27,16 @@ def wants_fhir(fmt: str | None, *, media_types: tuple[str, ...] = (FHIR_JSON, FH
     return best in media_types
 
 
-def events_bundle(page: list[dict[str, Any]], next_cursor: int | None) -> Response:
-    """A page of GET /events as a FHIR searchset Bundle, its next link carrying the cursor."""
+def events_bundle(page: list[dict[str, Any]], next_cursor: str | None) -> Response:
+    """A page of GET /events as a FHIR searchset Bundle, its next link carrying the cursor
+    (the same address as the Link header's)."""
     resources = [audit_event(stored["event"], position=stored["seq"],
                              received_at=stored["received_at"], record_hash=stored["hash"])
                  for stored in page]
     next_url = None
     if next_cursor is not None:
         args = request.args.to_dict(flat=False)
-        args["cursor"] = [str(next_cursor)]
+        args["cursor"] = [next_cursor]
         next_url = f"{request.base_url}?{urlencode(args, doseq=True)}"
     bundle = audit_bundle(resources, self_url=request.url, next_url=next_url,
                           now=datetime.now(UTC))

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from audit.domain.breach_risk import Factor, Rating
+from servicekit.web.pagination import page_arguments
 from servicekit.web.schemas import MAX_STORED_INT
 
 SEVERITIES = ("low", "medium", "high", "critical")
@@ -27,17 +28,18 @@ class _Window(Schema):
             raise ValidationError("must be in the past, or give a later to as well", "from")
 
 
-class EventQuery(_Window):
+class EventFilters(_Window):
     type = fields.Str(load_default=None)
     actor = fields.Str(load_default=None)
     patient = fields.Str(load_default=None)
     org_id = fields.Str(load_default=None)
-    cursor = fields.Int(load_default=None, validate=validate.Range(min=0, max=MAX_STORED_INT),
-                        metadata={"description": "the next_cursor of the previous page"})
-    limit = fields.Int(load_default=100, validate=validate.Range(min=1, max=1000))
     format = fields.Str(load_default=None, validate=validate.OneOf(("json", "fhir")), metadata={
         "description": "fhir: a FHIR R4 Bundle of AuditEvents (as Accept: application/fhir+json"
                        " asks); json (default): the platform's own page"})
+
+
+# The cursor may also be a bare arrival position (the old next_cursor, a stream id).
+EventQuery = page_arguments(max_limit=1000, default_limit=100, base=EventFilters)
 
 
 class StoredEvent(Schema):
@@ -51,7 +53,9 @@ class StoredEvent(Schema):
 
 class EventPage(Schema):
     events = fields.List(fields.Nested(StoredEvent))
-    next_cursor = fields.Int(allow_none=True)
+    next_cursor = fields.Str(allow_none=True, metadata={
+        "description": "the cursor of the next page (also in the Link header); null on the "
+                       "last page"})
 
 
 class UserReportQuery(_Window):
@@ -237,11 +241,16 @@ class BreachAssessment(BreachAssessmentSummary):
 
 class BreachAssessmentList(Schema):
     assessments = fields.List(fields.Nested(BreachAssessmentSummary))
+    next_cursor = fields.Str(allow_none=True, metadata={
+        "description": "the cursor of the next page (also in the Link header); null on the "
+                       "last page"})
 
 
-class BreachListQuery(Schema):
+class BreachListFilter(Schema):
     org_id = fields.Str(load_default=None)
-    limit = fields.Int(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+BreachListQuery = page_arguments(max_limit=1000, default_limit=100, base=BreachListFilter)
 
 
 class BreachExportQuery(Schema):

@@ -14,6 +14,7 @@ from audit.adapters.breach_store import BreachAssessmentStore
 from audit.domain.breach import AffectedIndividual, Recipient, assess_breach
 from audit.domain.breach_risk import FactorRating, assess_compromise_risk
 from audit.domain.chain import canonical_bytes
+from audit.domain.pages import NewestFirstKey
 from audit.domain.scope import Scope
 from audit.service_layer.access_reports import access_report_of_user, patient_states
 from audit.service_layer.errors import NotFoundInScope
@@ -135,11 +136,14 @@ def _created_event(document: dict[str, Any], by: Actor):  # type: ignore[no-unty
     )
 
 
-def list_breach_assessments(uow: UnitOfWork, scope: Scope, limit: int) -> list[dict[str, Any]]:
-    """The assessments in scope, newest first, without their lists of affected patients."""
+def list_breach_assessments(uow: UnitOfWork, scope: Scope, limit: int,
+                            after: NewestFirstKey | None = None
+                            ) -> tuple[list[dict[str, Any]], NewestFirstKey | None]:
+    """A page of the assessments in scope, newest first, without their lists of affected
+    patients; where the page ends if more follow."""
     with uow:
-        found = BreachAssessmentStore(uow.session).listed(scope, limit)
-    return [{k: v for k, v in _checked(*one).items() if k != "affected"} for one in found]
+        found, last = BreachAssessmentStore(uow.session).listed(scope, limit, after)
+    return [{k: v for k, v in _checked(*one).items() if k != "affected"} for one in found], last
 
 
 def get_breach_assessment(uow: UnitOfWork, scope: Scope, assessment_id: str) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from typing import Any
 
 from audit.adapters.alert_store import AlertStore
 from audit.adapters.record_store import AuditRecord, EventFilter
+from audit.domain.pages import NewestFirstKey
 from audit.domain.scope import Scope
 from servicekit.db import UnitOfWork
 
@@ -26,8 +27,10 @@ def latest_events(uow: UnitOfWork, count: int) -> list[dict[str, Any]]:
 
 
 def list_alerts(uow: UnitOfWork, scope: Scope, *, status: str | None, severity: str | None,
-                limit: int) -> list[dict[str, Any]]:
-    """The alerts in scope, newest first, each with its history."""
+                limit: int, after: NewestFirstKey | None = None
+                ) -> tuple[list[dict[str, Any]], NewestFirstKey | None]:
+    """A page of the alerts in scope, newest first, each with its history; where the page
+    ends if more follow."""
     with uow:
         return AlertStore(uow.session).listed(scope, status=status, severity=severity,
-                                              limit=limit)
+                                              limit=limit, after=after)

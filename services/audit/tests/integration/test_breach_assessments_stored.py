@@ -109,7 +109,7 @@ def test_another_practice_cannot_list_or_read_an_assessment(app_client, incident
     a, b = incident["a"], incident["b"]
     made = assess(client, bearer(a["org"]), suspect_profiles=[a["suspect"]])
     assert client.get("/breach-assessments", headers=bearer(b["org"])).json == {
-        "assessments": []}
+        "assessments": [], "next_cursor": None}
     assert client.get(f"/breach-assessments/{made['id']}",
                       headers=bearer(b["org"])).status_code == 404
     # B's suspect is not A's to count: assessing them from A finds nobody affected.
