@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 import urllib.request
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from copy import deepcopy
 from dataclasses import dataclass, field
@@ -33,6 +34,8 @@ _REQUIRED_CLAIMS = ("exp", "iat", "sub", "iss", "aud", "kind")
 
 # A verification key with the "alg" its JWK pins, if any.
 _Key = tuple[jwt.PyJWK, str | None]
+#: How many verified tokens each verifier remembers (about 1 kB each).
+VERIFIED_TOKENS = 10_000
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,7 @@ class TokenVerifier:
         cache_seconds: int = 300,
         refetch_interval_seconds: float = 10.0,
         fetch_timeout_seconds: float = 5.0,
+        verified_tokens: int = VERIFIED_TOKENS,
     ) -> None:
         if (jwks is None) == (jwks_url is None):
             raise ValueError("give exactly one of jwks or jwks_url")
@@ -109,8 +113,25 @@ class TokenVerifier:
         self._attempted_at: float | None = None
         if jwks is not None:
             self._keys = _parse_key_set(jwks)
+        self._verified = _VerifiedTokens(verified_tokens)
 
     def verify(self, token: str) -> Principal:
+        """The token's principal if its signature and claims hold. A token verified before is
+        answered from memory while it has not expired and the key that signed it is still
+        the key set's (revocation is the token state's business, checked on every request)."""
+        remembered = self._verified.get(token)
+        if remembered is not None:
+            principal, kid, key, valid_until = remembered
+            # A refetched key set holds new objects: the same public key still counts.
+            if time.time() < valid_until and self._key(kid)[0].key == key.key:
+                return principal
+            self._verified.forget(token)
+        principal, kid, key = self._verify_signed(token)
+        valid_until = principal.claims["exp"] + self.leeway
+        self._verified.remember(token, (principal, kid, key, valid_until))
+        return principal
+
+    def _verify_signed(self, token: str) -> tuple[Principal, str, jwt.PyJWK]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as err:
@@ -135,7 +156,9 @@ class TokenVerifier:
         if claims["kind"] not in KINDS:
             raise InvalidToken(f"unknown kind {claims['kind']!r}")
         _check_claim_types(claims)
-        return Principal.from_claims(claims)
+        if not isinstance(claims["exp"], int | float) or isinstance(claims["exp"], bool):
+            raise InvalidToken("claim exp must be a number")
+        return Principal.from_claims(claims), kid, key
 
     def _key(self, kid: str) -> _Key:
         if self._jwks_url is not None:
@@ -163,6 +186,38 @@ class TokenVerifier:
                 log.warning("cannot fetch JWKS: %s", type(err).__name__)
         if not self._keys:
             raise KeySetUnavailable("the identity service's keys cannot be fetched")
+
+
+class _VerifiedTokens:
+    """Verified tokens, least recently used dropped first: (principal, kid, key, valid until).
+
+    Checking an EdDSA or RSA signature costs far more than the rest of a small request, and a
+    client sends the same token with every request for its ten minutes."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: OrderedDict[str, tuple[Principal, str, jwt.PyJWK, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, token: str) -> tuple[Principal, str, jwt.PyJWK, float] | None:
+        with self._lock:
+            entry = self._entries.get(token)
+            if entry is not None:
+                self._entries.move_to_end(token)
+            return entry
+
+    def remember(self, token: str, entry: tuple[Principal, str, jwt.PyJWK, float]) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._entries[token] = entry
+            self._entries.move_to_end(token)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def forget(self, token: str) -> None:
+        with self._lock:
+            self._entries.pop(token, None)
 
 
 def _check_claim_types(claims: dict[str, Any]) -> None:

@@ -227,3 +227,20 @@ def test_guarded_operations_are_documented_with_bearer_security(client):
     assert spec["paths"]["/notes/"]["post"]["security"] == [{"bearerAuth": []}]
     assert spec["paths"]["/notes/mine"]["get"]["security"] == [{"bearerAuth": []}]
     assert "requestBody" in spec["paths"]["/notes/"]["post"]
+
+
+def test_a_token_accepted_before_is_refused_as_soon_as_its_session_ends(client, state):
+    # The verifier remembers the token's verified signature; revocation is still asked.
+    sent = token(perms=("view_patients",), sid="s-9")
+    assert client.get("/notes/", headers=bearer(sent)).status_code == 200
+    state.ended.add("s-9")
+    assert client.get("/notes/", headers=bearer(sent)).get_json()["error"]["code"] == (
+        "session_ended")
+
+
+def test_a_token_accepted_before_is_refused_as_soon_as_its_permissions_change(client, versions):
+    sent = token(perms=("view_patients",), pv=1)
+    assert client.get("/notes/", headers=bearer(sent)).status_code == 200
+    versions["u-7"] = 2
+    assert client.get("/notes/", headers=bearer(sent)).get_json()["error"]["code"] == (
+        "token_outdated")

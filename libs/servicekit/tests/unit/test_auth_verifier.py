@@ -290,3 +290,71 @@ def test_unreachable_jwks_url_on_first_use_means_keys_unavailable(jwks_server):
                              fetch_timeout_seconds=2)
     with pytest.raises(KeySetUnavailable):
         verifier.verify(sign(claims()))
+
+
+@pytest.fixture
+def signature_checks(monkeypatch) -> list[str]:
+    """The tokens whose signature the verifier checked (jwt.decode), in order."""
+    checked: list[str] = []
+    decode = jwt.decode
+
+    def counting(token, *args, **kwargs):
+        checked.append(token)
+        return decode(token, *args, **kwargs)
+
+    monkeypatch.setattr("servicekit.auth.jwt.decode", counting)
+    return checked
+
+
+def test_a_verified_token_is_not_checked_again_while_it_is_valid(verifier, signature_checks):
+    token = sign(claims())
+    for _ in range(3):
+        assert verifier.verify(token).user_id == "u-1"
+    assert signature_checks == [token]
+
+
+def test_a_remembered_token_is_refused_once_it_expires(verifier):
+    token = sign(claims(exp=int(time.time()) + 1))
+    assert verifier.verify(token).user_id == "u-1"
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            verifier.verify(token)
+        except InvalidToken as err:
+            assert "expired" in str(err)
+            return
+        time.sleep(0.05)
+    pytest.fail("an expired token was still accepted")
+
+
+def test_a_remembered_token_is_refused_once_its_key_leaves_the_key_set(jwks_server):
+    verifier = TokenVerifier(issuer=ISSUER, audience=AUDIENCE, jwks_url=jwks_server.url,
+                             cache_seconds=0, refetch_interval_seconds=0)
+    token = sign(claims())
+    verifier.verify(token)
+    jwks_server.key_set = {"keys": [jwk(ed25519.Ed25519PrivateKey.generate(), "ed-2")]}
+    refused(verifier, token, "unknown kid")
+
+
+def test_a_remembered_token_is_checked_again_against_a_replaced_key(jwks_server):
+    verifier = TokenVerifier(issuer=ISSUER, audience=AUDIENCE, jwks_url=jwks_server.url,
+                             cache_seconds=0, refetch_interval_seconds=0)
+    token = sign(claims())
+    verifier.verify(token)
+    jwks_server.key_set = {"keys": [jwk(ed25519.Ed25519PrivateKey.generate(), "ed-1")]}
+    refused(verifier, token, "Signature verification failed")
+
+
+def test_the_verifier_remembers_a_bounded_number_of_tokens(signature_checks):
+    verifier = TokenVerifier(issuer=ISSUER, audience=AUDIENCE, jwks=JWKS, verified_tokens=2)
+    first, second, third = (sign(claims(sub=f"u-{n}")) for n in range(3))
+    for token in (first, second, third, third, first):
+        verifier.verify(token)
+    assert signature_checks == [first, second, third, first]  # the first was dropped
+
+
+def test_a_refused_token_is_not_remembered(verifier, signature_checks):
+    forged = sign(claims(), key=ed25519.Ed25519PrivateKey.generate())
+    for _ in range(2):
+        refused(verifier, forged, "Signature verification failed")
+    assert signature_checks == [forged, forged]
