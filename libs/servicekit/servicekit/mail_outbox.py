@@ -99,6 +99,16 @@ class MailOutbox:
         ).on_conflict_do_nothing(index_elements=["key"]).returning(self.table.c.id)
         return session.execute(statement).first() is not None
 
+    def withdraw(self, session: Session, key: str, now: datetime) -> bool:
+        """Give up the unsent mail under ``key`` in the caller's transaction (its link was
+        revoked or replaced); False when there is none still to send. A worker already
+        sending it may still deliver it."""
+        c = self.table.c
+        return session.execute(self.table.update().where(
+            c.key == key, c.sent_at.is_(None), c.given_up_at.is_(None)).values(
+            given_up_at=now, next_attempt_at=None, message=None, last_error="withdrawn",
+        )).rowcount == 1
+
     def status(self, session: Session, key: str) -> str | None:
         """SENT, PENDING (queued or being retried), GIVEN_UP, or None when never queued."""
         c = self.table.c

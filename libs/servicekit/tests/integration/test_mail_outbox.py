@@ -216,3 +216,17 @@ def test_a_mail_whose_link_expired_is_given_up_unsent(outbox_db, sink_server):
     with engine.connect() as conn:
         assert conn.execute(select(outbox.table.c.message)
                             .where(outbox.table.c.key == key)).scalar() is None
+
+
+def test_a_withdrawn_mail_is_never_sent(outbox_db, mail_sink):
+    outbox, uow_factory, _ = outbox_db
+    mailer, clock, to = SmtpMailer(mail_sink.url, "clinic@example.org"), Clock(), \
+        f"{uuid.uuid4().hex}@example.org"
+    key = queue(uow_factory(), outbox, mailer, to, clock)
+    with uow_factory() as uow:
+        assert outbox.withdraw(uow.session, key, clock()) is True
+        assert outbox.withdraw(uow.session, key, clock()) is False  # nothing left to withdraw
+        uow.commit()
+
+    assert deliver_due(uow_factory(), outbox, mailer, clock) == DeliveryPass()
+    assert status(uow_factory(), outbox, key) == GIVEN_UP and mail_sink.to(to) == []
