@@ -64,7 +64,8 @@ MAIL_FLOWS: dict[str, str] = {
     "SmtpIdentityMailer.send_get_started": "add_user",
     "SmtpIdentityMailer.get_started_message": "add_user",
     "SmtpIdentityMailer.send": "invite",  # and every mail identity's outbox hands back
-    "SmtpShareMailer.send_share_link": "share",
+    "SmtpShareMailer.share_link_message": "share",
+    "SmtpShareMailer.send": "share",  # every mail docportal's outbox hands back
     "share_message": "share",
     "SmtpTreatmentPlanMailer.send_plan_link": "treatment_plan",
     "SmtpTreatmentPlanMailer.plan_link_message": "treatment_plan",

@@ -21,7 +21,8 @@ def _now() -> datetime:
 @main.command(name="mail-retry")
 @click.option("--once", is_flag=True, help="Retry the share emails due now, then exit.")
 def mail_retry(once: bool) -> None:
-    """Send share emails again that the mail server refused, with backoff per share."""
+    """Send docportal's mail outbox (the share emails the mail server refused), with backoff
+    per email."""
     config = SPEC.load_config()
     assert isinstance(config, DocportalConfig)
     configure_logging("docportal-mail-retry", config.log_level)
@@ -31,7 +32,8 @@ def mail_retry(once: bool) -> None:
     try:
         if once:
             done = retry_pending_mail(runtime.uow(), mail, _now)
-            click.echo(f"docportal: {done.sent} share emails sent, {done.failed} failed")
+            click.echo(f"docportal: {done.sent} share emails sent, {done.failed} failed, "
+                       f"{done.given_up} given up")
             return
         run_worker(runtime, lambda stop: run_mail_retry(
             runtime.uow(), mail, _now, stop, poll_seconds=config.mail_retry_poll_seconds))

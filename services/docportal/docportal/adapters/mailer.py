@@ -13,12 +13,18 @@ from servicekit.mail import SmtpMailer
 
 
 class SmtpShareMailer:
+    """Composes the share email (queued in the mail outbox) and sends what the outbox hands
+    back."""
+
     def __init__(self, smtp_url: str, mail_from: str) -> None:
         self._smtp = SmtpMailer(smtp_url, mail_from)
         self.mail_from = mail_from
 
-    def send_share_link(self, mail: ShareMail) -> None:
-        self._smtp.send(share_message(mail, self._smtp))
+    def share_link_message(self, mail: ShareMail) -> EmailMessage:
+        return share_message(mail, self._smtp)
+
+    def send(self, message: EmailMessage) -> None:
+        self._smtp.send(message)
 
 
 def share_message(mail: ShareMail, smtp: SmtpMailer) -> EmailMessage:

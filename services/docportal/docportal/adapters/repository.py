@@ -126,20 +126,20 @@ class ShareRepository:
         self.session.execute(update(shares).where(shares.c.id == share.id).values(
             **{name: getattr(share, name) for name in _SHARE_STATE}))
 
-    def next_mail_due(self, now: datetime, *, skip: Collection[str] = ()) -> Share | None:
-        """The share whose email is the longest overdue for a retry, locked for this retrier.
+    def next_awaiting_handover(self, now: datetime, *, skip: Collection[str] = ()
+                               ) -> Share | None:
+        """A share the retrier before the mail outbox left pending, locked for this worker.
 
-        The same filter as ``share_mail.mail_retry_due``, in SQL. ``SKIP LOCKED``: another
-        retrier holding a share takes the next one (PostgreSQL; SQLite serializes writers).
+        The same filter as ``share_mail.awaits_handover``, in SQL. ``SKIP LOCKED``: another
+        worker holding a share takes the next one (PostgreSQL; SQLite serializes writers).
         """
         query = (
             select(shares)
             .where(shares.c.mail_sent_at.is_(None), shares.c.claimed_at.is_(None),
                    shares.c.revoked_at.is_(None), shares.c.superseded_by_id.is_(None),
                    shares.c.sent_at >= now - CLAIM_WINDOW,
-                   shares.c.mail_next_attempt_at.is_(None)
-                   | (shares.c.mail_next_attempt_at <= now))
-            .order_by(shares.c.mail_next_attempt_at.nulls_first(), shares.c.id)
+                   shares.c.mail_next_attempt_at.is_not(None))
+            .order_by(shares.c.mail_next_attempt_at, shares.c.id)
             .limit(1)
             .with_for_update(skip_locked=True)
         )
@@ -148,25 +148,28 @@ class ShareRepository:
         row = self.session.execute(query).first()
         return self._share(row) if row else None
 
-    def save_mail_attempt(self, share: Share) -> None:
-        """Write a retry's new link (its hash) and the attempt count and next attempt."""
+    def save_handover(self, share: Share) -> None:
+        """Write a handed-over share's new link (its hash); it is no longer scheduled here."""
         self.session.execute(update(shares).where(shares.c.id == share.id).values(
-            token_hash=share.token_hash, mail_attempts=share.mail_attempts,
-            mail_next_attempt_at=share.mail_next_attempt_at))
+            token_hash=share.token_hash, mail_next_attempt_at=share.mail_next_attempt_at))
 
     def save_mail_delivered(self, share: Share) -> bool:
-        """Record the delivered email (and a restarted window); False if the link was replaced.
-
-        Only while the link in that email is still the share's: a slow send overtaken by a
-        retry with a newer link must not mark the newer one delivered.
-        """
+        """Record the delivered email (and a restarted window); False if the link was replaced
+        or the delivery already recorded."""
         result = self.session.execute(
             update(shares).where(shares.c.id == share.id,
                                  shares.c.token_hash == share.token_hash,
                                  shares.c.mail_sent_at.is_(None))
             .values(mail_sent_at=share.mail_sent_at, sent_at=share.sent_at,
+                    mail_attempts=share.mail_attempts,
                     mail_next_attempt_at=share.mail_next_attempt_at))
         return result.rowcount == 1
+
+    def get_any(self, share_id: str, *, for_update: bool = False) -> Share | None:
+        """The share, in any practice: for the mail worker, which acts for no caller."""
+        query = select(shares).where(shares.c.id == share_id)
+        row = self.session.execute(query.with_for_update() if for_update else query).first()
+        return self._share(row) if row else None
 
     def add_activity(self, entry: ShareActivity) -> None:
         self.session.execute(insert(share_activity).values(

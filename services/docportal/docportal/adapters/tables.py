@@ -16,6 +16,7 @@ from sqlalchemy import (
 
 from servicekit.db import UTCDateTime
 from servicekit.idempotency import idempotency_table
+from servicekit.mail_outbox import mail_outbox_table
 from servicekit.messaging.tables import messaging_tables
 from servicekit.web.pages import page_sessions_table
 
@@ -23,6 +24,8 @@ metadata = MetaData()
 messaging = messaging_tables(metadata)
 # The answers of creating POSTs sent with an Idempotency-Key (servicekit.idempotency).
 idempotency_keys = idempotency_table(metadata)
+# The share emails, queued with the share (servicekit.mail_outbox).
+mail_outbox = mail_outbox_table(metadata)
 
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -66,7 +69,9 @@ shares = Table(
     Column("superseded_at", UTCDateTime(), nullable=True),
     # NULL while the email is still to be sent (the mail server was down).
     Column("mail_sent_at", UTCDateTime(), nullable=True),
-    # Sends tried so far (the sharing request's own is the first), and when to try again.
+    # Sends it took, written when it went (until then the mail outbox counts them). Before the
+    # mail outbox (migration 0010) the retrier scheduled the next send here: a share still
+    # pending with mail_next_attempt_at set is handed over to the outbox once.
     Column("mail_attempts", Integer, nullable=False, server_default="0"),
     Column("mail_next_attempt_at", UTCDateTime(), nullable=True),
     Index("ix_shares_org_patient", "org_id", "patient_id"),
@@ -76,7 +81,7 @@ shares = Table(
     Index("ix_shares_sender_sent", "org_id", "shared_by", "sent_at"),
     Index("ix_shares_recipient_sent", "org_id", "recipient_email", "sent_at"),
 )
-# The mail retrier's work list: only shares whose email is still pending, a handful at most.
+# The shares to hand over to the mail outbox: only pending ones, a handful at most.
 _mail_pending = shares.c.mail_sent_at.is_(None)
 Index("ix_shares_mail_pending", shares.c.mail_next_attempt_at,
       postgresql_where=_mail_pending, sqlite_where=_mail_pending)

@@ -15,7 +15,6 @@ from docportal.domain.clock import as_utc
 from docportal.domain.documents import Document
 from docportal.domain.errors import InvalidShare, ShareCannotBeReshared
 from docportal.domain.recipients import normalize_email
-from docportal.domain.share_mail import first_mail_attempt
 from docportal.domain.shares import DisclosurePurpose, Share, ShareStatus
 from docportal.domain.tokens import hash_share_token, new_share_token
 
@@ -71,7 +70,6 @@ def share_documents(
         sent_at=as_utc(now),
         token_hash=hash_share_token(token),
     )
-    first_mail_attempt(share, now)
     return IssuedShare(share, token)
 
 
@@ -119,7 +117,6 @@ def reshare(
         supersedes_id=old.id,
     )
     old.superseded_by_id, old.superseded_at = share.id, share.sent_at
-    first_mail_attempt(share, now)
     return IssuedShare(share, token)
 
 

@@ -6,6 +6,7 @@ errors never pass this line: an adapter turns them into the exceptions below.
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from email.message import EmailMessage
 from typing import Any, BinaryIO, Protocol
 
 from docportal.domain.errors import DocportalError
@@ -70,7 +71,10 @@ class ShareMail:
 
 
 class ShareMailer(Protocol):
-    def send_share_link(self, mail: ShareMail) -> None: ...
+    def share_link_message(self, mail: ShareMail) -> EmailMessage: ...
+
+    def send(self, message: EmailMessage) -> None:
+        """Raises MailUnavailable when the mail server cannot take it."""
 
 
 class IdentityUnavailable(DocportalError):

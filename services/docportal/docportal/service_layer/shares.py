@@ -1,9 +1,9 @@
 """Sharing documents with an outside recipient, and what the sender does afterwards.
 
-The share and its event are committed before the email goes out: a mail server that is
-down must not lose the share. Such a share stays "mail pending" (``mail_sent_at`` NULL)
-and ``mail_retry`` sends it again later with a new link (only the token's hash is kept);
-the sender may also reshare it at once.
+The share, its event and its email (in the mail outbox, ``share_mail_queue``) are committed
+together, and the email is tried once right after: a mail server that is down must not lose
+the share. Such a share stays "mail pending" (``mail_sent_at`` NULL) and ``docportal
+mail-retry`` sends the queued email later; the sender may also reshare it at once.
 """
 
 from __future__ import annotations
@@ -17,13 +17,18 @@ from docportal.adapters.repository import DocumentRepository, PracticeNames, Sha
 from docportal.adapters.share_mail_counts import ShareMailCounts
 from docportal.domain.documents import Document
 from docportal.domain.share_limits import ShareLimits, check_share_mail_allowed
-from docportal.domain.share_mail import mail_delivered
 from docportal.domain.shares import Share
 from docportal.domain.sharing import IssuedShare, reshare, share_documents
 from docportal.domain.tracking import ShareTracking, track_share
 from docportal.service_layer.callers import Staff
 from docportal.service_layer.errors import DocumentNotFound, ShareNotFound
-from docportal.service_layer.ports import MailUnavailable, ShareMail, ShareMailer
+from docportal.service_layer.ports import ShareMail, ShareMailer
+from docportal.service_layer.share_mail_queue import (
+    queue_share_mail,
+    send_queued_share_mail,
+    share_mail_progress,
+    withdraw_share_mail,
+)
 from servicekit.db import UnitOfWork
 from servicekit.messaging.envelope import Event, Subject, new_event
 
@@ -71,9 +76,9 @@ def send_share(
         _within_share_limits(uow, mail.limits, staff, issued.share.recipient_email, now)
         ShareRepository(uow.session).add(issued.share)
         uow.publish(_share_event("docportal.share.sent", issued.share, staff, list(found.values())))
-        practice = PracticeNames(uow.session).get(staff.org_id) or UNKNOWN_PRACTICE
+        key = _queue_mail(uow, mail, staff, issued, now)
         uow.commit()
-    return SentShare(issued.share, _mail_link(uow, mail, issued, practice, now))
+    return SentShare(issued.share, send_queued_share_mail(uow, mail.mailer, key, now))
 
 
 def reshare_share(
@@ -91,9 +96,10 @@ def reshare_share(
         documents = DocumentRepository(uow.session).get_many(staff.org_id, old.document_ids)
         uow.publish(_share_event("docportal.share.reshared", issued.share, staff, documents,
                                  supersedes_id=old.id))
-        practice = PracticeNames(uow.session).get(staff.org_id) or UNKNOWN_PRACTICE
+        withdraw_share_mail(uow.session, old.id, now)
+        key = _queue_mail(uow, mail, staff, issued, now)
         uow.commit()
-    return SentShare(issued.share, _mail_link(uow, mail, issued, practice, now))
+    return SentShare(issued.share, send_queued_share_mail(uow, mail.mailer, key, now))
 
 
 def revoke_share(uow: UnitOfWork, staff: Staff, share_id: str, now: datetime) -> Share:
@@ -103,6 +109,7 @@ def revoke_share(uow: UnitOfWork, staff: Staff, share_id: str, now: datetime) ->
         share = _get(shares, staff, share_id, for_update=True)
         if share.revoke(staff.user_id, now):
             shares.save_state(share)
+            withdraw_share_mail(uow.session, share.id, now)
             uow.publish(new_event(
                 "docportal.share.revoked", subject=Subject("share", share.id),
                 org_id=share.org_id, actor=staff.actor(), patient_id=share.patient_id,
@@ -118,25 +125,16 @@ def share_tracking(
     with uow:
         shares = ShareRepository(uow.session)
         share = _get(shares, staff, share_id)
+        share_mail_progress(uow.session, share)
         return track_share(share, now, shares.refusals(staff.org_id, share.id)), share
 
 
-def _mail_link(uow: UnitOfWork, mail: ShareMailSettings, issued: IssuedShare, practice: str,
-               now: datetime) -> bool:
+def _queue_mail(uow: UnitOfWork, mail: ShareMailSettings, staff: Staff, issued: IssuedShare,
+                now: datetime) -> str:
+    practice = PracticeNames(uow.session).get(staff.org_id) or UNKNOWN_PRACTICE
     share = issued.share
-    try:
-        mail.mailer.send_share_link(ShareMail(
-            share.recipient_email, practice, share_link(mail.portal_base_url, issued.token)))
-    except MailUnavailable as err:
-        # The retry was scheduled with the share (share_mail.first_mail_attempt).
-        log.warning("share email not sent; the share stays mail pending and is retried",
-                    extra={"share_id": share.id, "error": str(err)})
-        return False
-    mail_delivered(share, now)
-    with uow:
-        ShareRepository(uow.session).save_mail_delivered(share)
-        uow.commit()
-    return True
+    return queue_share_mail(uow.session, mail.mailer, share, ShareMail(
+        share.recipient_email, practice, share_link(mail.portal_base_url, issued.token)), now)
 
 
 def _within_share_limits(uow: UnitOfWork, limits: ShareLimits, staff: Staff,

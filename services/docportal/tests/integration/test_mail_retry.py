@@ -1,4 +1,5 @@
-"""Share emails the mail server refused are sent again by `docportal mail-retry`.
+"""Share emails the mail server refused are sent again by `docportal mail-retry`, which sends
+docportal's mail outbox.
 
 Real database (SQLite and PostgreSQL), real SeaweedFS, a real SMTP port where nothing listens
 and the real SMTP sink. Time is injected into the retrier: a retry is due a minute after
@@ -12,16 +13,21 @@ import json
 import threading
 import uuid
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 
 import pytest
 from docportal_harness import PDF, make_config, outbox_events, uploaded
 from portal_harness import LINK, FakeRecipientAccounts, csrf_of, link_token, make_portal_app
 from prometheus_client import REGISTRY
+from sqlalchemy import delete, update
 
+from docportal.adapters.mail_outbox import share_mail_key
 from docportal.adapters.mailer import SmtpShareMailer
+from docportal.adapters.tables import mail_outbox, shares
 from docportal.domain.shares import CLAIM_WINDOW
-from docportal.service_layer.mail_retry import MAIL_SENT_EVENT, RetryPass, retry_pending_mail
+from docportal.service_layer.mail_retry import RetryPass, retry_pending_mail
 from docportal.service_layer.ports import ShareMail
+from docportal.service_layer.share_mail_queue import MAIL_SENT_EVENT
 from docportal.service_layer.shares import ShareMailSettings
 from docportal.spec import SPEC
 from servicekit.metrics import process_service
@@ -33,14 +39,17 @@ PASSWORD = "correct horse battery staple"
 
 
 class RecordingMailer:
-    """The real SMTP mailer, noting each link it was asked to send (sent or not)."""
+    """The real SMTP mailer, noting each link it was asked to mail (sent or not)."""
 
     def __init__(self, mailer: SmtpShareMailer) -> None:
         self.mailer, self.asked = mailer, []
 
-    def send_share_link(self, mail: ShareMail) -> None:
+    def share_link_message(self, mail: ShareMail) -> EmailMessage:
         self.asked.append(mail)
-        self.mailer.send_share_link(mail)
+        return self.mailer.share_link_message(mail)
+
+    def send(self, message: EmailMessage) -> None:
+        self.mailer.send(message)
 
 
 @pytest.fixture
@@ -91,25 +100,23 @@ def smtp_errors() -> float:
     return REGISTRY.get_sample_value("smtp_errors_total", {"service": process_service()}) or 0
 
 
-def test_a_pending_share_email_is_sent_again_with_a_new_link_and_a_fresh_window(
+def test_a_pending_share_email_is_sent_later_with_its_link_and_a_fresh_window(
         down_app, practice, mail_sink):
     recipient = email()
     share = share_while_down(down_app, practice, recipient)
-    [unsent] = down_app.recording.asked
-    old_token = LINK.search(unsent.link).group(1)
+    [queued] = down_app.recording.asked
     pending = tracking(down_app, practice, share["id"])
     assert (pending["mail_status"], pending["mail_attempts"]) == ("pending", 1)
     assert pending["status"] == "sent" and pending["mail_next_attempt_at"]
-    clock = ahead(2)
+    clock, uow = ahead(2), down_app.extensions["docportal"].uow()
 
-    done = retry_pending_mail(down_app.extensions["docportal"].uow(),
-                              retrier_mail(down_app, mail_sink.url), clock)
+    done = retry_pending_mail(uow, retrier_mail(down_app, mail_sink.url), clock)
+    again = retry_pending_mail(uow, retrier_mail(down_app, mail_sink.url), ahead(90))
 
-    assert done == RetryPass(sent=1, failed=0)
+    assert done == RetryPass(sent=1, failed=0) and again == RetryPass(sent=0, failed=0)
     token = link_token(mail_sink, recipient)
-    assert token != old_token
+    assert token == LINK.search(queued.link).group(1) and len(mail_sink.to(recipient)) == 1
     browser = down_app.test_client()
-    assert browser.get(f"/portal/s/{old_token}", headers=BROWSER).status_code == 404
     page = browser.get(f"/portal/s/{token}", headers=BROWSER)
     assert page.status_code == 200 and b'id="register-form"' in page.data
     registered = browser.post(f"/portal/s/{token}/register", headers=BROWSER, data={
@@ -182,7 +189,7 @@ def test_an_unsent_share_is_not_retried_once_it_expired(down_app, practice, mail
                               retrier_mail(down_app, mail_sink.url),
                               ahead(CLAIM_WINDOW.total_seconds() / 60 + 1))
 
-    assert done == RetryPass(sent=0, failed=0) and mail_sink.to(recipient) == []
+    assert done == RetryPass(sent=0, failed=0, given_up=1) and mail_sink.to(recipient) == []
     assert tracking(down_app, practice, share["id"])["mail_status"] == "pending"
 
 
@@ -211,3 +218,32 @@ def test_two_retriers_at_once_send_each_share_one_email(down_app, practice, mail
     assert sum(r.sent for r in results) == 6 and sum(r.failed for r in results) == 0
     assert [len(mail_sink.to(r)) for r in recipients] == [1] * 6
     assert len(outbox_events(down_app, MAIL_SENT_EVENT)) == 6
+
+
+def test_a_share_left_pending_before_the_mail_outbox_is_mailed_with_a_new_link(
+        down_app, practice, mail_sink):
+    recipient = email()
+    share = share_while_down(down_app, practice, recipient)
+    [unsent] = down_app.recording.asked
+    old_token = LINK.search(unsent.link).group(1)
+    engine = down_app.extensions["servicekit.runtime"].engine
+    with engine.begin() as conn:  # as the retrier before migration 0010 left it
+        conn.execute(delete(mail_outbox).where(mail_outbox.c.key == share_mail_key(share["id"])))
+        conn.execute(update(shares).where(shares.c.id == share["id"]).values(
+            mail_attempts=3, mail_next_attempt_at=datetime.now(UTC)))
+    clock = ahead(5)
+
+    done = retry_pending_mail(down_app.extensions["docportal"].uow(),
+                              retrier_mail(down_app, mail_sink.url), clock)
+
+    assert done == RetryPass(sent=1, failed=0)
+    token = link_token(mail_sink, recipient)
+    assert token != old_token
+    browser = down_app.test_client()
+    assert browser.get(f"/portal/s/{old_token}", headers=BROWSER).status_code == 404
+    assert browser.get(f"/portal/s/{token}", headers=BROWSER).status_code == 200
+    sent = tracking(down_app, practice, share["id"])
+    assert (sent["mail_status"], sent["mail_attempts"]) == ("sent", 4)
+    assert datetime.fromisoformat(sent["sent_at"]) == clock()
+    [event] = outbox_events(down_app, MAIL_SENT_EVENT)
+    assert event["data"]["attempts"] == 4

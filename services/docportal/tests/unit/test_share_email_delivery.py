@@ -1,123 +1,47 @@
-"""The share email's retries: backoff per share, a new link each time, the window restarted."""
-
-from datetime import timedelta
-
 import pytest
 
-from docportal.domain.share_mail import (
-    MailStatus,
-    mail_delivered,
-    mail_retry_due,
-    mail_status,
-    retry_delay,
-    start_mail_retry,
-)
-from docportal.domain.shares import CLAIM_WINDOW, ShareStatus
-from docportal.domain.sharing import reshare
-from docportal.domain.tokens import hash_share_token
-from docportal.domain.tracking import track_share
+from docportal.adapters.mailer import share_message
+from docportal.config import parse_encryption
+from docportal.service_layer.ports import ShareMail
+from docportal.service_layer.shares import share_link
+from servicekit.mail import SmtpMailer
 
-MINUTE = timedelta(minutes=1)
+MAIL = ShareMail("dr.lee@example.org", "Sunrise PT", "https://clinic.example/portal/s/t0k")
 
 
-@pytest.mark.parametrize(("attempts", "minutes"), [
-    (1, 1), (2, 2), (3, 4), (4, 8), (5, 16), (6, 30), (7, 30), (50, 30)])
-def test_retries_back_off_doubling_from_one_minute_up_to_thirty(attempts, minutes):
-    assert retry_delay(attempts) == minutes * MINUTE
+def test_the_share_mail_names_the_practice_and_carries_the_link():
+    smtp = SmtpMailer("smtp://127.0.0.1:1025", "Clinic Platform <no-reply@clinicplatform.example>")
+    message = share_message(MAIL, smtp)
+
+    assert message["To"] == "dr.lee@example.org"
+    assert message["Subject"] == "Sunrise PT shared documents with you"
+    assert "https://clinic.example/portal/s/t0k" in message.get_content()
+    assert "24 hours" in message.get_content()
 
 
-def test_a_delay_needs_an_attempt_before_it():
-    with pytest.raises(ValueError):
-        retry_delay(0)
+def test_the_link_is_the_token_under_the_portal_address():
+    assert share_link("https://clinic.example/portal/", "abc") == (
+        "https://clinic.example/portal/s/abc")
 
 
-def test_the_sharing_request_is_the_first_attempt_and_schedules_the_first_retry(
-        issued, sent_at):
-    share = issued.share
+def test_smtp_url_gives_host_port_and_login():
+    mailer = SmtpMailer("smtps://user%40x:p%3Ass@mail.example:2465", "x@y.example")
 
-    assert share.mail_attempts == 1 and mail_status(share) is MailStatus.PENDING
-    assert share.mail_next_attempt_at == sent_at + MINUTE
-    assert not mail_retry_due(share, sent_at + MINUTE - timedelta(seconds=1))
-    assert mail_retry_due(share, sent_at + MINUTE)
+    assert (mailer._host, mailer._port, mailer._scheme) == ("mail.example", 2465, "smtps")
+    assert mailer._login == ("user@x", "p:ss")
 
 
-def test_a_retry_issues_a_new_link_and_schedules_the_next_with_a_longer_wait(issued, sent_at):
-    share = issued.share
-    at = sent_at + MINUTE
-
-    token = start_mail_retry(share, at)
-
-    assert token != issued.token
-    assert share.token_hash == hash_share_token(token) != hash_share_token(issued.token)
-    assert share.mail_attempts == 2
-    assert share.mail_next_attempt_at == at + 2 * MINUTE
-    assert not mail_retry_due(share, at + 2 * MINUTE - timedelta(seconds=1))
-    start_mail_retry(share, at + 2 * MINUTE)
-    assert share.mail_next_attempt_at == at + 2 * MINUTE + 4 * MINUTE
+def test_smtp_url_of_another_scheme_is_refused():
+    with pytest.raises(ValueError, match="smtp://"):
+        SmtpMailer("http://mail.example", "x@y.example")
 
 
-def test_a_retry_that_is_not_due_is_refused(issued, sent_at):
-    with pytest.raises(ValueError):
-        start_mail_retry(issued.share, sent_at)
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("none", None), ("", None), ("AES256", "AES256"), ("aws:kms", "aws:kms")])
+def test_server_side_encryption_setting(raw, expected):
+    assert parse_encryption(raw) == expected
 
 
-def test_a_retried_email_restarts_the_claim_window_at_its_delivery(issued, sent_at):
-    share = issued.share
-    start_mail_retry(share, sent_at + 3 * MINUTE)
-    delivered_at = sent_at + timedelta(hours=5)
-
-    mail_delivered(share, delivered_at)
-
-    assert mail_status(share) is MailStatus.SENT and share.mail_sent_at == delivered_at
-    assert share.sent_at == delivered_at
-    assert share.claim_deadline == delivered_at + CLAIM_WINDOW
-    assert share.mail_next_attempt_at is None
-    # Past the first 24 hours after sharing, the recipient still has their whole window.
-    assert share.status_at(sent_at + CLAIM_WINDOW + timedelta(hours=4)) is ShareStatus.SENT
-    assert share.status_at(delivered_at + CLAIM_WINDOW + timedelta(seconds=1)) is (
-        ShareStatus.EXPIRED)
-    assert not mail_retry_due(share, delivered_at + timedelta(hours=1))
-
-
-def test_an_email_delivered_by_the_sharing_request_keeps_the_window_it_started(
-        issued, sent_at):
-    share = issued.share
-
-    mail_delivered(share, sent_at + timedelta(seconds=2))
-
-    assert share.sent_at == sent_at and share.claim_deadline == sent_at + CLAIM_WINDOW
-
-
-def test_a_revoked_share_is_never_mailed_again(issued, sent_at):
-    share = issued.share
-    share.revoke("staff-1", sent_at + timedelta(seconds=5))
-
-    assert not mail_retry_due(share, sent_at + timedelta(hours=1))
-
-
-def test_a_superseded_share_is_never_mailed_again(issued, sent_at):
-    reshare(issued.share, shared_by="staff-1", now=sent_at + timedelta(seconds=30))
-
-    assert not mail_retry_due(issued.share, sent_at + timedelta(hours=1))
-
-
-def test_retries_stop_when_the_unsent_share_expires_a_day_after_it_was_made(issued, sent_at):
-    share = issued.share
-
-    assert mail_retry_due(share, sent_at + CLAIM_WINDOW)
-    assert not mail_retry_due(share, sent_at + CLAIM_WINDOW + timedelta(seconds=1))
-    assert share.status_at(sent_at + CLAIM_WINDOW + MINUTE) is ShareStatus.EXPIRED
-
-
-def test_the_sender_sees_the_mail_pending_and_the_attempts(issued, sent_at):
-    share = issued.share
-    start_mail_retry(share, sent_at + MINUTE)
-
-    tracking = track_share(share, sent_at + 2 * MINUTE)
-
-    assert tracking.mail_status is MailStatus.PENDING and tracking.mail_attempts == 2
-    assert tracking.mail_next_attempt_at == sent_at + 3 * MINUTE
-    mail_delivered(share, sent_at + 3 * MINUTE)
-    tracking = track_share(share, sent_at + 4 * MINUTE)
-    assert tracking.mail_status is MailStatus.SENT and tracking.mail_attempts == 2
-    assert tracking.claim_deadline == sent_at + 3 * MINUTE + CLAIM_WINDOW
+def test_an_unknown_server_side_encryption_is_refused():
+    with pytest.raises(ValueError, match="AES256"):
+        parse_encryption("rot13")
