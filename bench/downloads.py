@@ -27,26 +27,16 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import boto3
-import requests
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "deploy" / "local"))
+from gateway_client import GATEWAY, GatewayClient, answers  # noqa: E402
 from stack_process import start_stack, stop_stack  # noqa: E402
 
-from servicekit.totp_wallet import sign_in_through  # noqa: E402
-
-GATEWAY = "http://127.0.0.1:8080"
 S3 = "http://127.0.0.1:8333"
 TARGET = 0.8
 CHUNK = 1024 * 1024
 PASSWORD = "bench correct horse battery staple"
-
-
-def answers(url: str) -> bool:
-    try:
-        return requests.get(url, timeout=2).status_code == 200
-    except requests.RequestException:
-        return False
 
 
 @contextmanager
@@ -77,20 +67,14 @@ def staff_token(env: dict[str, str]) -> tuple[str, str]:
         ["identity", "create-practice", "--name", "Bench PT", "--owner-email", email,
          "--owner-password", PASSWORD], cwd=REPO, env=env, capture_output=True, text=True,
         check=True).stdout
-    token = sign_in_through(requests, {"email": email, "password": PASSWORD},
-                            f"{GATEWAY}/api/identity", timeout=10)
-    token.raise_for_status()
-    return created.split()[1], token.json()["access_token"]
+    return created.split()[1], GatewayClient().sign_in(email, PASSWORD)
 
 
-def upload(token: str, megabytes: int) -> str:
+def upload(client: GatewayClient, megabytes: int) -> str:
     body = b"%PDF-1.7\n" + os.urandom(megabytes * CHUNK - 9)
-    response = requests.post(
-        f"{GATEWAY}/api/docportal/documents", headers={"Authorization": f"Bearer {token}"},
-        data={"patient_id": str(uuid.uuid4()), "kind": "other"},
-        files={"file": ("bench.pdf", body, "application/pdf")}, timeout=120)
-    response.raise_for_status()
-    return response.json()["id"]
+    return client.post("docportal", "/documents", 201, files={
+        "file": ("bench.pdf", body, "application/pdf")},
+        data={"patient_id": str(uuid.uuid4()), "kind": "other"}).json()["id"]
 
 
 def timed(read: Callable[[], int], expected: int) -> float:
@@ -109,19 +93,17 @@ def measure(env: dict[str, str], sizes: list[int], rounds: int) -> list[dict[str
                       aws_secret_access_key=env.get("S3_SECRET_KEY", "clinic-local-secret"),
                       region_name=env.get("S3_REGION", "us-east-1"))
     bucket = env.get("S3_BUCKET", "clinic-documents")
-    session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {token}"
+    client = GatewayClient(token, timeout=120)
     results = []
     for megabytes in sizes:
-        document_id = upload(token, megabytes)
+        document_id = upload(client, megabytes)
         expected = megabytes * CHUNK
 
-        url = f"{GATEWAY}/api/docportal/documents/{document_id}/download"
+        path = f"/documents/{document_id}/download"
         key = f"{org_id}/{document_id}"
 
-        def through_gateway(url: str = url) -> int:
-            with session.get(url, stream=True, timeout=120) as response:
-                response.raise_for_status()
+        def through_gateway(path: str = path) -> int:
+            with client.get("docportal", path, stream=True) as response:
                 return sum(len(chunk) for chunk in response.iter_content(CHUNK))
 
         def direct(key: str = key) -> int:

@@ -54,7 +54,6 @@ from pathlib import Path
 import gevent
 import requests
 from gevent.lock import Semaphore
-from requests.adapters import HTTPAdapter
 from urllib3 import encode_multipart_formdata
 
 REPO = Path(__file__).resolve().parents[1]
@@ -75,9 +74,8 @@ from e2e_stack import (  # noqa: E402
     port_in_use,
     sign_in,
 )
+from gateway_client import GatewayClient, SourceAddressAdapter, session_from  # noqa: E402
 from stack_process import start_stack, stop_stack  # noqa: E402
-
-from servicekit.totp_wallet import sign_in_through  # noqa: E402
 
 P99_LIMIT_MS = 250.0
 MIX_RATES = (5, 10, 15, 20, 25, 30, 40, 50, 60, 75, 90, 110, 130, 160, 200)
@@ -168,26 +166,9 @@ def platform(real: bool, use_running: bool, local_dir: str | None) -> Iterator[S
 
 # ---------------------------------------------------------------------------- client addresses
 
-class SourceAddress(HTTPAdapter):
-    """Connect from one loopback address: the gateway limits sign-ins (20/min) and share links
-    (30/min) per client address, and real load comes from many offices, not from one."""
-
-    def __init__(self, address: str) -> None:
-        self.address = address
-        super().__init__()
-
-    def init_poolmanager(self, *args, **kwargs) -> None:
-        kwargs["source_address"] = (self.address, 0)
-        super().init_poolmanager(*args, **kwargs)
-
-
+# The gateway limits sign-ins (20/min) and share links (30/min) per client address, and real
+# load comes from many offices, not from one: each simulated office has a loopback address.
 ADDRESSES = (f"127.0.{1 + n // 250}.{1 + n % 250}" for n in range(100_000))
-
-
-def client_from(address: str) -> requests.Session:
-    session = requests.Session()
-    session.mount("http://", SourceAddress(address))
-    return session
 
 
 # ---------------------------------------------------------------------------- shared state
@@ -210,8 +191,8 @@ class World:
     charts: list[dict[str, str]]
     recipient: requests.Session | None = None
     recipient_lock: Semaphore = field(default_factory=Semaphore)
-    recipient_addresses: list[SourceAddress] = field(
-        default_factory=lambda: [SourceAddress(next(ADDRESSES)) for _ in range(16)])
+    recipient_addresses: list[SourceAddressAdapter] = field(
+        default_factory=lambda: [SourceAddressAdapter(next(ADDRESSES)) for _ in range(16)])
     seen_mail: set[str] = field(default_factory=set)
     links: list[str] = field(default_factory=list)
     finalized: list[tuple[str, float]] = field(default_factory=list)  # (note id, wall time)
@@ -287,7 +268,8 @@ class Mix(FastHttpUser):
         assert WORLD is not None
         self.world = WORLD
         self.me = random.choice(WORLD.staff)
-        self.office = client_from(next(ADDRESSES))  # for sign-ins, limited per address
+        # Sign-ins, limited per address; a refused one is measured, not waited out.
+        self.office = GatewayClient(session=session_from(next(ADDRESSES)), patience=0)
 
     def _auth(self, account: Account | None = None) -> dict[str, str]:
         return {"Authorization": f"Bearer {(account or self.me).token}"}
@@ -339,9 +321,7 @@ class Mix(FastHttpUser):
         account = random.choice([*self.world.staff, self.world.owner])
         started = time.perf_counter()
         try:
-            response = sign_in_through(self.office, {
-                "email": account.email, "password": PASSWORD}, f"{GATEWAY}/api/identity",
-                timeout=30)
+            response = self.office.sign_in_answer(account.email, PASSWORD)
             ok = response.status_code == 200
         except requests.RequestException:
             ok = False
@@ -420,17 +400,14 @@ def setup(stack: Stack, staff_count: int, patients: int) -> World:
 
 def register_recipient(world: World) -> requests.Session | None:
     """One share, opened and registered for from the portal: the recipient's session."""
-    owner = world.owner
-    api = requests.Session()
-    api.headers["Authorization"] = f"Bearer {owner.token}"
+    api = GatewayClient(world.owner.token)
     chart = world.charts[0]
-    document = api.post(f"{GATEWAY}/api/docportal/documents", timeout=30,
+    document = api.post("docportal", "/documents", 201,
                         files={"file": ("load.pdf", PDF, "application/pdf")},
                         data={"patient_id": chart["patient_id"], "kind": "other"})
-    document.raise_for_status()
-    api.post(f"{GATEWAY}/api/docportal/shares", timeout=30, json={
+    api.post("docportal", "/shares", 201, json={
         "document_ids": [document.json()["id"]], "recipient_email": RECIPIENT,
-        "purpose": "treatment"}).raise_for_status()
+        "purpose": "treatment"})
     deadline = time.monotonic() + 15
     while not world.links and time.monotonic() < deadline:
         world.new_links()
@@ -553,6 +530,7 @@ def event_lag(world: World, step: Step) -> dict[str, float] | None:
     if not step.finalized:
         return None
     wanted = dict(step.finalized)
+    owner = GatewayClient(world.owner.token)
     found: dict[str, float] = {}
     since = (step.started - timedelta(seconds=60)).isoformat()
     deadline = time.monotonic() + 60
@@ -562,10 +540,7 @@ def event_lag(world: World, step: Step) -> dict[str, float] | None:
             params = {"type": "notes.note.finalized", "from": since, "limit": 1000}
             if cursor is not None:
                 params["cursor"] = cursor
-            page = requests.get(f"{GATEWAY}/api/audit/events", params=params, timeout=30,
-                                headers={"Authorization": f"Bearer {world.owner.token}"})
-            page.raise_for_status()
-            body = page.json()
+            body = owner.get("audit", "/events", params=params).json()
             for stored in body["events"]:
                 note_id = (stored["event"].get("subject") or {}).get("id")
                 if note_id in wanted:

@@ -23,16 +23,13 @@ import statistics
 import sys
 import threading
 import time
-import uuid
 from pathlib import Path
 
-import requests
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from downloads import GATEWAY, platform, staff_token  # noqa: E402
+from downloads import platform, staff_token  # noqa: E402
+from gateway_client import GatewayClient  # noqa: E402
 
 GOAL_P99_MS = 100.0
-NOTES = f"{GATEWAY}/api/notes"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -40,66 +37,46 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def call(session: requests.Session, method: str, path: str, status: int, **kwargs) -> dict:
-    response = session.request(method, f"{NOTES}{path}", timeout=30, **kwargs)
-    if response.status_code != status:
-        raise SystemExit(f"{method} {path}: {response.status_code} {response.text[:300]}")
-    return response.json()
-
-
-def wait_until_notes_knows(session: requests.Session) -> None:
-    probe = {"case_id": str(uuid.uuid4()), "kind": "daily_note", "date_of_service": "2026-11-20"}
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        answer = session.post(f"{NOTES}/notes", json=probe, timeout=10)
-        if answer.status_code in (403, 404) and "account_not_known" not in answer.text:
-            return
-        time.sleep(0.2)
-    raise SystemExit("notes never learned about the bench's owner (is a relay down?)")
-
-
-def chart(session: requests.Session, identity_token: str) -> tuple[str, str]:
+def chart(owner: GatewayClient) -> tuple[str, str]:
     """(patient id, case id) of a new patient of the owner's first clinic."""
-    clinics = requests.get(f"{GATEWAY}/api/identity/clinics", timeout=10,
-                           headers={"Authorization": f"Bearer {identity_token}"}).json()
-    insurance = call(session, "POST", "/insurances", 201, json={
-        "name": "Bench PPO", "allow_assistants_to_finalize": True})
-    patient = call(session, "POST", "/patients", 201, json={
+    clinics = owner.get("identity", "/clinics").json()
+    insurance = owner.post("notes", "/insurances", 201, json={
+        "name": "Bench PPO", "allow_assistants_to_finalize": True}).json()
+    patient = owner.post("notes", "/patients", 201, json={
         "clinic_id": clinics[0]["id"], "first_name": "Pat", "last_name": "Bench",
-        "date_of_birth": "1980-02-03"})
-    case = call(session, "POST", "/cases", 201, json={
-        "patient_id": patient["id"], "insurance_id": insurance["id"], "title": "Knee"})
+        "date_of_birth": "1980-02-03"}).json()
+    case = owner.post("notes", "/cases", 201, json={
+        "patient_id": patient["id"], "insurance_id": insurance["id"], "title": "Knee"}).json()
     return patient["id"], case["id"]
 
 
-def finalized_notes(session: requests.Session, case_id: str, count: int) -> list[str]:
+def finalized_notes(owner: GatewayClient, case_id: str, count: int) -> list[str]:
     ids = []
     for number in range(count):
-        note = call(session, "POST", "/notes", 201, json={
+        note = owner.post("notes", "/notes", 201, json={
             "case_id": case_id, "kind": "daily_note", "date_of_service": "2026-11-20",
             "subjective": f"Knee pain {number % 10}/10 on stairs. " * 20,
-            "objective": "Flexion 0-115.", "assessment": "Progressing.", "plan": "Continue."})
-        call(session, "POST", f"/notes/{note['id']}/finalize", 200,
-             json={"version": note["version"]})
+            "objective": "Flexion 0-115.", "assessment": "Progressing.", "plan": "Continue."}
+        ).json()
+        owner.post("notes", f"/notes/{note['id']}/finalize", 200,
+                   json={"version": note["version"]})
         ids.append(note["id"])
     return ids
 
 
-def read_latencies(session: requests.Session, patient_id: str, seconds: float) -> list[float]:
+def read_latencies(owner: GatewayClient, patient_id: str, seconds: float) -> list[float]:
     latencies, deadline = [], time.monotonic() + seconds
     while time.monotonic() < deadline:
         started = time.perf_counter()
-        response = session.get(f"{NOTES}/patients/{patient_id}", timeout=30)
+        owner.get("notes", f"/patients/{patient_id}")
         latencies.append((time.perf_counter() - started) * 1000)
-        if response.status_code != 200:
-            raise SystemExit(f"patient read: {response.status_code}")
     return latencies
 
 
-def pdf(session: requests.Session, note_id: str) -> bytes:
+def pdf(owner: GatewayClient, note_id: str) -> bytes:
     """The PDF, asking again after Retry-After while another request renders it."""
     while True:
-        response = session.get(f"{NOTES}/notes/{note_id}/pdf", timeout=60)
+        response = owner.get("notes", f"/notes/{note_id}/pdf", None, timeout=60)
         if response.status_code == 200:
             return response.content
         if response.status_code != 202:
@@ -108,26 +85,24 @@ def pdf(session: requests.Session, note_id: str) -> bytes:
 
 
 def render_loop(token: str, notes: list[str], stop: threading.Event, done: list[float]) -> None:
-    session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {token}"
+    client = GatewayClient(token)  # a connection of its own
     for note_id in notes:
         if stop.is_set():
             return
         started = time.perf_counter()
-        pdf(session, note_id)
+        pdf(client, note_id)
         done.append((time.perf_counter() - started) * 1000)
 
 
 def measure(env: dict[str, str], seconds: float, renders: int) -> dict[str, object]:
     _, token = staff_token(env)
-    session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {token}"
-    wait_until_notes_knows(session)
-    patient_id, case_id = chart(session, token)
+    owner = GatewayClient(token)
+    owner.wait_until_notes_knows(timeout=60, who="the bench's owner")
+    patient_id, case_id = chart(owner)
     per_client = 40
-    notes = finalized_notes(session, case_id, renders * per_client + 1)
-    read_latencies(session, patient_id, 1.0)  # warm the connections
-    baseline = read_latencies(session, patient_id, seconds)
+    notes = finalized_notes(owner, case_id, renders * per_client + 1)
+    read_latencies(owner, patient_id, 1.0)  # warm the connections
+    baseline = read_latencies(owner, patient_id, seconds)
 
     stop, rendered = threading.Event(), []
     clients = [threading.Thread(target=render_loop, args=(
@@ -136,16 +111,16 @@ def measure(env: dict[str, str], seconds: float, renders: int) -> dict[str, obje
     for client in clients:
         client.start()
     time.sleep(0.5)  # every client is inside its first render
-    during = read_latencies(session, patient_id, seconds)
+    during = read_latencies(owner, patient_id, seconds)
     stop.set()
     for client in clients:
         client.join(120)
 
-    pdf(session, notes[-1])  # rendered once; the next ones are fetches
+    pdf(owner, notes[-1])  # rendered once; the next ones are fetches
     fetches = []
     for _ in range(20):
         started = time.perf_counter()
-        pdf(session, notes[-1])
+        pdf(owner, notes[-1])
         fetches.append((time.perf_counter() - started) * 1000)
     return {"baseline": baseline, "during": during, "rendered": rendered, "fetches": fetches}
 

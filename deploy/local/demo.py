@@ -26,15 +26,15 @@ import re
 import secrets
 import subprocess
 import sys
-import time
 from collections import Counter
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from email import message_from_bytes, policy
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import requests
+from gateway_client import GatewayClient, NotAsExpected, answers, poll
 from stack_env import stack_defaults, stack_environment
 from topology import SERVICES as TOPOLOGY
 
@@ -50,48 +50,8 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 SERVICES = tuple(service.name for service in TOPOLOGY)
 
 
-class DemoFailed(RuntimeError):
+class DemoFailed(NotAsExpected):
     """A step was refused: the message says which and what the platform answered."""
-
-
-@dataclass
-class Gateway:
-    url: str
-    session: requests.Session = field(default_factory=requests.Session)
-
-    def call(self, method: str, path: str, token: str | None = None, expect: int = 200,
-             **kwargs) -> dict | list:
-        """One request; its answer must be ``expect``."""
-        response = self.request(method, path, token, **kwargs)
-        if response.status_code != expect:
-            raise DemoFailed(f"{method} {path}: {response.status_code} {response.text[:300]}")
-        return response.json() if response.content else {}
-
-    def request(self, method: str, path: str, token: str | None = None,
-                **kwargs) -> requests.Response:
-        """A 429 from the gateway's rate limits is waited out, not a failure. Its Retry-After
-        is the whole window (60 s) while a slot frees every few seconds (10 password settings
-        a minute), so it asks again every 3 s at most; refused requests use up no slot."""
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        deadline = time.monotonic() + 120
-        while True:
-            response = self.session.request(method, f"{self.url}{path}", headers=headers,
-                                            timeout=30, **kwargs)
-            if response.status_code != 429 or time.monotonic() > deadline:
-                return response
-            time.sleep(min(float(response.headers.get("Retry-After", "3")), 3.0))
-
-    def sign_in(self, email: str) -> str:
-        """Password, then the authenticator app's code: the demo's owner is a User Manager
-        and enrols a second factor at first sign-in (servicekit.totp_wallet keeps it)."""
-        response = WALLET.sign_in_with(
-            lambda path, body, token: self.request("POST", f"/api/identity{path}", token,
-                                                   json=body),
-            lambda r: (r.status_code, r.json() if r.content else None),
-            {"email": email, "password": PASSWORD})
-        if response.status_code != 200:
-            raise DemoFailed(f"sign-in of {email}: {response.status_code} {response.text[:300]}")
-        return response.json()["access_token"]
 
 
 @dataclass
@@ -134,18 +94,6 @@ def step(text: str) -> None:
     print(f"  - {text}", flush=True)
 
 
-def poll(check: Callable[[], object], timeout: float, what: str, interval: float = 0.25):
-    """``check()``'s first truthy answer within ``timeout`` seconds, else DemoFailed."""
-    deadline = time.monotonic() + timeout
-    while True:
-        answer = check()
-        if answer:
-            return answer
-        if time.monotonic() > deadline:
-            raise DemoFailed(f"{what} within {timeout:.0f} s")
-        time.sleep(interval)
-
-
 def create_practice(env: Mapping[str, str], name: str, owner: Person) -> str:
     created = subprocess.run(
         ["identity", "create-practice", "--name", name, "--owner-email", owner.email,
@@ -159,7 +107,7 @@ def create_practice(env: Mapping[str, str], name: str, owner: Person) -> str:
     return words[1]
 
 
-def add_staff(gw: Gateway, mail_dir: Path, owner: Person, clinic_id: str, person: Person,
+def add_staff(gw: GatewayClient, mail_dir: Path, owner: Person, clinic_id: str, person: Person,
               user_type: str, supervisor: Person | None = None, grant: tuple[str, ...] = (),
               sign_in: bool = True) -> None:
     """Added by the owner (with extra permissions granted first), password set with the link
@@ -168,42 +116,29 @@ def add_staff(gw: Gateway, mail_dir: Path, owner: Person, clinic_id: str, person
     The gateway allows 20 sign-ins and 10 password settings a minute per address, so nobody
     signs in who does not need a token.
     """
-    added = gw.call("POST", "/api/identity/users", owner.token, 201, json={
+    added = gw.post("identity", "/users", 201, token=owner.token, json={
         "email": person.email, "full_name": person.name, "user_type": user_type,
         "default_clinic_id": clinic_id, "clinic_ids": [clinic_id],
-        "supervising_therapist_id": supervisor.user_id if supervisor else None})
+        "supervising_therapist_id": supervisor.user_id if supervisor else None}).json()
     person.user_id = added["id"]
     if grant:
-        gw.call("PATCH", f"/api/identity/users/{person.user_id}/permissions", owner.token,
-                json={"grant": list(grant), "acknowledge": ACKNOWLEDGEMENT})
-    gw.call("POST", "/api/identity/password/set", expect=204, json={
+        gw.patch("identity", f"/users/{person.user_id}/permissions", 200, token=owner.token,
+                 json={"grant": list(grant), "acknowledge": ACKNOWLEDGEMENT})
+    gw.post("identity", "/password/set", 204, json={
         "token": mailed_token(mail_dir, person.email, "get-started?"), "password": PASSWORD})
     if sign_in:
-        person.token = gw.sign_in(person.email)
+        person.token = gw.sign_in(person.email, PASSWORD)
 
 
-def wait_until_notes_knows(gw: Gateway, person: Person) -> None:
-    """Identity's events reach notes through the bus: wait until notes knows this person."""
-    probe = {"case_id": "00000000-0000-0000-0000-000000000000", "kind": "daily_note",
-             "date_of_service": DATE_OF_SERVICE}
-
-    def known() -> bool:
-        answer = gw.session.post(f"{gw.url}/api/notes/notes", json=probe, timeout=10,
-                                 headers={"Authorization": f"Bearer {person.token}"})
-        unknown = answer.status_code == 403 and "account_not_known" in answer.text
-        return answer.status_code in (403, 404) and not unknown  # no such case, or refused
-
-    poll(known, 30, f"notes did not learn about {person.email} (is a relay down?)", 0.2)
-
-
-def start_note(gw: Gateway, author: Person, case_id: str, subjective: str) -> dict:
-    return gw.call("POST", "/api/notes/notes", author.token, 201, json={
+def start_note(gw: GatewayClient, author: Person, case_id: str, subjective: str) -> dict:
+    return gw.post("notes", "/notes", 201, token=author.token, json={
         "case_id": case_id, "kind": "daily_note", "date_of_service": DATE_OF_SERVICE,
         "subjective": subjective, "objective": "Knee flexion 0-115 degrees.",
-        "assessment": "Progressing toward goals.", "plan": "Continue 2x/week for 4 weeks."})
+        "assessment": "Progressing toward goals.",
+        "plan": "Continue 2x/week for 4 weeks."}).json()
 
 
-def seed_practice(gw: Gateway, env: Mapping[str, str], name: str, domain: str) -> Practice:
+def seed_practice(gw: GatewayClient, env: Mapping[str, str], name: str, domain: str) -> Practice:
     """A practice with its first clinic and automation profile, staff, insurances, patients."""
     owner = Person("owner (User Manager, view_audit)", f"owner@{domain}", "Olivia Owner")
     pt = Person("physical therapist", f"pt@{domain}", "Paula Park")
@@ -213,8 +148,9 @@ def seed_practice(gw: Gateway, env: Mapping[str, str], name: str, domain: str) -
     print(f"Demo practice '{name}' at {gw.url}", flush=True)
 
     practice_id = create_practice(env, name, owner)
-    owner.token = gw.sign_in(owner.email)
-    clinic_id = gw.call("GET", "/api/identity/clinics", owner.token)[0]["id"]
+    # The owner is a User Manager: the wallet enrols a second factor at the first sign-in.
+    owner.token = gw.sign_in(owner.email, PASSWORD)
+    clinic_id = gw.get("identity", "/clinics", token=owner.token).json()[0]["id"]
     step(f"practice {practice_id} with its first clinic {clinic_id} (User Managers add more "
          f"with POST /api/identity/clinics); owner {owner.email}")
     mail_dir = Path(env.get("LOCAL_DIR", ".local")) / "mail"
@@ -224,25 +160,25 @@ def seed_practice(gw: Gateway, env: Mapping[str, str], name: str, domain: str) -
     add_staff(gw, mail_dir, owner, clinic_id, biller, "Billing", sign_in=False)
     step("staff added: PT, PTA supervised by the PT (finish_notes granted with the "
          "acknowledgement), front office, billing")
-    users = gw.call("GET", "/api/identity/users", owner.token)
+    users = gw.get("identity", "/users", token=owner.token).json()
     automation = next((u["email"] for u in users if u.get("kind") == "automation"), None)
     if automation:
         step(f"the practice's automation profile came with it: {automation}")
     for person in (owner, pt, pta, desk):
-        wait_until_notes_knows(gw, person)
+        gw.wait_until_notes_knows(person.token, who=person.email)
 
-    ppo = gw.call("POST", "/api/notes/insurances", owner.token, 201, json={
-        "name": "Blue Harbor PPO", "allow_assistants_to_finalize": True})
-    medicare = gw.call("POST", "/api/notes/insurances", owner.token, 201, json={
-        "name": "Medicare Part B", "allow_assistants_to_finalize": False})
-    patients = [gw.call("POST", "/api/notes/patients", desk.token, 201, json={
+    ppo = gw.post("notes", "/insurances", 201, token=owner.token, json={
+        "name": "Blue Harbor PPO", "allow_assistants_to_finalize": True}).json()
+    medicare = gw.post("notes", "/insurances", 201, token=owner.token, json={
+        "name": "Medicare Part B", "allow_assistants_to_finalize": False}).json()
+    patients = [gw.post("notes", "/patients", 201, token=desk.token, json={
         "clinic_id": clinic_id, "first_name": first, "last_name": last, "date_of_birth": born,
-        "phone": phone})["id"] for first, last, born, phone in (
+        "phone": phone}).json()["id"] for first, last, born, phone in (
             ("Grace", "Hopper", "1956-12-09", "555-0101"),
             ("Alan", "Turing", "1962-06-23", "555-0102"),
             ("Ada", "Lovelace", "1975-12-10", "555-0103"))]
-    cases = [gw.call("POST", "/api/notes/cases", desk.token, 201, json={
-        "patient_id": patient, "insurance_id": insurance, "title": title})["id"]
+    cases = [gw.post("notes", "/cases", 201, token=desk.token, json={
+        "patient_id": patient, "insurance_id": insurance, "title": title}).json()["id"]
         for patient, insurance, title in ((patients[0], ppo["id"], "Left knee"),
                                           (patients[1], medicare["id"], "Low back"),
                                           (patients[2], ppo["id"], "Right shoulder"))]
@@ -255,7 +191,7 @@ def seed_practice(gw: Gateway, env: Mapping[str, str], name: str, domain: str) -
 SECOND_FACTOR_KEY = "authenticator key"
 
 
-def sign_in_help(gw: Gateway, practice: Practice) -> str:
+def sign_in_help(gw: GatewayClient, practice: Practice) -> str:
     lines = [f"\nSign in (POST {gw.url}/api/identity/login) as any of these, password "
              f"'{PASSWORD}':"]
     lines += [f"  {p.email:<36} {p.role}" for p in practice.people]
@@ -330,7 +266,7 @@ def minimal_pdf(text: str) -> bytes:
     return bytes(out)
 
 
-def claim_on_the_portal(gw: Gateway, link: str, email: str, name: str) -> requests.Session:
+def claim_on_the_portal(gw: GatewayClient, link: str, email: str, name: str) -> requests.Session:
     """Register from the link as a browser would; the session then holds the portal cookie."""
     browser = requests.Session()
     page = browser.get(link, timeout=30)
@@ -351,7 +287,7 @@ def claim_on_the_portal(gw: Gateway, link: str, email: str, name: str) -> reques
 # --- the walk ---------------------------------------------------------------------------------
 
 
-def walk(gw: Gateway, practice: Practice, mail_dir: Path) -> dict:
+def walk(gw: GatewayClient, practice: Practice, mail_dir: Path) -> dict:
     """The main story in ``practice``, one printed step at a time; returns what it saw."""
     owner, pt, pta = practice.owner, practice.pt, practice.pta
     patients, cases = practice.patient_ids, practice.case_ids
@@ -362,24 +298,24 @@ def walk(gw: Gateway, practice: Practice, mail_dir: Path) -> dict:
 
     # 1. Invite a staff member; the link comes by mail.
     invitee = Person("front office (invited)", f"ivy@{practice.domain}", "Ivy Invited")
-    invitation = gw.call("POST", "/api/identity/invitations", owner.token, 201, json={
+    invitation = gw.post("identity", "/invitations", 201, token=owner.token, json={
         "full_name": invitee.name, "email": invitee.email, "practice_role": "front_desk",
-        "default_clinic_id": practice.clinic_id})
+        "default_clinic_id": practice.clinic_id}).json()
     token = mailed_token(mail_dir, invitee.email, "accept-invitation?")
-    joined = gw.call("POST", "/api/identity/invitations/accept", expect=201, json={
-        "token": token, "password": PASSWORD})
+    joined = gw.post("identity", "/invitations/accept", 201, json={
+        "token": token, "password": PASSWORD}).json()
     invitee.user_id = joined["user_id"]
     step(f"{next(n)}. the owner invited {invitee.email} (invitation {invitation['id']}, mail "
          f"{invitation['mail_status']}); the link from the mail sink was accepted: a new front "
          f"office user {invitee.user_id} who signs in with password '{PASSWORD}'")
 
     # 2. The assistant finalizes where the insurance allows it...
-    gw.call("GET", f"/api/notes/patients/{patients[0]}", pta.token)
+    gw.get("notes", f"/patients/{patients[0]}", token=pta.token)
     touched[(patients[0], "viewed")] += 1
     finalized = start_note(gw, pta, cases[0], "Stairs are easier this week.")
     touched[(patients[0], "created")] += 1
-    finalized = gw.call("POST", f"/api/notes/notes/{finalized['id']}/finalize", pta.token,
-                        json={"version": finalized["version"]})
+    finalized = gw.post("notes", f"/notes/{finalized['id']}/finalize", 200, token=pta.token,
+                        json={"version": finalized["version"]}).json()
     touched[(patients[0], "finalized")] += 1
     step(f"{next(n)}. the PTA opened patient 1's chart and finalized a Blue Harbor PPO note: "
          f"{finalized['status']}, {finalized['chart_initials']}")
@@ -387,29 +323,29 @@ def walk(gw: Gateway, practice: Practice, mail_dir: Path) -> dict:
     # 3. ...and the gate refuses where it does not.
     gated = start_note(gw, pta, cases[1], "Back pain 4/10 after sitting.")
     touched[(patients[1], "created")] += 1
-    refused = gw.request("POST", f"/api/notes/notes/{gated['id']}/finalize", pta.token,
-                         json={"version": gated["version"]})
+    refused = gw.post("notes", f"/notes/{gated['id']}/finalize", token=pta.token,
+                      json={"version": gated["version"]})
     if refused.status_code != 403:
         raise DemoFailed(f"the gate should refuse the Medicare note: {refused.status_code}")
     step(f"{next(n)}. the gate refused the PTA's Medicare note: "
          f"{refused.json()['error']['message']}")
-    forwarded = gw.call("POST", f"/api/notes/notes/{gated['id']}/forward", pta.token,
-                        json={"version": gated["version"], "to_user_id": pt.user_id})
-    cosigned = gw.call("POST", f"/api/notes/notes/{gated['id']}/finalize", pt.token,
-                       json={"version": forwarded["version"]})
+    forwarded = gw.post("notes", f"/notes/{gated['id']}/forward", 200, token=pta.token,
+                        json={"version": gated["version"], "to_user_id": pt.user_id}).json()
+    cosigned = gw.post("notes", f"/notes/{gated['id']}/finalize", 200, token=pt.token,
+                       json={"version": forwarded["version"]}).json()
     step(f"   so the PTA forwarded it to the PT, who finalized it ({cosigned['status']})")
 
     # 4. Share a plan of care (and the finalized note's PDF) with a referring physician.
     recipient = f"dr.referrer@{suffix}.example"
-    plan = gw.call("POST", "/api/docportal/documents", pt.token, 201,
+    plan = gw.post("docportal", "/documents", 201, token=pt.token,
                    data={"patient_id": patients[0], "kind": "plan_of_care"},
                    files={"file": ("plan-of-care.pdf", minimal_pdf("Plan of care (demo)"),
-                                   "application/pdf")})
-    note_pdf = gw.call("POST", "/api/docportal/documents/from-note", pt.token, 201, json={
-        "patient_id": patients[0], "note_id": finalized["id"]})
-    share = gw.call("POST", "/api/docportal/shares", pt.token, 201, json={
+                                   "application/pdf")}).json()
+    note_pdf = gw.post("docportal", "/documents/from-note", 201, token=pt.token, json={
+        "patient_id": patients[0], "note_id": finalized["id"]}).json()
+    share = gw.post("docportal", "/shares", 201, token=pt.token, json={
         "document_ids": [plan["id"], note_pdf["id"]], "recipient_email": recipient,
-        "purpose": "treatment"})
+        "purpose": "treatment"}).json()
     step(f"{next(n)}. the PT uploaded a plan of care and filed the note's PDF, and shared both "
          f"with {recipient} (share {share['id']}, mail {share['mail_status']})")
 
@@ -425,13 +361,13 @@ def walk(gw: Gateway, practice: Practice, mail_dir: Path) -> dict:
          "opened the plan of care on the portal")
 
     # 6. The sender sees the claim.
-    seen = gw.call("GET", f"/api/docportal/shares/{share['id']}", pt.token)
+    seen = gw.get("docportal", f"/shares/{share['id']}", token=pt.token).json()
     if seen["status"] != "claimed":
         raise DemoFailed(f"the share should be claimed, it is {seen['status']}")
     step(f"{next(n)}. the PT sees the share {seen['status']}, {seen.get('views', 0)} view(s)")
 
     # 7. Revoke: the recipient's very next view is refused.
-    gw.call("POST", f"/api/docportal/shares/{share['id']}/revoke", pt.token)
+    gw.post("docportal", f"/shares/{share['id']}/revoke", 200, token=pt.token)
     after = browser.get(f"{gw.url}/portal/documents/{plan['id']}", timeout=30)
     if after.status_code not in (403, 404, 410):
         raise DemoFailed(f"the recipient's view after the revocation: {after.status_code}")
@@ -441,13 +377,13 @@ def walk(gw: Gateway, practice: Practice, mail_dir: Path) -> dict:
     # 8. A profile on a domain the practice does not recognize: audit raises an alert.
     stranger = Person("billing (outside domain)", f"casey@freemail-{suffix}.example",
                       "Casey Contractor")
-    added = gw.call("POST", "/api/identity/users", owner.token, 201, json={
+    added = gw.post("identity", "/users", 201, token=owner.token, json={
         "email": stranger.email, "full_name": stranger.name, "user_type": "Billing",
-        "default_clinic_id": practice.clinic_id, "clinic_ids": [practice.clinic_id]})
+        "default_clinic_id": practice.clinic_id, "clinic_ids": [practice.clinic_id]}).json()
     stranger.user_id = added["id"]
 
     def the_alert() -> dict | None:
-        alerts = gw.call("GET", "/api/audit/alerts", owner.token)["alerts"]
+        alerts = gw.get("audit", "/alerts", token=owner.token).json()["alerts"]
         return next((a for a in alerts if a["profile_id"] == stranger.user_id), None)
 
     alert = poll(the_alert, 30, f"audit raised no alert about {stranger.email}")
@@ -458,7 +394,8 @@ def walk(gw: Gateway, practice: Practice, mail_dir: Path) -> dict:
     expected_total = sum(touched.values())
 
     def the_report() -> dict | None:
-        report = gw.call("GET", f"/api/audit/reports/access?user_id={pta.user_id}", owner.token)
+        report = gw.get("audit", f"/reports/access?user_id={pta.user_id}",
+                        token=owner.token).json()
         return report if report["total_records"] >= expected_total else None
 
     report = poll(the_report, 30, f"the PTA's access report did not reach {expected_total} "
@@ -485,17 +422,11 @@ def walk(gw: Gateway, practice: Practice, mail_dir: Path) -> dict:
 # --- first start ------------------------------------------------------------------------------
 
 
-def wait_until_ready(gw: Gateway, timeout: float = 60) -> None:
+def wait_until_ready(gw: GatewayClient, timeout: float = 60) -> None:
     """Every service answers /readyz (its database and the bus) through the gateway."""
     for service in SERVICES:
-        def ready(service: str = service) -> bool:
-            try:
-                return gw.session.get(f"{gw.url}/api/{service}/readyz",
-                                      timeout=5).status_code == 200
-            except requests.RequestException:
-                return False
-
-        poll(ready, timeout, f"{service} did not answer /readyz through the gateway", 0.5)
+        poll(lambda service=service: answers(f"{gw.url}/api/{service}/readyz"), timeout,
+             f"{service} did not answer /readyz through the gateway", 0.5)
 
 
 def seed_on_first_start(environ: Mapping[str, str], gateway: str) -> dict | None:
@@ -519,12 +450,12 @@ def seed_on_first_start(environ: Mapping[str, str], gateway: str) -> dict | None
         except (OSError, ValueError, KeyError):
             print(f"\n{marker} exists, so the demo practice is not seeded again.", flush=True)
         return None
-    gw = Gateway(gateway.rstrip("/"))
+    gw = GatewayClient(url=gateway)
     print("\nSeeding a demo practice (first start; SEED_DEMO=0 turns this off):", flush=True)
     try:
         wait_until_ready(gw)
         practice = seed_practice(gw, environ, "Sunrise Physical Therapy", "sunrise.example")
-    except (DemoFailed, requests.RequestException, OSError, subprocess.SubprocessError) as err:
+    except (NotAsExpected, requests.RequestException, OSError, subprocess.SubprocessError) as err:
         print(f"demo seed failed: {err}\nThe platform runs on; `make demo` seeds a practice of "
               "its own, or `make clean` and `make run` start over.", flush=True)
         return None
@@ -558,10 +489,8 @@ def main(argv: list[str] | None = None) -> int:
     # The identity CLI must reach the same database as the running stack: the launcher's env.
     env = stack_environment(os.environ, stack_defaults(local_dir, real=args.real))
     env["LOCAL_DIR"] = str(local_dir)
-    gw = Gateway(args.gateway.rstrip("/"))
-    try:
-        gw.session.get(f"{gw.url}/healthz", timeout=5).raise_for_status()
-    except requests.RequestException:
+    gw = GatewayClient(url=args.gateway)
+    if not answers(f"{gw.url}/healthz"):
         print(f"demo: no gateway at {gw.url}; start the platform first (make run)",
               file=sys.stderr)
         return 1
@@ -573,7 +502,7 @@ def main(argv: list[str] | None = None) -> int:
         practice = seed_practice(gw, env, f"Sunrise Physical Therapy {suffix}",
                                  f"sunrise-{suffix}.example")
         walk(gw, practice, local_dir / "mail")
-    except DemoFailed as exc:
+    except NotAsExpected as exc:
         print(f"demo: {exc}", file=sys.stderr)
         return 1
     print(sign_in_help(gw, practice), flush=True)

@@ -1,6 +1,7 @@
 """What end-to-end tests share: the stack's addresses, its CLI and mail, signing in.
 
-The stack itself is the session fixture in conftest.py.
+The stack itself is the session fixture in conftest.py; calls through the gateway go through
+deploy/local/gateway_client.py, the client the demo, the fault tests and the benchmarks use.
 """
 
 from __future__ import annotations
@@ -8,21 +9,28 @@ from __future__ import annotations
 import re
 import socket
 import subprocess
+import sys
 import uuid
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import Message
 from pathlib import Path
 
-import requests
-from requests.adapters import HTTPAdapter
 from sqlalchemy import Engine, create_engine
 
 from servicekit.testing import wait_for
-from servicekit.totp_wallet import sign_in_through
 
 REPO = Path(__file__).resolve().parents[2]
-GATEWAY = "http://127.0.0.1:8080"
+sys.path.insert(0, str(REPO / "deploy" / "local"))
+# The tests import these from here, with the stack's other addresses.
+from gateway_client import (  # noqa: E402, F401
+    GATEWAY,
+    GatewayClient,
+    answers,
+    past_rate_limit,
+    session_from,
+)
+
 SERVICES = ("identity", "notes", "docportal", "audit")
 PORTS = (8080, 8001, 8002, 8003, 8004, 8333, 1025)
 # The local default must not pick up real servers from the caller's environment.
@@ -34,13 +42,6 @@ REAL_SERVER_VARIABLES = ("BUS_URL", "DATABASE_URL", "S3_ENDPOINT_URL", "SMTP_URL
 def port_in_use(port: int) -> bool:
     with socket.socket() as sock:
         return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
-def answers(url: str) -> bool:
-    try:
-        return requests.get(url, timeout=2).status_code == 200
-    except requests.RequestException:
-        return False
 
 
 @dataclass(frozen=True)
@@ -71,24 +72,6 @@ class Stack:
         return [m for m in messages if address in m.get("X-Sink-Rcpt-To", "")]
 
 
-def session_from(address: str) -> requests.Session:
-    """A session whose requests leave from ``address`` (127.0.0.x): the gateway's per-address
-    limits then count them apart from the other tests' requests."""
-    session = requests.Session()
-    session.mount("http://", SourceAddressAdapter(address))
-    return session
-
-
-class SourceAddressAdapter(HTTPAdapter):
-    def __init__(self, address: str) -> None:
-        self._address = address
-        super().__init__()
-
-    def init_poolmanager(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        kwargs["source_address"] = (self._address, 0)
-        super().init_poolmanager(*args, **kwargs)
-
-
 PASSWORD = "e2e correct horse battery staple"
 
 
@@ -116,47 +99,11 @@ def new_practice(platform: Stack, name: str, owner_email: str) -> StaffPractice:
 
 def sign_in(email: str, password: str, **extra: str) -> str:
     """Sign in through the gateway (waiting out its per-address limit, as a client would)."""
-    response = past_rate_limit(lambda: sign_in_through(
-        requests, {"email": email, "password": password, **extra}, f"{GATEWAY}/api/identity",
-        timeout=10))
-    assert response.status_code == 200, response.text
-    return response.json()["access_token"]
+    return GatewayClient().sign_in(email, password, **extra)
 
 
-def past_rate_limit(call) -> requests.Response:  # type: ignore[no-untyped-def]
-    """``call()`` again while the gateway answers 429 (its limits refill in seconds)."""
-
-    def attempt() -> tuple[requests.Response] | None:  # a tuple: a 4xx Response is falsy
-        response = call()
-        return None if response.status_code == 429 else (response,)
-
-    [response] = wait_for(attempt, timeout=70, interval=1)
-    return response
-
-
-class Api:
-    """One signed-in person's calls through the gateway: ``api.post("notes", "/patients", ...)``."""
-
-    def __init__(self, token: str) -> None:
-        self.session = requests.Session()
-        self.session.headers["Authorization"] = f"Bearer {token}"
-
-    def call(self, method: str, service: str, path: str, expect: int | None = None,
-             **kwargs) -> requests.Response:
-        response = self.session.request(method, f"{GATEWAY}/api/{service}{path}", timeout=30,
-                                        **kwargs)
-        if expect is not None:
-            assert response.status_code == expect, (method, path, response.text)
-        return response
-
-    def get(self, service: str, path: str, expect: int | None = 200, **kw) -> requests.Response:
-        return self.call("GET", service, path, expect, **kw)
-
-    def post(self, service: str, path: str, expect: int | None = None, **kw) -> requests.Response:
-        return self.call("POST", service, path, expect, **kw)
-
-    def patch(self, service: str, path: str, expect: int | None = None, **kw) -> requests.Response:
-        return self.call("PATCH", service, path, expect, **kw)
+# One signed-in person's calls through the gateway: ``Api(token).post("notes", "/patients", ...)``.
+Api = GatewayClient
 
 
 def add_staff(owner: StaffPractice, email: str, full_name: str, user_type: str) -> tuple[str, str]:
@@ -169,8 +116,7 @@ def add_staff(owner: StaffPractice, email: str, full_name: str, user_type: str) 
         "email": email, "full_name": full_name, "user_type": user_type,
         "default_clinic_id": clinic_id, "clinic_ids": [clinic_id]}).json()
     token = mailed_token(owner.platform, email, "get-started")
-    past_rate_limit(lambda: requests.post(f"{GATEWAY}/api/identity/password/set", timeout=10, json={
-        "token": token, "password": PASSWORD})).raise_for_status()
+    Api().post("identity", "/password/set", 204, json={"token": token, "password": PASSWORD})
     token = sign_in(email, PASSWORD)
     known_to_notes(token)
     return added["id"], token
@@ -191,11 +137,7 @@ def mailed_token(platform: Stack, address: str, page: str) -> str:
 
 def known_to_notes(token: str) -> None:
     """Wait until identity's events about this person have reached the notes service."""
-    api = Api(token)
-    # Starting a note on a case that does not exist: 404 once notes knows the author.
-    probe = {"case_id": str(uuid.uuid4()), "kind": "daily_note", "date_of_service": "2026-11-20"}
-    wait_for(lambda: api.post("notes", "/notes", json=probe).status_code == 404,
-             timeout=15, interval=0.05)
+    Api(token).wait_until_notes_knows(timeout=15)
 
 
 def new_chart(owner: StaffPractice) -> dict[str, str]:

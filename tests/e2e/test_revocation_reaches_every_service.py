@@ -14,11 +14,9 @@ import time
 import uuid
 
 import pytest
-import requests
-from e2e_stack import GATEWAY, PASSWORD, Api, add_staff, new_practice, past_rate_limit
+from e2e_stack import PASSWORD, Api, add_staff, new_practice
 
 from servicekit.testing import wait_for
-from servicekit.totp_wallet import sign_in_through
 
 pytestmark = pytest.mark.e2e
 
@@ -34,9 +32,7 @@ NEW_PASSWORD = "e2e another correct horse battery"
 
 
 def tokens_of(email: str, password: str = PASSWORD) -> dict:
-    response = past_rate_limit(lambda: sign_in_through(
-        requests, {"email": email, "password": password}, f"{GATEWAY}/api/identity",
-        timeout=10))
+    response = Api().sign_in_answer(email, password)
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -61,14 +57,12 @@ def accepted_everywhere(access_token: str) -> None:
 
 def reset_password(platform, email: str, new_password: str) -> None:
     seen = len(platform.mail_to(email))
-    answer = past_rate_limit(lambda: requests.post(
-        f"{GATEWAY}/api/identity/password/forgot", timeout=10, json={"email": email}))
+    answer = Api().post("identity", "/password/forgot", json={"email": email})
     assert answer.status_code in (200, 202), answer.text
     mail = wait_for(lambda: platform.mail_to(email)[seen:], timeout=15)[-1]
     token = re.search(r"token=([\w\-]+)", mail.get_content()).group(1)
-    past_rate_limit(lambda: requests.post(
-        f"{GATEWAY}/api/identity/password/reset", timeout=10,
-        json={"token": token, "password": new_password})).raise_for_status()
+    Api().post("identity", "/password/reset",
+               json={"token": token, "password": new_password}).raise_for_status()
 
 
 class Staff:
@@ -110,9 +104,9 @@ def test_every_way_of_revoking_reaches_every_service_within_a_second(platform):
         measure(deactivated, lambda _t, who=deactivated: manager.post(
             "identity", f"/users/{who.id}/deactivate", 200, json={}))
         measure(reset, lambda t, n=n: new_password(t, n))
-        measure(leaving, lambda t: requests.post(
-            f"{GATEWAY}/api/identity/logout", timeout=10,
-            json={"refresh_token": t["refresh_token"]}).raise_for_status())
+        measure(leaving, lambda t: Api().post(
+            "identity", "/logout", json={"refresh_token": t["refresh_token"]}
+        ).raise_for_status())
 
     for service, values in timings.items():
         p99 = statistics.quantiles(values, n=100, method="inclusive")[98]

@@ -12,7 +12,7 @@ import time
 import pyotp
 import pytest
 import requests
-from e2e_stack import GATEWAY, PASSWORD, Api, add_staff, new_practice, past_rate_limit
+from e2e_stack import PASSWORD, Api, add_staff, new_practice
 
 from servicekit.testing import wait_for
 from servicekit.totp_wallet import WALLET
@@ -21,8 +21,7 @@ pytestmark = pytest.mark.e2e
 
 
 def login(body: dict) -> requests.Response:
-    return past_rate_limit(lambda: requests.post(f"{GATEWAY}/api/identity/login", json=body,
-                                                 timeout=10))
+    return Api().post("identity", "/login", json=body)
 
 
 def code_of(error: requests.Response) -> str:
@@ -49,13 +48,11 @@ def test_second_factor_journey_through_the_gateway(platform):
     asked = login({"email": "pt@second-factor.example", "password": PASSWORD})
     assert (asked.status_code, code_of(asked)) == (403, "second_factor_enrollment_required")
     token = asked.json()["error"]["details"]["enrollment_token"]
-    started = requests.post(f"{GATEWAY}/api/identity/second-factor/enrollment", timeout=10,
-                            json={"enrollment_token": token})
-    assert started.status_code == 200, started.text
+    started = Api().post("identity", "/second-factor/enrollment", 200,
+                         json={"enrollment_token": token})
     app = pyotp.TOTP(started.json()["secret"])
-    enrolled = requests.post(f"{GATEWAY}/api/identity/second-factor/enrollment/confirm",
-                             timeout=10, json={"enrollment_token": token, "code": app.now()})
-    assert enrolled.status_code == 200, enrolled.text
+    enrolled = Api().post("identity", "/second-factor/enrollment/confirm", 200,
+                          json={"enrollment_token": token, "code": app.now()})
     assert len(enrolled.json()["recovery_codes"]) == 10
     therapist = Api(enrolled.json()["access_token"])
     therapist.get("notes", "/patients")

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from gateway_client import answers  # deploy/local, on the path (conftest)
 from sqlalchemy import func, select
 
 from audit.adapters.tables import audit_events
@@ -32,6 +33,7 @@ from servicekit.messaging.envelope import Actor, Subject, new_event
 from servicekit.migrations import upgrade
 from servicekit.testing import wait_for
 from servicekit.testing_servers import free_port
+from servicekit.totp_wallet import sign_in_through
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
 
@@ -151,10 +153,10 @@ def test_gunicorn_finishes_requests_in_flight_and_every_answered_write_is_commit
     stop = threading.Event()
     threads: list[threading.Thread] = []
     try:
-        wait_for(lambda: server.poll() is not None or _answers(f"{base}/healthz"), timeout=60)
+        wait_for(lambda: server.poll() is not None or answers(f"{base}/healthz"), timeout=60)
         assert server.poll() is None, (tmp_path / "gunicorn.log").read_text()[-3000:]
-        login = requests.post(f"{base}/login", timeout=30, json={
-            "email": "owner@graceful.example", "password": PASSWORD})
+        login = sign_in_through(requests, {"email": "owner@graceful.example",
+                                           "password": PASSWORD}, base, timeout=30)
         assert login.status_code == 200, login.text
         token = login.json()["access_token"]
         clinic_id = requests.get(f"{base}/clinics", timeout=10, headers={
@@ -191,13 +193,6 @@ def test_gunicorn_finishes_requests_in_flight_and_every_answered_write_is_commit
     # A request that got no answer had no effect either, so a client's retry doubles nothing.
     assert not {a.email for a in failed} & committed
     print(f"{len(answered)} answered, {len(failed)} refused after SIGTERM")
-
-
-def _answers(url: str) -> bool:
-    try:
-        return requests.get(url, timeout=2).status_code == 200
-    except requests.RequestException:
-        return False
 
 
 # --- (b) a consumer acks what it holds and exits 0 ------------------------------------------

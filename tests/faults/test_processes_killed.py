@@ -10,12 +10,14 @@ import uuid
 import pytest
 import requests
 from faultkit import IDENTITY, PASSWORD, Load, clinic_load, open_clinic, report
+from gateway_client import answers  # deploy/local, on the path (conftest)
 from sqlalchemy import select
 
 from identity.adapters.tables import users
 from identity.service_layer.practices import create_practice
 from servicekit.testing import wait_for
 from servicekit.testing_servers import free_port
+from servicekit.totp_wallet import sign_in_through
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
 
@@ -77,11 +79,11 @@ def test_an_api_worker_killed_mid_load_loses_and_doubles_nothing(platform):
     base = f"http://127.0.0.1:{port}"
     master = platform.start("identity-api", "gunicorn", "-c", "services/identity/gunicorn.conf.py",
                             BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="2")
-    wait_for(lambda: len(worker_pids(master)) == 2 and _answers(f"{base}/healthz"),
+    wait_for(lambda: len(worker_pids(master)) == 2 and answers(f"{base}/healthz"),
              timeout=40, interval=0.2)
     http = requests.Session()
-    token = http.post(f"{base}/login", json={"email": owner_email, "password": PASSWORD},
-                      timeout=10).json()["access_token"]
+    token = sign_in_through(http, {"email": owner_email, "password": PASSWORD}, base,
+                            timeout=10).json()["access_token"]
     headers = {"Authorization": f"Bearer {token}"}
     clinic_id = http.get(f"{base}/clinics", headers=headers, timeout=10).json()[0]["id"]
     added: list[str] = []
@@ -90,8 +92,8 @@ def test_an_api_worker_killed_mid_load_loses_and_doubles_nothing(platform):
         done = []
         with requests.Session() as session:  # a new connection: either worker may answer
             if n % 4 == 0:
-                login = session.post(f"{base}/login", timeout=10, json={
-                    "email": owner_email, "password": PASSWORD})
+                login = sign_in_through(session, {"email": owner_email, "password": PASSWORD},
+                                        base, timeout=10)
                 done.append(("login", login.status_code))
             response = session.post(f"{base}/users", headers=headers, timeout=10, json={
                 "email": f"staff-{uuid.uuid4().hex[:10]}@faults.example",
@@ -113,7 +115,7 @@ def test_an_api_worker_killed_mid_load_loses_and_doubles_nothing(platform):
             subprocess.run(["kill", "-9", str(victim)], check=True)
             killed.append(victim)
             wait_for(lambda: len([p for p in worker_pids(master) if p not in killed]) == 2
-                     and _answers(f"{base}/healthz"), timeout=30, interval=0.05)
+                     and answers(f"{base}/healthz"), timeout=30, interval=0.05)
             respawned_in.append(time.monotonic() - killed_at)
         time.sleep(1.5)
     finally:
@@ -139,10 +141,3 @@ def test_an_api_worker_killed_mid_load_loses_and_doubles_nothing(platform):
     # Only requests in flight on a killed worker may fail, and only by a cut connection.
     assert failed <= 2 * len(killed) * len(loads), [e for load in loads for e in load.errors]
     assert all(s in (200, 201, 599) for load in loads for _, _, s in load.results)
-
-
-def _answers(url: str) -> bool:
-    try:
-        return requests.get(url, timeout=2).status_code == 200
-    except requests.RequestException:
-        return False
