@@ -26,6 +26,7 @@ STEP = 30
 KEEP_RECOVERY_CODES = 3
 RENEW_PATH = "/me/second-factor/recovery-codes"
 ENROL = "second_factor_enrollment_required"
+GATEWAY_LIMIT = "too_many_requests"  # the gateway's rate limit, not one of identity's
 MOST_TRIES = 3
 R = TypeVar("R")
 
@@ -52,7 +53,11 @@ class TotpWallet:
         """POST /login with ``body``; answer identity's second-factor questions if asked.
 
         An account the wallet holds sends its code with the password at once (one request,
-        as an app user would type both); otherwise identity says what it needs."""
+        as an app user would type both); otherwise identity says what it needs. A step the
+        gateway's rate limit refuses is asked again after a pause, as an app would: retrying
+        the whole sign-in instead would spend the refilled allowance on its first step each
+        time and never finish."""
+        post = _patient(post)
         key = _key(body["email"], body.get("account", "staff"), body.get("practice_id"))
         if key not in self._accounts:
             status, answer = post("/login", body, None)
@@ -154,6 +159,22 @@ class TotpWallet:
         status, answer = post("/me/second-factor/recovery-codes", {"otp": otp}, access_token)
         if status == 200:
             held.recovery_codes = list(answer["recovery_codes"])
+
+
+def _patient(post: Post, pause: float = 2.0, most_seconds: float = 90.0) -> Post:
+    """``post`` that waits out the gateway's own 429 (``too_many_requests``); identity's
+    throttles (a guessing address, wrong codes) are answers and come straight back."""
+
+    def patiently(path: str, body: dict[str, Any], token: str | None) -> tuple[int, Any]:
+        deadline = time.monotonic() + most_seconds
+        while True:
+            status, answer = post(path, body, token)
+            if status != 429 or _error_code(answer) != GATEWAY_LIMIT \
+                    or time.monotonic() > deadline:
+                return status, answer
+            time.sleep(pause)
+
+    return patiently
 
 
 def _key(email: str, account: str, practice_id: str | None = None) -> tuple[str, str]:
