@@ -11,10 +11,17 @@
 set -eu
 local_dir=$1
 shift
-mkdir -p "$local_dir/tmp/stack"
+# The program may itself lie under /tmp (a checkout there, with its .venv/bin/weed): find it
+# now and keep it reachable at /tmp/.bin/<name> before /tmp is hidden.
+program=$(command -v "$1")
+shift
+name=$(basename "$program")
+mkdir -p "$local_dir/tmp/stack" "$local_dir/tmp/.bin"
+: > "$local_dir/tmp/.bin/$name"
+mount --bind "$program" "$local_dir/tmp/.bin/$name"
 # LOCAL_DIR may itself lie under /tmp: keep it reachable at /tmp/stack before /tmp is hidden.
 mount --bind "$local_dir" "$local_dir/tmp/stack"
 mount --rbind "$local_dir/tmp" /tmp
 cd /tmp/stack
 export TMPDIR=/tmp  # Go's os.TempDir (SeaweedFS's log files) follows it: here, LOCAL_DIR/tmp
-exec "$@"
+exec "/tmp/.bin/$name" "$@"

@@ -114,3 +114,20 @@ def test_the_local_stack_writes_nothing_outside_local_dir():
     assert found["up"], f"the stack did not come up:\n{output}"
     assert found["outside_local_dir"] == [], output
     assert {"s3", "tmp", "mail", "nginx", "metrics", "bus"} <= set(found["local_dir"])
+
+
+def test_a_program_that_lies_under_tmp_still_starts_inside_the_private_tmp(tmp_path):
+    """A checkout under /tmp (CI clones there) keeps .venv/bin/weed under /tmp, which the
+    private /tmp hides: the script keeps the program reachable before hiding it."""
+    local_dir, bin_dir = tmp_path / "local", tmp_path / "bin"
+    bin_dir.mkdir()
+    program = bin_dir / "where-am-i"
+    program.write_text("#!/bin/sh\necho \"$PWD $TMPDIR $1\"\n")
+    program.chmod(0o755)
+    private_tmp = private_tmp_prefix(local_dir)
+    assert private_tmp, "this machine refuses mount namespaces"
+    ran = subprocess.run([*private_tmp, "where-am-i", "hello"], capture_output=True, text=True,
+                         env={**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"},
+                         timeout=30)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.split() == ["/tmp/stack", "/tmp", "hello"]
