@@ -24,13 +24,18 @@ WATCHED = (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"))
 LOCAL_DIR = Path("/tmp/local")
 HOME = Path("/tmp/home")
 UP = "Press Ctrl-C to stop everything."
+HELD = Path("/mnt")
 
 
 def isolate() -> None:
     subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+    # The checkout may lie under /tmp (CI clones there): hold it aside (/mnt, in this mount
+    # namespace only) while the fresh tmpfs hides /tmp, then put it back at its own path.
+    subprocess.run(["mount", "--bind", str(REPO), str(HELD)], check=True)
     for folder in WATCHED:
         subprocess.run(["mount", "-t", "tmpfs", "tmpfs", str(folder)], check=True)
-    subprocess.run(["mount", "--bind", str(REPO), str(REPO)], check=True)
+    REPO.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["mount", "--bind", str(HELD), str(REPO)], check=True)
     subprocess.run(["mount", "-o", "remount,bind,ro", str(REPO)], check=True)
     HOME.mkdir()
 
@@ -65,6 +70,8 @@ def written_outside_local_dir() -> list[str]:
         for path in sorted(folder.rglob("*")):
             if path in (LOCAL_DIR, HOME) or LOCAL_DIR in path.parents:
                 continue
+            if path == REPO or path in REPO.parents or REPO in path.parents:
+                continue  # the checkout itself, put back under /tmp by isolate()
             found.append(str(path))
     return found
 
