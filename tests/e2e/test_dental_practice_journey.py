@@ -10,6 +10,7 @@ figures, and Front Desk never gets a digest.
 from __future__ import annotations
 
 import re
+import subprocess
 
 import pytest
 import requests
@@ -130,7 +131,12 @@ def test_a_dental_practice_from_invitations_to_its_digest(platform):
     assert mails(platform, f"dana@{DOMAIN}", "roceed") == []  # off by default
 
     # The Practice Digest, now: real figures; Front Desk gets none.
-    platform.cli("identity", "digests", "send", "--now")
+    try:
+        platform.cli("identity", "digests", "send", "--now")
+    except subprocess.CalledProcessError:
+        # The stack's mail worker may be sending the same period at that moment (a race the
+        # CLI does not yet absorb: see the closing note); the second call finds it sent.
+        platform.cli("identity", "digests", "send", "--now")
     [digest] = wait_for(lambda: mails(platform, OWNER, "Practice Digest") or None, timeout=15)
     text = digest.get_body(("plain",)).get_content()
     assert "Treatment plans sent: 1" in text and "Treatment plans proceeded with: 1" in text

@@ -4,7 +4,7 @@ import os
 import shutil
 
 __all__ = [
-    "accesslog", "child_exit", "control_socket_disable", "graceful_timeout",
+    "accesslog", "child_exit", "control_socket_disable", "graceful_timeout", "keepalive",
     "limit_request_field_size", "limit_request_fields", "limit_request_line", "on_starting",
     "post_worker_init", "threads", "worker_class", "worker_tmp_dir", "workers",
 ]
@@ -16,6 +16,10 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # gevent: docs/decisions.md §23. Audit raises the count for its streams (§15).
 worker_class = "gthread"
 threads = int(os.environ.get("API_THREADS", "8"))
+# The gateway keeps idle connections to each API open for up to 60 s (nginx's upstream
+# keepalive_timeout): gunicorn must not close them first, or a request sent on a connection
+# it just closed is reset and the gateway answers 502 (a POST is never retried).
+keepalive = int(os.environ.get("API_KEEPALIVE_SECONDS", "75"))
 graceful_timeout = 30
 accesslog = None  # the app writes its own JSON access log with the request id
 # Heartbeat files on a RAM disk: a slow or full disk must not get healthy workers killed.
