@@ -33,13 +33,15 @@ MAX_RUNS = 6
 PATH_PARAMETER = re.compile(r"\{[^}]+\}")
 # What the chains must get to, one at least per service: an operation on a note started on a
 # case of a patient made in the same scenario; on a share of a document uploaded in it; on a
-# user or an invitation added in it.
+# user, an invitation or a practitioner record added in it.
 REACHES = {"notes": {"GET /notes/{note_id}", "POST /notes/{note_id}/finalize"},
            "docportal": {"GET /shares/{share_id}", "POST /shares/{share_id}/revoke"},
            "identity": {"GET /users/{user_id}", "PATCH /users/{user_id}/permissions",
                         "POST /users/{user_id}/deactivate",
                         "POST /invitations/{invitation_id}/resend",
-                        "POST /invitations/{invitation_id}/revoke"}}
+                        "POST /invitations/{invitation_id}/revoke",
+                        "PATCH /practitioners/{practitioner_id}",
+                        "DELETE /practitioners/{practitioner_id}"}}
 # Which body field names the id that each creating operation returns.
 CREATES = {"POST /patients": "patient_id", "POST /insurances": "insurance_id",
            "POST /cases": "case_id", "POST /notes": "note_id", "POST /documents": "document_id",
