@@ -8,6 +8,8 @@ not looked at (a PDF is full of zero bytes); their contents are checked by their
 
 from __future__ import annotations
 
+import json
+
 from flask import Flask, request
 
 from servicekit.web.errors import AppError
@@ -22,6 +24,26 @@ NUL = "\x00"
 
 class NulCharacter(AppError):
     status, code = 400, "nul_character"
+
+
+class UnpairedSurrogate(AppError):
+    status, code = 400, "invalid_unicode"
+
+
+def _refuse_unpaired_surrogates(raw: bytes) -> None:
+    """JSON may spell half of a UTF-16 pair (\\ud800) alone; no text can hold it, and
+    PostgreSQL refuses it deep inside a handler (a 500)."""
+    if b"\\ud" not in raw.lower():
+        return
+    try:
+        json.dumps(json.loads(raw), ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise UnpairedSurrogate(
+            "The request's body contains a \\u escape that is half of a character (an "
+            "unpaired surrogate). Send the text as valid Unicode and try again.",
+            details={"where": "body"}) from None
+    except ValueError:
+        return
 
 
 def _refuse(where: str) -> None:
@@ -49,6 +71,7 @@ def install_input_guard(app: Flask) -> None:
             if b"\x00" in raw_json or b"\\u0000" in raw_json.lower():
                 _refuse("body")
             check_json_syntax(raw_json)
+            _refuse_unpaired_surrogates(raw_json)
         elif request.mimetype in {"application/x-www-form-urlencoded", "multipart/form-data"}:
             if any(NUL in key or NUL in value for key, value in request.form.items(multi=True)):
                 _refuse("form")
