@@ -125,7 +125,10 @@ def fill_known_ids(body: dict, known: dict[str, list[str]]) -> None:
 
 
 def fill_addresses(body: dict, clinic_id: str) -> None:
-    """Random text is rarely an email address or one of the practice's clinics."""
+    """Random text is rarely an email address or one of the practice's clinics, and a random
+    date is rarely a plausible date of birth (within 130 years before today)."""
+    if "date_of_birth" in body:
+        body["date_of_birth"] = "1980-02-03"
     if "recipient_email" in body:
         body["recipient_email"] = "dr.stateful@physicians.example"
     if "email" in body:

@@ -1,10 +1,12 @@
 """Request and response bodies of the notes API."""
 
+from datetime import UTC, date, datetime
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
 from notes.domain.note_parts import NoteKind
+from notes.domain.patient_records import ImplausibleBirthDate, check_date_of_birth
 from notes.domain.residence import NotAState, state_of_residence
 from servicekit.web.schemas import ChangeSchema
 
@@ -19,6 +21,13 @@ class StateCode(fields.Str):
             return state_of_residence(super()._deserialize(value, attr, data, **kwargs))
         except NotAState as err:
             raise ValidationError(str(err)) from None
+
+
+def _plausible_birth_date(born: date) -> None:
+    try:
+        check_date_of_birth(born, datetime.now(UTC).date())
+    except ImplausibleBirthDate as err:
+        raise ValidationError(str(err)) from None
 
 
 class PatientSchema(Schema):
@@ -61,7 +70,7 @@ class NewPatientSchema(Schema):
     clinic_id = fields.Str(required=True)
     first_name = fields.Str(required=True, validate=_NAME)
     last_name = fields.Str(required=True, validate=_NAME)
-    date_of_birth = fields.Date(required=True)
+    date_of_birth = fields.Date(required=True, validate=_plausible_birth_date)
     phone = fields.Str(allow_none=True, validate=validate.Length(max=40))
     email = fields.Email(allow_none=True)
     address = fields.Str(allow_none=True, validate=validate.Length(max=500))

@@ -8,6 +8,7 @@ and each edit comes back with the seed's privacy warning.
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import date, timedelta
 from enum import StrEnum
 
 from notes.domain.errors import AdminOnly, PermissionRequired
@@ -46,3 +47,32 @@ def require_patient_record_editor(model: PracticeModel, permissions: Collection[
             "You need the edit_patients permission for this; ask a User Manager in your "
             "practice to grant it.", {"missing": [Permission.EDIT_PATIENTS.value]})
     return None
+
+
+# The oldest person on record lived 122 years; a birth date further back is a typing slip.
+OLDEST_PLAUSIBLE_AGE_YEARS = 130
+
+
+class ImplausibleBirthDate(ValueError):
+    """A date of birth no living patient can have; the message says what to correct."""
+
+
+def check_date_of_birth(born: date, today: date) -> date:
+    """``born`` if a patient registered ``today`` can have been born then.
+
+    ``today`` is the UTC date; a clinic east of UTC may already be a day ahead, so
+    tomorrow (UTC) is still accepted for a newborn registered just after local midnight.
+    """
+    if born > today + timedelta(days=1):
+        raise ImplausibleBirthDate(
+            f"A date of birth cannot be in the future ({born.isoformat()}); check the year "
+            "and send it again.")
+    oldest = today.replace(year=today.year - OLDEST_PLAUSIBLE_AGE_YEARS) \
+        if not (today.month == 2 and today.day == 29) \
+        else date(today.year - OLDEST_PLAUSIBLE_AGE_YEARS, 3, 1)
+    if born < oldest:
+        raise ImplausibleBirthDate(
+            f"A date of birth before {oldest.isoformat()} (over "
+            f"{OLDEST_PLAUSIBLE_AGE_YEARS} years ago) is not plausible; check the year and "
+            "send it again.")
+    return born

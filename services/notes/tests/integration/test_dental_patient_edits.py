@@ -95,3 +95,23 @@ def test_the_projection_follows_the_model_and_a_rename(app, feed, identity_event
         projection = IdentityProjection(uow.session)
         assert projection.practice_name(org) == "Harbour Dental"
         assert projection.practice_model(org) == "dental"
+
+
+def test_a_birth_date_in_the_future_or_centuries_ago_is_refused_and_nothing_is_saved(
+        as_, practice):
+    staff = as_(practice, "clerical")
+    before = staff.get("/patients").get_json()["total"]
+    for born in ("2999-01-01", "1800-01-01"):
+        refused = staff.post("/patients", json={
+            "clinic_id": practice.clinic_id, "first_name": "Pat", "last_name": "Lee",
+            "date_of_birth": born})
+        assert refused.status_code == 422, refused.get_json()
+        [why] = refused.get_json()["error"]["details"]["fields"]["json"]["date_of_birth"]
+        assert "check the year" in why
+    assert staff.get("/patients").get_json()["total"] == before
+    chart = staff.post("/patients", json={
+        "clinic_id": practice.clinic_id, "first_name": "Pat", "last_name": "Lee",
+        "date_of_birth": "1980-02-03"}).get_json()["id"]
+    changed = staff.patch(f"/patients/{chart}", json={"date_of_birth": "2999-01-01"})
+    assert changed.status_code == 422, changed.get_json()
+    assert staff.get(f"/patients/{chart}").get_json()["date_of_birth"] == "1980-02-03"
