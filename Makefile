@@ -5,9 +5,11 @@ VENV_PY := $(VENV)/bin/python
 
 # The venv is rebuilt only when a package's declared dependencies or the pins change.
 CONSTRAINTS := $(wildcard constraints.txt)
-PACKAGE_FILES := libs/servicekit/pyproject.toml $(wildcard services/*/pyproject.toml)
-EDITABLES := -e libs/servicekit -e services/identity -e services/notes \
-             -e services/docportal -e services/audit
+PACKAGE_FILES := libs/servicekit/pyproject.toml libs/servicekit-testing/pyproject.toml \
+                 $(wildcard services/*/pyproject.toml)
+# servicekit-testing (pytest fixtures) is for this venv only; the images never install it.
+EDITABLES := -e libs/servicekit -e libs/servicekit-testing -e services/identity \
+             -e services/notes -e services/docportal -e services/audit
 STAMP := $(VENV)/.installed
 
 .PHONY: venv run run-real demo test lint bench load clean

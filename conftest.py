@@ -1,7 +1,7 @@
 # Fixtures for the real PostgreSQL and RabbitMQ of this machine, shared by every test folder.
 import pytest
 
-pytest_plugins = ["servicekit.testing", "servicekit.testing_servers"]
+pytest_plugins = ["servicekit_testing.fixtures", "servicekit_testing.servers"]
 
 # The end-to-end stack is a session fixture on fixed ports (8080, 8001-8004, ...), so it lives
 # until the session ends. Tests that start a stack of their own on those ports (tests/faults)

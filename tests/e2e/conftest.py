@@ -26,7 +26,7 @@ from e2e_stack import (  # noqa: E402
 )
 from stack_process import start_stack, stop_stack  # noqa: E402
 
-from servicekit.testing import AMQP_BASE_URL, rabbitmqctl, wait_for  # noqa: E402
+from servicekit_testing.fixtures import AMQP_BASE_URL, rabbitmqctl, wait_for  # noqa: E402
 
 
 @pytest.fixture(scope="session", params=["local", "postgresql+rabbitmq"])

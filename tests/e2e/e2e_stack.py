@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine
 
-from servicekit.testing import wait_for
+from servicekit_testing.fixtures import wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "deploy" / "local"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from e2e_stack import Api, add_staff, new_chart, new_practice
 
-from servicekit.testing import wait_for
+from servicekit_testing.fixtures import wait_for
 
 pytestmark = pytest.mark.e2e
 

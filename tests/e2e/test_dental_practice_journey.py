@@ -24,7 +24,7 @@ from e2e_stack import (
     sign_in,
 )
 
-from servicekit.testing import wait_for
+from servicekit_testing.fixtures import wait_for
 
 pytestmark = pytest.mark.e2e
 

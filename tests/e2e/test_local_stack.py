@@ -12,7 +12,7 @@ import pytest
 import requests
 from e2e_stack import GATEWAY, REPO, SERVICES
 
-from servicekit.testing import wait_for
+from servicekit_testing.fixtures import wait_for
 
 pytestmark = pytest.mark.e2e
 

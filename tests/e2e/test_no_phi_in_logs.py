@@ -19,7 +19,7 @@ import requests
 from e2e_stack import GATEWAY, PASSWORD, Api, add_staff, new_practice, past_rate_limit
 from sqlalchemy import text as sql
 
-from servicekit.testing import wait_for
+from servicekit_testing.fixtures import wait_for
 
 pytestmark = pytest.mark.e2e
 

@@ -26,7 +26,7 @@ from e2e_stack import (
 from sqlalchemy import select, update
 
 from docportal.adapters.tables import shares
-from servicekit.testing import wait_for
+from servicekit_testing.fixtures import wait_for
 
 pytestmark = pytest.mark.e2e
 

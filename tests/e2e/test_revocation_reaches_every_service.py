@@ -16,7 +16,7 @@ import uuid
 import pytest
 from e2e_stack import PASSWORD, Api, add_staff, new_practice
 
-from servicekit.testing import wait_for
+from servicekit_testing.fixtures import wait_for
 
 pytestmark = pytest.mark.e2e
 

@@ -14,8 +14,8 @@ import pytest
 import requests
 from e2e_stack import PASSWORD, Api, add_staff, new_practice
 
-from servicekit.testing import wait_for
 from servicekit.totp_wallet import WALLET
+from servicekit_testing.fixtures import wait_for
 
 pytestmark = pytest.mark.e2e
 

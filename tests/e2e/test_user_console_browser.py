@@ -26,7 +26,7 @@ from e2e_stack import (
 )
 from staff_browser import chromium, sign_in_page
 
-from servicekit.testing import wait_for
+from servicekit_testing.fixtures import wait_for
 
 pytestmark = pytest.mark.e2e
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from e2e_stack import PASSWORD, Api, new_practice, sign_in
 
-from servicekit.testing import wait_for
+from servicekit_testing.fixtures import wait_for
 
 pytestmark = pytest.mark.e2e
 RUNS = 20

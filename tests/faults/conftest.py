@@ -1,6 +1,6 @@
 """Fault tests: private servers they may stop, and the small platform they run on.
 
-The fixtures of servicekit.testing_private are imported here rather than registered in the
+The fixtures of servicekit_testing.private are imported here rather than registered in the
 root conftest: only these tests start servers of their own.
 """
 
@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from faultkit import Platform, show_logs_if_failed  # noqa: E402
 from through_gateway import gateway_platform  # noqa: E402
 
-from servicekit.testing_private import (  # noqa: E402, F401 - fixtures
+from servicekit_testing.private import (  # noqa: E402, F401 - fixtures
     private_broker_url,
     private_postgres,
     private_rabbitmq,

@@ -37,8 +37,8 @@ from notes.spec import SPEC as NOTES
 from servicekit.auth import TokenVerifier
 from servicekit.messaging.deadletters import list_dead_letters
 from servicekit.migrations import upgrade
-from servicekit.testing import wait_for
 from servicekit.totp_wallet import sign_in_through
+from servicekit_testing.fixtures import wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from servicekit.testing_private import RABBITMQ_BIN, PrivateRabbitMQ
-from servicekit.testing_servers import HOST, free_port
+from servicekit_testing.private import RABBITMQ_BIN, PrivateRabbitMQ
+from servicekit_testing.servers import HOST, free_port
 
 NODES = 3
 

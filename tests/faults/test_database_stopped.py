@@ -16,8 +16,8 @@ from faultkit import Platform, open_clinic, report, show_logs_if_failed
 from sqlalchemy import select
 
 from notes.spec import SPEC as NOTES
-from servicekit.testing import wait_for
 from servicekit.totp_wallet import sign_in_through
+from servicekit_testing.fixtures import wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
 

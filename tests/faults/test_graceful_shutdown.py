@@ -31,9 +31,9 @@ from servicekit.messaging.bus import declare_consumer_topology
 from servicekit.messaging.deadletters import list_dead_letters
 from servicekit.messaging.envelope import Actor, Subject, new_event
 from servicekit.migrations import upgrade
-from servicekit.testing import wait_for
-from servicekit.testing_servers import free_port
 from servicekit.totp_wallet import sign_in_through
+from servicekit_testing.fixtures import wait_for
+from servicekit_testing.servers import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
 

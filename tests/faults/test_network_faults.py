@@ -14,7 +14,7 @@ import pytest
 from faultkit import IDENTITY, report
 
 from identity.service_layer.practices import create_practice
-from servicekit.testing import wait_for
+from servicekit_testing.fixtures import wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
 

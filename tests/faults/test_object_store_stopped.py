@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from through_gateway import PDF, open_gateway_clinic, upload
 
 from docportal.adapters.tables import documents
-from servicekit.testing import wait_for
+from servicekit_testing.fixtures import wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
 

@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from identity.adapters.tables import users
 from identity.service_layer.practices import create_practice
-from servicekit.testing import wait_for
-from servicekit.testing_servers import free_port
 from servicekit.totp_wallet import sign_in_through
+from servicekit_testing.fixtures import wait_for
+from servicekit_testing.servers import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
 

@@ -26,7 +26,7 @@ from rabbitmq_cluster import ClusterNode, RabbitMQCluster, rabbitmq_cluster  # n
 from sqlalchemy import func, select
 
 from audit.adapters.tables import audit_events
-from servicekit.testing import wait_for
+from servicekit_testing.fixtures import wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
 

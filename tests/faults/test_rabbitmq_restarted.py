@@ -1,7 +1,7 @@
 """RabbitMQ stopped and started under load through the gateway: APIs keep answering, audit
 gets every committed event once.
 
-The broker is a private node (servicekit.testing_private), never the machine's shared one;
+The broker is a private node (servicekit_testing.private), never the machine's shared one;
 the platform is the whole stack behind nginx (through_gateway.py).
 """
 
@@ -14,7 +14,7 @@ from e2e_stack import PASSWORD
 from faultkit import Load, report
 from through_gateway import gateway_load, open_gateway_clinic
 
-from servicekit.testing import wait_for
+from servicekit_testing.fixtures import wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
 

@@ -17,7 +17,7 @@ from identity.spec import SPEC as IDENTITY
 from servicekit.messaging.deadletters import list_dead_letters
 from servicekit.messaging.envelope import Actor, Subject, new_event
 from servicekit.migrations import upgrade
-from servicekit.testing import wait_for
+from servicekit_testing.fixtures import wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
 

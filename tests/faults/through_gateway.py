@@ -19,8 +19,8 @@ from pathlib import Path
 import requests
 from faultkit import Platform
 
-from servicekit.testing import wait_for
-from servicekit.testing_servers import SeaweedFS
+from servicekit_testing.fixtures import wait_for
+from servicekit_testing.servers import SeaweedFS
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "e2e"))

@@ -33,7 +33,7 @@ from notes.service_layer.payers import add_insurance, open_case
 from notes.spec import SPEC as NOTES
 from servicekit.messaging.envelope import Actor, Subject, new_event
 from servicekit.migrations import upgrade
-from servicekit.testing import wait_for
+from servicekit_testing.fixtures import wait_for
 
 pytestmark = pytest.mark.integration
 

@@ -11,7 +11,7 @@ from audit.cli import main as audit_cli
 from audit.spec import SPEC as AUDIT
 from servicekit.messaging.bus import events_exchange
 from servicekit.migrations import upgrade
-from servicekit.testing import wait_for
+from servicekit_testing.fixtures import wait_for
 
 pytestmark = pytest.mark.integration
 

@@ -9,7 +9,7 @@ from kombu import Connection, Producer
 
 from audit.cli import main as audit_cli
 from servicekit.messaging.bus import events_exchange
-from servicekit.testing import wait_for
+from servicekit_testing.fixtures import wait_for
 
 pytestmark = pytest.mark.integration
 

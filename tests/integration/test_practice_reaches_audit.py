@@ -14,7 +14,7 @@ from identity.adapters.tables import users
 from identity.service_layer.practices import InvalidPractice, create_practice
 from identity.spec import SPEC as IDENTITY
 from servicekit.migrations import upgrade
-from servicekit.testing import wait_for
+from servicekit_testing.fixtures import wait_for
 
 pytestmark = pytest.mark.integration
 

@@ -27,8 +27,8 @@ from identity.spec import SPEC as IDENTITY
 from servicekit.messaging.deadletters import list_dead_letters
 from servicekit.messaging.envelope import Actor, Subject, new_event
 from servicekit.migrations import upgrade
-from servicekit.testing import wait_for
-from servicekit.testing_servers import free_port
+from servicekit_testing.fixtures import wait_for
+from servicekit_testing.servers import free_port
 
 pytestmark = pytest.mark.integration
 

@@ -22,7 +22,7 @@ from werkzeug.serving import make_server
 from servicekit.messaging.envelope import Actor, Subject, new_event
 from servicekit.messaging.routing import deliver
 from servicekit.migrations import upgrade
-from servicekit.testing_servers import free_port
+from servicekit_testing.servers import free_port
 
 MAX_UPLOAD_BYTES = 50_000
 AUTOMATION_PERMS = ("view_patients", "edit_patients")  # identity's Automation user type

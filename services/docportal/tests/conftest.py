@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from servicekit.testing_servers import MailSink, SeaweedFS, free_port, start_seaweedfs
+from servicekit_testing.servers import MailSink, SeaweedFS, free_port, start_seaweedfs
 
 __all__ = ["MailSink", "SeaweedFS", "free_port", "start_seaweedfs"]
 

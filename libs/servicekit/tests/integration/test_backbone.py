@@ -13,7 +13,7 @@ from harness import (
 from servicekit.messaging.bus import events_exchange
 from servicekit.messaging.deadletters import list_dead_letters, replay_dead_letters
 from servicekit.messaging.envelope import Subject, new_event
-from servicekit.testing import wait_for
+from servicekit_testing.fixtures import wait_for
 
 pytestmark = pytest.mark.integration
 

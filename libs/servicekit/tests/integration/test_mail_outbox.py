@@ -17,7 +17,7 @@ from servicekit.mail_delivery import DeliveryPass, deliver_due, deliver_now
 from servicekit.mail_outbox import GIVEN_UP, PENDING, SENT, Backoff, MailOutbox, mail_outbox_table
 from servicekit.messaging.tables import messaging_tables
 from servicekit.metrics import process_service
-from servicekit.testing_servers import HOST, MailSink, free_port
+from servicekit_testing.servers import HOST, MailSink, free_port
 
 pytestmark = pytest.mark.integration
 

@@ -15,7 +15,7 @@ from harness import (
     unsent,
 )
 from servicekit.messaging.bus import consumer_queue, events_exchange
-from servicekit.testing import rabbitmqctl, wait_for
+from servicekit_testing.fixtures import rabbitmqctl, wait_for
 
 pytestmark = pytest.mark.integration
 

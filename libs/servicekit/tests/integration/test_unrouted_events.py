@@ -25,7 +25,7 @@ from servicekit.messaging.unrouted import (
     replay_unrouted,
     unrouted_count,
 )
-from servicekit.testing import wait_for
+from servicekit_testing.fixtures import wait_for
 
 pytestmark = pytest.mark.integration
 

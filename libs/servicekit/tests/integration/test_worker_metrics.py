@@ -19,7 +19,7 @@ from harness import (
 )
 from servicekit.messaging.bus import events_exchange
 from servicekit.messaging.envelope import Subject, new_event
-from servicekit.testing import wait_for
+from servicekit_testing.fixtures import wait_for
 
 pytestmark = pytest.mark.integration
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from harness import make_config, make_runtime, publish_events
-from servicekit.testing import wait_for
-from servicekit.testing_servers import free_port
+from servicekit_testing.fixtures import wait_for
+from servicekit_testing.servers import free_port
 
 pytestmark = pytest.mark.integration
 

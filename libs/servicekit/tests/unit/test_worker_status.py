@@ -6,8 +6,8 @@ import urllib.request
 
 import pytest
 
-from servicekit.testing_servers import free_port
 from servicekit.worker_status import serve_worker_status
+from servicekit_testing.servers import free_port
 
 
 def get(port: int, path: str) -> tuple[int, dict | str]:

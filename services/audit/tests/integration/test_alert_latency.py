@@ -19,7 +19,7 @@ from audit.spec import SPEC
 from servicekit.messaging.bus import events_exchange
 from servicekit.messaging.envelope import Actor, Event, Subject, encode_event, new_event
 from servicekit.migrations import upgrade
-from servicekit.testing import wait_for
+from servicekit_testing.fixtures import wait_for
 
 pytestmark = pytest.mark.integration
 LIMIT_SECONDS = 1.0

@@ -15,7 +15,7 @@ from audit.spec import SPEC
 from servicekit.messaging.bus import events_exchange
 from servicekit.messaging.envelope import encode_event
 from servicekit.migrations import upgrade
-from servicekit.testing import wait_for
+from servicekit_testing.fixtures import wait_for
 
 pytestmark = pytest.mark.integration
 

@@ -22,7 +22,7 @@ from audit.service_layer.chain import ChainSettings, partition_of
 from audit.service_layer.record import record_event
 from servicekit.messaging.envelope import Subject, new_event
 from servicekit.runtime import Runtime
-from servicekit.testing import PG_ADMIN_URL
+from servicekit_testing.fixtures import PG_ADMIN_URL
 
 
 def viewed(org_id: str, n: int):  # noqa: ANN201 - an Event

@@ -22,7 +22,7 @@ from notes.spec import SPEC
 from servicekit.auth import TokenVerifier
 from servicekit.messaging.envelope import Actor, Subject, new_event
 from servicekit.migrations import upgrade
-from servicekit.testing_servers import free_port
+from servicekit_testing.servers import free_port
 
 THERAPIST_PERMS = ("view_patients", "edit_patients", "start_notes", "forward_notes",
                    "finish_notes", "manage_users", "share_documents")
@@ -40,7 +40,7 @@ class NotesPractice:
 
 
 class NotesServer:
-    def __init__(self, local_dir: Path, s3) -> None:  # noqa: ANN001 - testing_servers.SeaweedFS
+    def __init__(self, local_dir: Path, s3) -> None:  # noqa: ANN001 - servicekit_testing.servers.SeaweedFS
         database_url = f"sqlite:///{local_dir / 'notes.db'}"
         upgrade(SPEC.migrations_dir, database_url)
         # Notes keeps its PDFs in the same S3 store as docportal's documents (its own prefix).

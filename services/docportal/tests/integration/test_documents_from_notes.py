@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from werkzeug.serving import make_server
 
 from docportal.adapters.tables import documents
-from servicekit.testing_servers import free_port
+from servicekit_testing.servers import free_port
 
 pytestmark = pytest.mark.integration
 

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Request, Response
 
 from docportal.adapters.identity_client import HttpRecipientAccounts
 from docportal.service_layer.ports import IdentityRefused, IdentityUnavailable
-from servicekit.testing_servers import free_port
+from servicekit_testing.servers import free_port
 
 pytestmark = pytest.mark.integration
 

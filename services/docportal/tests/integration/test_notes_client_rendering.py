@@ -11,7 +11,7 @@ from werkzeug.wrappers import Request, Response
 from docportal.adapters import notes_client
 from docportal.adapters.notes_client import HttpNotePdfs
 from docportal.service_layer.documents import NoteUnavailable
-from servicekit.testing_servers import free_port
+from servicekit_testing.servers import free_port
 
 pytestmark = pytest.mark.integration
 

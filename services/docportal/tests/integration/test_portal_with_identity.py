@@ -21,8 +21,8 @@ from docportal.app import create_app
 from docportal.spec import SPEC as DOCPORTAL
 from servicekit.auth import TokenVerifier
 from servicekit.migrations import upgrade
-from servicekit.testing import wait_for
-from servicekit.testing_servers import free_port
+from servicekit_testing.fixtures import wait_for
+from servicekit_testing.servers import free_port
 
 pytest.importorskip("identity.api.recipients", reason="identity's recipient accounts not built")
 

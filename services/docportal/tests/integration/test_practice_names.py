@@ -13,7 +13,7 @@ from docportal.spec import SPEC
 from servicekit.messaging.bus import events_exchange
 from servicekit.messaging.envelope import Subject, encode_event, new_event
 from servicekit.migrations import upgrade
-from servicekit.testing import wait_for
+from servicekit_testing.fixtures import wait_for
 
 pytestmark = pytest.mark.integration
 

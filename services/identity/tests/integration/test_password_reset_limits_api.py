@@ -71,7 +71,7 @@ def test_an_address_asking_too_often_waits_with_retry_after(client, practice):
 def test_the_mail_goes_out_after_the_answer_and_a_mail_failure_is_never_shown(
         tmp_path, database_url, person, app):
     """An SMTP server that is down changes nothing in the answer."""
-    from servicekit.testing_servers import free_port
+    from servicekit_testing.servers import free_port
 
     down = create_app(SPEC.load_config(
         local_dir=tmp_path, database_url=database_url, bus_url="memory://",

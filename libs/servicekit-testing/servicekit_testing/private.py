@@ -3,7 +3,7 @@
 Other people's tests share this machine's RabbitMQ (5672) and PostgreSQL (5432); a fault test
 must never stop those. These fixtures start private instances on free ports in temporary
 folders instead and always stop them at the end. Not registered globally: a test folder opts
-in with ``pytest_plugins = ["servicekit.testing_private"]``.
+in with ``pytest_plugins = ["servicekit_testing.private"]``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from servicekit.testing_servers import HOST, free_port
+from servicekit_testing.servers import HOST, free_port
 
 RABBITMQ_BIN = Path(os.environ.get("RABBITMQ_BIN", "/usr/lib/rabbitmq/bin"))
 
