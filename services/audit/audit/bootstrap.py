@@ -14,6 +14,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from audit.adapters.alert_mail import alert_mail_settings
 from audit.adapters.keys import load_signer, verification_pems
 from audit.adapters.signing import Ed25519Signer, Ed25519Verifier
 from audit.adapters.webhook import WebhookSender
@@ -118,7 +119,7 @@ def anchor_settings(config: AuditConfig) -> AnchorSettings:
 def push_settings(config: AuditConfig) -> PushSettings:
     return PushSettings(WebhookSender(config.alert_push_timeout_seconds),
                         SmtpMailer(config.smtp_url, config.mail_from, service="audit"),
-                        config.alerts_url, config.alert_push_max_attempts)
+                        alert_mail_settings(config), config.alert_push_max_attempts)
 
 
 def stream_allowance(config: AuditConfig) -> StreamAllowance:

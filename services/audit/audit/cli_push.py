@@ -1,5 +1,6 @@
-"""`audit alert-push` and `audit alert-deliveries`: the alert outbox's worker and its dead
-letters (registered on the `audit` command by audit.cli)."""
+"""`audit alert-push` and `audit alert-deliveries`: the worker of the webhook calls and the
+alert mails, and the webhook calls' dead letters (registered on the `audit` command by
+audit.cli)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import click
 from audit.bootstrap import push_settings
 from audit.config import AuditConfig
 from audit.domain.scope import EVERY_PRACTICE
-from audit.service_layer.alert_push_worker import push_due, run_alert_push
+from audit.service_layer.alert_push_worker import push_due, run_alert_push, send_alert_mails
 from audit.service_layer.alert_webhooks import DEAD, list_deliveries, retry_delivery
 from audit.spec import SPEC
 from servicekit.logs import configure_logging
@@ -26,7 +27,8 @@ def register(main: click.Group) -> None:
     @main.command(name="alert-push")
     @click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
     def alert_push(once: bool) -> None:
-        """Mail alerts to the practices' User Managers and post them to their webhooks."""
+        """Post alerts to the practices' webhooks and send the alert mails to their User
+        Managers (audit's mail outbox), each with backoff."""
         config = SPEC.load_config()
         assert isinstance(config, AuditConfig)
         configure_logging("audit-alert-push", config.log_level)
@@ -35,8 +37,10 @@ def register(main: click.Group) -> None:
         try:
             if once:
                 done = push_due(runtime.uow(), settings, _now)
+                mails = send_alert_mails(runtime.uow(), settings, _now)
                 click.echo(f"audit: {done.delivered} alert pushes delivered, {done.failed} "
-                           f"failed, {done.dead} dead")
+                           f"failed, {done.dead} dead; {mails.sent} alert mails sent, "
+                           f"{mails.failed} failed, {mails.given_up} given up")
                 return
             run_worker(runtime, lambda stop: run_alert_push(
                 runtime.uow(), settings, _now, stop,

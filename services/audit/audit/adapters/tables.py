@@ -14,6 +14,7 @@ from sqlalchemy import (
 )
 
 from servicekit.db import UTCDateTime
+from servicekit.mail_outbox import mail_outbox_table
 from servicekit.messaging.tables import messaging_tables
 
 metadata = MetaData()
@@ -300,3 +301,7 @@ alert_deliveries = Table(
 Index("ix_alert_deliveries_due", alert_deliveries.c.delivered_at, alert_deliveries.c.dead_at,
       alert_deliveries.c.next_attempt_at)
 Index("ix_alert_deliveries_org", alert_deliveries.c.org_id, alert_deliveries.c.id)
+
+# Every mail audit sends (the alert mails to the User Managers), queued in the alert step's
+# transaction (servicekit.mail_outbox); `audit alert-push` sends them with backoff.
+mail_outbox = mail_outbox_table(metadata)

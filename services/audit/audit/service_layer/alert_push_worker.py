@@ -1,9 +1,12 @@
-"""`audit alert-push`: delivers the outbox of alert mails and webhook calls, with backoff.
+"""`audit alert-push`: calls the practices' webhooks from `alert_deliveries` and sends audit's
+mail outbox (the alert mails), each with backoff.
 
 Each delivery is claimed in a short transaction of its own (``FOR UPDATE SKIP LOCKED``) that
 counts the attempt and schedules the next one before anything is sent, so no lock is held
-while talking to a mail server or a webhook, a second worker leaves it alone until the
-backoff has passed, and a worker that dies mid-send leaves it to be tried again.
+while talking to a webhook, a second worker leaves it alone until the backoff has passed, and
+a worker that dies mid-send leaves it to be tried again. The mails go the same way through
+``servicekit.mail_delivery``. A mail row left in `alert_deliveries` from before migration 0010
+is handed over to the mail outbox when it is claimed.
 """
 
 from __future__ import annotations
@@ -18,9 +21,12 @@ from typing import Any, Protocol
 
 from prometheus_client import Counter
 
+from audit.adapters.alert_mail import MAIL_OUTBOX, AlertMailSettings
 from audit.adapters.alert_push_store import AlertPushStore
-from audit.domain.alert_push import MAIL, is_dead, mail_text, retry_delay
+from audit.domain.alert_push import MAIL, is_dead, retry_delay
+from audit.service_layer.alert_push import queue_alert_mail
 from servicekit.db import UnitOfWork
+from servicekit.mail_delivery import DeliveryPass, Mailer, deliver_due, run_mail_outbox
 from servicekit.workers import poll_until_stopped
 
 log = logging.getLogger("audit.alert_push")
@@ -35,17 +41,12 @@ class Webhooks(Protocol):
              timestamp: int) -> None: ...
 
 
-class Mailer(Protocol):
-    def message(self, to: str, subject: str, body: str) -> Any: ...
-    def send(self, message: Any) -> None: ...
-
-
 @dataclass(frozen=True)
 class PushSettings:
     webhooks: Webhooks
-    mailer: Mailer
-    alerts_url: str
-    max_attempts: int = 8
+    mailer: Mailer  # sends the mail outbox
+    mail: AlertMailSettings  # composes a mail handed over from alert_deliveries
+    max_attempts: int = 8  # webhook calls; mails follow the mail outbox's backoff
 
 
 @dataclass(frozen=True)
@@ -69,13 +70,22 @@ def push_due(uow: UnitOfWork, settings: PushSettings, clock: Callable[[], dateti
     tried: set[int] = set()
     while len(tried) < limit and (claimed := _claim_next(uow, clock(), tried)) is not None:
         tried.add(claimed.row["id"])
-        error = _send(settings, claimed, clock())
-        outcome = _settle(uow, settings, claimed.row, error, clock())
+        if claimed.row["channel"] == MAIL:
+            outcome = _hand_over_mail(uow, settings, claimed.row, clock())
+        else:
+            error = _send(settings, claimed, clock())
+            outcome = _settle(uow, settings, claimed.row, error, clock())
         pushes.labels(channel=claimed.row["channel"], outcome=outcome).inc()
-        delivered += outcome == "delivered"
+        delivered += outcome in ("delivered", "handed_over")
         failed += outcome == "failed"
         dead += outcome == "dead"
     return PushPass(delivered, failed, dead)
+
+
+def send_alert_mails(uow: UnitOfWork, settings: PushSettings, clock: Callable[[], datetime]
+                     ) -> DeliveryPass:
+    """Try once every alert mail of the mail outbox that is due."""
+    return deliver_due(uow, MAIL_OUTBOX, settings.mailer, clock)
 
 
 def run_alert_push(uow: UnitOfWork, settings: PushSettings, clock: Callable[[], datetime],
@@ -83,8 +93,9 @@ def run_alert_push(uow: UnitOfWork, settings: PushSettings, clock: Callable[[], 
                    senders: int = SENDERS) -> None:
     """Deliver what is due every ``poll_seconds`` until ``stop``; outlive database outages.
 
-    ``senders`` threads claim deliveries side by side (a claim moves the delivery's next
-    attempt on, under SKIP LOCKED), so one slow webhook or mail server delays no other.
+    ``senders`` threads claim webhook deliveries side by side (a claim moves the delivery's
+    next attempt on, under SKIP LOCKED), so one slow webhook delays no other; one more thread
+    sends the mail outbox, so a slow mail server delays no webhook.
     """
 
     def sender(own: UnitOfWork) -> None:
@@ -98,6 +109,9 @@ def run_alert_push(uow: UnitOfWork, settings: PushSettings, clock: Callable[[], 
 
     others = [threading.Thread(target=sender, args=(uow.another(),), daemon=True,
                                name=f"alert-push-{n}") for n in range(1, max(1, senders))]
+    others.append(threading.Thread(target=run_mail_outbox, args=(
+        uow.another(), MAIL_OUTBOX, settings.mailer, clock, stop), kwargs={
+        "poll_seconds": poll_seconds}, daemon=True, name="alert-mail"))
     for thread in others:
         thread.start()
     sender(uow)
@@ -123,10 +137,7 @@ def _send(settings: PushSettings, claimed: _Claimed, now: datetime) -> str | Non
     """None when delivered, else why not (no secrets, no bodies)."""
     row = claimed.row
     try:
-        if row["channel"] == MAIL:
-            subject, text = mail_text(json.loads(row["body"])["alert"], settings.alerts_url)
-            settings.mailer.send(settings.mailer.message(row["target"], subject, text))
-        elif claimed.url is None or claimed.secret is None:
+        if claimed.url is None or claimed.secret is None:
             return "the practice removed its webhook"
         else:
             settings.webhooks.post(claimed.url, claimed.secret, row["body"].encode(),
@@ -134,6 +145,19 @@ def _send(settings: PushSettings, claimed: _Claimed, now: datetime) -> str | Non
     except Exception as err:  # noqa: BLE001 - every failure is retried, then dead-lettered
         return str(err)[:200] or type(err).__name__
     return None
+
+
+def _hand_over_mail(uow: UnitOfWork, settings: PushSettings, row: dict[str, Any],
+                    now: datetime) -> str:
+    """A mail row from before the mail outbox: queued there, and delivered here."""
+    with uow:
+        queue_alert_mail(uow.session, row["event_id"], row["target"] or "",
+                         json.loads(row["body"])["alert"], settings.mail, now)
+        AlertPushStore(uow.session).update_delivery(
+            row["id"], delivered_at=now, next_attempt_at=None,
+            last_error="handed over to the mail outbox")
+        uow.commit()
+    return "handed_over"
 
 
 def _settle(uow: UnitOfWork, settings: PushSettings, row: dict[str, Any], error: str | None,
