@@ -16,8 +16,9 @@ import servicekit
 
 PACKAGE = Path(servicekit.__file__).parent
 PYPROJECT = PACKAGE.parent / "pyproject.toml"
-# Test-only libraries: the test runner, the fixtures package, and the test servers' clients.
-TEST_ONLY = {"pytest", "_pytest", "servicekit_testing", "aiosmtpd", "hypothesis", "boto3"}
+# Test-only libraries: the test runner, the fixtures package, the SMTP sink, hypothesis.
+# (boto3 is not one: notes and docportal use it at run time.)
+TEST_ONLY = {"pytest", "_pytest", "servicekit_testing", "aiosmtpd", "hypothesis"}
 
 
 def modules() -> list[Path]:
