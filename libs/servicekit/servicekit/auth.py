@@ -10,7 +10,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from copy import deepcopy
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import jwt
 from flask import current_app, g, request
@@ -51,7 +51,7 @@ class Principal:
     clinics: tuple[str, ...] = ()
     permission_version: int = 0
     session_id: str | None = None
-    claims: dict = field(default_factory=dict, compare=False, hash=False)
+    claims: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def has(self, permission: str) -> bool:
         return permission in self.permissions
@@ -89,7 +89,7 @@ class TokenVerifier:
         issuer: str,
         audience: str,
         jwks_url: str | None = None,
-        jwks: dict | None = None,
+        jwks: dict[str, Any] | None = None,
         algorithms: Sequence[str] = ("EdDSA", "RS256"),
         leeway_seconds: int = 0,
         cache_seconds: int = 300,
@@ -163,12 +163,12 @@ class TokenVerifier:
     def _key(self, kid: str) -> _Key:
         if self._jwks_url is not None:
             with self._lock:
-                self._refresh_if_due(kid, time.monotonic())
+                self._refresh_if_due(self._jwks_url, kid, time.monotonic())
         if kid not in self._keys:
             raise InvalidToken(f"unknown kid {kid!r}")
         return self._keys[kid]
 
-    def _refresh_if_due(self, kid: str, now: float) -> None:
+    def _refresh_if_due(self, url: str, kid: str, now: float) -> None:
         fresh = self._fetched_at is not None and now - self._fetched_at < self.cache_seconds
         # An unknown kid may mean identity rotated its keys; refetch, but at most once per
         # interval, or a flood of forged kids (or an identity outage) would hammer it.
@@ -178,7 +178,7 @@ class TokenVerifier:
         if (not fresh or kid not in self._keys) and not tried_lately:
             self._attempted_at = now
             try:
-                with urllib.request.urlopen(self._jwks_url, timeout=self._timeout) as response:
+                with urllib.request.urlopen(url, timeout=self._timeout) as response:
                     self._keys = _parse_key_set(json.load(response))
                 self._fetched_at = now
             except (OSError, ValueError) as err:
@@ -256,7 +256,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def current_principal() -> Principal:
-    principal = g.get("principal")
+    principal: Principal | None = g.get("principal")
     if principal is None:
         raise Unauthorized(SIGN_IN_AGAIN)
     return principal
@@ -266,8 +266,9 @@ def _authenticate() -> Principal:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized(SIGN_IN_AGAIN)
-    g.principal = check_token(token.strip())
-    return g.principal
+    principal = check_token(token.strip())
+    g.principal = principal
+    return principal
 
 
 _REFUSALS = {
@@ -308,8 +309,8 @@ def _guard(check: Callable[[Principal], None]) -> Callable[[F], F]:
         # Document the bearer requirement the way flask-smorest's @blp.doc would.
         apidoc = deepcopy(getattr(view, "_apidoc", {}))
         apidoc.setdefault("manual_doc", {})["security"] = [{"bearerAuth": []}]
-        wrapper._apidoc = apidoc  # type: ignore[attr-defined]
-        return wrapper  # type: ignore[return-value]
+        vars(wrapper)["_apidoc"] = apidoc
+        return cast(F, wrapper)
 
     return decorator
 

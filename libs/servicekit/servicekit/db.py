@@ -7,10 +7,23 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import DateTime, Dialect, Engine, TypeDecorator, create_engine, event
+from sqlalchemy import (
+    Connection,
+    CursorResult,
+    DateTime,
+    Dialect,
+    Engine,
+    Result,
+    Table,
+    TypeDecorator,
+    create_engine,
+    event,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
 
 if TYPE_CHECKING:
     from servicekit.messaging.envelope import Event
@@ -34,7 +47,7 @@ def _sqlite_engine(url: str, **kwargs: object) -> Engine:
     # run beside a writer; BEGIN IMMEDIATE takes the write lock up front, so a transaction
     # never fails half-way when it upgrades from reading to writing.
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -43,10 +56,25 @@ def _sqlite_engine(url: str, **kwargs: object) -> Engine:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # type: ignore[no-untyped-def]
+    def _on_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+_INSERTS: dict[str, Callable[[Table], postgresql.Insert | sqlite.Insert]] = {
+    "postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def insert_on_conflict(session: Session, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT into ``table`` that takes ON CONFLICT clauses on the session's database."""
+    return _INSERTS[session.get_bind().dialect.name](table)
+
+
+def rowcount(result: Result[Any]) -> int:
+    """The rows an UPDATE or DELETE changed; ``Session.execute`` types its answer as a plain
+    ``Result``, though for those statements it is always a ``CursorResult``."""
+    return cast(CursorResult[Any], result).rowcount
 
 
 #: Run with the session right before any unit of work of this context commits: a request that

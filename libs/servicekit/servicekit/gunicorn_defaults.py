@@ -2,6 +2,11 @@
 
 import os
 import shutil
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gunicorn.arbiter import Arbiter
+    from gunicorn.workers.base import Worker
 
 __all__ = [
     "accesslog", "child_exit", "control_socket_disable", "graceful_timeout", "keepalive",
@@ -41,19 +46,19 @@ limit_request_fields = 10000
 _metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
 
 
-def on_starting(server):  # type: ignore[no-untyped-def]
+def on_starting(server: "Arbiter") -> None:
     if _metrics_dir:  # samples of a previous run would be summed into this one's
         shutil.rmtree(_metrics_dir, ignore_errors=True)
         os.makedirs(_metrics_dir, exist_ok=True)
 
 
-def post_worker_init(worker):  # type: ignore[no-untyped-def]
+def post_worker_init(worker: "Worker") -> None:
     from servicekit.gunicorn_errors import install
 
     install()  # gunicorn's own refusals in the platform's JSON shape
 
 
-def child_exit(server, worker):  # type: ignore[no-untyped-def]
+def child_exit(server: "Arbiter", worker: "Worker") -> None:
     if _metrics_dir:
         from prometheus_client import multiprocess
 

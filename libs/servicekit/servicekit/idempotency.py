@@ -16,6 +16,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Column,
@@ -35,7 +36,10 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from servicekit.db import UTCDateTime
+from servicekit.db import UTCDateTime, rowcount
+
+if TYPE_CHECKING:
+    from alembic.operations import Operations
 
 TABLE = "idempotency_keys"
 KEPT_FOR = timedelta(hours=24)
@@ -150,9 +154,9 @@ class IdempotencyKeys:
     def mark_committed(self, session: Session, held: Claimed, now: datetime) -> None:
         """In the work's transaction: the work commits only while this attempt holds the key."""
         c = self.table.c
-        marked = session.execute(update(self.table).where(
+        marked = rowcount(session.execute(update(self.table).where(
             c.scope == held.scope, c.key == held.key, c.claim == held.claim,
-        ).values(committed_at=now)).rowcount
+        ).values(committed_at=now)))
         if not marked:
             raise ClaimTakenOver(held.key)
 
@@ -173,7 +177,7 @@ class IdempotencyKeys:
                 c.committed_at.is_(None)))
 
 
-def create_idempotency_table_v1(op) -> None:  # type: ignore[no-untyped-def]
+def create_idempotency_table_v1(op: Operations) -> None:
     """The table as first migrated, for each service's Alembic revision (``op``): frozen, so
     that a later change comes as a new revision, never as a change here."""
     import sqlalchemy as sa
@@ -195,6 +199,6 @@ def create_idempotency_table_v1(op) -> None:  # type: ignore[no-untyped-def]
     op.create_index("ix_idempotency_keys_created_at", TABLE, ["created_at"])
 
 
-def drop_idempotency_table_v1(op) -> None:  # type: ignore[no-untyped-def]
+def drop_idempotency_table_v1(op: Operations) -> None:
     op.drop_index("ix_idempotency_keys_created_at", table_name=TABLE)
     op.drop_table(TABLE)

@@ -3,6 +3,7 @@
 import logging
 import re
 import sys
+from typing import TextIO
 
 from pythonjsonlogger.json import JsonFormatter
 
@@ -44,14 +45,17 @@ class ServiceContextFilter(logging.Filter):
         return True
 
 
+class _ServiceLogHandler(logging.StreamHandler[TextIO]):
+    """The handler ``configure_logging`` installs, found by its class when called again."""
+
+
 def configure_logging(service: str, level: str = "INFO") -> None:
     """Send JSON lines to stderr from the root logger; calling it again replaces the setup."""
     root = logging.getLogger()
     for handler in list(root.handlers):
-        if getattr(handler, "servicekit", False):
+        if isinstance(handler, _ServiceLogHandler):
             root.removeHandler(handler)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.servicekit = True  # type: ignore[attr-defined]
+    handler = _ServiceLogHandler(sys.stderr)
     handler.addFilter(ServiceContextFilter(service))
     handler.setFormatter(
         JsonFormatter(

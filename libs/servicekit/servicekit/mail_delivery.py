@@ -22,7 +22,7 @@ from typing import Protocol
 
 from sqlalchemy import func, select
 
-from servicekit.db import UnitOfWork
+from servicekit.db import UnitOfWork, rowcount
 from servicekit.mail import MailUnavailable
 from servicekit.mail_outbox import MailOutbox, OnSent, parse_message
 from servicekit.metrics import mail_outbox_attempts, mail_outbox_oldest_pending_age, process_service
@@ -164,9 +164,9 @@ def _settle(uow: UnitOfWork, outbox: MailOutbox, mail_id: int, *, then: OnSent |
             key: str = "", **values: object) -> None:
     c = outbox.table.c
     with uow:
-        settled = uow.session.execute(outbox.table.update()
-                                      .where(c.id == mail_id, c.sent_at.is_(None))
-                                      .values(**values)).rowcount
+        settled = rowcount(uow.session.execute(outbox.table.update()
+                                               .where(c.id == mail_id, c.sent_at.is_(None))
+                                               .values(**values)))
         if then is not None and settled:
             then(uow, key)
         uow.commit()

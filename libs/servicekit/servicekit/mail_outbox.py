@@ -22,13 +22,14 @@ from email.message import EmailMessage
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from servicekit.db import UTCDateTime
+from servicekit.db import UTCDateTime, insert_on_conflict, rowcount
 from servicekit.messaging.tables import BigId
 
 if TYPE_CHECKING:
+    from alembic.operations import Operations
+
     from servicekit.db import UnitOfWork
 
 #: Called in the transaction that records a mail sent, with the mail's key: a service keeps
@@ -37,8 +38,6 @@ OnSent = Callable[["UnitOfWork", str], None]
 
 TABLE = "mail_outbox"
 SENT, PENDING, GIVEN_UP = "sent", "pending", "given_up"
-
-_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,7 @@ class Backoff:
 
     def after(self, attempts: int) -> timedelta:
         """The wait after ``attempts`` attempts (also the lease of the attempt in hand)."""
-        return min(self.last, self.first * 2 ** min(max(attempts - 1, 0), 16))
+        return min(self.last, self.first * (1 << min(max(attempts - 1, 0), 16)))
 
 
 def mail_outbox_table(metadata: MetaData) -> Table:
@@ -92,8 +91,7 @@ class MailOutbox:
             now: datetime, send_before: datetime | None = None) -> bool:
         """Queue ``message`` in the caller's transaction; False when ``key`` was queued before.
         ``send_before``: when its link expires (an unsent mail is given up then)."""
-        dialect = session.get_bind().dialect.name
-        statement = _INSERT[dialect](self.table).values(
+        statement = insert_on_conflict(session, self.table).values(
             key=key, kind=kind, message=message.as_string(), send_before=send_before,
             created_at=now, attempts=0, next_attempt_at=now,
         ).on_conflict_do_nothing(index_elements=["key"]).returning(self.table.c.id)
@@ -104,10 +102,10 @@ class MailOutbox:
         revoked or replaced); False when there is none still to send. A worker already
         sending it may still deliver it."""
         c = self.table.c
-        return session.execute(self.table.update().where(
+        return rowcount(session.execute(self.table.update().where(
             c.key == key, c.sent_at.is_(None), c.given_up_at.is_(None)).values(
             given_up_at=now, next_attempt_at=None, message=None, last_error="withdrawn",
-        )).rowcount == 1
+        ))) == 1
 
     def status(self, session: Session, key: str) -> str | None:
         """SENT, PENDING (queued or being retried), GIVEN_UP, or None when never queued."""
@@ -124,7 +122,7 @@ def parse_message(text: str) -> EmailMessage:
     return message
 
 
-def create_mail_outbox_table_v1(op) -> None:  # type: ignore[no-untyped-def]
+def create_mail_outbox_table_v1(op: Operations) -> None:
     """The table as first migrated, for each service's Alembic revision (``op``): frozen, so
     that a later change comes as a new revision, never as a change here."""
     import sqlalchemy as sa
@@ -150,6 +148,6 @@ def create_mail_outbox_table_v1(op) -> None:  # type: ignore[no-untyped-def]
                     postgresql_where=due, sqlite_where=due)
 
 
-def drop_mail_outbox_table_v1(op) -> None:  # type: ignore[no-untyped-def]
+def drop_mail_outbox_table_v1(op: Operations) -> None:
     op.drop_index("ix_mail_outbox_due", table_name=TABLE)
     op.drop_table(TABLE)

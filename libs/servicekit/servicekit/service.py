@@ -87,7 +87,9 @@ def build_app(
     )
     # Behind the gateway: trust one proxy hop for the client address, scheme and the
     # /api/<service> prefix, so generated URLs and Secure cookies come out right.
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)
+    # Flask's documented way to wrap its WSGI app in middleware.
+    app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+        app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)
     app.extensions["servicekit.runtime"] = runtime
     if spec.idempotency_keys is not None:
         app.extensions[IDEMPOTENCY_EXTENSION] = IdempotencyKeys(spec.idempotency_keys,

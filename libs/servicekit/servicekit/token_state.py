@@ -10,6 +10,7 @@ older tokens on every request (see ``servicekit.auth``). Identity answers from i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
@@ -25,12 +26,13 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from servicekit.db import UTCDateTime
+from servicekit.db import UTCDateTime, insert_on_conflict
 
 if TYPE_CHECKING:
+    from alembic.operations import Operations
+
     from servicekit.auth import Principal
     from servicekit.db import UnitOfWork
     from servicekit.messaging.envelope import Event
@@ -41,9 +43,6 @@ SESSION_ENDING_EVENTS = frozenset({"identity.session.signed_out", "identity.sess
 
 TOKEN_OUTDATED = "token_outdated"
 SESSION_ENDED = "session_ended"
-
-_UPSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-
 
 class TokenState(Protocol):
     """Answers whether a verified token was revoked since it was issued."""
@@ -83,24 +82,23 @@ def record_token_state(tables: TokenStateTables, session: Session, event: Event)
     if not isinstance(user_id, str) or not user_id:
         return
     now = datetime.now(UTC)
-    dialect = session.get_bind().dialect.name
     version = data.get("permission_version")
     if isinstance(version, int) and not isinstance(version, bool):
-        _raise_version(tables, session, dialect, user_id, version, now)
+        _raise_version(tables, session, user_id, version, now)
     session_id = data.get("session_id")
     if event.type in SESSION_ENDING_EVENTS and isinstance(session_id, str) and session_id:
         session.execute(
-            _UPSERT[dialect](tables.ended_sessions)
+            insert_on_conflict(session, tables.ended_sessions)
             .values(session_id=session_id[:64], user_id=user_id, ended_at=now)
             .on_conflict_do_nothing()
         )
 
 
-def _raise_version(tables: TokenStateTables, session: Session, dialect: str, user_id: str,
-                   version: int, now: datetime) -> None:
+def _raise_version(tables: TokenStateTables, session: Session, user_id: str, version: int,
+                   now: datetime) -> None:
     # Versions only go up: an older event arriving late changes nothing.
     session.execute(
-        _UPSERT[dialect](tables.versions)
+        insert_on_conflict(session, tables.versions)
         .values(user_id=user_id, permission_version=version, updated_at=now)
         .on_conflict_do_nothing()
     )
@@ -139,7 +137,7 @@ class ProjectedTokenState:
         return None
 
 
-def token_state_handler(tables: TokenStateTables):  # type: ignore[no-untyped-def]
+def token_state_handler(tables: TokenStateTables) -> Callable[[UnitOfWork, Event], None]:
     """The consumer handler that keeps a service's token state."""
 
     def keep_token_state(uow: UnitOfWork, event: Event) -> None:
@@ -148,7 +146,7 @@ def token_state_handler(tables: TokenStateTables):  # type: ignore[no-untyped-de
     return keep_token_state
 
 
-def create_token_state_tables_v1(op) -> None:  # type: ignore[no-untyped-def]
+def create_token_state_tables_v1(op: Operations) -> None:
     """The tables as first migrated, for each service's Alembic revision (``op``): frozen, so
     that a later change to the tables comes as a new revision, never as a change here."""
     import sqlalchemy as sa
@@ -167,6 +165,6 @@ def create_token_state_tables_v1(op) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def drop_token_state_tables_v1(op) -> None:  # type: ignore[no-untyped-def]
+def drop_token_state_tables_v1(op: Operations) -> None:
     op.drop_table("ended_sessions")
     op.drop_table("token_versions")

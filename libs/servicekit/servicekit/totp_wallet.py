@@ -186,7 +186,8 @@ def _key(email: str, account: str, practice_id: str | None = None) -> tuple[str,
 
 def _error_code(answer: Any) -> str | None:
     if isinstance(answer, dict) and isinstance(answer.get("error"), dict):
-        return answer["error"].get("code")
+        code: str | None = answer["error"].get("code")
+        return code
     return None
 
 

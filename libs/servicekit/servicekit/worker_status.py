@@ -10,7 +10,7 @@ import json
 import threading
 from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
@@ -47,7 +47,7 @@ def _handler(checks: Checks) -> type[BaseHTTPRequestHandler]:
                 self._json(404, {"error": {"code": "not_found", "details": {},
                                            "message": "Try /metrics, /healthz or /readyz."}})
 
-        def _json(self, status: int, body: dict) -> None:
+        def _json(self, status: int, body: dict[str, Any]) -> None:
             self._send(status, json.dumps(body).encode(), "application/json")
 
         def _send(self, status: int, body: bytes, content_type: str) -> None:

@@ -28,7 +28,7 @@ def pause_after_failures(poll_seconds: float, failures: int,
     """No failure: the poll interval; then doubling, at most ``max_pause``."""
     if failures == 0:
         return poll_seconds
-    return min(max_pause, poll_seconds * 2 ** min(failures, 8))
+    return min(max_pause, poll_seconds * 2.0 ** min(failures, 8))
 
 
 def poll_until_stopped(one_pass: Callable[[], None], stop: threading.Event, *,

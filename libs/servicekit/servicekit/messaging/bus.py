@@ -37,7 +37,8 @@ class AtomicFolderChannel(filesystem.Channel):
     message is lost. A rename within one folder is atomic: a reader sees all of it or nothing.
     """
 
-    def _put(self, queue, payload, **kwargs):  # type: ignore[no-untyped-def]
+    # kombu's own bases name the second argument differently (payload, message).
+    def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:  # type: ignore[override]
         stamp = int(round(time.monotonic() * 1000))  # the stock name: readers sort by it
         final = os.path.join(self.data_folder_out, f"{stamp}_{uuid.uuid4()}.{queue}.msg")
         # A name without the ".<queue>.msg" ending: no reader takes it for a message.
@@ -62,7 +63,7 @@ class LocalFolderTransport(filesystem.Transport):
     Channel = AtomicFolderChannel
 
     def __init__(self, client: Connection, **kwargs: object) -> None:
-        super().__init__(client, **kwargs)
+        super().__init__(client, **kwargs)  # type: ignore[no-untyped-call]  # kombu: unannotated
         self.state = virtual.BrokerState()
 
 
@@ -186,7 +187,7 @@ def dead_letter_queue(queue_name: str, quorum: bool) -> Queue:
 
 
 def declare_consumer_topology(
-    channel: object, name: str, binding_keys: tuple[str, ...], quorum: bool
+    channel: Any, name: str, binding_keys: tuple[str, ...], quorum: bool
 ) -> tuple[Queue, Queue]:
     """Declare the exchange, the consumer's queue and its dead letters; return both queues."""
     declare_events_exchange(channel, quorum)

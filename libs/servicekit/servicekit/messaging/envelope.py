@@ -56,7 +56,7 @@ class _ActorSchema(Schema):
     user_type = fields.Str(load_default=None, allow_none=True)
 
     @post_load
-    def _make(self, data: dict, **_: Any) -> Actor:
+    def _make(self, data: dict[str, Any], **_: Any) -> Actor:
         return Actor(**data)
 
 
@@ -65,7 +65,7 @@ class _SubjectSchema(Schema):
     id = fields.Str(required=True, validate=validate.Length(min=1, max=64))
 
     @post_load
-    def _make(self, data: dict, **_: Any) -> Subject:
+    def _make(self, data: dict[str, Any], **_: Any) -> Subject:
         return Subject(**data)
 
 
@@ -83,12 +83,12 @@ class EnvelopeSchema(Schema):
     data = fields.Dict(keys=fields.Str(), required=True)
 
     @validates_schema
-    def _producer_owns_type(self, data: dict, **_: Any) -> None:
+    def _producer_owns_type(self, data: dict[str, Any], **_: Any) -> None:
         if data["type"].split(".", 1)[0] != data["producer"]:
             raise ValidationError("type must start with the producer's name", "type")
 
     @post_load
-    def _make(self, data: dict, **_: Any) -> Event:
+    def _make(self, data: dict[str, Any], **_: Any) -> Event:
         data["id"] = str(data["id"])
         return Event(**data)
 
@@ -147,6 +147,7 @@ def decode_event(body: bytes | str | dict[str, Any]) -> Event:
     if not isinstance(payload, dict):
         raise InvalidEnvelope("body is not a JSON object")
     try:
-        return _schema.load(payload)
+        event: Event = _schema.load(payload)
     except ValidationError as exc:
         raise InvalidEnvelope(f"envelope fields invalid: {exc.messages}") from None
+    return event

@@ -29,6 +29,8 @@ log = logging.getLogger("servicekit.relay")
 
 SENT_ROWS_KEPT = timedelta(days=7)
 UNROUTED_CHECK_EVERY = timedelta(seconds=15)
+# While batches keep coming, the lag gauge is read at most this often (it costs a query).
+LAG_OBSERVED_EVERY = timedelta(seconds=1)
 
 
 @dataclass
@@ -39,7 +41,7 @@ class Publisher:
     def publish(self, payload: str, event_type: str, event_id: str) -> None:
         self.producer.publish(
             payload,
-            exchange=events_exchange(),
+            exchange=self.producer.exchange,
             routing_key=event_type,
             content_type="application/json",
             content_encoding="utf-8",
@@ -186,11 +188,13 @@ class OutboxRelay:
             observe_unrouted(probe, self.service)
 
     def _drain(self, publisher: Publisher, stop: threading.Event, connection: Connection) -> None:
-        last_unrouted_check = datetime.min.replace(tzinfo=UTC)
+        last_unrouted_check = last_lag = datetime.min.replace(tzinfo=UTC)
         last_purge = datetime.now(UTC)
         while not stop.is_set():
             sent = self.relay_batch(publisher)
-            self.observe_lag()
+            if not sent or datetime.now(UTC) - last_lag > LAG_OBSERVED_EVERY:
+                self.observe_lag()
+                last_lag = datetime.now(UTC)
             if datetime.now(UTC) - last_unrouted_check > UNROUTED_CHECK_EVERY:
                 self._observe_unrouted()
                 last_unrouted_check = datetime.now(UTC)

@@ -17,14 +17,11 @@ from sqlalchemy import (
     Text,
     insert,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from servicekit.db import UTCDateTime
+from servicekit.db import UTCDateTime, insert_on_conflict
 from servicekit.messaging.envelope import Event, encode_event
 from servicekit.token_state import TokenStateTables, token_state_tables
-
-_INSERT_IGNORING_CONFLICTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -52,9 +49,8 @@ class MessagingTables:
         if not event_ids:
             return set()
         now = datetime.now(UTC)
-        dialect = session.get_bind().dialect.name
         statement = (
-            _INSERT_IGNORING_CONFLICTS[dialect](self.inbox)
+            insert_on_conflict(session, self.inbox)
             .values([{"consumer": consumer, "event_id": i, "processed_at": now}
                      for i in dict.fromkeys(event_ids)])
             .on_conflict_do_nothing()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import flask_smorest
 import marshmallow as ma
@@ -35,7 +35,7 @@ class ErrorSchema(ma.Schema):
     error = ma.fields.Nested(ErrorBodySchema)
 
 
-class ServiceApi(flask_smorest.Api):
+class ServiceApi(flask_smorest.Api):  # type: ignore[misc]  # flask-smorest ships no types
     # Only documents the shape; servicekit's own handlers build the bodies.
     ERROR_SCHEMA = ErrorSchema
 
@@ -54,7 +54,7 @@ def create_service_app(
     verifier: TokenVerifier | None = None,
     token_state: TokenState | None = None,
     max_content_length: int | None = None,
-    flask_config: Mapping | None = None,
+    flask_config: Mapping[str, Any] | None = None,
     import_name: str | None = None,
     gateway_prefix: str | None = None,
 ) -> Flask:

@@ -22,7 +22,7 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from copy import deepcopy
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import Response, current_app, g, request
 from sqlalchemy import text
@@ -61,7 +61,7 @@ def etagged(reader: EtagReader) -> Callable[[F], F]:
             response = current_app.make_response(view(*args, **kwargs))
             return _with_etag(response, reader, kwargs)
 
-        return wrapper  # type: ignore[return-value]
+        return cast(F, wrapper)
 
     return decorator
 
@@ -85,8 +85,8 @@ def if_match(reader: EtagReader) -> Callable[[F], F]:
 
         apidoc = deepcopy(getattr(wrapper, "_apidoc", {}))
         apidoc.setdefault("manual_doc", {})[IF_MATCH_MARK] = True
-        wrapper._apidoc = apidoc  # type: ignore[attr-defined]
-        return wrapper  # type: ignore[return-value]
+        vars(wrapper)["_apidoc"] = apidoc
+        return cast(F, wrapper)
 
     return decorator
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify
 from sqlalchemy import exc as sa_exc
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 log = logging.getLogger("servicekit.errors")
 
@@ -26,7 +26,7 @@ class AppError(Exception):
         *,
         code: str | None = None,
         status: int | None = None,
-        details: dict | None = None,
+        details: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -89,7 +89,7 @@ class ServiceUnavailable(AppError):
 
 
 def error_response(
-    status: int, code: str, message: str, details: dict | None = None,
+    status: int, code: str, message: str, details: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
     """Build the shared error body; also used by health checks and the auth glue."""
@@ -118,8 +118,8 @@ def _handle_http_exception(err: HTTPException) -> Response:
     data = getattr(err, "data", None) or {}
     messages = data.get("messages")
     headers = dict(data.get("headers") or {})
-    if status == 405 and err.valid_methods:  # type: ignore[attr-defined]
-        headers["Allow"] = ", ".join(err.valid_methods)  # type: ignore[attr-defined]
+    if isinstance(err, MethodNotAllowed) and err.valid_methods:
+        headers["Allow"] = ", ".join(err.valid_methods)
     if status == 422 and messages is not None:
         # webargs/flask-smorest abort with the marshmallow messages by location.
         return error_response(
@@ -191,7 +191,7 @@ def _table_lookup(table: ErrorTable, err: Exception) -> tuple[int, str] | None:
     return None
 
 
-def _retry_after(status: int, details: dict | None) -> dict[str, str]:
+def _retry_after(status: int, details: dict[str, Any] | None) -> dict[str, str]:
     """A 429 from a service's table whose details say ``retry_after_seconds`` carries the
     Retry-After header too, so a domain refusal needs no Flask to tell clients when."""
     wait = (details or {}).get("retry_after_seconds")
@@ -235,5 +235,6 @@ def error_table_by_family(root: type[Exception], statuses: Mapping[type, int]) -
         pending.extend(cls.__subclasses__())
         status = next((statuses[base] for base in cls.__mro__ if base in statuses), None)
         if status is not None:
+            # A family root declares `code`; typing cannot say "an Exception class with it".
             table[cls] = (status, cls.code)  # type: ignore[attr-defined]
     return table

@@ -24,7 +24,7 @@ import json
 from collections.abc import Callable
 from copy import deepcopy
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import Response, current_app, g, request
 
@@ -89,7 +89,7 @@ def idempotent(view: F) -> F:
             return _serve_once(keys, outcome, functools.partial(view, *args, **kwargs))
         return _refuse_or_replay(outcome)
 
-    return _documented(wrapper, {TAKES_KEY: True})  # type: ignore[return-value]
+    return cast(F, _documented(wrapper, {TAKES_KEY: True}))
 
 
 def not_idempotent(reason: str) -> Callable[[F], F]:
@@ -104,7 +104,7 @@ def not_idempotent(reason: str) -> Callable[[F], F]:
 def _documented(view: F, doc: dict[str, Any]) -> F:
     apidoc = deepcopy(getattr(view, "_apidoc", {}))
     apidoc.setdefault("manual_doc", {}).update(doc)
-    view._apidoc = apidoc  # type: ignore[attr-defined]
+    vars(view)["_apidoc"] = apidoc
     return view
 
 

@@ -96,7 +96,7 @@ def documents_errors(*statuses: int) -> Callable[[F], F]:
         apidoc = deepcopy(getattr(view, "_apidoc", {}))
         responses = apidoc.setdefault("manual_doc", {}).setdefault("responses", {})
         responses.update({str(status): response_name(status) for status in statuses})
-        view._apidoc = apidoc  # type: ignore[attr-defined]
+        vars(view)["_apidoc"] = apidoc
         return view
 
     return decorator

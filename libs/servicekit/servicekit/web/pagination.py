@@ -17,7 +17,7 @@ import functools
 import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar
 from urllib.parse import urlencode
 
 from flask import Response, after_this_request, request
@@ -75,7 +75,8 @@ def paged(blueprint: Any, *, max_limit: int, key: str = "id") -> Callable[[F], F
                                key=lambda row: _field(row, key))
             return shown
 
-        return blueprint.arguments(schema, location="query")(one_page)
+        paged_view: F = blueprint.arguments(schema, location="query")(one_page)
+        return paged_view
 
     return decorator
 
@@ -121,7 +122,7 @@ def page_of(rows: Sequence[T], *, cursor: str | None, limit: int,
     start = _start(rows, read_cursor(cursor), key)
     shown = list(rows[start:start + limit])
     end = start + len(shown)
-    following = [end, key(shown[-1])] if shown and end < len(rows) else None
+    following: Position | None = [end, key(shown[-1])] if shown and end < len(rows) else None
     return shown, next_page(following)
 
 
@@ -131,12 +132,11 @@ def offset_page(cursor: str | None, page: int, page_size: int) -> tuple[int, int
     position = read_cursor(cursor)
     if position is None:
         return page, page_size
-    if len(position) != 2 or not all(isinstance(v, int) for v in position):
-        raise InvalidCursor()
-    page, page_size = position
-    if not (1 <= page <= MAX_PAGE and 1 <= page_size <= MAX_PAGE_SIZE):
-        raise InvalidCursor()
-    return page, page_size
+    match position:
+        case [int() as page, int() as page_size] if (
+                1 <= page <= MAX_PAGE and 1 <= page_size <= MAX_PAGE_SIZE):
+            return page, page_size
+    raise InvalidCursor()
 
 
 def keyset_cursor(cursor: str | None) -> str | None:
@@ -162,9 +162,11 @@ def next_offset_page(page: int, page_size: int, total: int) -> str | None:
 def _start(rows: Sequence[T], position: Position | None, key: Callable[[T], str]) -> int:
     if position is None:
         return 0
-    if len(position) != 2 or not isinstance(position[0], int) or position[0] < 0:
+    if len(position) != 2:
         raise InvalidCursor()
     offset, last = position
+    if not isinstance(offset, int) or offset < 0:
+        raise InvalidCursor()
     if 0 < offset <= len(rows) and key(rows[offset - 1]) == last:
         return offset
     # Rows came or went since the last page: continue after the last row shown.
@@ -175,7 +177,8 @@ def _start(rows: Sequence[T], position: Position | None, key: Callable[[T], str]
 
 
 def _field(row: Any, name: str) -> str:
-    return row[name] if isinstance(row, Mapping) else getattr(row, name)
+    value: str = row[name] if isinstance(row, Mapping) else getattr(row, name)
+    return value
 
 
 def _address_with(cursor: str) -> str:
@@ -193,6 +196,6 @@ def _digest(position: Position) -> str:
     return hashlib.sha256(scope.encode()).hexdigest()[:_DIGEST_LENGTH]
 
 
-def _is_position(value: Any) -> bool:
+def _is_position(value: Any) -> TypeGuard[Position]:
     return isinstance(value, list) and 0 < len(value) <= 8 and all(
         v is None or (isinstance(v, str | int) and not isinstance(v, bool)) for v in value)

@@ -24,7 +24,8 @@ def csrf_token() -> str:
     """This session's CSRF token, for the hidden field of every form."""
     if _CSRF not in session:
         session[_CSRF] = secrets.token_urlsafe(32)
-    return session[_CSRF]
+    token: str = session[_CSRF]
+    return token
 
 
 def new_csrf_token() -> None:

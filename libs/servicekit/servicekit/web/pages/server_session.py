@@ -23,12 +23,12 @@ class PageSession(SessionMixin):
 
     def __init__(self, store: SealedSessionStore, session_id: str | None) -> None:
         self.store, self.session_id = store, session_id
-        self._data: dict | None = None
+        self._data: dict[str, Any] | None = None
         self.modified = False
         self.rotate = False
 
     @property
-    def data(self) -> dict:
+    def data(self) -> dict[str, Any]:
         if self._data is None:
             self.accessed = True
             found = (self.store.load(self.session_id, datetime.now(UTC))
@@ -69,9 +69,10 @@ class PageSessionInterface(SessionInterface):
     def open_session(self, app: Flask, request: Request) -> PageSession:
         return PageSession(self.store, request.cookies.get(self.get_cookie_name(app)))
 
-    def save_session(self, app: Flask, session: PageSession,  # type: ignore[override]
-                     response: Response) -> None:
-        if not session.loaded or not (session.modified or session.rotate):
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        # Always a PageSession: open_session above never answers anything else.
+        if not isinstance(session, PageSession) or not session.loaded or not (
+                session.modified or session.rotate):
             return
         previous = session.session_id
         if previous and (session.rotate or not session.data):

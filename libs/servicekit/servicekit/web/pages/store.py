@@ -17,6 +17,7 @@ import os
 import re
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -52,7 +53,7 @@ class SealedSessionStore:
         self.engine, self.table, self.lifetime = engine, table, lifetime
         self._secret, self._purpose = secret.encode(), purpose
 
-    def load(self, session_id: str, now: datetime) -> dict | None:
+    def load(self, session_id: str, now: datetime) -> dict[str, Any] | None:
         """The session's data, or None when the id is unknown, expired or not ours."""
         if not SESSION_ID.match(session_id):
             return None
@@ -65,7 +66,7 @@ class SealedSessionStore:
             return None
         return self._open(session_id, row.data)
 
-    def save(self, session_id: str, data: dict, *, signed_in_as: str | None,
+    def save(self, session_id: str, data: dict[str, Any], *, signed_in_as: str | None,
              now: datetime) -> None:
         """Write the session (a new one, or the same id again); its lifetime starts anew."""
         values = {"data": self._seal(session_id, data), "signed_in_as": signed_in_as,
@@ -88,18 +89,19 @@ class SealedSessionStore:
         return AESGCM(hmac.new(self._secret, self._purpose + session_id.encode(),
                                hashlib.sha256).digest())
 
-    def _seal(self, session_id: str, data: dict) -> str:
+    def _seal(self, session_id: str, data: dict[str, Any]) -> str:
         nonce = os.urandom(12)
         sealed = self._key(session_id).encrypt(nonce, json.dumps(data).encode(), None)
         return base64.urlsafe_b64encode(nonce + sealed).decode()
 
-    def _open(self, session_id: str, sealed: str) -> dict | None:
+    def _open(self, session_id: str, sealed: str) -> dict[str, Any] | None:
         raw = base64.urlsafe_b64decode(sealed.encode())
         try:
             opened = self._key(session_id).decrypt(raw[:12], raw[12:], None)
         except InvalidTag:
             return None  # sealed under another secret (rotated): sign in again
-        return json.loads(opened)
+        data: dict[str, Any] = json.loads(opened)
+        return data
 
 
 def _row_key(session_id: str) -> str:
