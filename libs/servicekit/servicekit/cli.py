@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import click
 
+from servicekit.config import ServiceConfig
 from servicekit.logs import configure_logging
 from servicekit.messaging.bus import declare_subscriptions
 from servicekit.messaging.deadletters import list_dead_letters, replay_dead_letters
@@ -62,7 +63,7 @@ def _run_together(loops: list[Callable[[], None]], stop: Callable[[], None],
         thread.join(timeout=30)
 
 
-def service_cli(spec: ServiceSpec) -> click.Group:
+def service_cli(spec: ServiceSpec[ServiceConfig]) -> click.Group:
     """A click group with the shared commands; the service adds its own to it."""
     name, runtime = spec.name, spec.runtime
 

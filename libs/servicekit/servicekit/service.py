@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from flask import Flask
 from sqlalchemy import Table
@@ -26,9 +26,11 @@ from servicekit.token_state import (
 )
 from servicekit.web.idempotency import EXTENSION as IDEMPOTENCY_EXTENSION
 
+C = TypeVar("C", bound=ServiceConfig, covariant=True)
+
 
 @dataclass(frozen=True)
-class ServiceSpec:
+class ServiceSpec(Generic[C]):
     """A service's name, config, tables and subscriptions.
 
     Every service that does not issue tokens itself (``issues_tokens``) gets one more
@@ -36,7 +38,7 @@ class ServiceSpec:
     """
 
     name: str
-    config_class: type[ServiceConfig]
+    config_class: type[C]
     messaging: MessagingTables
     migrations_dir: Path
     subscriptions: Sequence[Subscription] = field(default_factory=tuple)
@@ -53,7 +55,7 @@ class ServiceSpec:
         keep = Subscription(f"{self.name}.token_state", BINDINGS, token_state_handler(tables))
         object.__setattr__(self, "subscriptions", (*self.subscriptions, keep))
 
-    def load_config(self, **overrides: Any) -> ServiceConfig:
+    def load_config(self, **overrides: Any) -> C:
         return load_config(self.config_class, self.name, **overrides)
 
     def runtime(self, config: ServiceConfig | None = None) -> Runtime:
@@ -61,7 +63,7 @@ class ServiceSpec:
 
 
 def build_app(
-    spec: ServiceSpec,
+    spec: ServiceSpec[ServiceConfig],
     config: ServiceConfig | None,
     blueprints: Iterable[Any] = (),
     *,
@@ -97,7 +99,7 @@ def build_app(
     return app
 
 
-def _token_state(spec: ServiceSpec, runtime: Runtime,
+def _token_state(spec: ServiceSpec[ServiceConfig], runtime: Runtime,
                  own: Callable[[Runtime], TokenState] | None) -> TokenState:
     if spec.issues_tokens:
         if own is None:
