@@ -20,7 +20,7 @@ from docportal.service_layer.ports import IdentityRefused, IdentityUnavailable, 
 from servicekit.auth import Principal, check_token
 from servicekit.token_state import SESSION_ENDED, TOKEN_OUTDATED
 from servicekit.web.errors import ServiceUnavailable, Unauthorized
-from servicekit.web.pages import new_csrf_token
+from servicekit.web.pages import new_csrf_token, rotate_session
 
 log = logging.getLogger("docportal.portal")
 
@@ -136,7 +136,7 @@ def _verify(token: str) -> Principal | None:
 def _forget() -> None:
     """Drop this browser's session: its row is deleted and the next one gets a new id."""
     session.clear()
-    session.rotate = True  # type: ignore[attr-defined]
+    rotate_session()
     g.recipient = None
 
 

@@ -18,7 +18,7 @@ from identity.service_layer import sessions
 from servicekit.auth import Principal, check_token
 from servicekit.token_state import SESSION_ENDED, TOKEN_OUTDATED
 from servicekit.web.errors import Unauthorized
-from servicekit.web.pages import new_csrf_token
+from servicekit.web.pages import new_csrf_token, rotate_session
 
 #: The data key naming the signed-in account (kept in a column for operators too).
 SIGNED_IN_AS = "user_id"
@@ -104,7 +104,7 @@ def _verify(token: str) -> Principal | None:
 def _forget() -> None:
     """Drop this browser's session: its row is deleted and the next one gets a new id."""
     session.clear()
-    session.rotate = True  # type: ignore[attr-defined]
+    rotate_session()
     g.staff = None
 
 

@@ -18,6 +18,7 @@ from servicekit.web.pages.server_session import (
     PageSession,
     PageSessionInterface,
     install_page_sessions,
+    rotate_session,
 )
 from servicekit.web.pages.store import (
     SESSION_ID,
@@ -31,4 +32,5 @@ __all__ = [
     "PageSession", "PageSessionInterface", "Problem", "SealedSessionStore", "check_csrf",
     "csrf_token", "field", "guard_pages", "install_page_problems", "install_page_sessions",
     "new_csrf_token", "new_session_id", "page_sessions_table", "password_field",
+    "rotate_session",
 ]

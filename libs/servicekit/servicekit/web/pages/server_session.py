@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, Request, Response, request
+from flask import Flask, Request, Response, request, session
 from flask.sessions import SessionInterface, SessionMixin
 
 from servicekit.web.pages.store import SealedSessionStore, new_session_id
@@ -58,6 +58,13 @@ class PageSession(SessionMixin):
 
     def __len__(self) -> int:
         return len(self.data)
+
+
+def rotate_session() -> None:
+    """Give this request's page session a new id when it is saved; its old row goes."""
+    current = session  # the proxy answers isinstance for the session it stands for
+    if isinstance(current, PageSession):
+        current.rotate = True
 
 
 class PageSessionInterface(SessionInterface):
