@@ -275,3 +275,118 @@ def test_mails_the_server_refused_go_out_from_the_mail_outbox_once_it_is_back(
         delivered = uow.session.execute(select(sent_digests.c.delivered).where(
             sent_digests.c.org_id == dental.id)).scalars().all()
     assert delivered == [True, True, True]
+
+
+
+def test_digests_the_mail_worker_sends_right_after_the_commands_commit_count_as_sent(
+        ident, dental, mailer, mail_sink, monkeypatch):
+    """`identity digests send --now` while the stack's mail worker passes over the outbox
+    between the command's commit and its own attempt: nothing fails, nothing goes twice."""
+    from identity.adapters.mail_outbox import MAIL_OUTBOX
+    from servicekit.db import UnitOfWork
+    from servicekit.mail_delivery import deliver_due
+    consume(ident, plan_event(dental, "sent"))
+    worker: list = []
+    commit = UnitOfWork.commit
+
+    def commit_then_the_worker_passes(uow):
+        commit(uow)
+        if not worker:  # once: the worker's own commits pass straight through
+            worker.append(None)
+            worker[0] = deliver_due(ident.uow(), MAIL_OUTBOX, mailer, ident.now)
+
+    monkeypatch.setattr(UnitOfWork, "commit", commit_then_the_worker_passes)
+    done = send_due_digests(ident.uow(), mailer, ident.catalog, datetime.now(UTC),
+                            in_course=True)
+    assert worker[0].sent == 3  # the worker took the command's three digests
+    assert (done.sent, done.failed, done.already_sent) == (0, 0, 3)
+    assert len(mail_sink.to(dental.emails["owner"])) == 1
+    assert len(mail_sink.to(dental.emails["dentist"])) == 1
+
+
+def test_identity_digests_send_now_exits_0_when_the_mail_worker_sent_them_meanwhile(
+        ident, dental, mailer, mail_sink, database_url, tmp_path, monkeypatch):
+    from identity.adapters.mail_outbox import MAIL_OUTBOX
+    from servicekit.db import UnitOfWork
+    from servicekit.mail_delivery import deliver_due
+    consume(ident, plan_event(dental, "sent"))
+    monkeypatch.setenv("IDENTITY_DATABASE_URL", database_url)
+    monkeypatch.setenv("LOCAL_DIR", str(tmp_path))
+    monkeypatch.setenv("SMTP_URL", mail_sink.url)
+    worker: list = []
+    commit = UnitOfWork.commit
+
+    def commit_then_the_worker_passes(uow):
+        commit(uow)
+        if not worker:
+            worker.append(None)
+            worker[0] = deliver_due(ident.uow(), MAIL_OUTBOX, mailer, ident.now)
+
+    monkeypatch.setattr(UnitOfWork, "commit", commit_then_the_worker_passes)
+    ran = CliRunner().invoke(main, ["digests", "send", "--now"])
+    assert ran.exit_code == 0, ran.output
+    assert "0 digests sent, 0 failed, 3 already sent" in ran.output
+    assert worker[0].sent == 3 and len(mail_sink.to(dental.emails["owner"])) == 1
+
+
+def test_a_clash_on_a_digests_claim_with_another_sender_is_already_sent(
+        ident, dental, mailer, mail_sink, monkeypatch, database_url):
+    """The other sender's claim commits in the same instant and the database reports the
+    unique key's clash: the command looks again and finds the digests sent, exit 0."""
+    from sqlalchemy.exc import IntegrityError
+
+    from identity.adapters.activity_repository import SentDigests
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite serializes the two senders' writes: no clash to report")
+    consume(ident, plan_event(dental, "sent"))
+    claim, clashed = SentDigests.claim, []
+
+    def clashing_claim(self, *args, **kwargs):
+        if not clashed:  # once: the other sender's own claims pass straight through
+            clashed.append(None)
+            clashed[0] = send_due_digests(ident.uow(), mailer, ident.catalog,
+                                          datetime.now(UTC), in_course=True)
+            raise IntegrityError("INSERT INTO sent_digests ...", {},
+                                 Exception("duplicate key value violates unique constraint"))
+        return claim(self, *args, **kwargs)
+
+    monkeypatch.setattr(SentDigests, "claim", clashing_claim)
+    done = send_due_digests(ident.uow(), mailer, ident.catalog, datetime.now(UTC),
+                            in_course=True)
+    assert clashed[0].sent == 3
+    assert (done.sent, done.failed, done.already_sent) == (0, 0, 3)
+    assert len(mail_sink.to(dental.emails["owner"])) == 1
+
+
+def test_two_senders_of_one_period_at_once_mail_each_digest_once_and_neither_fails(
+        ident, dental, mailer, mail_sink):
+    """Two commands and the mail worker on one period, started together."""
+    import threading
+
+    from identity.adapters.mail_outbox import MAIL_OUTBOX
+    from servicekit.mail_delivery import deliver_due
+    consume(ident, plan_event(dental, "sent"))
+    now = datetime.now(UTC)
+    start, results = threading.Barrier(3), {}
+
+    def sender(name):
+        start.wait()
+        results[name] = send_due_digests(ident.uow(), mailer, ident.catalog, now,
+                                         in_course=True)
+
+    def worker():
+        start.wait()
+        results["worker"] = [deliver_due(ident.uow(), MAIL_OUTBOX, mailer, ident.now)
+                             for _ in range(20)]
+
+    threads = [threading.Thread(target=sender, args=(n,)) for n in ("cli", "other")]
+    threads.append(threading.Thread(target=worker))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    cli, other = results["cli"], results["other"]
+    assert (cli.failed, other.failed) == (0, 0)
+    assert cli.sent + other.sent + sum(p.sent for p in results["worker"]) == 3
+    assert cli.sent + cli.already_sent == 3 and other.sent + other.already_sent == 3
+    assert len(mail_sink.to(dental.emails["owner"])) == 1
