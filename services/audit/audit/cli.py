@@ -5,6 +5,7 @@ import click
 
 from audit.bootstrap import anchor_settings, signer_for, verify_settings
 from audit.cli_push import register as register_alert_push
+from audit.cli_rollups import register as register_rollups
 from audit.config import AuditConfig
 from audit.service_layer.anchoring import Anchorer
 from audit.service_layer.checkpoint_worker import run_checkpoint_worker, verify_and_alert
@@ -116,3 +117,4 @@ def signing_key() -> None:
 
 
 register_alert_push(main)
+register_rollups(main)

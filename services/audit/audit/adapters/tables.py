@@ -48,6 +48,29 @@ Index("ix_audit_events_actor_time", audit_events.c.actor_id, audit_events.c.occu
 Index("ix_audit_events_patient_time", audit_events.c.patient_id, audit_events.c.occurred_at)
 Index("ix_audit_events_type", audit_events.c.type)
 
+# Access facts summed per practice ("" for none), actor, patient, action and UTC day, kept
+# in the transaction that stores the record (service_layer/access_rollups.py); the access
+# reports read these for the whole days of their window. Derived: `audit rollups rebuild`
+# recounts them from audit_events, `audit rollups check` compares.
+def access_rollup_columns() -> list[Column]:
+    """The columns of access_rollups (also of the check's temporary recount)."""
+    return [
+        Column("actor_id", String(64), primary_key=True),
+        Column("org_id", String(36), primary_key=True),
+        Column("day", Date, primary_key=True),
+        # Searches name their patients in data.patient_ids, which no column bounds.
+        Column("patient_id", Text, primary_key=True),
+        Column("action", String(20), primary_key=True),
+        Column("records", BigInteger, nullable=False),
+        Column("first_at", UTCDateTime(), nullable=False),
+        Column("last_at", UTCDateTime(), nullable=False),
+    ]
+
+
+access_rollups = Table("access_rollups", metadata, *access_rollup_columns())
+Index("ix_access_rollups_patient", access_rollups.c.patient_id, access_rollups.c.org_id,
+      access_rollups.c.day)
+
 # The newest record of each partition; its row lock serializes appends to that partition.
 chain_heads = Table(
     "chain_heads",

@@ -16,7 +16,7 @@ from audit.api.schemas import (
 from audit.bootstrap import audit
 from audit.domain.disclosure_csv import render_disclosures_csv
 from audit.domain.disclosures import DisclosureAccounting as Accounting
-from audit.domain.report_csv import render_access_report_csv
+from audit.domain.report_csv import access_report_csv_lines
 from audit.domain.reports import AccessReport as Report
 from audit.service_layer.access_reports import (
     patient_access_report,
@@ -73,6 +73,7 @@ def patient_disclosures(query: dict) -> Accounting | Response:
 
 def _answer(report: Report, fmt: str, name: str) -> Report | Response:
     if fmt == "csv":
-        return Response(render_access_report_csv(report), mimetype="text/csv", headers={
+        # Streamed: the header leaves at once, the rows as they are written, the totals last.
+        return Response(access_report_csv_lines(report), mimetype="text/csv", headers={
             "Content-Disposition": f'attachment; filename="{name}.csv"'})
     return report

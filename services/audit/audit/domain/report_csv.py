@@ -1,13 +1,15 @@
 """CSV rendering of access reports, for the practice's security contact and its lawyers.
 
 One row per patient (user report) or per user (patient report), one column per action,
-then a closing row with the totals. Times are UTC ISO 8601.
+then a closing row with the totals. Times are UTC ISO 8601. Rendered a few rows at a
+time, so the API streams it.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from datetime import datetime
 
 from audit.domain.access import Action
@@ -21,8 +23,20 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def render_access_report_csv(report: AccessReport) -> str:
+    return "".join(access_report_csv_lines(report))
+
+
+def access_report_csv_lines(report: AccessReport, rows_per_chunk: int = 200) -> Iterator[str]:
+    """The CSV a few rows at a time: the header first, the totals row last (streamed)."""
     out = io.StringIO()
     writer = csv.writer(out)
+
+    def taken() -> str:
+        text = out.getvalue()
+        out.seek(0)
+        out.truncate()
+        return text
+
     writer.writerow(
         [
             _KEY_COLUMN[report.subject],
@@ -32,7 +46,8 @@ def render_access_report_csv(report: AccessReport) -> str:
             "last_access",
         ]
     )
-    for row in report.rows:
+    yield taken()
+    for i, row in enumerate(report.rows, 1):
         writer.writerow(
             [
                 safe_cell(row.key),
@@ -42,6 +57,8 @@ def render_access_report_csv(report: AccessReport) -> str:
                 _time(row.last_access),
             ]
         )
+        if i % rows_per_chunk == 0:
+            yield taken()
     writer.writerow(
         [
             _TOTAL_LABEL[report.subject],
@@ -51,7 +68,7 @@ def render_access_report_csv(report: AccessReport) -> str:
             _time(report.last_access),
         ]
     )
-    return out.getvalue()
+    yield taken()
 
 
 def safe_cell(value: str) -> str:

@@ -10,7 +10,7 @@ so consecutive windows never count an access twice.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -76,29 +76,38 @@ def build_patient_access_report(
     )
 
 
-def _build(
-    facts: Iterable[AccessFact],
+@dataclass(frozen=True)
+class AccessTally:
+    """Records of one action under one row key, with the first and last access."""
+
+    key: str
+    action: Action
+    records: int
+    first_access: datetime
+    last_access: datetime
+
+
+def report_from_tallies(
+    tallies: Iterable[AccessTally],
     subject: ReportSubject,
     subject_id: str,
     start: datetime,
     end: datetime,
-    matches: Callable[[AccessFact], bool],
-    key: Callable[[AccessFact], str],
 ) -> AccessReport:
+    """The report of tallies already narrowed to the subject and to [start, end)."""
     start, end = as_utc(start, "start"), as_utc(end, "end")
     if end <= start:
         raise ValueError("a report window must end after it starts")
     counts: dict[str, Counter[Action]] = {}
     first: dict[str, datetime] = {}
     last: dict[str, datetime] = {}
-    for fact in facts:
-        at = as_utc(fact.occurred_at, "occurred_at")
-        if not (matches(fact) and start <= at < end):
-            continue
-        k = key(fact)
-        counts.setdefault(k, Counter())[fact.action] += fact.record_count
-        first[k] = min(first.get(k, at), at)
-        last[k] = max(last.get(k, at), at)
+    for tally in tallies:
+        k = tally.key
+        counts.setdefault(k, Counter())[tally.action] += tally.records
+        earliest = as_utc(tally.first_access, "first_access")
+        latest = as_utc(tally.last_access, "last_access")
+        first[k] = min(first.get(k, earliest), earliest)
+        last[k] = max(last.get(k, latest), latest)
 
     rows = tuple(
         sorted(
@@ -123,6 +132,34 @@ def _build(
         min(first.values(), default=None),
         max(last.values(), default=None),
     )
+
+
+def tallies_of_facts(
+    facts: Iterable[AccessFact],
+    start: datetime,
+    end: datetime,
+    matches: Callable[[AccessFact], bool],
+    key: Callable[[AccessFact], str],
+) -> Iterator[AccessTally]:
+    """One tally per matching fact that happened in [start, end)."""
+    start, end = as_utc(start, "start"), as_utc(end, "end")
+    for fact in facts:
+        at = as_utc(fact.occurred_at, "occurred_at")
+        if matches(fact) and start <= at < end:
+            yield AccessTally(key(fact), fact.action, fact.record_count, at, at)
+
+
+def _build(
+    facts: Iterable[AccessFact],
+    subject: ReportSubject,
+    subject_id: str,
+    start: datetime,
+    end: datetime,
+    matches: Callable[[AccessFact], bool],
+    key: Callable[[AccessFact], str],
+) -> AccessReport:
+    return report_from_tallies(tallies_of_facts(facts, start, end, matches, key), subject,
+                               subject_id, start, end)
 
 
 def _all_actions(counts: Counter[Action]) -> dict[Action, int]:

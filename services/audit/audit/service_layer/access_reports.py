@@ -1,21 +1,26 @@
-"""Access reports from the stored access events, and the patients' states of residence."""
+"""Access reports from the access rollups and the stored record, and where patients live."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from sqlalchemy.orm import Session
 
 from audit.adapters.record_store import AuditRecord
 from audit.adapters.residence_store import ResidenceStore
-from audit.domain.access import access_facts_from_event
+from audit.adapters.rollup_store import AccessRollups
 from audit.domain.reports import (
     AccessReport,
-    build_patient_access_report,
-    build_user_access_report,
+    AccessTally,
+    ReportSubject,
+    report_from_tallies,
+    tallies_of_facts,
 )
+from audit.domain.rollups import split_window
 from audit.domain.scope import Scope
+from audit.service_layer.access_rollups import access_facts
 from audit.service_layer.errors import InvalidWindow
 from servicekit.db import UnitOfWork
 
@@ -48,20 +53,36 @@ def patient_access_report(
 ) -> AccessReport:
     """Who touched ``patient_id``'s records in [start, end), and how much."""
     with uow:
-        envelopes = AuditRecord(uow.session).access_envelopes(
-            scope, patient_id=patient_id, start=start, end=end)
-        facts = (f for e in envelopes for f in access_facts_from_event(e))
-        return build_patient_access_report(facts, patient_id, start, end)
+        return _report(uow.session, scope, ReportSubject.PATIENT, patient_id, start, end)
 
 
 def access_report_of_user(
     session: Session, scope: Scope, user_id: str, start: datetime, end: datetime
 ) -> AccessReport:
     """``user_access_report`` inside a transaction already open (a breach assessment's)."""
-    envelopes = AuditRecord(session).access_envelopes(scope, actor_id=user_id, start=start,
-                                                      end=end)
-    facts = (f for e in envelopes for f in access_facts_from_event(e))
-    return build_user_access_report(facts, user_id, start, end)
+    return _report(session, scope, ReportSubject.USER, user_id, start, end)
+
+
+def _report(session: Session, scope: Scope, subject: ReportSubject, subject_id: str,
+            start: datetime, end: datetime) -> AccessReport:
+    """The window's whole days from the rollups, the days it cuts from the record."""
+    parts = split_window(start, end)
+    rollups, record = AccessRollups(session), AuditRecord(session)
+    if subject is ReportSubject.USER:
+        of_days, edge = rollups.of_user, partial(record.access_envelopes, actor_id=subject_id)
+        matches, key = (lambda f: f.actor_id == subject_id), (lambda f: f.patient_id)
+    else:
+        of_days, edge = rollups.of_patient, partial(record.access_envelopes,
+                                                    patient_id=subject_id)
+        matches, key = (lambda f: f.patient_id == subject_id), (lambda f: f.actor_id)
+    tallies: list[AccessTally] = []
+    if parts.first_day is not None and parts.end_day is not None:
+        tallies += of_days(scope, subject_id, parts.first_day, parts.end_day)
+    for edge_start, edge_end in parts.edges:
+        facts = (f for e in edge(scope, start=edge_start, end=edge_end)
+                 for f in access_facts(e))
+        tallies += tallies_of_facts(facts, edge_start, edge_end, matches, key)
+    return report_from_tallies(tallies, subject, subject_id, start, end)
 
 
 def patient_states(

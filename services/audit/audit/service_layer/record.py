@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from audit.adapters.record_store import AuditRecord
 from audit.domain.recognition import Vendor
+from audit.service_layer.access_rollups import roll_up_accesses
 from audit.service_layer.chain import ChainSettings, append_to_chain, checkpoint_if_due
 from audit.service_layer.recognition import recognize_identity_event
 from audit.service_layer.residences import RESIDENCE_RECORDED, record_residence
@@ -28,6 +29,7 @@ def record_event(
     record = append_to_chain(uow.session, body, settings.partitions)
     now = datetime.now(UTC)
     AuditRecord(uow.session).add(event, envelope, record, received_at=now)
+    roll_up_accesses(uow.session, [body])
     checkpoint_if_due(uow.session, record.head, now, settings)
     if vendor is not None and event.producer == "identity":
         recognize_identity_event(uow, body, vendor)
