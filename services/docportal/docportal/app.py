@@ -21,7 +21,7 @@ def create_app(config: DocportalConfig | None = None, verifier: TokenVerifier | 
     Tokens are checked with identity's JWKS when JWKS_URL is set; ``accounts`` replaces
     the HTTP client of identity's recipient accounts (tests pass a fake).
     """
-    config = config or SPEC.load_config()  # type: ignore[assignment]
+    config = config or SPEC.load_config()
     if verifier is None and config.jwks_url:
         verifier = TokenVerifier(issuer=config.jwt_issuer, audience=config.jwt_audience,
                                  jwks_url=config.jwks_url)

@@ -79,7 +79,8 @@ class HttpRecipientAccounts:
         if response.status_code >= 500 or not isinstance(error, dict):
             log.warning("identity %s answered %s", path, response.status_code)
             raise IdentityUnavailable(UNAVAILABLE)
-        details = error.get("details") if isinstance(error.get("details"), dict) else {}
+        sent = error.get("details")
+        details: dict[str, Any] = sent if isinstance(sent, dict) else {}
         if "Retry-After" in response.headers:
             details = {**details, "retry_after": response.headers["Retry-After"]}
         raise IdentityRefused(response.status_code, str(error.get("code") or "refused"),

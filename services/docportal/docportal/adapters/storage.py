@@ -144,11 +144,12 @@ class _Ahead:
 
 class _Later:
     def __init__(self, open_: Callable[[], StoredObject]) -> None:
-        self._open, self._opened = open_, None
+        self._open = open_
+        self._opened: StoredObject | None = None
 
     def result(self) -> StoredObject:
-        self._opened = self._open()
-        return self._opened
+        opened = self._opened = self._open()
+        return opened
 
     def abandon(self) -> None:
         if self._opened is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import NoReturn
 
 from flask import Flask
 from werkzeug.exceptions import NotFound
@@ -20,7 +21,7 @@ SESSION_COOKIE = "clinic_portal"
 
 
 @blueprint.route("/<path:_anything>", methods=["GET", "POST"])
-def unknown_page(_anything: str) -> None:
+def unknown_page(_anything: str) -> NoReturn:
     """Any other /portal/ address: the portal's own 404 page, not the API's JSON."""
     raise NotFound()
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Response, render_template, request
+from flask import render_template, request
+from werkzeug.wrappers import Response
 
 from docportal.api.files import file_response
 from docportal.bootstrap import docportal

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
+from werkzeug.wrappers import Response
 
 from docportal.bootstrap import docportal
 from docportal.domain.errors import RegistrationEmailMismatch, SignInRequired
