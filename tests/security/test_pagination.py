@@ -88,7 +88,7 @@ def seed_docportal(app) -> Seeded:
 
 
 def seed_audit(app) -> Seeded:
-    from test_authorization_walk import audit_event, feed_audit
+    from test_authorization_walk import audit_event, dead_delivery, feed_audit
 
     org, owner = str(uuid.uuid4()), str(uuid.uuid4())
     reader = bearer(mint(owner, org, perms=("view_audit",)))
@@ -109,8 +109,10 @@ def seed_audit(app) -> Seeded:
     assert len(alerts) == 3, alerts
     assessments = {post(client, "/breach-assessments", reader, {
         "discovered_on": "2026-11-23", "patient_ids": [f"p-{n}"]})["id"] for n in range(3)}
+    deliveries = {int(dead_delivery(app, org, alert)) for alert in alerts}
     return Seeded(reader, rows={"/alerts": alerts, "/breach-assessments": assessments,
-                                "/events": {event.id for event in events}})
+                                "/events": {event.id for event in events},
+                                "/alert-deliveries": deliveries})
 
 
 SEEDERS = {"notes": seed_notes, "identity": seed_identity, "docportal": seed_docportal,

@@ -61,8 +61,9 @@ def register(main: click.Group) -> None:
                 retry_delivery(runtime.uow(), EVERY_PRACTICE, retry_id, _now())
                 click.echo(f"audit: delivery {retry_id} is due again")
                 return
-            for row in list_deliveries(runtime.uow(), EVERY_PRACTICE,
-                                       status=DEAD if dead else None, limit=limit):
+            rows, _ = list_deliveries(runtime.uow(), EVERY_PRACTICE,
+                                      status=DEAD if dead else None, limit=limit)
+            for row in rows:
                 click.echo(json.dumps(row, default=str))
         finally:
             runtime.close()

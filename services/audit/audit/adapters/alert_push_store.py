@@ -39,9 +39,11 @@ class AlertPushStore:
     def add_delivery(self, **values: Any) -> None:
         self.session.execute(alert_deliveries.insert().values(**values))
 
-    def deliveries(self, scope: Scope, *, status: str | None, limit: int
-                   ) -> list[dict[str, Any]]:
-        """The newest deliveries first; ``dead`` ones are the dead letters."""
+    def deliveries(self, scope: Scope, *, status: str | None, limit: int,
+                   before: int | None = None) -> tuple[list[dict[str, Any]], int | None]:
+        """Up to ``limit`` deliveries, newest (highest id) first, after the page that ended at
+        id ``before``; and the id the page ends at when more follow. ``dead``: the dead
+        letters."""
         c = alert_deliveries.c
         query = scoped(select(alert_deliveries), scope, c.org_id)
         if status == DEAD:
@@ -50,8 +52,12 @@ class AlertPushStore:
             query = query.where(c.delivered_at.is_not(None))
         elif status == PENDING:
             query = query.where(c.delivered_at.is_(None), c.dead_at.is_(None))
-        rows = self.session.execute(query.order_by(c.id.desc()).limit(limit)).mappings()
-        return [_delivery(row) for row in rows]
+        if before is not None:
+            query = query.where(c.id < before)
+        rows = self.session.execute(query.order_by(c.id.desc()).limit(limit + 1)).mappings()
+        shown = [_delivery(row) for row in rows]
+        more = len(shown) > limit
+        return shown[:limit], (shown[limit - 1]["id"] if more else None)
 
     def delivery(self, scope: Scope, delivery_id: int) -> dict[str, Any] | None:
         c = alert_deliveries.c

@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from audit.api.callers import caller_scope
+from audit.api.paging import newest_id_key, next_newest_id
 from audit.bootstrap import audit
 from audit.service_layer.alert_webhooks import (
     DEAD,
@@ -19,6 +20,7 @@ from audit.service_layer.alert_webhooks import (
 )
 from audit.service_layer.callers import user_managers_practice
 from servicekit.auth import current_principal, require_permission
+from servicekit.web.pagination import page_arguments
 
 blp = Blueprint("alert_push", __name__, description="Alert mails and webhook calls")
 
@@ -37,10 +39,12 @@ class Webhook(Schema):
     secret = fields.Str(metadata={"description": "only in the answer that made it"})
 
 
-class DeliveryQuery(Schema):
+class DeliveryFilter(Schema):
     status = fields.Str(load_default=None, validate=validate.OneOf((PENDING, DELIVERED, DEAD)))
     org_id = fields.Str(load_default=None)
-    limit = fields.Int(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+DeliveryQuery = page_arguments(max_limit=1000, default_limit=100, base=DeliveryFilter)
 
 
 class Delivery(Schema):
@@ -63,6 +67,9 @@ class Delivery(Schema):
 
 class DeliveryList(Schema):
     deliveries = fields.List(fields.Nested(Delivery))
+    next_cursor = fields.Str(allow_none=True, metadata={
+        "description": "the cursor of the next page (also in the Link header); null on the "
+                       "last page"})
 
 
 @blp.route("/alert-webhook", methods=["GET"])
@@ -98,9 +105,12 @@ def remove_alert_webhook() -> None:
 @blp.arguments(DeliveryQuery, location="query")
 @blp.response(200, DeliveryList)
 def alert_deliveries(query: dict) -> dict:
-    """The alert mails and webhook calls, newest first; `status=dead` lists dead letters."""
-    return {"deliveries": list_deliveries(audit().uow(), caller_scope(query["org_id"]),
-                                          status=query["status"], limit=query["limit"])}
+    """The webhook calls (and alert mails from before the mail outbox), newest first, a page
+    at a time (the next in the Link header); `status=dead` lists dead letters."""
+    found, last = list_deliveries(audit().uow(), caller_scope(query["org_id"]),
+                                  status=query["status"], limit=query["limit"],
+                                  before=newest_id_key(query["cursor"]))
+    return {"deliveries": found, "next_cursor": next_newest_id(last)}
 
 
 @blp.route("/alert-deliveries/<int:delivery_id>/retry", methods=["POST"])

@@ -1,7 +1,8 @@
 """audit's lists on servicekit's cursors (``limit``, an opaque ``cursor``, the next page in
 the Link header and ``next_cursor``): what a cursor holds for each kind of list.
 
-Alerts and breach assessments page newest first by the time and id of the last row shown;
+Alerts and breach assessments page newest first by the time and id of the last row shown,
+alert deliveries newest first by the id of the last one shown;
 the record (GET /events) by its arrival position, which clients may still send as the bare
 number the old ``next_cursor`` was (or a stream id).
 """
@@ -35,6 +36,23 @@ def newest_first_key(cursor: str | None) -> NewestFirstKey | None:
 def next_newest_first(last: NewestFirstKey | None) -> str | None:
     """The cursor (and Link) of the page after the one ending at ``last``."""
     return next_page([last.at.isoformat(), last.id] if last is not None else None)
+
+
+def newest_id_key(cursor: str | None) -> int | None:
+    """The id of the last row of the previous page of a list newest first by its id (the
+    alert deliveries), from its cursor."""
+    position = read_cursor(cursor)
+    if position is None:
+        return None
+    match position:
+        case [int() as row_id] if not isinstance(row_id, bool) and 0 < row_id <= MAX_STORED_INT:
+            return row_id
+    raise InvalidCursor()
+
+
+def next_newest_id(last_id: int | None) -> str | None:
+    """The cursor (and Link) of the page after the one ending at id ``last_id``."""
+    return next_page([last_id] if last_id is not None else None)
 
 
 def record_position(cursor: str | None) -> int | None:

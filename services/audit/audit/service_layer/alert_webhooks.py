@@ -46,11 +46,13 @@ def remove_webhook(uow: UnitOfWork, org_id: str) -> None:
         uow.commit()
 
 
-def list_deliveries(uow: UnitOfWork, scope: Scope, *, status: str | None, limit: int
-                    ) -> list[dict[str, Any]]:
-    """The newest deliveries first; ``dead`` ones are the dead letters."""
+def list_deliveries(uow: UnitOfWork, scope: Scope, *, status: str | None, limit: int,
+                    before: int | None = None) -> tuple[list[dict[str, Any]], int | None]:
+    """A page of deliveries, newest first, after the one that ended at id ``before``; the
+    id this page ends at when more follow. ``dead`` ones are the dead letters."""
     with uow:
-        return AlertPushStore(uow.session).deliveries(scope, status=status, limit=limit)
+        return AlertPushStore(uow.session).deliveries(scope, status=status, limit=limit,
+                                                      before=before)
 
 
 def retry_delivery(uow: UnitOfWork, scope: Scope, delivery_id: int, now: datetime

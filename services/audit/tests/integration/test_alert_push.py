@@ -184,3 +184,35 @@ def test_only_a_user_manager_sets_the_webhook_and_nobody_reads_the_secret(
                       headers=bearer(practice, perms=MANAGER)).json
     assert len(made["secret"]) >= 32  # shown once, in this answer
     assert "secret" not in client.get("/alert-webhook", headers=bearer(practice)).json
+
+
+def test_alert_deliveries_page_by_cursor_and_link_header_newest_first(
+        client, feed, practice):
+    for _ in range(7):
+        feed(intruder(practice))
+    whole = client.get("/alert-deliveries", headers=bearer(practice)).json
+    ids = [d["id"] for d in whole["deliveries"]]
+    assert len(ids) == 7 and ids == sorted(ids, reverse=True)
+    assert whole["next_cursor"] is None
+
+    seen, url, pages = [], "/alert-deliveries?status=pending&limit=3", 0
+    while url:
+        answer = client.get(url, headers=bearer(practice))
+        assert answer.status_code == 200, answer.json
+        seen += [d["id"] for d in answer.json["deliveries"]]
+        link = answer.headers.get("Link")
+        assert (link is None) == (answer.json["next_cursor"] is None)
+        url = link and link.split(";")[0].strip("<>").replace("http://localhost", "")
+        pages += 1
+    assert (seen, pages) == (ids, 3)  # 3, 3, 1: each delivery once
+
+    first = client.get("/alert-deliveries?status=pending&limit=3", headers=bearer(practice))
+    cursor = first.json["next_cursor"]
+    for wrong in (f"/alert-deliveries?status=dead&cursor={cursor}",  # other filters
+                  f"/alerts?cursor={cursor}",  # another list
+                  "/alert-deliveries?cursor=not-a-cursor"):
+        refused = client.get(wrong, headers=bearer(practice))
+        assert refused.status_code == 400 and refused.json["error"]["code"] == "invalid_cursor"
+    other = client.get(f"/alert-deliveries?status=pending&limit=3&cursor={cursor}",
+                       headers=bearer(new_id()))
+    assert other.status_code == 200 and other.json["deliveries"] == []  # its own rows only
