@@ -12,7 +12,7 @@ from servicekit.service import build_app
 
 def create_app(config: NotesConfig | None = None, verifier: TokenVerifier | None = None) -> Flask:
     """The notes API; tests pass a verifier for their own signing key."""
-    config = config or SPEC.load_config()  # type: ignore[assignment]
+    config = config or SPEC.load_config()
     app = build_app(
         SPEC, config, blueprints(), error_table=ERROR_TABLE,
         verifier=verifier or identity_token_verifier(config),

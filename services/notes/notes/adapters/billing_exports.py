@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from notes.adapters.tables import billing_exports, notes
 from notes.domain.billing_export import BillingExportStatus
+from servicekit.db import rowcount
 
 PENDING, HELD = BillingExportStatus.PENDING.value, BillingExportStatus.HELD.value
 SENT, FAILED = BillingExportStatus.SENT.value, BillingExportStatus.FAILED.value
@@ -44,7 +45,7 @@ class BillingExports:
         query = update(billing_exports).where(c.id == export_id)
         if only_if is not None:
             query = query.where(c.status == only_if)
-        changed = self.session.execute(query.values(**values)).rowcount == 1
+        changed = rowcount(self.session.execute(query.values(**values))) == 1
         if changed and "status" in values:
             # The note's own view of its export follows the outbox row.
             note_id, finalizer = self.session.execute(

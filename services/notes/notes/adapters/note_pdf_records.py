@@ -6,13 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from notes.adapters.tables import note_pdfs
-
-_INSERT_IGNORING_CONFLICTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
+from servicekit.db import insert_on_conflict, rowcount
 
 
 @dataclass(frozen=True)
@@ -35,9 +32,8 @@ class NotePdfRecords:
     def claim(self, org_id: str, note_id: str, version: int, object_key: str, *,
               now: datetime, until: datetime) -> bool:
         """Take the render of this version unless it is rendered or someone's claim is live."""
-        dialect = self.session.get_bind().dialect.name
         inserted = self.session.execute(
-            _INSERT_IGNORING_CONFLICTS[dialect](note_pdfs)
+            insert_on_conflict(self.session, note_pdfs)
             .values(note_id=note_id, version=version, org_id=org_id, object_key=object_key,
                     claimed_until=until)
             .on_conflict_do_nothing()
@@ -52,7 +48,7 @@ class NotePdfRecords:
                    or_(note_pdfs.c.claimed_until.is_(None), note_pdfs.c.claimed_until < now))
             .values(claimed_until=until)
         )
-        return taken.rowcount == 1
+        return rowcount(taken) == 1
 
     def mark_rendered(self, note_id: str, version: int, size_bytes: int, now: datetime) -> None:
         self.session.execute(

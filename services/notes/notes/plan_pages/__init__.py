@@ -9,6 +9,7 @@ which links it proved the address of, and the CSRF token of the forms.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import NoReturn
 
 from flask import Flask
 from werkzeug.exceptions import NotFound
@@ -25,7 +26,7 @@ SESSION_COOKIE = "clinic_plan"
 
 
 @blueprint.route("/<path:_anything>", methods=["GET", "POST"])
-def unknown_page(_anything: str) -> None:
+def unknown_page(_anything: str) -> NoReturn:
     """Any other /plan/ address: the pages' own 404 page, not the API's JSON."""
     raise NotFound()
 

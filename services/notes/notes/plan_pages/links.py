@@ -3,7 +3,8 @@ over time."""
 
 from __future__ import annotations
 
-from flask import Response, redirect, render_template, session, url_for
+from flask import redirect, render_template, session, url_for
+from werkzeug.wrappers import Response
 
 from notes.bootstrap import notes
 from notes.domain.plan_links import hash_link_token

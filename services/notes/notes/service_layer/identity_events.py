@@ -30,7 +30,7 @@ def handle_identity_event(uow: UnitOfWork, event: Event) -> None:
     apply = _HANDLERS.get(event.type)
     if apply is None or event.org_id is None:
         return  # sessions, password changes and the like do not concern notes
-    apply(IdentityProjection(uow.session), event, event.data)
+    apply(IdentityProjection(uow.session), event, event.org_id, event.data)
 
 
 def _profile(data: dict[str, Any]) -> dict[str, Any]:
@@ -40,27 +40,29 @@ def _profile(data: dict[str, Any]) -> dict[str, Any]:
     return {"user_type": user_type, "category": _user_types().category_of(user_type).value}
 
 
-def _practice_created(projection: IdentityProjection, event: Event, data: dict) -> None:
+def _practice_created(projection: IdentityProjection, event: Event, org_id: str,
+                      data: dict[str, Any]) -> None:
     at = event.occurred_at
     # Only what the event says: a later billing integration event must not be undone.
     extra = {"billing_integration": data["billing_integration"]} if (
         "billing_integration" in data) else {}
-    row = projection.practice_row(event.org_id)
+    row = projection.practice_row(org_id)
     if row is None or row["name"] is None or row["updated_at"] <= at:
         extra["name"] = data.get("name")  # a rename that overtook the creation keeps its name
     # A practice created before identity named models is a therapy practice.
-    projection.save_practice(event.org_id, at, model=data.get("model", "therapy"), **extra)
+    projection.save_practice(org_id, at, model=data.get("model", "therapy"), **extra)
     for clinic in data.get("clinics", []):
-        _save_clinic(projection, clinic["id"], event.org_id, at, clinic)
+        _save_clinic(projection, clinic["id"], org_id, at, clinic)
     robot = data.get("automation_profile")
     if robot:
         projection.save_user(
-            robot["id"], event.org_id, at, full_name=robot["full_name"], email=robot.get("email"),
+            robot["id"], org_id, at, full_name=robot["full_name"], email=robot.get("email"),
             kind="automation", **_profile(robot))
 
 
-def _clinic_created(projection: IdentityProjection, event: Event, data: dict) -> None:
-    _save_clinic(projection, event.subject.id, event.org_id, event.occurred_at, data)
+def _clinic_created(projection: IdentityProjection, event: Event, org_id: str,
+                    data: dict[str, Any]) -> None:
+    _save_clinic(projection, event.subject.id, org_id, event.occurred_at, data)
 
 
 def _save_clinic(projection: IdentityProjection, clinic_id: str, org_id: str, at: datetime,
@@ -71,7 +73,8 @@ def _save_clinic(projection: IdentityProjection, clinic_id: str, org_id: str, at
         assistants_may_finalize=bool(clinic.get("assistants_may_finalize", False)))
 
 
-def _user_created(projection: IdentityProjection, event: Event, data: dict) -> None:
+def _user_created(projection: IdentityProjection, event: Event, org_id: str,
+                  data: dict[str, Any]) -> None:
     # The supervisor of an assistant or student, and the name, when identity names them;
     # an edit that overtook the creation on the bus keeps its newer ones.
     row = projection.user_row(event.subject.id)
@@ -79,16 +82,17 @@ def _user_created(projection: IdentityProjection, event: Event, data: dict) -> N
     later = {} if edited_later else {
         "full_name": data["full_name"],
         "supervising_therapist_id": data.get("supervising_therapist_id")}
-    if edited_later and row["full_name"] is None:
+    if row is not None and edited_later and row["full_name"] is None:
         later["full_name"] = data["full_name"]
     projection.save_user(
-        event.subject.id, event.org_id, event.occurred_at, **later,
+        event.subject.id, org_id, event.occurred_at, **later,
         email=data.get("email"), kind=data.get("kind", "staff"),
         permissions=data.get("permissions", []),
         permission_version=data.get("permission_version", 0), **_profile(data))
 
 
-def _profile_changed(projection: IdentityProjection, event: Event, data: dict) -> None:
+def _profile_changed(projection: IdentityProjection, event: Event, org_id: str,
+                     data: dict[str, Any]) -> None:
     extra: dict[str, Any] = {}
     if "user_type_after" in data:
         extra = _profile({"user_type": data["user_type_after"]})
@@ -101,36 +105,38 @@ def _profile_changed(projection: IdentityProjection, event: Event, data: dict) -
     if event.type == "identity.user.reactivated":
         extra["status"] = ACTIVE
     projection.save_user(
-        event.subject.id, event.org_id, event.occurred_at,
+        event.subject.id, org_id, event.occurred_at,
         permissions=data.get("after", {}).get("permissions"),
         permission_version=data.get("permission_version"), **extra)
 
 
-def _clinic_settings_changed(projection: IdentityProjection, event: Event, data: dict) -> None:
+def _clinic_settings_changed(projection: IdentityProjection, event: Event, org_id: str,
+                             data: dict[str, Any]) -> None:
     after = data.get("after", {})
     if "assistants_may_finalize" in after:  # identity sends every setting, changed or not
         projection.save_clinic_settings(
-            event.subject.id, event.org_id, event.occurred_at,
+            event.subject.id, org_id, event.occurred_at,
             assistants_may_finalize=bool(after["assistants_may_finalize"]),
             time_zone=after.get("time_zone"))
 
 
-def _billing_integration_changed(projection: IdentityProjection, event: Event, data: dict
-                                 ) -> None:
-    before = projection.billing_integration(event.org_id)
-    projection.save_practice(event.org_id, event.occurred_at,
+def _billing_integration_changed(projection: IdentityProjection, event: Event, org_id: str,
+                                 data: dict[str, Any]) -> None:
+    before = projection.billing_integration(org_id)
+    projection.save_practice(org_id, event.occurred_at,
                              billing_integration=data.get("billing_integration"))
     # An assistant who just became a provider: their held notes go to billing now.
-    release_held_exports(projection.session, event.org_id, before,
-                         projection.billing_integration(event.org_id), datetime.now(UTC))
+    release_held_exports(projection.session, org_id, before,
+                         projection.billing_integration(org_id), datetime.now(UTC))
 
 
-def _practice_info_changed(projection: IdentityProjection, event: Event, data: dict) -> None:
+def _practice_info_changed(projection: IdentityProjection, event: Event, org_id: str,
+                           data: dict[str, Any]) -> None:
     if "name" in data:  # an Admin renamed the practice (PUT /practice in identity)
-        projection.save_practice(event.org_id, event.occurred_at, name=data["name"])
+        projection.save_practice(org_id, event.occurred_at, name=data["name"])
 
 
-_HANDLERS: dict[str, Callable[[IdentityProjection, Event, dict], None]] = {
+_HANDLERS: dict[str, Callable[[IdentityProjection, Event, str, dict[str, Any]], None]] = {
     "identity.practice.created": _practice_created,
     "identity.user.created": _user_created,
     "identity.user.permissions_changed": _profile_changed,

@@ -103,7 +103,8 @@ def _printout(uow: UnitOfWork, caller: Caller, note: Note) -> NotePrintout:
     signature = note.signature
     people = {note.author_id, *(a.author_id for a in note.addenda)}
     if signature:
-        people |= {signature.finalized_by_id, signature.cosigner_id}
+        people |= {person for person in (signature.finalized_by_id, signature.cosigner_id)
+                   if person is not None}
     names = {user.id: user.full_name for user_id in people
              if (user := projection.practice_user(caller.org_id, user_id)) is not None}
     return print_note(

@@ -66,8 +66,9 @@ def register_patient(uow: UnitOfWork, caller: Caller, values: dict[str, Any], no
         if values.get("state_of_residence"):
             uow.publish(_residence_recorded(caller, patient_id, values["state_of_residence"]))
         patient = records.patient(patient_id)
+        assert patient is not None  # added in this transaction
         uow.commit()
-    return patient  # type: ignore[return-value]
+    return patient
 
 
 @dataclass(frozen=True)
@@ -96,8 +97,9 @@ def correct_patient(uow: UnitOfWork, caller: Caller, patient_id: str, changes: d
                 uow.publish(_residence_recorded(caller, patient_id,
                                                 changes["state_of_residence"]))
         patient = records.patient(patient_id)
+        assert patient is not None  # found above, in this transaction
         uow.commit()
-    return PatientCorrection(patient, warning)  # type: ignore[arg-type]
+    return PatientCorrection(patient, warning)
 
 
 def _require_clinic(projection: IdentityProjection, caller: Caller, clinic_id: str) -> None:

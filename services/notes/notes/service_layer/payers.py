@@ -27,8 +27,9 @@ def add_insurance(uow: UnitOfWork, caller: Caller, values: dict[str, Any], now: 
         records.add_insurance({"id": insurance_id, "created_at": now, **values})
         uow.publish(_insurance_event("notes.insurance.created", caller, insurance_id, values))
         insurance = records.insurance(insurance_id)
+        assert insurance is not None  # added in this transaction
         uow.commit()
-    return insurance  # type: ignore[return-value]
+    return insurance
 
 
 def change_insurance(uow: UnitOfWork, caller: Caller, insurance_id: str,
@@ -41,10 +42,11 @@ def change_insurance(uow: UnitOfWork, caller: Caller, insurance_id: str,
                                      {"insurance_id": insurance_id})
         records.update_insurance(insurance_id, changes)
         after = records.insurance(insurance_id)
+        assert after is not None  # found above, in this transaction
         uow.publish(_insurance_event("notes.insurance.updated", caller, insurance_id, {
             "before": {k: before[k] for k in changes}, "after": changes}))
         uow.commit()
-    return after  # type: ignore[return-value]
+    return after
 
 
 def open_case(uow: UnitOfWork, caller: Caller, values: dict[str, Any], now: datetime
@@ -62,8 +64,9 @@ def open_case(uow: UnitOfWork, caller: Caller, values: dict[str, Any], now: date
             actor=caller.actor, patient_id=values["patient_id"],
             data={"insurance_id": values["insurance_id"]}))
         case = records.case(case_id)
+        assert case is not None  # added in this transaction
         uow.commit()
-    return case  # type: ignore[return-value]
+    return case
 
 
 def view_case(uow: UnitOfWork, caller: Caller, case_id: str) -> dict[str, Any]:
