@@ -164,6 +164,8 @@ def seed_docportal(client, notes_client, a: Practice) -> dict[str, str]:
     response = client.post("/documents", headers=a.headers(), **upload_form(records))
     assert response.status_code == 201, response.get_json()
     records["document"] = response.get_json()["id"]
+    response = client.post("/documents", headers=a.headers(), **upload_form(records))
+    records["document_to_withdraw"] = response.get_json()["id"]
     seeded = f"dr.seed+{uuid.uuid4().hex[:8]}@example.org"
     for name in ("share", "share_to_revoke", "share_to_reshare"):
         body = {**SHARE, "document_ids": [records["document"]], "recipient_email": seeded}

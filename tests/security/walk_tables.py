@@ -140,6 +140,12 @@ DOCPORTAL: dict[tuple[str, str], Row] = {
                                           {"patient_id": "{patient}", "note_id": "{note}"}),
     ("GET", "/documents/{document_id}/download"): Row("/documents/{document}/download",
                                                       rule(200, READ_DOCUMENTS, vendor=200)),
+    ("GET", "/documents/{document_id}"): Row("/documents/{document}",
+                                             rule(200, READ_DOCUMENTS, vendor=200)),
+    # A document filed in the wrong chart; its own seed, so that the download above still works.
+    ("POST", "/documents/{document_id}/withdraw"): Row(
+        "/documents/{document_to_withdraw}/withdraw", rule(200, DOCUMENTS),
+        {"reason": "Filed under the wrong patient"}),
     ("POST", "/shares"): Row("/shares", rule(201, DOCUMENTS), SHARE),
     # The caller's own shares (sender=all needs manage_users); another practice's owner gets
     # their own, empty list.

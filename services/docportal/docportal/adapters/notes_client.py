@@ -1,10 +1,11 @@
 """The notes service's note PDFs over HTTP, called straight at NOTES_URL with the caller's token.
 
-Notes' refusals (404 not in your practice, 403 not allowed, 409 not finalized, 401 token
-refused) come back as ``NoteRefused`` with notes' status, code and message; anything else (no
-answer, a 5xx, a body that is neither a PDF nor the platform's error shape) is
-``NoteUnavailable``. A 202 (another request is rendering that version of the PDF) is asked
-again after its Retry-After, for up to RENDER_WAIT_SECONDS. The token never reaches a log line.
+Notes' refusals (404 not in your practice, 403 not allowed, 409 not finalized, 410 a
+discarded draft, 401 token refused) come back as ``NoteRefused`` with notes' status, code and
+message; anything else (no answer, a 5xx, a body that is neither a PDF nor the platform's
+error shape) is ``NoteUnavailable``. A 202 (another request is rendering that version of the
+PDF) is asked again after its Retry-After, for up to RENDER_WAIT_SECONDS. The token never
+reaches a log line.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ _WORDING: dict[int, tuple[str | None, str]] = {
                             "note and try again."),
     403: ("note_access_refused", "The notes service does not let you read this note: {notes}"),
     409: (None, "The note cannot be attached yet: {notes}"),
+    410: (None, "The note cannot be attached: {notes}"),  # a discarded draft
     401: (None, "The notes service did not accept your sign-in: {notes}"),
 }
 _CHUNK = 64 * 1024

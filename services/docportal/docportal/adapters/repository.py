@@ -23,6 +23,7 @@ from docportal.domain.shares import CLAIM_WINDOW, DisclosurePurpose, Share
 
 _DOCUMENT_FIELDS = ("id", "org_id", "patient_id", "filename", "content_type", "size_bytes",
                     "uploaded_by", "uploaded_at")
+_WITHDRAWAL = ("withdrawn_at", "withdrawn_by", "withdrawal_reason")
 # The share's columns that change after it is sent.
 _SHARE_STATE = ("claimed_at", "claimed_by", "revoked_at", "revoked_by", "superseded_by_id",
                 "superseded_at")
@@ -49,9 +50,11 @@ class DocumentRepository:
             kind=str(document.kind), sha256=sha256, storage_key=storage_key(document),
         ))
 
-    def get(self, org_id: str, document_id: str) -> Document | None:
-        row = self.session.execute(select(documents).where(
-            documents.c.org_id == org_id, documents.c.id == document_id)).first()
+    def get(self, org_id: str, document_id: str, *, for_update: bool = False
+            ) -> Document | None:
+        query = select(documents).where(documents.c.org_id == org_id,
+                                        documents.c.id == document_id)
+        row = self.session.execute(query.with_for_update() if for_update else query).first()
         return _document(row) if row else None
 
     def get_many(self, org_id: str, document_ids: Sequence[str]) -> list[Document]:
@@ -60,10 +63,16 @@ class DocumentRepository:
         return [_document(row) for row in rows]
 
     def list_for_patient(self, org_id: str, patient_id: str) -> list[Document]:
+        """The patient's documents, newest first; withdrawn ones are no longer in the chart."""
         rows = self.session.execute(select(documents).where(
             documents.c.org_id == org_id, documents.c.patient_id == patient_id,
+            documents.c.withdrawn_at.is_(None),
         ).order_by(documents.c.uploaded_at.desc(), documents.c.id)).all()
         return [_document(row) for row in rows]
+
+    def save_withdrawal(self, document: Document) -> None:
+        self.session.execute(update(documents).where(documents.c.id == document.id).values(
+            **{name: getattr(document, name) for name in _WITHDRAWAL}))
 
 
 class ShareRepository:
@@ -91,6 +100,16 @@ class ShareRepository:
         query = select(shares).where(shares.c.token_hash == token_hash)
         row = self.session.execute(query.with_for_update() if for_update else query).first()
         return self._share(row) if row else None
+
+    def with_document(self, org_id: str, document_id: str, *, for_update: bool = False
+                      ) -> list[Share]:
+        """Every share of the practice that holds the document, oldest first."""
+        query = (select(shares).join(share_documents, share_documents.c.share_id == shares.c.id)
+                 .where(shares.c.org_id == org_id, share_documents.c.document_id == document_id)
+                 .order_by(shares.c.sent_at, shares.c.id))
+        rows = self.session.execute(query.with_for_update(of=shares) if for_update
+                                    else query).all()
+        return [self._share(row) for row in rows]
 
     def claimed_by(self, account_id: str) -> list[Share]:
         """Every share the account claimed, newest first."""
@@ -223,4 +242,5 @@ def _document(row: Any) -> Document:
         id=row.id, org_id=row.org_id, patient_id=row.patient_id, kind=DocumentKind(row.kind),
         filename=row.filename, content_type=row.content_type, size_bytes=row.size_bytes,
         uploaded_by=row.uploaded_by, uploaded_at=row.uploaded_at,
+        **{name: getattr(row, name) for name in _WITHDRAWAL},
     )

@@ -44,6 +44,10 @@ documents = Table(
     Column("storage_key", String(120), nullable=False, unique=True),
     Column("uploaded_by", String(64), nullable=False),
     Column("uploaded_at", UTCDateTime(), nullable=False),
+    # A document filed in the wrong chart is withdrawn, never deleted: row and bytes stay.
+    Column("withdrawn_at", UTCDateTime(), nullable=True),
+    Column("withdrawn_by", String(64), nullable=True),
+    Column("withdrawal_reason", String(300), nullable=True),
     Index("ix_documents_patient", "org_id", "patient_id", "uploaded_at"),
 )
 

@@ -19,10 +19,11 @@ from docportal.api.schemas import (
     UploadFileSchema,
     UploadFormSchema,
     UploadSchema,
+    WithdrawalSchema,
 )
 from docportal.bootstrap import docportal
 from docportal.domain.documents import Document
-from docportal.service_layer import documents
+from docportal.service_layer import documents, withdrawal
 from docportal.service_layer.documents import (
     NoteOfAnotherPatient,
     NoteRefused,
@@ -59,7 +60,7 @@ def upload(form: dict, files: dict) -> dict[str, Any]:
 
 
 @blp.route("/documents/from-note", methods=["POST"])
-@documents_errors(404, 503)
+@documents_errors(404, 410, 503)
 @require_permission(SHARE_PERMISSION, VIEW_PERMISSION, kinds=("staff",))
 @idempotent
 @blp.arguments(NoteDocumentSchema)
@@ -97,8 +98,31 @@ def list_for_patient(query: dict) -> list[dict[str, Any]]:
     return shown
 
 
+@blp.route("/documents/<document_id>", methods=["GET"])
+@require_permission(VIEW_PERMISSION, kinds=READERS)
+@blp.response(200, DocumentSchema)
+def get_one(document_id: str) -> dict[str, Any]:
+    """One document's metadata, also once withdrawn (`withdrawn_at`, `withdrawal_reason`)."""
+    portal = docportal()
+    return document_body(documents.get_document(portal.uow(), staff(), document_id,
+                                                portal.now()))
+
+
+@blp.route("/documents/<document_id>/withdraw", methods=["POST"])
+@require_permission(SHARE_PERMISSION, VIEW_PERMISSION, kinds=("staff",))
+@blp.arguments(WithdrawalSchema)
+@blp.response(200, DocumentSchema)
+def withdraw(body: dict, document_id: str) -> dict[str, Any]:
+    """Withdraw a document filed in the wrong chart: it leaves the patient's list and
+    downloads, every share that still opens it is revoked at once, row and bytes are kept.
+    Withdrawing again answers the same."""
+    portal = docportal()
+    return document_body(withdrawal.withdraw(portal.uow(), staff(), document_id,
+                                             reason=body["reason"], now=portal.now()))
+
+
 @blp.route("/documents/<document_id>/download", methods=["GET"])
-@documents_errors(503)
+@documents_errors(410, 503)
 @require_permission(VIEW_PERMISSION, kinds=READERS)
 @blp.doc(responses={"200": {"description": "The document's bytes",
                             "content": {"application/octet-stream": {}}}})

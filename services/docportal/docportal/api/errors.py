@@ -18,6 +18,8 @@ _STATUS: dict[type[e.DocportalError], int] = {
     e.ShareSuperseded: 410,
     e.ShareCannotBeReshared: 409,
     e.DocumentNotShared: 404,
+    e.DocumentWithdrawn: 410,
+    e.InvalidWithdrawal: 422,
     e.ShareListRefused: 403,
     e.InvalidShareCursor: 422,
     e.TooManyShares: 429,  # Retry-After from details["retry_after_seconds"] (servicekit)

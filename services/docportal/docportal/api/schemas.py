@@ -42,6 +42,16 @@ class DocumentSchema(Schema):
     size_bytes = fields.Int()
     uploaded_by = fields.Str()
     uploaded_at = fields.AwareDateTime()
+    withdrawn_at = fields.AwareDateTime(allow_none=True, metadata={
+        "description": "Set once the document was withdrawn from the chart; null otherwise"})
+    withdrawn_by = fields.Str(allow_none=True)
+    withdrawal_reason = fields.Str(allow_none=True)
+
+
+class WithdrawalSchema(Schema):
+    reason = fields.Str(required=True, validate=validate.Length(min=1, max=300), metadata={
+        "description": "Why it is withdrawn, e.g. \"filed under the wrong patient\"; kept on "
+                       "the document, never in events"})
 
 
 class ShareRequestSchema(Schema):

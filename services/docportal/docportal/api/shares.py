@@ -28,7 +28,7 @@ blp = Blueprint("shares", __name__, description="Shares with outside recipients"
 
 
 @blp.route("/shares", methods=["POST"])
-@documents_errors(404, 429)
+@documents_errors(404, 410, 429)
 @require_permission(SHARE_PERMISSION, VIEW_PERMISSION, kinds=("staff",))
 @idempotent
 @blp.arguments(ShareRequestSchema)

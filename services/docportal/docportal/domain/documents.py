@@ -1,7 +1,9 @@
 """A patient's document as the portal keeps it.
 
 There is no expiry, purge or archive here on purpose: a document shared and claimed
-stays available to its recipient for good (DOMAIN.md, Document portal).
+stays available to its recipient for good (DOMAIN.md, Document portal). The one way out
+is a withdrawal (``withdrawal.py``) of a document filed in the wrong chart, which keeps
+the row and the bytes.
 """
 
 import uuid
@@ -31,6 +33,13 @@ class Document:
     size_bytes: int
     uploaded_by: str
     uploaded_at: datetime
+    withdrawn_at: datetime | None = None
+    withdrawn_by: str | None = None
+    withdrawal_reason: str | None = None
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 def new_document(

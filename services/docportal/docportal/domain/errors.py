@@ -95,6 +95,18 @@ class DocumentNotShared(DocportalError):
     code = "document_not_shared"
 
 
+class DocumentWithdrawn(DocportalError):
+    """410: the document was withdrawn from the chart (filed under the wrong patient)."""
+
+    code = "document_withdrawn"
+
+
+class InvalidWithdrawal(DocportalError):
+    """422: a withdrawal needs a short reason."""
+
+    code = "invalid_withdrawal"
+
+
 class TooManyShares(DocportalError):
     """429 with Retry-After: the sender, or the practice to this recipient, sent the most
     share mails the window allows (``details["retry_after_seconds"]``)."""

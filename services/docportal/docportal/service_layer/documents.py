@@ -13,6 +13,7 @@ from docportal.adapters.repository import DocumentRepository, document_key, stor
 from docportal.domain.documents import Document, DocumentKind, new_document
 from docportal.domain.errors import DocportalError
 from docportal.domain.uploads import SNIFF_BYTES, validate_upload
+from docportal.domain.withdrawal import check_not_withdrawn
 from docportal.service_layer.callers import Staff
 from docportal.service_layer.errors import DocumentNotFound
 from docportal.service_layer.ports import DocumentStorage, StorageUnavailable, StoredObject
@@ -135,6 +136,18 @@ def list_documents(
     return found
 
 
+def get_document(uow: UnitOfWork, staff: Staff, document_id: str, now: datetime) -> Document:
+    """The document's metadata, withdrawn or not, recorded as a staff view of the patient."""
+    with uow:
+        document = _get(DocumentRepository(uow.session), staff, document_id)
+        uow.publish(new_event(
+            "docportal.document.viewed", subject=Subject("document", document.id),
+            org_id=staff.org_id, actor=staff.actor(), patient_id=document.patient_id,
+            occurred_at=now, data={"by": "staff"}))
+        uow.commit()
+    return document
+
+
 def download_document(
     uow: UnitOfWork, storage: DocumentStorage, staff: Staff, document_id: str, now: datetime,
 ) -> tuple[Document, StoredObject]:
@@ -148,11 +161,8 @@ def download_document(
     opening = storage.opening(document_key(staff.org_id, document_id))
     try:
         with uow:
-            document = DocumentRepository(uow.session).get(staff.org_id, document_id)
-            if document is None:
-                raise DocumentNotFound(
-                    "There is no such document in your practice; check the link or search "
-                    "the patient's documents again.", {"document_id": document_id})
+            document = _get(DocumentRepository(uow.session), staff, document_id)
+            check_not_withdrawn(document)
             stored = opening.result()
             uow.publish(new_event(
                 "docportal.document.downloaded", subject=Subject("document", document.id),
@@ -164,6 +174,15 @@ def download_document(
         opening.abandon()
         raise
     return document, stored
+
+
+def _get(documents: DocumentRepository, staff: Staff, document_id: str) -> Document:
+    document = documents.get(staff.org_id, document_id)
+    if document is None:
+        raise DocumentNotFound(
+            "There is no such document in your practice; check the link or search the "
+            "patient's documents again.", {"document_id": document_id})
+    return document
 
 
 def _measure(body: BinaryIO) -> tuple[int, bytes, str]:

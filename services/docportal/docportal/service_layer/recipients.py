@@ -109,7 +109,9 @@ def shared_with_me(uow: UnitOfWork, recipient: Recipient, now: datetime) -> list
         for share in ShareRepository(uow.session).claimed_by(recipient.user_id):
             if share.status_at(now) is not ShareStatus.CLAIMED:
                 continue  # revoked: gone from the list at once
-            by_id = {d.id: d for d in documents.get_many(share.org_id, share.document_ids)}
+            # A withdrawal revokes the share too; this keeps a withdrawn one out regardless.
+            by_id = {d.id: d for d in documents.get_many(share.org_id, share.document_ids)
+                     if not d.withdrawn}
             found.append(SharedWithMe(
                 share, names.get(share.org_id) or UNKNOWN_PRACTICE,
                 tuple(by_id[d] for d in share.document_ids if d in by_id),

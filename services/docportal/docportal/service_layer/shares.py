@@ -20,6 +20,7 @@ from docportal.domain.share_limits import ShareLimits, check_share_mail_allowed
 from docportal.domain.shares import Share
 from docportal.domain.sharing import IssuedShare, reshare, share_documents
 from docportal.domain.tracking import ShareTracking, track_share
+from docportal.domain.withdrawal import check_not_withdrawn
 from docportal.service_layer.callers import Staff
 from docportal.service_layer.errors import DocumentNotFound, ShareNotFound
 from docportal.service_layer.ports import ShareMail, ShareMailer
@@ -69,6 +70,8 @@ def send_share(
             raise DocumentNotFound(
                 "Some of the documents are not in your practice; reload the patient's "
                 "documents and choose again.", {"document_ids": missing})
+        for document in found.values():
+            check_not_withdrawn(document)
         issued = share_documents(
             [found[document_id] for document_id in document_ids],
             recipient_email=recipient_email, purpose=purpose, shared_by=staff.user_id, now=now,
@@ -89,11 +92,14 @@ def reshare_share(
     with uow:
         shares = ShareRepository(uow.session)
         old = _get(shares, staff, share_id, for_update=True)
+        documents = DocumentRepository(uow.session).get_many(staff.org_id, old.document_ids)
         issued = reshare(old, shared_by=staff.user_id, now=now, message=message)
+        # After the share's own state: a claimed share says so before a withdrawn document.
+        for document in documents:
+            check_not_withdrawn(document)
         _within_share_limits(uow, mail.limits, staff, old.recipient_email, now)
         shares.save_state(old)
         shares.add(issued.share)
-        documents = DocumentRepository(uow.session).get_many(staff.org_id, old.document_ids)
         uow.publish(_share_event("docportal.share.reshared", issued.share, staff, documents,
                                  supersedes_id=old.id))
         withdraw_share_mail(uow.session, old.id, now)
