@@ -72,3 +72,19 @@ def test_the_dev_venv_does_install_the_testing_package():
     assert "-e libs/servicekit-testing" in makefile
     assert "libs/servicekit-testing/pyproject.toml" in makefile  # rebuilt when it changes
     assert "pytest" in closure("servicekit-testing")  # and the walk above would see it
+
+
+def test_the_build_context_leaves_every_test_folder_out():
+    """The images COPY whole package folders; .dockerignore keeps their tests (and the test
+    package, the cross-service suites and the benches) out of the build context."""
+    ignored = {line.strip() for line in (REPO / ".dockerignore").read_text().splitlines()
+               if line.strip() and not line.startswith("#")}
+    assert {"libs/servicekit-testing", "libs/servicekit/tests", "services/*/tests", "tests",
+            "bench"} <= ignored
+    shipped = [line for service in SERVICES
+               for line in install_lines(REPO / "services" / service / "Dockerfile")
+               if line.upper().startswith("COPY")]
+    for line in shipped:  # every copied folder is one whose tests/ the patterns cover
+        for source in line.split()[1:-1]:
+            assert source in ("constraints.txt", "libs/servicekit") or \
+                re.fullmatch(r"services/[a-z]+", source), line
