@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g, redirect, request, url_for
 
+from identity.pages.local_times import practice_date, practice_time
 from identity.pages.problems import install_problem_pages
 from identity.pages.session import current_staff
 from servicekit.auth import Principal
@@ -17,7 +18,9 @@ guard_pages(blueprint)
 
 @blueprint.context_processor
 def _template_globals() -> dict:
-    return {"csrf_token": csrf_token, "staff": g.get("staff")}
+    # Times in the practice's zone: "7 Dec 2026, 14:05 EST" (pages/local_times.py).
+    return {"csrf_token": csrf_token, "staff": g.get("staff"), "local_time": practice_time,
+            "local_date": practice_date}
 
 
 def signed_in() -> Principal | Response:

@@ -9,6 +9,7 @@ from identity.domain.profile_recognition import ProfileKind, ProfileRecognition
 from identity.domain.roles import ClinicalRole, PermissionLevel, PracticeRole
 from identity.domain.user_edits import KEEP, ProfileEdit
 from identity.pages.home import PERMISSION_NAMES
+from identity.pages.local_times import practice_time
 from identity.service_layer.users import UserView
 from servicekit.web.pages import MAX_NAME, field
 
@@ -38,7 +39,7 @@ def recognition_label(recognition: ProfileRecognition, vendor_name: str) -> str:
     if kind is ProfileKind.VENDOR_STAFF and recognition.grant is not None:
         grant = recognition.grant
         return (f"{vendor_name} staff with access for: {grant.purpose} "
-                f"(until {grant.ends_at.strftime('%d %B %Y %H:%M')} UTC)")
+                f"(until {practice_time(grant.ends_at)})")
     if kind is ProfileKind.PRACTICE_STAFF:
         return f"Your staff (recognized domain {recognition.domain})"
     return unrecognized_reason(recognition, vendor_name)
