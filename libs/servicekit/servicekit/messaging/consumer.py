@@ -202,14 +202,25 @@ class EventConsumer(ConsumerMixin):
                 log.info("batch failed; handling its events one at a time",
                          extra={"queue": self.subscription.queue, "size": len(batch)})
             else:
-                # Every earlier delivery of this channel is in the batch or already settled
-                # (one thread handles them in order): one ack covers the batch, after its commit.
-                batch[-1][0].ack(multiple=True)
+                self._ack_batch([message for message, _ in batch])
                 for _, event in batch:
                     self._count_handled(event)
                 return
         for message, event in batch:
             self._handle_with_retries(message, event)
+
+    def _ack_batch(self, messages: list[Message]) -> None:
+        """Acknowledge a committed batch: with one ``multiple`` ack on RabbitMQ.
+
+        Every earlier delivery of the channel is in the batch or already settled (one thread
+        handles them in order), so the last tag covers exactly the batch. kombu's virtual
+        transports (the local filesystem bus) ack one tag whatever ``multiple`` says.
+        """
+        if self.connection.transport.driver_type == "amqp":
+            messages[-1].ack(multiple=True)
+            return
+        for message in messages:
+            message.ack()
 
     def _handle_together(self, events: list[Event]) -> None:
         with self._uow_factory() as uow:

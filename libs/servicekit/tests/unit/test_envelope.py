@@ -1,4 +1,5 @@
 import json
+from dataclasses import fields
 from datetime import UTC, datetime
 
 import pytest
@@ -6,11 +7,13 @@ import pytest
 from servicekit.context import request_id_var
 from servicekit.messaging.envelope import (
     Actor,
+    Event,
     InvalidEnvelope,
     Subject,
     decode_event,
     encode_event,
     new_event,
+    to_dict,
 )
 
 
@@ -73,3 +76,13 @@ def test_a_producer_cannot_emit_another_services_type():
 
 def test_new_event_times_are_utc():
     assert make().occurred_at.tzinfo == UTC
+
+
+@pytest.mark.parametrize("actor", [None, Actor(id="u-1", email="a@b.example", user_type="PT")])
+def test_encoding_writes_exactly_the_envelope_fields_sorted_and_leaves_data_alone(actor):
+    data = {"fields": ["email", "role"], "nested": {"b": 1, "a": [1, {"z": None}]}}
+    event = make(actor=actor, data=data)
+    encoded = encode_event(event)
+    assert encoded == json.dumps(to_dict(event), separators=(",", ":"), sort_keys=True)
+    assert set(json.loads(encoded)) == {f.name for f in fields(Event)}
+    assert event.data == {"fields": ["email", "role"], "nested": {"b": 1, "a": [1, {"z": None}]}}

@@ -1,0 +1,66 @@
+"""Batches on the consumer side: a batch handler, and one ack per committed batch."""
+
+import pytest
+
+from harness import (
+    RunningConsumer,
+    effect_ids,
+    publish_events,
+    record_effect,
+)
+from servicekit.messaging.consumer import Subscription
+from servicekit_testing.fixtures import wait_for
+
+pytestmark = pytest.mark.integration
+
+
+def start_batch_consumer(runtime, queue, calls):
+    def handle_batch(uow, events):
+        calls.append(len(events))
+        for event in events:
+            record_effect(uow, event)
+
+    sub = Subscription(queue=queue, bindings=("kit.#",), handler=record_effect,
+                       batch_handler=handle_batch)
+    return RunningConsumer(runtime.consumer(sub))
+
+
+def waiting_in(runtime, queue: str) -> int:
+    with runtime.connection() as conn:
+        _, messages, _ = conn.default_channel.queue_declare(queue=queue, passive=True)
+    return messages
+
+
+def test_a_batch_handler_gets_every_new_event_once_with_fewer_calls_than_events(
+    backend, queue_name
+):
+    runtime = backend()
+    calls: list[int] = []
+    running = start_batch_consumer(runtime, queue_name, calls)
+    try:
+        wait_for(lambda: running.consumer.ready.is_set(), timeout=10)
+        ids = publish_events(runtime, 120)
+        runtime.relay().relay_pending()
+        wait_for(lambda: len(effect_ids(runtime)) >= 120)
+    finally:
+        running.stop()
+    assert sorted(effect_ids(runtime)) == sorted(ids)
+    assert sum(calls) == 120 and len(calls) < 120
+
+
+def test_every_delivery_of_a_committed_batch_is_acked_beyond_the_prefetch(backend, queue_name):
+    """More events than the prefetch: a batch left unacked would stall the consumer (the
+    broker stops delivering) and come back when its channel closes."""
+    runtime = backend(consumer_prefetch=60, consumer_batch_size=25)
+    calls: list[int] = []
+    running = start_batch_consumer(runtime, queue_name, calls)
+    try:
+        wait_for(lambda: running.consumer.ready.is_set(), timeout=10)
+        ids = publish_events(runtime, 300)
+        runtime.relay().relay_pending()
+        wait_for(lambda: len(effect_ids(runtime)) >= 300, timeout=30)
+    finally:
+        running.stop()
+    assert sorted(effect_ids(runtime)) == sorted(ids)
+    # The consumer's channel is closed: whatever it had not acked would be waiting again.
+    assert waiting_in(runtime, queue_name) == 0
