@@ -12,7 +12,7 @@ from servicekit.service import build_app
 
 
 def create_app(config: IdentityConfig | None = None) -> Flask:
-    config = config or SPEC.load_config()  # type: ignore[assignment]
+    config = config or SPEC.load_config()
     keys = load_signing_keys(config.jwt_private_keys, config.local_dir)
     app = build_app(
         SPEC, config, blueprints(), error_table=ERROR_TABLE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, RowMapping, and_, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from identity.adapters.tables import invitations, practitioners, staff_roles
@@ -12,6 +12,7 @@ from identity.domain.invitations import Invitation
 from identity.domain.practitioners import PendingPractitioner, Practitioner, PractitionerLink
 from identity.domain.roles import ClinicalRole, PermissionLevel, PracticeRole
 from identity.domain.staff_roles import StaffRole
+from servicekit.db import rowcount
 
 MAIL_SENT, MAIL_PENDING = "sent", "pending"
 
@@ -137,10 +138,10 @@ class InvitationRepository:
 
     def link_practitioner(self, practice_id: str, practitioner_id: str, user_id: str) -> bool:
         """Link a free record; False if it is someone's already (nothing changes)."""
-        return self.session.execute(update(practitioners).where(
+        return rowcount(self.session.execute(update(practitioners).where(
             practitioners.c.id == practitioner_id, practitioners.c.org_id == practice_id,
             practitioners.c.user_id.is_(None),
-        ).values(user_id=user_id)).rowcount == 1
+        ).values(user_id=user_id))) == 1
 
     def add_staff_role(self, practice_id: str, user_id: str, role: StaffRole) -> None:
         self.session.execute(insert(staff_roles).values(
@@ -165,12 +166,12 @@ class InvitationRepository:
                          ClinicalRole(clinical) if clinical else None, row["practitioner_id"])
 
 
-def _open(practice_id: str, now: datetime):  # type: ignore[no-untyped-def]
+def _open(practice_id: str, now: datetime) -> ColumnElement[bool]:
     return and_(invitations.c.org_id == practice_id, invitations.c.accepted_at.is_(None),
                 invitations.c.revoked_at.is_(None), invitations.c.expires_at > now)
 
 
-def _invitation(row) -> Invitation:  # type: ignore[no-untyped-def]
+def _invitation(row: RowMapping) -> Invitation:
     link = None
     if row["practitioner_id"] or row["new_practitioner_name"]:
         link = PractitionerLink(row["practitioner_id"], row["new_practitioner_name"],

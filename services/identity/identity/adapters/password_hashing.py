@@ -7,12 +7,10 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-OWASP = {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1}
-
 
 class PasswordHashing:
     def __init__(self) -> None:
-        self._hasher = PasswordHasher(**OWASP)
+        self._hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
         # Checked for unknown emails so that they take as long as a wrong password.
         self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(24))
 

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from identity.adapters.tables import practice_settings, practices
+from servicekit.db import rowcount
 
 
 class PracticeSettingsRepository:
@@ -28,7 +29,7 @@ class PracticeSettingsRepository:
         done = self.session.execute(update(practice_settings).where(
             practice_settings.c.practice_id == practice_id,
             practice_settings.c.area == area).values(**values))
-        if done.rowcount == 0:
+        if rowcount(done) == 0:
             self.session.execute(practice_settings.insert().values(
                 practice_id=practice_id, area=area, **values))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import RowMapping, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from identity.adapters.tables import (
@@ -273,7 +273,7 @@ def _override_columns(user: User) -> dict[str, list[str]]:
     }
 
 
-def _user(row) -> User:  # type: ignore[no-untyped-def]
+def _user(row: RowMapping) -> User:
     return User(
         id=row["id"], practice_id=row["org_id"], email=row["email"],
         full_name=row["full_name"], user_type=row["user_type"], kind=UserKind(row["kind"]),
@@ -286,7 +286,7 @@ def _user(row) -> User:  # type: ignore[no-untyped-def]
     )
 
 
-def _clinic(row) -> Clinic:  # type: ignore[no-untyped-def]
+def _clinic(row: RowMapping) -> Clinic:
     return Clinic(id=row["id"], practice_id=row["org_id"], name=row["name"],
                   assistants_may_finalize=row["assistants_may_finalize"],
                   time_zone=row["time_zone"])

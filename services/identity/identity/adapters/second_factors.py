@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from identity.adapters.tables import recovery_codes, second_factor_enrollments, second_factors
 from identity.domain.second_factor import SecondFactor
+from servicekit.db import rowcount
 
 _PURPOSE = b"identity second factor v1"
 
@@ -105,7 +106,7 @@ class SecondFactors:
         spent = self.session.execute(update(recovery_codes).where(
             recovery_codes.c.user_id == user_id, recovery_codes.c.code_hash == code_hash,
             recovery_codes.c.used_at.is_(None)).values(used_at=now))
-        return spent.rowcount == 1
+        return rowcount(spent) == 1
 
     def recovery_codes_left(self, user_id: str) -> int:
         return len(self.session.execute(select(recovery_codes.c.code_hash).where(

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import RowMapping, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from identity.adapters.tables import service_accounts as accounts
@@ -66,7 +63,7 @@ class ServiceAccountRepository:
         return [_account(row) for row in rows]
 
 
-def _account(row: Mapping[str, Any]) -> ServiceAccount:
+def _account(row: RowMapping) -> ServiceAccount:
     return ServiceAccount(
         id=row["id"], practice_id=row["org_id"], name=row["name"], scope=row["scope"],
         kind=AccountKind(row["kind"]), client_id=row["client_id"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import RowMapping, insert, select, update
 from sqlalchemy.orm import Session
 
 from identity.adapters.tables import (
@@ -134,7 +134,7 @@ class VendorDirectory:
         ).scalars())
 
 
-def _grant(row) -> VendorAccessGrant:  # type: ignore[no-untyped-def]
+def _grant(row: RowMapping) -> VendorAccessGrant:
     return VendorAccessGrant(
         id=row["id"], practice_id=row["practice_id"], user_id=row["user_id"],
         purpose=row["purpose"], starts_at=row["starts_at"], ends_at=row["ends_at"],

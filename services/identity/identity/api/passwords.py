@@ -38,7 +38,7 @@ def forgot(body: dict) -> dict[str, Any]:
     return {"status": FORGOT_ANSWER}
 
 
-def ask_for_reset_link(email: str, account: str) -> None:
+def ask_for_reset_link(email: str, account: password_resets.Account) -> None:
     """Count the request against its limits, then mail the link once the answer has left."""
     ident = identity()
     accepted = password_resets.request_password_reset(

@@ -1,5 +1,8 @@
 """Request and response bodies of the identity API (marshmallow at the edge)."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from identity.domain.profile_rules import ACKNOWLEDGEMENT
@@ -112,10 +115,11 @@ class UserAddedSchema(UserSchema):
                        "pending: the mail server was down, they use \"Forgot password\""})
 
 
-class Acknowledgement(fields.Field):
+class Acknowledgement(fields.Field[bool]):
     """An explicit yes: JSON ``true`` or the phrase the screen asks to type; anything else no."""
 
-    def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
+                     **kwargs: Any) -> bool:
         return value is True or value == ACKNOWLEDGEMENT
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from identity.domain.catalog import UserTypeCatalog
 from identity.domain.errors import InvalidRequest
 from identity.domain.invitations import Invitation, default_user_type
-from identity.domain.practitioners import Practitioner, choose_practitioner
+from identity.domain.practitioners import Candidate, Practitioner, choose_practitioner
 from identity.domain.roles import ClinicalRole, PracticeRole
 
 
@@ -34,7 +34,7 @@ class ConfirmedProfile:
     """Either the invitation as the invitee confirmed it, or records to decide between."""
 
     invitation: Invitation | None
-    possible_duplicates: tuple[Practitioner, ...] = ()
+    possible_duplicates: tuple[Candidate, ...] = ()
 
 
 def confirm_profile(

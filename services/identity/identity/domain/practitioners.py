@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from identity.domain.errors import (
     InvalidRequest,
@@ -148,7 +149,7 @@ def require_no_new_namesake(link: PractitionerLink, practitioners: Iterable[Prac
             {"possible_duplicates": candidates_body(matches)})
 
 
-def candidates_body(candidates: Iterable[Candidate]) -> list[dict]:
+def candidates_body(candidates: Iterable[Candidate]) -> list[dict[str, Any]]:
     """The candidates as an error's details show them."""
     return [{"kind": c.kind, "id": c.id, "name": c.name, "linked": c.linked,
              "invited": c.invited} for c in candidates]

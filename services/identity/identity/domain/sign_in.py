@@ -71,7 +71,7 @@ def retry_at(failures: Sequence[Failure], address: str, now: datetime) -> dateti
 def backoff(failures_beyond_free: int) -> timedelta:
     """30 s after the last free failure, doubling with each further one, 15 min at most."""
     doublings = min(failures_beyond_free, 10)  # 2**10 * 30 s is far past the cap already
-    return min(FIRST_BACKOFF * 2**doublings, LONGEST_BACKOFF)
+    return min(FIRST_BACKOFF * 2.0**doublings, LONGEST_BACKOFF)
 
 
 def decide_sign_in(credentials_valid: bool, failures: Sequence[Failure], address: str,

@@ -8,6 +8,7 @@ cases in-process, with the same throttles and rules as the API.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import NoReturn
 
 from flask import Flask
 from werkzeug.exceptions import NotFound
@@ -36,7 +37,7 @@ SESSION_COOKIE = "clinic_staff"
 
 
 @blueprint.route("/<path:_anything>", methods=["GET", "POST"])
-def unknown_page(_anything: str) -> None:
+def unknown_page(_anything: str) -> NoReturn:
     """Any other /app/ address: the pages' own 404 page, not the API's JSON."""
     raise NotFound()
 

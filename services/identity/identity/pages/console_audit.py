@@ -7,7 +7,8 @@ asking. Identity imports nothing of audit's: the report comes over HTTP.
 
 from __future__ import annotations
 
-from flask import Response, current_app, render_template
+from flask import current_app, render_template
+from werkzeug.wrappers import Response
 
 from identity.adapters.audit_reports import AuditRefused, AuditReports, AuditUnavailable
 from identity.bootstrap import identity
@@ -15,6 +16,7 @@ from identity.pages.blueprint import blueprint
 from identity.pages.console import manager_caller
 from identity.pages.session import access_token, current_staff
 from identity.pages.user_forms import recognition_label
+from identity.service_layer.callers import Caller
 from identity.service_layer.user_console import ConsoleProfile, console_profile
 
 AUDIT_REPORTS = "identity.audit_reports"
@@ -60,7 +62,7 @@ def user_audit_csv(user_id: str) -> Response | tuple[str, int]:
     if refusal is None:
         try:
             body = audit_reports().user_access_report_csv(_token(), profile.user.id)
-            return Response(body, mimetype="text/csv", headers={
+            return current_app.response_class(body, mimetype="text/csv", headers={
                 "Content-Disposition":
                     f'attachment; filename="access-report-{profile.user.id}.csv"'})
         except AuditRefused as refused:
@@ -73,7 +75,7 @@ def user_audit_csv(user_id: str) -> Response | tuple[str, int]:
                                                    identity().config.vendor_name)), status
 
 
-def _profile(caller, user_id: str) -> ConsoleProfile:  # type: ignore[no-untyped-def]
+def _profile(caller: Caller, user_id: str) -> ConsoleProfile:
     ident = identity()
     profile, _ = console_profile(ident.uow(), caller, user_id[:64], catalog=ident.catalog,
                                  vendor_domain=ident.config.vendor_domain, now=ident.now())

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
+from werkzeug.wrappers import Response
 
 from identity.bootstrap import identity
 from identity.domain.errors import AcknowledgementRequired, IdentityError

@@ -3,7 +3,8 @@ account a User Manager added. Both end signed in, on the home page."""
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from identity.bootstrap import identity
 from identity.domain.errors import (

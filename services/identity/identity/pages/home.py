@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Response, render_template
+from flask import render_template
+from werkzeug.wrappers import Response
 
 from identity.api.sessions import staff_profile_body
 from identity.bootstrap import identity

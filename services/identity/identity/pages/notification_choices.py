@@ -3,7 +3,8 @@ notification and digest mail links to."""
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from identity.bootstrap import identity
 from identity.domain.errors import IdentityError

@@ -8,8 +8,9 @@ their recovery codes once before going on, signed in.
 from __future__ import annotations
 
 import segno
-from flask import Response, redirect, render_template, request, session, url_for
+from flask import redirect, render_template, request, session, url_for
 from markupsafe import Markup
+from werkzeug.wrappers import Response
 
 from identity.api.origin import client_origin
 from identity.bootstrap import identity

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from identity.api.origin import client_origin
 from identity.api.passwords import FORGOT_ANSWER, ask_for_reset_link

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -131,7 +132,7 @@ def _queued(uow: UnitOfWork, mailer: ActivityMailer, catalog: UserTypeCatalog,
                     figures[period] = counts.by_person(practice_id, period)
                 mail = _mail(someone, digest, period, practice_name, people, figures[period])
                 key = digest_key(someone.user.id, digest, period.start)
-                if queue_mail(session, lambda mail=mail: mailer.digest_message(mail), key=key,
+                if queue_mail(session, partial(mailer.digest_message, mail), key=key,
                               kind=DIGEST, now=now):
                     found.append(key)
         uow.commit()
