@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from audit.api.callers import caller_scope
+from audit.api.etags import webhook_etag
 from audit.api.paging import newest_id_key, next_newest_id
 from audit.bootstrap import audit
 from audit.service_layer.alert_webhooks import (
@@ -20,6 +21,7 @@ from audit.service_layer.alert_webhooks import (
 )
 from audit.service_layer.callers import user_managers_practice
 from servicekit.auth import current_principal, require_permission
+from servicekit.web.conditional import etagged, if_match
 from servicekit.web.pagination import page_arguments
 
 blp = Blueprint("alert_push", __name__, description="Alert mails and webhook calls")
@@ -74,6 +76,7 @@ class DeliveryList(Schema):
 
 @blp.route("/alert-webhook", methods=["GET"])
 @require_permission("view_audit")
+@etagged(webhook_etag)
 @blp.response(200, Webhook)
 def alert_webhook() -> dict:
     """Where the practice's alerts are posted (the secret is never shown)."""
@@ -82,6 +85,7 @@ def alert_webhook() -> dict:
 
 @blp.route("/alert-webhook", methods=["PUT"])
 @require_permission("view_audit")
+@if_match(webhook_etag)
 @blp.arguments(WebhookBody)
 @blp.response(200, Webhook)
 def set_alert_webhook(body: dict) -> dict:

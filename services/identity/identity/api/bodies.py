@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from identity.adapters.practitioner_directory import PractitionerEntry
 from identity.domain.catalog import UserType
 from identity.domain.clinics import Clinic
 from identity.service_layer.users import UserView
@@ -46,3 +47,13 @@ def user_type_body(user_type: UserType) -> dict[str, Any]:
         "billing_codes": user_type.billing_codes, "practice_model": user_type.practice_model,
         "practice_role": user_type.practice_role, "clinical_role": user_type.clinical_role,
     }
+
+
+def practitioner_body(entry: PractitionerEntry) -> dict[str, Any]:
+    user = None
+    if entry.user_id is not None:
+        user = {"id": entry.user_id, "full_name": entry.user_full_name,
+                "status": entry.user_status}
+    return {"id": entry.id, "name": entry.name, "linked": user is not None, "user": user,
+            "clinical_role": entry.clinical_role, "clinic_ids": list(entry.clinic_ids),
+            "invitation_id": entry.invitation_id, "created_at": entry.created_at}

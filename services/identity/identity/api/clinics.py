@@ -8,10 +8,12 @@ from flask_smorest import Blueprint
 
 from identity.api.bodies import clinic_body
 from identity.api.callers import caller
+from identity.api.etags import clinic_etag
 from identity.api.schemas import ClinicSchema, ClinicSettingsSchema, NewClinicSchema
 from identity.bootstrap import identity
 from identity.service_layer import clinics
 from servicekit.auth import authenticated
+from servicekit.web.conditional import if_match
 from servicekit.web.idempotency import idempotent
 from servicekit.web.openapi import documents_errors
 from servicekit.web.pagination import paged
@@ -45,6 +47,7 @@ def add_clinic(body: dict) -> dict[str, Any]:
 
 @blp.route("/clinics/<clinic_id>/settings", methods=["PATCH"])
 @authenticated(kinds=("staff",))
+@if_match(clinic_etag)
 @blp.arguments(ClinicSettingsSchema)
 @blp.response(200, ClinicSchema)
 def change_settings(body: dict, clinic_id: str) -> dict[str, Any]:

@@ -8,9 +8,11 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from identity.api.callers import caller
+from identity.api.etags import my_notifications_etag
 from identity.bootstrap import identity
 from identity.service_layer.notifications import change_my_notifications, my_notifications
 from servicekit.auth import authenticated
+from servicekit.web.conditional import etagged, if_match
 
 blp = Blueprint("notifications", __name__,
                 description="Your own notifications (treatment plan events) and digests")
@@ -38,6 +40,7 @@ class NotificationChangesSchema(Schema):
 
 @blp.route("/me/notifications", methods=["GET"])
 @authenticated(kinds=("staff",))
+@etagged(my_notifications_etag)
 @blp.response(200, MyNotificationsSchema)
 def read_my_notifications() -> dict[str, Any]:
     """Which notifications and digests you get (your choices, else your role's defaults)."""
@@ -47,6 +50,7 @@ def read_my_notifications() -> dict[str, Any]:
 
 @blp.route("/me/notifications", methods=["PATCH"])
 @authenticated(kinds=("staff",))
+@if_match(my_notifications_etag)
 @blp.arguments(NotificationChangesSchema)
 @blp.response(200, MyNotificationsSchema)
 def change_notifications(body: dict) -> dict[str, Any]:

@@ -7,18 +7,21 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from identity.api.callers import caller
+from identity.api.etags import billing_integration_etag, recognized_domains_etag
 from identity.api.practice_schemas import RecognizedDomainsSchema
 from identity.api.schemas import BillingIntegrationSchema
 from identity.bootstrap import identity
 from identity.service_layer import billing_integrations
 from identity.service_layer.recognized_domains import recognized_domains, set_recognized_domains
 from servicekit.auth import authenticated
+from servicekit.web.conditional import etagged, if_match
 
 blp = Blueprint("practice", __name__, description="The practice's own settings")
 
 
 @blp.route("/practice/billing-integration", methods=["PUT"])
 @authenticated(kinds=("staff",))
+@if_match(billing_integration_etag)
 @blp.arguments(BillingIntegrationSchema)
 @blp.response(200, BillingIntegrationSchema)
 def set_billing_integration(body: dict) -> dict[str, Any]:
@@ -35,6 +38,7 @@ def set_billing_integration(body: dict) -> dict[str, Any]:
 
 @blp.route("/practice/recognized-domains", methods=["GET"])
 @authenticated(kinds=("staff", "vendor"))
+@etagged(recognized_domains_etag)
 @blp.response(200, RecognizedDomainsSchema)
 def get_recognized_domains() -> dict[str, Any]:
     """The email domains the practice recognizes as its own staff's."""
@@ -44,6 +48,7 @@ def get_recognized_domains() -> dict[str, Any]:
 
 @blp.route("/practice/recognized-domains", methods=["PUT"])
 @authenticated(kinds=("staff",))
+@if_match(recognized_domains_etag)
 @blp.arguments(RecognizedDomainsSchema)
 @blp.response(200, RecognizedDomainsSchema)
 def put_recognized_domains(body: dict) -> dict[str, Any]:

@@ -10,10 +10,12 @@ from marshmallow import Schema
 
 from identity.api import practice_settings_schemas as s
 from identity.api.callers import caller
+from identity.api.etags import settings_etag
 from identity.bootstrap import identity
 from identity.domain.practice_settings import SettingsArea
 from identity.service_layer.practice_settings import change_practice_settings, practice_settings
 from servicekit.auth import authenticated
+from servicekit.web.conditional import etagged, if_match
 
 blp = Blueprint("practice_settings", __name__,
                 description="Admin-only practice settings: info, integrations, digital "
@@ -37,15 +39,15 @@ def _replace(area: SettingsArea) -> Callable[[dict], dict[str, Any]]:
 
 
 def _serve(path: str, area: SettingsArea, schema: type[Schema], what: str) -> None:
-    read, replace = _read(area), _replace(area)
+    read, replace, etag = _read(area), _replace(area), settings_etag(area)
     read.__doc__ = f"The practice's {what}: Admins only (others get 403 admin_only)."
     replace.__doc__ = (f"Replace the practice's {what}: Admins only (others get 403 "
                        f"admin_only); a change is published as an event.")
     blp.route(path, methods=["GET"], endpoint=f"get_{area.value}")(
-        authenticated(kinds=("staff",))(blp.response(200, schema)(read)))
+        authenticated(kinds=("staff",))(etagged(etag)(blp.response(200, schema)(read))))
     blp.route(path, methods=["PUT"], endpoint=f"put_{area.value}")(
-        authenticated(kinds=("staff",))(blp.arguments(schema)(
-            blp.response(200, schema)(replace))))
+        authenticated(kinds=("staff",))(if_match(etag)(blp.arguments(schema)(
+            blp.response(200, schema)(replace)))))
 
 
 _serve("/practice", SettingsArea.PRACTICE_INFO, s.PracticeInfoSchema,

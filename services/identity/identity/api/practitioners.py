@@ -8,14 +8,16 @@ from uuid import UUID
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from identity.adapters.practitioner_directory import PractitionerEntry
+from identity.api.bodies import practitioner_body
 from identity.api.callers import caller
+from identity.api.etags import practitioner_etag
 from identity.api.schemas import NO_NUL
 from identity.bootstrap import identity
 from identity.domain.roles import ClinicalRole
 from identity.service_layer import practitioner_records as records
 from identity.service_layer.practitioners import list_practitioners
 from servicekit.auth import authenticated
+from servicekit.web.conditional import if_match
 from servicekit.web.idempotency import idempotent
 from servicekit.web.openapi import documents_errors
 from servicekit.web.pagination import keyset_cursor, next_keyset_page, page_arguments
@@ -68,7 +70,7 @@ def practitioners(query: dict) -> dict[str, Any]:
     page = list_practitioners(ident.uow(), caller(), catalog=ident.catalog, now=ident.now(),
                               cursor=keyset_cursor(query["cursor"]), limit=query["limit"],
                               linked=query["linked"])
-    return {"practitioners": [_body(e) for e in page.entries],
+    return {"practitioners": [practitioner_body(e) for e in page.entries],
             "next_cursor": next_keyset_page(page.next_cursor)}
 
 
@@ -96,22 +98,23 @@ class PractitionerNewSchema(PractitionerChangeSchema):
 def create(body: dict) -> dict[str, Any]:
     """Add a practitioner record nobody is linked to yet, to pick when inviting (Admins)."""
     ident = identity()
-    return _body(records.create_practitioner(ident.uow(), caller(), _change(body),
-                                             catalog=ident.catalog, now=ident.now()))
+    return practitioner_body(records.create_practitioner(
+        ident.uow(), caller(), _change(body), catalog=ident.catalog, now=ident.now()))
 
 
 @blp.route("/practitioners/<uuid:practitioner_id>", methods=["PATCH"])
 @documents_errors(409)
 @authenticated(kinds=("staff",))
+@if_match(practitioner_etag)
 @blp.arguments(PractitionerChangeSchema)
 @blp.response(200, PractitionerSchema)
 def update(body: dict, practitioner_id: UUID) -> dict[str, Any]:
     """Rename a record (its name may differ from its user's) or set a free record's clinical
     role (Admins)."""
     ident = identity()
-    return _body(records.update_practitioner(ident.uow(), caller(), str(practitioner_id),
-                                             _change(body), catalog=ident.catalog,
-                                             now=ident.now()))
+    return practitioner_body(records.update_practitioner(
+        ident.uow(), caller(), str(practitioner_id), _change(body), catalog=ident.catalog,
+        now=ident.now()))
 
 
 @blp.route("/practitioners/<uuid:practitioner_id>", methods=["DELETE"])
@@ -130,13 +133,3 @@ def _change(body: dict) -> records.RecordChange:
     return records.RecordChange(name=body.get("name"),
                                 clinical_role=ClinicalRole(role) if role else None,
                                 confirm_new_practitioner=body["confirm_new_practitioner"])
-
-
-def _body(entry: PractitionerEntry) -> dict[str, Any]:
-    user = None
-    if entry.user_id is not None:
-        user = {"id": entry.user_id, "full_name": entry.user_full_name,
-                "status": entry.user_status}
-    return {"id": entry.id, "name": entry.name, "linked": user is not None, "user": user,
-            "clinical_role": entry.clinical_role, "clinic_ids": list(entry.clinic_ids),
-            "invitation_id": entry.invitation_id, "created_at": entry.created_at}

@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 
 from identity.api.bodies import user_body, user_type_body
 from identity.api.callers import caller
+from identity.api.etags import user_etag
 from identity.api.schemas import (
     ActingClinicSchema,
     NewUserSchema,
@@ -25,6 +26,7 @@ from identity.domain.roles import ClinicalRole, PracticeRole
 from identity.domain.user_edits import ProfileEdit
 from identity.service_layer import user_lifecycle, users
 from servicekit.auth import authenticated
+from servicekit.web.conditional import etagged, if_match
 from servicekit.web.idempotency import idempotent
 from servicekit.web.openapi import documents_errors
 from servicekit.web.pagination import paged
@@ -70,6 +72,7 @@ def add_user(body: dict) -> dict[str, Any]:
 
 @blp.route("/users/<user_id>", methods=["GET"])
 @authenticated(kinds=READERS)
+@etagged(user_etag)
 @blp.response(200, UserSchema)
 def get_user(user_id: str) -> dict[str, Any]:
     """One user of the caller's practice (staff; vendor support under an active grant)."""
@@ -80,6 +83,7 @@ def get_user(user_id: str) -> dict[str, Any]:
 
 @blp.route("/users/<user_id>", methods=["PATCH"])
 @authenticated(kinds=STAFF)
+@if_match(user_etag)
 @blp.arguments(UserEditSchema)
 @blp.response(200, UserSchema)
 def edit_user(body: dict, user_id: str) -> dict[str, Any]:
@@ -106,6 +110,7 @@ def reactivate_user(body: dict, user_id: str) -> dict[str, Any]:
 
 @blp.route("/users/<user_id>/permissions", methods=["PATCH"])
 @authenticated(kinds=STAFF)
+@if_match(user_etag)
 @blp.arguments(PermissionChangeSchema)
 @blp.response(200, PermissionChangedSchema)
 def change_permissions(body: dict, user_id: str) -> dict[str, Any]:
@@ -122,6 +127,7 @@ def change_permissions(body: dict, user_id: str) -> dict[str, Any]:
 
 @blp.route("/users/<user_id>/user-type", methods=["PUT"])
 @authenticated(kinds=("staff", "vendor"))
+@if_match(user_etag)
 @blp.arguments(UserTypeChangeSchema)
 @blp.response(200, UserSchema)
 def change_user_type(body: dict, user_id: str) -> dict[str, Any]:
