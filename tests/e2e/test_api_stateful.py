@@ -34,8 +34,11 @@ PATH_PARAMETER = re.compile(r"\{[^}]+\}")
 # What the chains must get to, one at least per service: an operation on a note started on a
 # case of a patient made in the same scenario; on a share of a document uploaded in it; on a
 # user, an invitation or a practitioner record added in it.
-REACHES = {"notes": {"GET /notes/{note_id}", "POST /notes/{note_id}/finalize"},
-           "docportal": {"GET /shares/{share_id}", "POST /shares/{share_id}/revoke"},
+REACHES = {"notes": {"GET /notes/{note_id}", "POST /notes/{note_id}/finalize",
+                     "POST /notes/{note_id}/discard", "PATCH /cases/{case_id}"},
+           "docportal": {"GET /shares/{share_id}", "POST /shares/{share_id}/revoke",
+                         "GET /documents/{document_id}",
+                         "POST /documents/{document_id}/withdraw"},
            "identity": {"GET /users/{user_id}", "PATCH /users/{user_id}/permissions",
                         "POST /users/{user_id}/deactivate",
                         "POST /invitations/{invitation_id}/resend",

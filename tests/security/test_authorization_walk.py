@@ -129,6 +129,7 @@ def seed_notes(client, a: Practice) -> dict[str, str]:
         "draft": start_note(client, a, chart["case"], subjective=SOAP)["id"],
         "to_sign": start_note(client, a, chart["case"], subjective=SOAP)["id"],
         "to_forward": start_note(client, a, chart["case"], subjective=SOAP)["id"],
+        "to_discard": start_note(client, a, chart["case"], subjective=SOAP)["id"],
         "forwarded": forwarded["id"], "signed": signed["id"], "charge": charge["id"],
     }
 

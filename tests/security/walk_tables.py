@@ -53,6 +53,9 @@ NOTES: dict[tuple[str, str], Row] = {
     ("POST", "/cases"): Row("/cases", rule(201, ["edit_patients"]),
                             {"patient_id": "{patient}", "insurance_id": "{insurance}"}),
     ("GET", "/cases/{case_id}"): Row("/cases/{case}", rule(200, VIEW, vendor=200)),
+    # The case's title and payer (the seeded case has a finalized note: its payer is locked).
+    ("PATCH", "/cases/{case_id}"): Row("/cases/{case}", rule(200, ["edit_patients"]),
+                                       {"title": "Walk case"}),
     ("POST", "/notes"): Row("/notes", rule(201, ["start_notes"]), {
         "case_id": "{case}", "kind": "daily_note", "date_of_service": "2026-11-20"}),
     ("GET", "/notes/{note_id}"): Row("/notes/{draft}", rule(200, VIEW, vendor=200)),
@@ -73,6 +76,9 @@ NOTES: dict[tuple[str, str], Row] = {
     # practice's owner gets their own, empty list.
     ("GET", "/notes/awaiting-my-cosignature"): Row(
         "/notes/awaiting-my-cosignature", rule(200, VIEW, intruder=200), object_route=False),
+    # The author discards their own draft: who may is the domain's rule, as for editing it.
+    ("POST", "/notes/{note_id}/discard"): Row("/notes/{to_discard}/discard", rule(200),
+                                              {"version": 1}),
     # A therapist signs with finish SOAP notes (the finalization gate).
     ("POST", "/notes/{note_id}/finalize"): Row("/notes/{to_sign}/finalize",
                                                rule(200, ["finish_notes"]), {"version": 1}),

@@ -34,8 +34,10 @@ class NoteStore:
                                     a["added_at"]) for a in added])
 
     def of_patient(self, org_id: str, patient_id: str) -> list[Note]:
+        """The patient's chart: every note but the discarded drafts."""
         ids = self.session.execute(
-            select(notes.c.id).where(notes.c.org_id == org_id, notes.c.patient_id == patient_id)
+            select(notes.c.id).where(notes.c.org_id == org_id, notes.c.patient_id == patient_id,
+                                     notes.c.status != NoteStatus.DISCARDED.value)
             .order_by(notes.c.date_of_service.desc(), notes.c.created_at.desc())
         ).scalars().all()
         return [note for note_id in ids if (note := self.get(org_id, note_id)) is not None]
@@ -51,6 +53,12 @@ class NoteStore:
             select(notes.c.id).where(*where).order_by(notes.c.forwarded_at, notes.c.id)
             .offset(offset).limit(limit)).scalars().all()
         return [note for note_id in ids if (note := self.get(org_id, note_id)) is not None], total
+
+    def has_finalized_note(self, org_id: str, case_id: str) -> bool:
+        return self.session.execute(
+            select(notes.c.id).where(notes.c.org_id == org_id, notes.c.case_id == case_id,
+                                     notes.c.status == NoteStatus.FINALIZED.value).limit(1)
+        ).first() is not None
 
     def add(self, org_id: str, note: Note) -> None:
         self.session.execute(notes.insert().values(id=note.id, org_id=org_id, **_columns(note)))
@@ -107,6 +115,7 @@ def _columns(note: Note) -> dict[str, Any]:
         "billing_provider_id": export.provider_id if export else None,
         "billing_export_reason": export.reason if export else None,
         "created_at": note.created_at, "updated_at": note.updated_at,
+        "discarded_at": note.discarded_at, "discarded_by_id": note.discarded_by_id,
     }
 
 
@@ -135,4 +144,5 @@ def _note(row: Any, added: list[Addendum]) -> Note:
         billing_sheet=sheet, status=NoteStatus(row["status"]), version=row["version"],
         forwarded_to_id=row["forwarded_to_id"], forwarded_at=row["forwarded_at"],
         signature=signature, billing_export=export, addenda=added,
+        discarded_at=row["discarded_at"], discarded_by_id=row["discarded_by_id"],
     )

@@ -90,6 +90,9 @@ class PracticeRecords:
     def add_case(self, values: dict[str, Any]) -> None:
         self._add(cases, values)
 
+    def update_case(self, case_id: str, values: dict[str, Any]) -> None:
+        self._update(cases, case_id, values)
+
     # --- transactions -----------------------------------------------------------------------
 
     def transactions_of(self, patient_id: str) -> list[PatientTransaction]:

@@ -142,6 +142,9 @@ notes = Table(
     Column("billing_export_reason", Text, nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
+    # A draft discarded by its author: the row stays, the chart no longer lists it.
+    Column("discarded_at", UTCDateTime(), nullable=True),
+    Column("discarded_by_id", String(ID), nullable=True),
     # A therapist's list of notes awaiting their co-signature.
     Index("ix_notes_forwarded_to", "org_id", "forwarded_to_id", "forwarded_at"),
 )

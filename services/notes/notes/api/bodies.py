@@ -31,4 +31,5 @@ def note_body(note: Note) -> dict[str, Any]:
                            "reason": export.reason} if export else None,
         "addenda": [asdict(a) for a in note.addenda],
         "created_at": note.created_at, "updated_at": note.updated_at,
+        "discarded_at": note.discarded_at, "discarded_by_id": note.discarded_by_id,
     }

@@ -37,7 +37,7 @@ def awaiting_me(args: dict) -> dict[str, Any]:
 
 # Who may recall is the domain's rule (the author), so the route only requires a staff token.
 @blp.route("/notes/<note_id>/recall", methods=["POST"])
-@documents_errors(409)
+@documents_errors(409, 410)
 @authenticated(kinds=STAFF)
 @blp.arguments(VersionSchema)
 @blp.response(200, NoteSchema, description=f"The note, a draft again. {RECEIPT_NOTE}")

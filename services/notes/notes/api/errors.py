@@ -18,6 +18,8 @@ _STATUS_BY_FAMILY: dict[type[e.NotesError], int] = {
     NotFoundInPractice: 404,
     e.NoteConflict: 409,  # stale version, finalized note
     e.TransactionAlreadyDeleted: 409,
+    e.NoteDiscarded: 410,
+    e.CaseInsuranceLocked: 409,
     e.InvalidForwardTarget: 422,
     e.SupervisorUnavailable: 422,
     e.InvalidNote: 422,

@@ -1,5 +1,5 @@
 """Each editable record's ETag: a note's or treatment plan's version, which their changes
-already check; a patient's or payer's stored row (servicekit.web.conditional)."""
+already check; a patient's, payer's or case's stored row (servicekit.web.conditional)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,11 @@ def patient_etag(patient_id: str) -> str | None:
 
 def insurance_etag(insurance_id: str) -> str | None:
     row = _stored(tables.insurances, insurance_id)
+    return etag_of(row) if row is not None else None
+
+
+def case_etag(case_id: str) -> str | None:
+    row = _stored(tables.cases, case_id)
     return etag_of(row) if row is not None else None
 
 

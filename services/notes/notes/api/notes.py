@@ -1,4 +1,4 @@
-"""SOAP notes: start, read, revise, forward, finalize, addenda."""
+"""SOAP notes: start, read, revise, forward, discard, finalize, addenda."""
 
 from __future__ import annotations
 
@@ -55,6 +55,7 @@ def start(body: dict) -> dict[str, Any]:
 
 
 @blp.route("/notes/<note_id>", methods=["GET"])
+@documents_errors(410)
 @require_permission("view_patients", kinds=READERS)
 @etagged(note_etag)
 @blp.response(200, NoteSchema)
@@ -71,7 +72,7 @@ def of_patient(patient_id: str) -> list[dict[str, Any]]:
 
 
 @blp.route("/notes/<note_id>", methods=["PATCH"])
-@documents_errors(409)
+@documents_errors(409, 410)
 @authenticated(kinds=STAFF)
 @if_match(note_etag)
 @blp.arguments(ReviseNoteSchema)
@@ -91,7 +92,7 @@ def revise(body: dict, note_id: str) -> dict[str, Any]:
 
 
 @blp.route("/notes/<note_id>/forward", methods=["POST"])
-@documents_errors(409)
+@documents_errors(409, 410)
 @authenticated(kinds=STAFF)
 @blp.arguments(ForwardSchema)
 @blp.response(200, NoteSchema, description=f"The note. {RECEIPT_NOTE}")
@@ -102,8 +103,26 @@ def forward(body: dict, note_id: str) -> dict[str, Any]:
     return shown_to(who.permissions, note_body(note))
 
 
-@blp.route("/notes/<note_id>/finalize", methods=["POST"])
+@blp.route("/notes/<note_id>/discard", methods=["POST"])
 @documents_errors(409)
+@authenticated(kinds=STAFF)
+@blp.arguments(VersionSchema)
+@blp.response(200, NoteSchema, description=f"The note, discarded. {RECEIPT_NOTE}")
+def discard(body: dict, note_id: str) -> dict[str, Any]:
+    """Discard a draft started by mistake (its author or their supervising therapist).
+
+    The note is kept but leaves the chart: its GET answers 410 `note_discarded`. Discarding
+    again answers the same. 409 `note_cannot_be_discarded` for a forwarded note (recall it
+    first) or a finalized one (add an addendum instead).
+    """
+    app, who = notes(), caller()
+    note = lifecycle.discard_note(app.uow(), who, note_id, expected_version=body["version"],
+                                  now=app.now())
+    return shown_to(who.permissions, note_body(note))
+
+
+@blp.route("/notes/<note_id>/finalize", methods=["POST"])
+@documents_errors(409, 410)
 @authenticated(kinds=STAFF)
 @blp.arguments(VersionSchema)
 @blp.response(200, NoteSchema, description=f"The note. {RECEIPT_NOTE}")
@@ -116,7 +135,7 @@ def finalize(body: dict, note_id: str) -> dict[str, Any]:
 
 
 @blp.route("/notes/<note_id>/addenda", methods=["POST"])
-@documents_errors(409)
+@documents_errors(409, 410)
 @authenticated(kinds=STAFF)
 @idempotent
 @blp.arguments(AddendumSchema)
@@ -128,7 +147,7 @@ def add_addendum(body: dict, note_id: str) -> dict[str, Any]:
 
 
 @blp.route("/notes/<note_id>/pdf", methods=["GET"])
-@documents_errors(503)
+@documents_errors(410, 503)
 @require_permission("view_patients", kinds=READERS)
 @blp.doc(responses={
     "200": {"description": "The finalized note as a PDF",
@@ -168,6 +187,7 @@ def being_rendered(retry_after_seconds: int) -> Response:
 
 
 @blp.route("/notes/<note_id>/billing-codes", methods=["GET"])
+@documents_errors(410)
 @require_permission("view_patients", kinds=READERS)
 @blp.response(200, BillingCodeOfferSchema)
 def billing_codes(note_id: str) -> dict[str, Any]:

@@ -8,13 +8,13 @@ from flask_smorest import Blueprint
 
 from notes.api.bodies import RECEIPT_NOTE
 from notes.api.callers import READERS, STAFF, caller
-from notes.api.etags import insurance_etag
-from notes.api.schemas import CaseSchema, InsuranceChangeSchema, InsuranceSchema
+from notes.api.etags import case_etag, insurance_etag
+from notes.api.schemas import CaseChangeSchema, CaseSchema, InsuranceChangeSchema, InsuranceSchema
 from notes.bootstrap import notes
 from notes.domain.receipts import shown_to
-from notes.service_layer import payers
+from notes.service_layer import cases, payers
 from servicekit.auth import authenticated, require_permission
-from servicekit.web.conditional import if_match
+from servicekit.web.conditional import etagged, if_match
 from servicekit.web.idempotency import idempotent
 from servicekit.web.openapi import documents_errors
 from servicekit.web.pagination import paged
@@ -63,6 +63,25 @@ def open_case(body: dict) -> dict[str, Any]:
 
 @blp.route("/cases/<case_id>", methods=["GET"])
 @require_permission("view_patients", kinds=READERS)
+@etagged(case_etag)
 @blp.response(200, CaseSchema)
 def view_case(case_id: str) -> dict[str, Any]:
     return payers.view_case(notes().uow(), caller(), case_id)
+
+
+@blp.route("/cases/<case_id>", methods=["PATCH"])
+@documents_errors(409)
+@require_permission("edit_patients", kinds=STAFF)
+@if_match(case_etag)
+@blp.arguments(CaseChangeSchema)
+@blp.response(200, CaseSchema, description=f"The case. {RECEIPT_NOTE}")
+def change_case(body: dict, case_id: str) -> dict[str, Any]:
+    """Change the case's title or insurance.
+
+    The insurance changes only while no note of the case is finalized: a signed note was
+    finalized under that payer's rules and charged to it, and changing the payer afterwards
+    would rewrite that history. Then the answer is 409 `case_insurance_locked`: open a new
+    case under the other insurance (notes/domain/cases.py).
+    """
+    app, who = notes(), caller()
+    return shown_to(who.permissions, cases.change_case(app.uow(), who, case_id, body))

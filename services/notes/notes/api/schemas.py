@@ -62,6 +62,13 @@ class CaseSchema(Schema):
         dump_only = ("id",)
 
 
+class CaseChangeSchema(ChangeSchema):
+    title = fields.Str(allow_none=True, validate=validate.Length(max=200))
+    insurance_id = fields.Str(validate=validate.Length(min=1, max=36), metadata={
+        "description": "Only while no note of the case is finalized (else 409 "
+                       "case_insurance_locked: open a new case)"})
+
+
 class PatientWithCasesSchema(PatientSchema):
     cases = fields.List(fields.Nested(CaseSchema))
 
@@ -201,6 +208,8 @@ class NoteSchema(_SoapFields):
     addenda = fields.List(fields.Nested(AddendumOutSchema))
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
+    discarded_at = fields.AwareDateTime(allow_none=True)
+    discarded_by_id = fields.Str(allow_none=True)
 
 
 class NotePageSchema(Schema):

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from notes.domain.errors import (
     FinalizationRefused,
     NoteAlreadyFinalized,
+    NoteCannotBeDiscarded,
+    NoteDiscarded,
     PermissionRefused,
     StaleNoteVersion,
 )
@@ -33,10 +35,45 @@ def require_note_starter(author: PracticeUser) -> None:
 
 
 def refuse_if_finalized(note: Note) -> None:
+    refuse_if_discarded(note)  # a discarded draft is changed by nobody either
     if note.status is NoteStatus.FINALIZED:
         raise NoteAlreadyFinalized(
             "This note is finalized and can no longer be changed; add an addendum instead.",
             {"note_id": note.id, "status": note.status.value},
+        )
+
+
+def refuse_if_discarded(note: Note) -> None:
+    if note.status is NoteStatus.DISCARDED:
+        raise NoteDiscarded(
+            "This draft note was discarded and is no longer part of the chart; start a new "
+            "note if one is needed.",
+            {"note_id": note.id, "status": note.status.value},
+        )
+
+
+def require_discardable(note: Note) -> None:
+    """Only a draft goes: what was forwarded is recalled first, what was signed stays."""
+    if note.status is NoteStatus.FINALIZED:
+        raise NoteCannotBeDiscarded(
+            "A finalized note is part of the chart and cannot be discarded; correct it with "
+            "an addendum instead.",
+            {"note_id": note.id, "status": note.status.value, "next_step": "add_addendum"},
+        )
+    if note.status is NoteStatus.FORWARDED:
+        raise NoteCannotBeDiscarded(
+            "This note is forwarded for co-signature; recall it first, then discard it.",
+            {"note_id": note.id, "status": note.status.value,
+             "forwarded_to_id": note.forwarded_to_id, "next_step": "recall"},
+        )
+
+
+def require_discarder(note: Note, by: PracticeUser) -> None:
+    # The same people who may edit the draft: its author and their supervising therapist.
+    if by.id not in _supervision(note):
+        raise PermissionRefused(
+            "Only the note's author or their supervising therapist can discard this draft.",
+            {"note_id": note.id},
         )
 
 

@@ -56,6 +56,25 @@ class NoteNotForwarded(NoteConflict):
     code = "note_not_forwarded"
 
 
+class NoteCannotBeDiscarded(NoteConflict):
+    """409: only a draft can be discarded; a forwarded note is recalled first, a finalized
+    one is corrected with an addendum."""
+
+    code = "note_cannot_be_discarded"
+
+
+class NoteDiscarded(NotesError):
+    """410: the draft was discarded; it stays stored but is no longer part of the chart."""
+
+    code = "note_discarded"
+
+
+class CaseInsuranceLocked(NotesError):
+    """409: the case has finalized notes, billed under its insurance; open a new case."""
+
+    code = "case_insurance_locked"
+
+
 class InvalidForwardTarget(NotesError):
     """A note goes only to an active therapist, not its author, who may finalize it (422);
     `details["reason"]` says which part is off."""

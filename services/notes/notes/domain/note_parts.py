@@ -18,6 +18,8 @@ class NoteStatus(StrEnum):
     DRAFT = "draft"
     FORWARDED = "forwarded"
     FINALIZED = "finalized"
+    # A draft started by mistake and thrown away by its author: kept, never listed again.
+    DISCARDED = "discarded"
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,8 @@ class Note:
     signature: Signature | None = None
     billing_export: BillingExport | None = None
     addenda: list[Addendum] = field(default_factory=list)
+    discarded_at: datetime | None = None
+    discarded_by_id: str | None = None
 
     @property
     def chart_initials(self) -> str | None:
@@ -96,6 +98,22 @@ class Note:
         self.forwarded_at = None
         self._changed(now)
         return recalled_from
+
+    def discard(self, by: PracticeUser, *, expected_version: int, now: datetime) -> bool:
+        """Throw away a draft started by mistake; False if it was already discarded.
+
+        The note is kept (status discarded) but leaves the chart. Never a forwarded note (it
+        is on a therapist's list: recall it first) nor a finalized one (addenda correct it).
+        """
+        if self.status is NoteStatus.DISCARDED:
+            return False
+        access.require_discardable(self)
+        access.require_discarder(self, by)
+        access.require_version(self, expected_version)
+        self.status = NoteStatus.DISCARDED
+        self.discarded_at, self.discarded_by_id = as_utc(now), by.id
+        self._changed(now)
+        return True
 
     def finalize(
         self,

@@ -10,6 +10,7 @@ from typing import Any
 from notes.adapters.note_store import NoteStore
 from notes.adapters.projection import IdentityProjection
 from notes.adapters.records import PracticeRecords
+from notes.domain.access import refuse_if_discarded
 from notes.domain.billing import BillingEntry, build_billing_sheet
 from notes.domain.catalog import UserTypes
 from notes.domain.note_parts import NoteKind, SoapText
@@ -158,7 +159,29 @@ def add_addendum(uow: UnitOfWork, caller: Caller, note_id: str, *, text: str, no
     return note
 
 
+def discard_note(uow: UnitOfWork, caller: Caller, note_id: str, *, expected_version: int,
+                 now: datetime) -> Note:
+    """Discard a draft started by mistake; a second discard answers the note as it is."""
+    with uow:
+        store = NoteStore(uow.session)
+        by = load_practice_user(IdentityProjection(uow.session), caller)
+        note = _note_in_practice(store, caller, note_id)
+        loaded = note.version
+        if note.discard(by, expected_version=expected_version, now=now):
+            store.save(note, loaded)
+            uow.publish(note_event("notes.note.discarded", caller, note))
+        uow.commit()
+    return note
+
+
 def require_note(store: NoteStore, caller: Caller, note_id: str) -> Note:
+    """The practice's note, still in the chart (410 note_discarded for a discarded draft)."""
+    note = _note_in_practice(store, caller, note_id)
+    refuse_if_discarded(note)
+    return note
+
+
+def _note_in_practice(store: NoteStore, caller: Caller, note_id: str) -> Note:
     note = store.get(caller.org_id, note_id)
     if note is None:
         raise NotFoundInPractice("There is no such note in your practice.", {"note_id": note_id})
