@@ -25,6 +25,7 @@ from audit.service_layer.breach_assessments import (
     make_breach_assessment,
 )
 from servicekit.auth import require_permission
+from servicekit.web.idempotency import idempotent
 
 blp = Blueprint("breach", __name__, url_prefix="/breach-assessments",
                 description="HIPAA breach assessments, kept as made")
@@ -32,6 +33,7 @@ blp = Blueprint("breach", __name__, url_prefix="/breach-assessments",
 
 @blp.route("", methods=["POST"])
 @require_permission("view_audit")
+@idempotent
 @blp.arguments(BreachRequest)
 @blp.response(201, BreachAssessment)
 def assess_breach(body: dict) -> dict:
