@@ -9,9 +9,10 @@ from identity.adapters.repository import IdentityRepository
 from identity.domain.billing_integrations import change_billing_integration
 from identity.domain.catalog import UserTypeCatalog
 from identity.domain.practices import BillingIntegration
+from identity.events.practices import PRACTICE_BILLING_INTEGRATION_CHANGED
 from identity.service_layer.callers import Caller, event_actor, load_actor
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Subject, new_event
+from servicekit.messaging.envelope import Subject
 
 
 def set_billing_integration(
@@ -28,8 +29,7 @@ def set_billing_integration(
             actor, practice, billing_integration, provider_ids,
             people=repo.users_of(caller.org_id), catalog=catalog, now=now)
         repo.save_billing_integration(practice.id, changed)
-        uow.publish(new_event(
-            "identity.practice.billing_integration_changed",
+        uow.publish(PRACTICE_BILLING_INTEGRATION_CHANGED.event(
             subject=Subject("practice", practice.id), org_id=practice.id,
             actor=event_actor(actor.user), data={
                 # The shape the notes projection keeps: {name, provider_ids} or null.

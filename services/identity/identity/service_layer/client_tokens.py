@@ -26,9 +26,11 @@ from identity.domain.client_credentials import (
 )
 from identity.domain.errors import IdentityError, InvalidClient
 from identity.domain.service_accounts import SCOPES, AccountKind, ServiceAccount
+from identity.events.access import SERVICE_ACCOUNT_TOKEN_ISSUED, SERVICE_ACCOUNT_TOKEN_REFUSED
 from identity.service_layer.sessions import access_claims
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Actor, Event, Subject, new_event
+from servicekit.messaging.definitions import EventDefinition
+from servicekit.messaging.envelope import Actor, Event, Subject
 
 
 @dataclass(frozen=True)
@@ -49,10 +51,11 @@ def issue_client_token(uow: UnitOfWork, request: TokenRequest, *, tokens: Access
             claims = _claims(uow, account, catalog, session_id=str(uuid.uuid4()))
         except IdentityError as refusal:
             if account is not None:  # an unknown client id is noise, not a machine's record
-                uow.publish(_event("token_refused", account, {"reason": refusal.code}))
+                uow.publish(_event(SERVICE_ACCOUNT_TOKEN_REFUSED, account,
+                                   {"reason": refusal.code}))
                 uow.commit()
             raise
-        uow.publish(_event("token_issued", account, {
+        uow.publish(_event(SERVICE_ACCOUNT_TOKEN_ISSUED, account, {
             "session_id": claims.session_id, "scope": scope,
             "expires_at": (now + timedelta(seconds=tokens.lifetime_seconds)).isoformat()}))
         uow.commit()
@@ -74,10 +77,10 @@ def _claims(uow: UnitOfWork, account: ServiceAccount, catalog: UserTypeCatalog, 
         permission_version=account.version, session_id=session_id)
 
 
-def _event(verb: str, account: ServiceAccount, facts: dict[str, object]) -> Event:
+def _event(definition: EventDefinition, account: ServiceAccount, facts: dict[str, object]) -> Event:
     kind = account.kind.value
-    return new_event(
-        f"identity.service_account.{verb}", subject=Subject("user", account.token_subject),
+    return definition.event(
+        subject=Subject("user", account.token_subject),
         org_id=account.practice_id, actor=Actor(id=account.token_subject, kind=kind),
         data={"service_account_id": account.id, "client_id": account.client_id,
               "kind": kind, **facts})

@@ -13,11 +13,12 @@ from identity.domain.catalog import UserTypeCatalog
 from identity.domain.clinics import Clinic, new_clinic
 from identity.domain.clinics import change_clinic_settings as apply_settings
 from identity.domain.errors import StateConflict
+from identity.events.practices import CLINIC_CREATED, CLINIC_SETTINGS_CHANGED
 from identity.service_layer.callers import Caller, event_actor, load_actor
 from identity.service_layer.errors import NotFoundInPractice
 from identity.service_layer.vendor_reads import record_vendor_read
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Subject, new_event
+from servicekit.messaging.envelope import Subject
 
 
 def list_clinics(uow: UnitOfWork, caller: Caller, now: datetime | None = None
@@ -49,8 +50,8 @@ def add_clinic(
             repo.add_clinic(clinic, now)
             # The same clinic data practice.created carries for the first clinic; the id is
             # the subject.
-            uow.publish(new_event(
-                "identity.clinic.created", subject=Subject("clinic", clinic.id),
+            uow.publish(CLINIC_CREATED.event(
+                subject=Subject("clinic", clinic.id),
                 org_id=caller.org_id, actor=event_actor(actor.user),
                 data={"name": clinic.name, **clinic.settings()},
             ))
@@ -77,8 +78,8 @@ def change_clinic_settings(
                                      {"clinic_id": clinic_id})
         changed = apply_settings(actor, clinic, changes, catalog=catalog, now=now)
         repo.save_clinic(changed)
-        uow.publish(new_event(
-            "identity.clinic.settings_changed", subject=Subject("clinic", clinic.id),
+        uow.publish(CLINIC_SETTINGS_CHANGED.event(
+            subject=Subject("clinic", clinic.id),
             org_id=caller.org_id, actor=event_actor(actor.user),
             data={"before": clinic.settings(), "after": changed.settings()},
         ))

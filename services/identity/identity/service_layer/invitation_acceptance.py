@@ -21,10 +21,12 @@ from identity.domain.staff_roles import StaffRole
 from identity.domain.supervision import require_supervisor_fits
 from identity.domain.tokens import hash_token
 from identity.domain.users import User
+from identity.events.practices import INVITATION_ACCEPTED
 from identity.service_layer.callers import event_actor
+from identity.service_layer.member_events import HowJoined, user_created
 from identity.service_layer.practitioners import decision_required, link_practitioner
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Subject, new_event
+from servicekit.messaging.envelope import Subject
 
 UNKNOWN_LINK = ("This invitation link is no longer valid; a newer one may have been sent. "
                 "Use the latest email, or ask an Admin to resend it.")
@@ -150,22 +152,14 @@ def _publish_joined(uow: UnitOfWork, invitation: Invitation, user: User, role: S
                     catalog: UserTypeCatalog, supervisor_id: str | None, *,
                     recognized: bool) -> None:
     actor = event_actor(user)
-    uow.publish(new_event(
-        "identity.user.created", subject=Subject("user", user.id), org_id=user.practice_id,
-        actor=actor, data={
-            "email": user.email, "full_name": user.full_name, "user_type": user.user_type,
-            "kind": user.kind.value, "status": "active", "email_domain_recognized": recognized,
-            "permissions": sorted(user.permissions(catalog)),
-            "clinics": [user.default_clinic_id] if user.default_clinic_id else [],
-            "permission_version": user.permission_version,
-            "supervising_therapist_id": supervisor_id,
-            "practice_role": role.role.value,
-            "permission_level": invitation.permission_level.value,
-            "clinical_role": role.clinical_role.value if role.clinical_role else None,
-            "practitioner_id": role.practitioner_id, "invitation_id": invitation.id,
-        }))
-    uow.publish(new_event(
-        "identity.invitation.accepted", subject=Subject("invitation", invitation.id),
+    uow.publish(user_created(
+        user, actor, permissions=user.permissions(catalog),
+        clinics=[user.default_clinic_id] if user.default_clinic_id else [],
+        supervisor_id=supervisor_id, joined=HowJoined(
+            role=role, email_domain_recognized=recognized,
+            permission_level=invitation.permission_level.value, invitation_id=invitation.id)))
+    uow.publish(INVITATION_ACCEPTED.event(
+        subject=Subject("invitation", invitation.id),
         org_id=invitation.practice_id, actor=actor,
         data={"user_id": user.id, "practitioner_id": role.practitioner_id},
     ))

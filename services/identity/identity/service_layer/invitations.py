@@ -32,12 +32,14 @@ from identity.domain.staff_roles import StaffProfile, staff_profile
 from identity.domain.supervision import require_supervisor_fits
 from identity.domain.tokens import IssuedToken
 from identity.domain.users import Actor
+from identity.events.practices import INVITATION_RESENT, INVITATION_REVOKED, INVITATION_SENT
 from identity.service_layer.callers import Caller, event_actor, load_actor
 from identity.service_layer.errors import NotFoundInPractice
 from identity.service_layer.mail_queue import queue_mail, send_queued
 from identity.service_layer.practitioners import NEW_NAMESAKE, decision_required
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Subject, new_event
+from servicekit.messaging.definitions import EventDefinition
+from servicekit.messaging.envelope import Subject
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +89,7 @@ def invite_staff(
         _count_invitation_mail(uow, caller, invitation, now)
         invites.add(invitation, default_clinic_id=clinic_id,
                     supervising_therapist_id=supervising_therapist_id)
-        _publish(uow, "identity.invitation.sent", actor, invitation, {
+        _publish(uow, INVITATION_SENT, actor, invitation, {
             "email": invitation.email, "full_name": invitation.full_name,
             "practice_role": invitation.role.value,
             "permission_level": invitation.permission_level.value,
@@ -128,7 +130,7 @@ def resend_invitation(
                                                                 catalog=catalog, now=now)
         _count_invitation_mail(uow, caller, renewed, now)
         invites.save(renewed)
-        _publish(uow, "identity.invitation.resent", actor, renewed,
+        _publish(uow, INVITATION_RESENT, actor, renewed,
                  {"email": renewed.email, "expires_at": renewed.expires_at.isoformat()})
         key = _queue_mail(uow, mailer, renewed, token, repo.practice(caller.org_id).name,
                           actor.user.full_name, now)
@@ -149,7 +151,7 @@ def revoke_invitation(
         revoked = invitation_lifecycle.revoke_invitation(actor, invitation, catalog=catalog,
                                                          now=now)
         invites.save(revoked)
-        _publish(uow, "identity.invitation.revoked", actor, revoked, {"email": revoked.email})
+        _publish(uow, INVITATION_REVOKED, actor, revoked, {"email": revoked.email})
         view = _view(invites, revoked, now)
         uow.commit()
     return view
@@ -245,10 +247,10 @@ def _view(invites: InvitationRepository, invitation: Invitation, now: datetime
                           extras["supervising_therapist_id"])
 
 
-def _publish(uow: UnitOfWork, event_type: str, actor: Actor, invitation: Invitation,
+def _publish(uow: UnitOfWork, definition: EventDefinition, actor: Actor, invitation: Invitation,
              data: dict) -> None:
-    uow.publish(new_event(
-        event_type, subject=Subject("invitation", invitation.id),
+    uow.publish(definition.event(
+        subject=Subject("invitation", invitation.id),
         org_id=invitation.practice_id, actor=event_actor(actor.user), data=data,
     ))
 

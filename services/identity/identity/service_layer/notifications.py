@@ -28,11 +28,12 @@ from identity.domain.notifications import (
 from identity.domain.roles import RoleProfile
 from identity.domain.staff_roles import staff_profile
 from identity.domain.users import User, UserKind
+from identity.events.users import USER_NOTIFICATION_PREFERENCES_CHANGED
 from identity.service_layer.callers import Caller, event_actor
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Event, Subject, new_event
+from servicekit.messaging.envelope import Event, Subject
 
-PREFERENCES_CHANGED = "identity.user.notification_preferences_changed"
+PREFERENCES_CHANGED = USER_NOTIFICATION_PREFERENCES_CHANGED
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,8 @@ def change_my_notifications(uow: UnitOfWork, caller: Caller, *,
         after = changed_choices(me.profile, me.choices, notifications, digests)
         if after != me.choices:
             NotificationPreferences(uow.session).save(me.user.id, caller.org_id, after, now)
-            uow.publish(new_event(
-                PREFERENCES_CHANGED, subject=Subject("user", me.user.id), org_id=caller.org_id,
+            uow.publish(PREFERENCES_CHANGED.event(
+                subject=Subject("user", me.user.id), org_id=caller.org_id,
                 actor=event_actor(me.user), data={
                     "notifications": sorted(after.notifications),
                     "digests": sorted(after.digests)}))

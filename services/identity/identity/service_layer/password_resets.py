@@ -32,11 +32,12 @@ from identity.domain.passwords import check_password
 from identity.domain.refresh_tokens import revoke_family
 from identity.domain.tokens import hash_token
 from identity.domain.users import User, normalize_email
+from identity.events import access as events
 from identity.service_layer.callers import event_actor
 from identity.service_layer.mail_queue import queue_mail, send_queued
 from identity.service_layer.sign_in_attempts import forget_failures
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Subject, new_event
+from servicekit.messaging.envelope import Subject
 
 log = logging.getLogger(__name__)
 
@@ -102,8 +103,8 @@ def mail_reset_links(uow: UnitOfWork, request: ResetRequest, mailer: IdentityMai
             if queue_mail(uow.session, lambda mail=mail: mailer.reset_message(mail), key=key,
                           kind=PASSWORD_RESET, now=now, send_before=reset.expires_at):
                 keys.append(key)
-            uow.publish(new_event(
-                "identity.password.reset_requested", subject=Subject("user", user.id),
+            uow.publish(events.PASSWORD_RESET_REQUESTED.event(
+                subject=Subject("user", user.id),
                 org_id=user.practice_id, actor=event_actor(user),
                 data={"account": account, "expires_at": reset.expires_at.isoformat()},
             ))
@@ -137,8 +138,8 @@ def reset_password(
         forget_failures(uow, user.kind, user.email)  # the mailbox's owner: no more waiting
         repo.set_password_hash(user.id, hashing.hash(password))
         revoked = _revoke_sessions(uow, repo, user, now)
-        uow.publish(new_event(
-            "identity.password.reset", subject=Subject("user", user.id),
+        uow.publish(events.PASSWORD_RESET.event(
+            subject=Subject("user", user.id),
             org_id=user.practice_id, actor=event_actor(user),
             data={"sessions_revoked": revoked,
                   **tokens_outdated(repo, user, catalog or load_catalog())},
@@ -163,8 +164,8 @@ def _revoke_sessions(uow: UnitOfWork, repo: IdentityRepository, user: User, now:
     families = repo.open_families_of(user.id)
     for family in families:
         repo.save_family(revoke_family(family, now, "password_reset"), now)
-        uow.publish(new_event(
-            "identity.session.revoked", subject=Subject("user", user.id),
+        uow.publish(events.SESSION_REVOKED.event(
+            subject=Subject("user", user.id),
             org_id=user.practice_id, actor=event_actor(user),
             data={"session_id": family.id, "reason": "password_reset"},
         ))

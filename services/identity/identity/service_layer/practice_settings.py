@@ -21,17 +21,25 @@ from identity.domain.practice_settings import (
     require_admin,
 )
 from identity.domain.treatment_plan_settings import check_treatment_plan_settings
+from identity.events.practices import (
+    PRACTICE_DIGEST_SETTINGS_CHANGED,
+    PRACTICE_INFO_CHANGED,
+    PRACTICE_INTEGRATIONS_CHANGED,
+    PRACTICE_SECURITY_CHANGED,
+    PRACTICE_TREATMENT_PLAN_SETTINGS_CHANGED,
+    PRACTICE_WEBCHAT_CHANGED,
+)
 from identity.service_layer.callers import Caller, event_actor, load_actor
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Subject, new_event
+from servicekit.messaging.envelope import Subject
 
 EVENT_TYPES = {
-    SettingsArea.PRACTICE_INFO: "identity.practice.info_changed",
-    SettingsArea.INTEGRATIONS: "identity.practice.integrations_changed",
-    SettingsArea.TREATMENT_PLAN: "identity.practice.treatment_plan_settings_changed",
-    SettingsArea.WEBCHAT: "identity.practice.webchat_changed",
-    SettingsArea.DIGESTS: "identity.practice.digest_settings_changed",
-    SettingsArea.SECURITY: "identity.practice.security_changed",
+    SettingsArea.PRACTICE_INFO: PRACTICE_INFO_CHANGED,
+    SettingsArea.INTEGRATIONS: PRACTICE_INTEGRATIONS_CHANGED,
+    SettingsArea.TREATMENT_PLAN: PRACTICE_TREATMENT_PLAN_SETTINGS_CHANGED,
+    SettingsArea.WEBCHAT: PRACTICE_WEBCHAT_CHANGED,
+    SettingsArea.DIGESTS: PRACTICE_DIGEST_SETTINGS_CHANGED,
+    SettingsArea.SECURITY: PRACTICE_SECURITY_CHANGED,
 }
 
 _CHECKS: dict[SettingsArea, Callable[[Mapping[str, Any]], None]] = {
@@ -80,8 +88,8 @@ def change_practice_settings(
             store.rename_practice(caller.org_id, after["name"])
         store.save(caller.org_id, area.value, {k: v for k, v in after.items() if k != "name"},
                    updated_by=actor.user.id, now=now)
-        uow.publish(new_event(
-            EVENT_TYPES[area], subject=Subject("practice", caller.org_id),
+        uow.publish(EVENT_TYPES[area].event(
+            subject=Subject("practice", caller.org_id),
             org_id=caller.org_id, actor=event_actor(actor.user), occurred_at=now,
             data={"changed_fields": changed, **_FACTS.get(area, lambda _b, _a: {})(before, after)}))
         uow.commit()

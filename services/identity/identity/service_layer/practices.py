@@ -21,10 +21,12 @@ from identity.domain.practices import practice_model
 from identity.domain.roles import PermissionLevel, PracticeRole
 from identity.domain.staff_roles import level_grants
 from identity.domain.users import User
+from identity.events.practices import PRACTICE_CREATED
 from identity.service_layer.callers import SYSTEM
+from identity.service_layer.member_events import HowJoined, user_created
 from identity.service_layer.sessions import issue_password_setup
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Subject, new_event
+from servicekit.messaging.envelope import Subject
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DOMAIN = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
@@ -108,8 +110,8 @@ def create_practice(
             repo.set_password_hash(owner_id, (hashing or PasswordHashing()).hash(owner_password))
         else:
             token = issue_password_setup(uow, owner_id, now)
-        uow.publish(new_event(
-            "identity.practice.created", subject=Subject("practice", practice_id),
+        uow.publish(PRACTICE_CREATED.event(
+            subject=Subject("practice", practice_id),
             org_id=practice_id, actor=SYSTEM, data={
                 "name": name, "model": model, "owner_id": owner_id, "licensed_seats": seats,
                 "recognized_domains": recognized,
@@ -120,16 +122,9 @@ def create_practice(
                                        "user_type": robot.user_type},
             },
         ))
-        uow.publish(new_event(
-            "identity.user.created", subject=Subject("user", owner_id), org_id=practice_id,
-            actor=SYSTEM, data={
-                "email": owner.email, "full_name": owner.full_name,
-                "user_type": owner_type, "kind": "staff", "role": "owner",
-                "status": "active", "permissions": sorted(owner.permissions(catalog)),
-                "clinics": [clinic_id], "permission_version": owner.permission_version,
-                "supervising_therapist_id": None,
-            },
-        ))
+        uow.publish(user_created(owner, SYSTEM, permissions=owner.permissions(catalog),
+                                 clinics=[clinic_id], supervisor_id=None,
+                                 joined=HowJoined(owner=True)))
         uow.commit()
     return PracticeCreated(practice_id, owner_id, clinic_id, robot.id, token)
 

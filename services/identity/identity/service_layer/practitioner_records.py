@@ -26,10 +26,16 @@ from identity.domain.practitioner_records import (
 from identity.domain.practitioners import Practitioner
 from identity.domain.roles import ClinicalRole
 from identity.domain.users import User
+from identity.events.practices import (
+    PRACTITIONER_CREATED,
+    PRACTITIONER_REMOVED,
+    PRACTITIONER_UPDATED,
+)
 from identity.service_layer.callers import Caller, event_actor, load_actor
 from identity.service_layer.errors import NotFoundInPractice
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Subject, new_event
+from servicekit.messaging.definitions import EventDefinition
+from servicekit.messaging.envelope import Subject
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,7 @@ def create_practitioner(uow: UnitOfWork, caller: Caller, change: RecordChange, *
         record_id = str(uuid.uuid4())
         PractitionerRecords(uow.session).add_free(caller.org_id, record_id, named.name,
                                                   change.clinical_role, now)
-        _publish(uow, "identity.practitioner.created", record_id, actor, now, {
+        _publish(uow, PRACTITIONER_CREATED, record_id, actor, now, {
             "name": named.name, "clinical_role": _value(change.clinical_role),
             "user_id": None, "confirmed_different_person": named.confirmed_different_person})
         entry = _entry(uow, caller, record_id, now)
@@ -80,7 +86,7 @@ def update_practitioner(uow: UnitOfWork, caller: Caller, record_id: str, change:
             caller.org_id, record.id, name=name.name if name else None,
             clinical_role=change.clinical_role)
         entry = _entry(uow, caller, record.id, now)
-        _publish(uow, "identity.practitioner.updated", record.id, actor, now, {
+        _publish(uow, PRACTITIONER_UPDATED, record.id, actor, now, {
             "name": entry.name, "previous_name": record.name,
             "clinical_role": entry.clinical_role, "user_id": record.user_id,
             "confirmed_different_person": bool(name and name.confirmed_different_person)})
@@ -96,7 +102,7 @@ def remove_practitioner(uow: UnitOfWork, caller: Caller, record_id: str, *,
         record = _record(invites.practitioners_of(caller.org_id, now), record_id)
         require_removable(record)
         PractitionerRecords(uow.session).remove_free(caller.org_id, record.id)
-        _publish(uow, "identity.practitioner.removed", record.id, actor, now,
+        _publish(uow, PRACTITIONER_REMOVED, record.id, actor, now,
                  {"name": record.name})
         uow.commit()
 
@@ -128,9 +134,9 @@ def _entry(uow: UnitOfWork, caller: Caller, record_id: str, now: datetime
     return entry
 
 
-def _publish(uow: UnitOfWork, event_type: str, record_id: str, actor: User, now: datetime,
-             data: dict) -> None:
-    uow.publish(new_event(event_type, subject=Subject("practitioner", record_id),
+def _publish(uow: UnitOfWork, definition: EventDefinition, record_id: str, actor: User,
+             now: datetime, data: dict) -> None:
+    uow.publish(definition.event(subject=Subject("practitioner", record_id),
                           org_id=actor.practice_id, actor=event_actor(actor),
                           occurred_at=now, data=data))
 

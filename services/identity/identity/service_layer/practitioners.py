@@ -12,7 +12,6 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
 from identity.adapters.invitation_repository import InvitationRepository
 from identity.adapters.practitioner_directory import (
@@ -34,9 +33,11 @@ from identity.domain.practitioners import (
 )
 from identity.domain.staff_roles import StaffRole
 from identity.domain.users import User
+from identity.events.practices import PRACTITIONER_CREATED, PRACTITIONER_LINKED
 from identity.service_layer.callers import Caller, event_actor, load_actor
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Subject, new_event
+from servicekit.messaging.definitions import EventDefinition
+from servicekit.messaging.envelope import Subject
 
 
 @dataclass(frozen=True)
@@ -90,21 +91,21 @@ def link_practitioner(uow: UnitOfWork, user: User, link: PractitionerLink | None
                 "That practitioner record belongs to another user now. Pick another record, "
                 "or create a new one (confirm_new_practitioner: true).",
                 {"practitioner_id": link.existing_id, "linked": True})
-        _publish(uow, "identity.practitioner.linked", link.existing_id, user, actor, now, facts)
+        _publish(uow, PRACTITIONER_LINKED, link.existing_id, user, actor, now, facts)
         return link.existing_id
     require_no_new_namesake(link, invites.practitioners_of(user.practice_id))
     record = Practitioner(str(uuid.uuid4()), link.new_name or user.full_name)
     invites.add_practitioner(user.practice_id, record, user_id=user.id, now=now)
-    _publish(uow, "identity.practitioner.created", record.id, user, actor, now,
+    _publish(uow, PRACTITIONER_CREATED, record.id, user, actor, now,
              {"name": record.name, "confirmed_different_person": link.confirmed, **facts})
     return record.id
 
 
-def _publish(uow: UnitOfWork, event_type: str, record_id: str, user: User, actor: User,
-             now: datetime, data: dict) -> None:
-    uow.publish(new_event(event_type, subject=Subject("practitioner", record_id),
-                          org_id=user.practice_id, actor=event_actor(actor), occurred_at=now,
-                          data=data))
+def _publish(uow: UnitOfWork, definition: EventDefinition, record_id: str, user: User,
+             actor: User, now: datetime, data: dict) -> None:
+    uow.publish(definition.event(subject=Subject("practitioner", record_id),
+                                 org_id=user.practice_id, actor=event_actor(actor),
+                                 occurred_at=now, data=data))
 
 
 def place_member(uow: UnitOfWork, practice_id: str, full_name: str, added: AddedStaff, *,
@@ -132,11 +133,3 @@ def record_member_role(uow: UnitOfWork, user: User, placement: Placement, *, act
     InvitationRepository(uow.session).add_staff_role(user.practice_id, user.id, role)
     return role
 
-
-def role_facts(role: StaffRole | None) -> dict[str, Any]:
-    """The role facts identity.user.created carries for a member added with a role."""
-    if role is None:
-        return {}
-    return {"practice_role": role.role.value,
-            "clinical_role": role.clinical_role.value if role.clinical_role else None,
-            "practitioner_id": role.practitioner_id}

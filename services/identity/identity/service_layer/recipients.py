@@ -19,10 +19,11 @@ from identity.adapters.vendor_directory import PracticelessAccounts
 from identity.domain.errors import InvalidRequest
 from identity.domain.passwords import check_password
 from identity.domain.users import User, UserKind, normalize_email
+from identity.events.users import RECIPIENT_REGISTERED
 from identity.service_layer.callers import event_actor
 from identity.service_layer.errors import InvalidProof, NotFoundInPractice, RecipientExists
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Subject, new_event
+from servicekit.messaging.envelope import Subject
 
 PROOF_ISSUER = "clinic-docportal"
 PROOF_AUDIENCE = "clinic-identity:recipient-registration"
@@ -76,8 +77,8 @@ def register_recipient(
             repo = IdentityRepository(uow.session)
             repo.add_user(user, now)
             repo.set_password_hash(user.id, password_hash)
-            uow.publish(new_event(
-                "identity.recipient.registered", subject=Subject("user", user.id),
+            uow.publish(RECIPIENT_REGISTERED.event(
+                subject=Subject("user", user.id),
                 org_id=None, actor=event_actor(user), data=profile_facts(user),
             ))
             uow.commit()

@@ -10,11 +10,12 @@ from identity.adapters.repository import IdentityRepository
 from identity.domain.catalog import UserTypeCatalog
 from identity.domain.profile_rules import require_may_act
 from identity.domain.recognized_domains import change_recognized_domains
+from identity.events.practices import PRACTICE_RECOGNIZED_DOMAINS_CHANGED
 from identity.service_layer.callers import Caller, event_actor, load_actor
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Subject, new_event
+from servicekit.messaging.envelope import Subject
 
-CHANGED = "identity.practice.recognized_domains_changed"
+CHANGED = PRACTICE_RECOGNIZED_DOMAINS_CHANGED
 
 
 def recognized_domains(uow: UnitOfWork, caller: Caller, now: datetime) -> list[str]:
@@ -41,8 +42,8 @@ def set_recognized_domains(
         if changed == practice.recognized_domains:
             return sorted(changed)
         save_recognized_domains(uow.session, practice.id, changed)
-        uow.publish(new_event(
-            CHANGED, subject=Subject("practice", practice.id), org_id=practice.id,
+        uow.publish(CHANGED.event(
+            subject=Subject("practice", practice.id), org_id=practice.id,
             actor=event_actor(actor.user), occurred_at=now, data={
                 "recognized_domains": sorted(changed),
                 "before": {"recognized_domains": sorted(practice.recognized_domains)},

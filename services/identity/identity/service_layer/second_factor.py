@@ -33,10 +33,20 @@ from identity.domain.refresh_tokens import revoke_family
 from identity.domain.second_factor import SecondFactor
 from identity.domain.tokens import hash_token, issue_token
 from identity.domain.users import User, UserKind
+from identity.events.access import (
+    SECOND_FACTOR_CODE_REFUSED,
+    SECOND_FACTOR_ENROLLED,
+    SECOND_FACTOR_RECOVERY_CODE_USED,
+    SECOND_FACTOR_RECOVERY_CODES_RENEWED,
+    SECOND_FACTOR_REMOVED,
+    SECOND_FACTOR_RESET,
+    SESSION_REVOKED,
+)
 from identity.service_layer.callers import Caller, event_actor, load_actor
 from identity.service_layer.errors import NotFoundInPractice
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Subject, new_event
+from servicekit.messaging.definitions import EventDefinition
+from servicekit.messaging.envelope import Subject
 
 ENROL_FIRST = ("Your account must sign in with a second factor. Enrol an authenticator app: "
                "POST the enrollment_token to /second-factor/enrollment, add the secret to the "
@@ -104,11 +114,11 @@ def _verify(uow: UnitOfWork, factors: SecondFactors, factor: SecondFactor, code:
     if rules.looks_like_recovery_code(code) and factors.spend_recovery_code(
             factor.user_id, rules.recovery_code_hash(code), now):
         factors.save_state(replace(factor, wrong_codes=0, wrong_since=None))
-        _publish(uow, factor.user_id, "identity.second_factor.recovery_code_used",
+        _publish(uow, factor.user_id, SECOND_FACTOR_RECOVERY_CODE_USED,
                  {"recovery_codes_left": factors.recovery_codes_left(factor.user_id)})
         return
     factors.save_state(rules.code_refused(factor, now))
-    _publish(uow, factor.user_id, "identity.second_factor.code_refused",
+    _publish(uow, factor.user_id, SECOND_FACTOR_CODE_REFUSED,
              {"wrong_codes": rules.code_refused(factor, now).wrong_codes})
     uow.commit()
     raise rules.wrong_code()
@@ -190,7 +200,7 @@ def _turn_on(uow: UnitOfWork, factors: SecondFactors, user_id: str, code: str,
         raise rules.wrong_code()
     factors.save_state(replace(rules.code_accepted(factor, step), enrolled_at=now))
     codes = _new_recovery_codes(factors, user_id)
-    _publish(uow, user_id, "identity.second_factor.enrolled",
+    _publish(uow, user_id, SECOND_FACTOR_ENROLLED,
              {"recovery_codes": len(codes)})
     return codes
 
@@ -245,7 +255,7 @@ def renew_recovery_codes(uow: UnitOfWork, sealer: SecretSealer, user_id: str, *,
         factors = SecondFactors(uow.session, sealer)
         _verify(uow, factors, _enrolled_factor(factors, user_id), otp, now)
         codes = _new_recovery_codes(factors, user_id)
-        _publish(uow, user_id, "identity.second_factor.recovery_codes_renewed",
+        _publish(uow, user_id, SECOND_FACTOR_RECOVERY_CODES_RENEWED,
                  {"recovery_codes": len(codes)})
         uow.commit()
     return codes
@@ -264,7 +274,7 @@ def remove_own(uow: UnitOfWork, sealer: SecretSealer, user_id: str, *, otp: str,
                              {"required_because": reason})
         _verify(uow, factors, _enrolled_factor(factors, user_id), otp, now)
         factors.remove(user_id)
-        _publish(uow, user_id, "identity.second_factor.removed", {})
+        _publish(uow, user_id, SECOND_FACTOR_REMOVED, {})
         uow.commit()
 
 
@@ -298,12 +308,12 @@ def reset_for_user(uow: UnitOfWork, sealer: SecretSealer, caller: Caller, user_i
         for family in repo.open_families_of(target.id):
             repo.save_family(revoke_family(family, now, "second_factor_reset"), now)
             ended.append(family.id)
-            uow.publish(new_event(
-                "identity.session.revoked", subject=Subject("user", target.id),
+            uow.publish(SESSION_REVOKED.event(
+                subject=Subject("user", target.id),
                 org_id=target.practice_id, actor=event_actor(actor.user),
                 data={"session_id": family.id, "reason": "second_factor_reset"}))
-        uow.publish(new_event(
-            "identity.second_factor.reset", subject=Subject("user", target.id),
+        uow.publish(SECOND_FACTOR_RESET.event(
+            subject=Subject("user", target.id),
             org_id=target.practice_id, actor=event_actor(actor.user),
             data={"sessions_ended": len(ended)}))
         uow.commit()
@@ -316,8 +326,9 @@ def _user(uow: UnitOfWork, user_id: str) -> User:
     return user
 
 
-def _publish(uow: UnitOfWork, user_id: str, event_type: str, data: dict[str, Any]) -> None:
+def _publish(uow: UnitOfWork, user_id: str, definition: EventDefinition,
+             data: dict[str, Any]) -> None:
     user = IdentityRepository(uow.session).user_by_id(user_id)
     assert user is not None
-    uow.publish(new_event(event_type, subject=Subject("user", user.id),
+    uow.publish(definition.event(subject=Subject("user", user.id),
                           org_id=user.practice_id, actor=event_actor(user), data=data))

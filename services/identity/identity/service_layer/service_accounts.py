@@ -29,11 +29,19 @@ from identity.domain.service_accounts import (
     new_service_account,
 )
 from identity.domain.users import Actor, UserKind
+from identity.events.access import (
+    SERVICE_ACCOUNT_CREATED,
+    SERVICE_ACCOUNT_REVOKED,
+    SERVICE_ACCOUNT_ROTATED,
+)
 from identity.service_layer.callers import Caller, event_actor, load_actor
 from identity.service_layer.errors import NotFoundInPractice
 from servicekit.db import UnitOfWork
 from servicekit.messaging.envelope import Actor as EventActor
-from servicekit.messaging.envelope import Event, Subject, new_event
+from servicekit.messaging.envelope import Event, Subject
+
+_BY_VERB = {"created": SERVICE_ACCOUNT_CREATED, "rotated": SERVICE_ACCOUNT_ROTATED,
+            "revoked": SERVICE_ACCOUNT_REVOKED}
 
 
 @dataclass(frozen=True)
@@ -109,7 +117,7 @@ def account_event(verb: str, account: ServiceAccount, actor: EventActor,
         "permission_version": permission_version or account.version,
         "revoked_at": account.revoked_at.isoformat() if account.revoked_at else None,
     }
-    return new_event(f"identity.service_account.{verb}",
+    return _BY_VERB[verb].event(
                      subject=Subject("user", account.token_subject),
                      org_id=account.practice_id, actor=actor, data=data)
 

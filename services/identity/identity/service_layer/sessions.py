@@ -26,6 +26,13 @@ from identity.domain.refresh_tokens import use_refresh_token as rotate
 from identity.domain.sign_in import retry_at, throttled
 from identity.domain.tokens import hash_token
 from identity.domain.users import User, UserKind
+from identity.events.access import (
+    ACCESS_GRANT_USED,
+    SESSION_REVOKED,
+    SESSION_SIGNED_IN,
+    SESSION_SIGNED_OUT,
+)
+from identity.events.users import USER_PASSWORD_SET
 from identity.service_layer.callers import event_actor
 from identity.service_layer.errors import NoActiveAccessGrant, PracticeChoiceRequired
 from identity.service_layer.password_resets import tokens_outdated
@@ -38,7 +45,7 @@ from identity.service_layer.sign_in_attempts import (
     recent_failures,
 )
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Event, Subject, new_event
+from servicekit.messaging.envelope import Event, Subject
 
 # The owner's first link is printed by an operator and may wait a while to be used.
 PASSWORD_SETUP_LIFETIME = timedelta(hours=72)
@@ -154,8 +161,8 @@ def open_session(uow: UnitOfWork, user: User, grant: VendorAccessGrant | None, *
     if user.kind is UserKind.VENDOR:
         VendorDirectory(uow.session).open_session(family.id, grant.id if grant else None)
     access = tokens.issue(access_claims(repo, user, catalog, grant, session_id=family.id), now)
-    uow.publish(new_event(
-        "identity.session.signed_in", subject=Subject("user", user.id),
+    uow.publish(SESSION_SIGNED_IN.event(
+        subject=Subject("user", user.id),
         org_id=grant.practice_id if grant else user.practice_id, actor=event_actor(user),
         data={"session_id": family.id, "account": user.kind.value, **origin_facts(origin),
               "second_factor": second_factor,
@@ -240,8 +247,8 @@ def sign_out(uow: UnitOfWork, *, refresh_token: str, now: datetime) -> None:
         repo.save_family(revoke_family(family, now, "signed_out"), now)
         user = repo.user_by_id(family.user_id)
         if user is not None:
-            uow.publish(new_event(
-                "identity.session.signed_out", subject=Subject("user", user.id),
+            uow.publish(SESSION_SIGNED_OUT.event(
+                subject=Subject("user", user.id),
                 org_id=user.practice_id, actor=event_actor(user),
                 data={"session_id": family.id},
             ))
@@ -289,8 +296,8 @@ def set_password(
         for family in repo.open_families_of(user.id):
             repo.save_family(revoke_family(family, now, "password_set"), now)
         outdated = tokens_outdated(repo, user, catalog or load_catalog()) if replaced else {}
-        uow.publish(new_event(
-            "identity.user.password_set", subject=Subject("user", user.id),
+        uow.publish(USER_PASSWORD_SET.event(
+            subject=Subject("user", user.id),
             org_id=user.practice_id, actor=event_actor(user),
             data={"replaced": replaced, **outdated},
         ))
@@ -300,8 +307,8 @@ def set_password(
 def _publish_revoked(uow: UnitOfWork, user: User | None, family_id: str, reason: str) -> None:
     if user is None:
         return
-    uow.publish(new_event(
-        "identity.session.revoked", subject=Subject("user", user.id), org_id=user.practice_id,
+    uow.publish(SESSION_REVOKED.event(
+        subject=Subject("user", user.id), org_id=user.practice_id,
         actor=event_actor(user), data={"session_id": family_id, "reason": reason},
     ))
 
@@ -325,8 +332,8 @@ def _grant_for_sign_in(uow: UnitOfWork, user: User, practice_id: str, now: datet
 
 def grant_used_event(user: User, grant: VendorAccessGrant, session_id: str) -> Event:
     """A vendor entered a practice under a grant: every use is on the record."""
-    return new_event(
-        "identity.access_grant.used", subject=Subject("access_grant", grant.id),
+    return ACCESS_GRANT_USED.event(
+        subject=Subject("access_grant", grant.id),
         org_id=grant.practice_id, actor=event_actor(user), data={
             "grant_id": grant.id, "user_id": user.id, "email": user.email,
             "email_domain": user.email.rpartition("@")[2], "kind": user.kind.value,

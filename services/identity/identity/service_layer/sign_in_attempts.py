@@ -18,8 +18,9 @@ from identity.domain.errors import SignInRefused, SignInThrottled
 from identity.domain.origins import Origin
 from identity.domain.sign_in import FAILURE_WINDOW, Failure, SignInDecision, decide_sign_in
 from identity.domain.users import UserKind
+from identity.events.access import SESSION_SIGN_IN_FAILED
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Subject, new_event
+from servicekit.messaging.envelope import Subject
 
 
 def judge_attempt(uow: UnitOfWork, *, kind: UserKind, email: str, credentials_valid: bool,
@@ -63,8 +64,8 @@ def publish_failure(uow: UnitOfWork, *, email: str, kind: UserKind, org_id: str 
                     origin: Origin, refusal: SignInRefused | None = None,
                     facts: dict[str, object] | None = None) -> None:
     retry_after = refusal.details.get("retry_after_seconds") if refusal else None
-    uow.publish(new_event(
-        "identity.session.sign_in_failed", subject=_email_subject(email), org_id=org_id,
+    uow.publish(SESSION_SIGN_IN_FAILED.event(
+        subject=_email_subject(email), org_id=org_id,
         data={"email": email, "account": kind.value,
               "reason": _reason(refusal),
               "throttled": retry_after is not None, "retry_after_seconds": retry_after,

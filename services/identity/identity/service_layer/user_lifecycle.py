@@ -17,6 +17,7 @@ from identity.domain.catalog import UserTypeCatalog
 from identity.domain.seats import seat_usage
 from identity.domain.staff_roles import assumed_role
 from identity.domain.user_edits import KEEP, ProfileEdit, StaffRecord, edit_profile, facts_of
+from identity.events.users import USER_REACTIVATED, USER_UPDATED
 from identity.service_layer.callers import Caller, event_actor, load_actor
 from identity.service_layer.users import (
     UserView,
@@ -26,7 +27,7 @@ from identity.service_layer.users import (
     view_of,
 )
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Subject, new_event
+from servicekit.messaging.envelope import Subject
 
 
 def edit_user(
@@ -70,8 +71,8 @@ def edit_user(
             # projection that keeps both moves them forward together.
             data["after"]["permissions"] = sorted(after.user.permissions(catalog))
             data["permission_version"] = edited.permission_version
-        uow.publish(new_event(
-            "identity.user.updated", subject=Subject("user", target.id), org_id=caller.org_id,
+        uow.publish(USER_UPDATED.event(
+            subject=Subject("user", target.id), org_id=caller.org_id,
             actor=event_actor(actor.user), data=data))
         uow.commit()
         return view_of(repo, after.user, catalog, True)
@@ -93,6 +94,6 @@ def reactivate_user(
         change = profile_changes.reactivate_user(actor, target, seats=seats, catalog=catalog,
                                                  now=now)
         return store_change(uow, repo, actor.user, target, change, catalog,
-                            "identity.user.reactivated",
+                            USER_REACTIVATED,
                             {"clinics": list(repo.clinic_ids_of(target)),
                              "full_name": target.full_name, "user_type": target.user_type})

@@ -29,14 +29,21 @@ from identity.domain.staff_roles import StaffRole, assumed_role, permission_leve
 from identity.domain.supervision import require_supervisor_fits
 from identity.domain.user_managers import require_a_user_manager_remains
 from identity.domain.users import User, UserKind, new_staff_user
+from identity.events.users import (
+    USER_DEACTIVATED,
+    USER_PERMISSIONS_CHANGED,
+    USER_TYPE_CHANGED,
+)
 from identity.service_layer.callers import Caller, event_actor, load_actor
 from identity.service_layer.errors import NotFoundInPractice
 from identity.service_layer.mail_queue import queue_mail, send_queued
-from identity.service_layer.practitioners import place_member, record_member_role, role_facts
+from identity.service_layer.member_events import HowJoined, user_created
+from identity.service_layer.practitioners import place_member, record_member_role
 from identity.service_layer.sessions import PASSWORD_SETUP_LIFETIME, issue_password_setup
 from identity.service_layer.vendor_reads import record_vendor_read
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Subject, new_event
+from servicekit.messaging.definitions import EventDefinition
+from servicekit.messaging.envelope import Subject
 
 log = logging.getLogger(__name__)
 
@@ -130,17 +137,10 @@ def add_user(
         role = record_member_role(uow, user, placement, actor=actor.user, now=now)
         token = issue_password_setup(uow, user.id, now)
         view = view_of(repo, user, catalog, True)
-        uow.publish(new_event(
-            "identity.user.created", subject=Subject("user", user.id), org_id=caller.org_id,
-            actor=event_actor(actor.user), data={
-                "email": user.email, "full_name": user.full_name, "user_type": user.user_type,
-                "kind": user.kind.value, "status": "active",
-                "email_domain_recognized": practice.recognizes_domain(user.email),
-                "permissions": sorted(view.permissions or ()), "clinics": list(view.clinic_ids),
-                "permission_version": user.permission_version,
-                "supervising_therapist_id": supervising_therapist_id,
-                **role_facts(role),
-            }))
+        uow.publish(user_created(
+            user, event_actor(actor.user), permissions=view.permissions or (),
+            clinics=view.clinic_ids, supervisor_id=supervising_therapist_id, joined=HowJoined(
+                role=role, email_domain_recognized=practice.recognizes_domain(user.email))))
         mail = GetStartedMail(to=user.email, full_name=user.full_name,
                               practice_name=practice.name, added_by_name=actor.user.full_name,
                               token=token, expires_at=now + PASSWORD_SETUP_LIFETIME)
@@ -175,7 +175,7 @@ def change_permissions(
                                                       "message": notice.message}
             raise
         view = store_change(uow, repo, actor.user, target, change, catalog,
-                            "identity.user.permissions_changed")
+                            USER_PERMISSIONS_CHANGED)
         return view, change
 
 
@@ -190,7 +190,7 @@ def change_user_type(
         change = profile_changes.change_user_type(actor, target, user_type, catalog=catalog,
                                                   now=now)
         return store_change(uow, repo, actor.user, target, change, catalog,
-                            "identity.user.type_changed",
+                            USER_TYPE_CHANGED,
                             {"user_type_before": target.user_type,
                              "user_type_after": user_type})
 
@@ -208,19 +208,19 @@ def deactivate_user(
         for family in families:
             repo.save_family(revoke_family(family, now, "deactivated"), now)
         return store_change(uow, repo, actor.user, target, change, catalog,
-                            "identity.user.deactivated", {"sessions_revoked": len(families)})
+                            USER_DEACTIVATED, {"sessions_revoked": len(families)})
 
 
 def store_change(
     uow: UnitOfWork, repo: IdentityRepository, actor: User, before: User, change: ProfileChange,
-    catalog: UserTypeCatalog, event_type: str, extra: dict[str, Any] | None = None,
+    catalog: UserTypeCatalog, definition: EventDefinition, extra: dict[str, Any] | None = None,
 ) -> UserView:
     """Save a profile change and publish its event, unless it would leave the practice
     without an active User Manager (checked under the practice's lock)."""
     keep_a_user_manager(repo, before, change.user, catalog)
     repo.save_user(change.user)
-    uow.publish(new_event(
-        event_type, subject=Subject("user", change.user.id), org_id=change.user.practice_id,
+    uow.publish(definition.event(
+        subject=Subject("user", change.user.id), org_id=change.user.practice_id,
         actor=event_actor(actor), data={
             "before": {"permissions": sorted(change.permissions_before)},
             "after": {"permissions": sorted(change.permissions_after)},

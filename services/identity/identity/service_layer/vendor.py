@@ -26,14 +26,17 @@ from identity.domain.passwords import check_password
 from identity.domain.refresh_tokens import revoke_family
 from identity.domain.users import User, UserKind, normalize_email
 from identity.domain.vendor_support import GrantScope, scope_named
+from identity.events.access import ACCESS_GRANT_GRANTED, ACCESS_GRANT_REVOKED, SESSION_REVOKED
+from identity.events.users import VENDOR_STAFF_CREATED
 from identity.service_layer.callers import SYSTEM, event_actor
 from identity.service_layer.callers import require_active_grant as _require_active_grant
 from identity.service_layer.errors import NotASupportAdmin, NotFoundInPractice
 from identity.service_layer.recipients import profile_facts
 from identity.service_layer.sessions import issue_password_setup
 from servicekit.db import UnitOfWork
+from servicekit.messaging.definitions import EventDefinition
 from servicekit.messaging.envelope import Actor as EventActor
-from servicekit.messaging.envelope import Event, Subject, new_event
+from servicekit.messaging.envelope import Event, Subject
 
 
 @dataclass(frozen=True)
@@ -94,8 +97,8 @@ def add_vendor_staff(
             repo.set_password_hash(user.id, hashing.hash(password))
         else:
             token = issue_password_setup(uow, user.id, now)
-        uow.publish(new_event(
-            "identity.vendor_staff.created", subject=Subject("user", user.id), org_id=None,
+        uow.publish(VENDOR_STAFF_CREATED.event(
+            subject=Subject("user", user.id), org_id=None,
             actor=SYSTEM, data={**profile_facts(user), "is_support_admin": support_admin},
         ))
         uow.commit()
@@ -130,7 +133,7 @@ def grant_access(
         )
         directory.add_grant(grant)
         view = views(directory, [grant], now)[0]
-        uow.publish(grant_event("identity.access_grant.granted", view, admin_actor(uow, admin)))
+        uow.publish(grant_event(ACCESS_GRANT_GRANTED, view, admin_actor(uow, admin)))
         uow.commit()
     return view
 
@@ -168,13 +171,13 @@ def end_grant(uow: UnitOfWork, grant: VendorAccessGrant,
             continue
         repo.save_family(revoke_family(family, now, "access_grant_revoked"), now)
         ended += 1
-        uow.publish(new_event(
-            "identity.session.revoked", subject=Subject("user", grant.user_id),
+        uow.publish(SESSION_REVOKED.event(
+            subject=Subject("user", grant.user_id),
             org_id=grant.practice_id, actor=actor,
             data={"session_id": family_id, "reason": "access_grant_revoked",
                   "access_grant_id": grant.id}))
     view = views(directory, [revoked], now)[0]
-    uow.publish(grant_event("identity.access_grant.revoked", view, actor,
+    uow.publish(grant_event(ACCESS_GRANT_REVOKED, view, actor,
                              sessions_revoked=ended))
     return view
 
@@ -237,10 +240,11 @@ def views(directory: VendorDirectory, grants: list[VendorAccessGrant], now: date
             for g in grants]
 
 
-def grant_event(event_type: str, view: GrantView, actor: EventActor, **extra: object) -> Event:
+def grant_event(definition: EventDefinition, view: GrantView, actor: EventActor,
+                **extra: object) -> Event:
     grant = view.grant
-    return new_event(
-        event_type, subject=Subject("access_grant", grant.id), org_id=grant.practice_id,
+    return definition.event(
+        subject=Subject("access_grant", grant.id), org_id=grant.practice_id,
         actor=actor, data={
             "grant_id": grant.id, "user_id": grant.user_id, "email": view.email,
             "email_domain": view.email.rpartition("@")[2], "kind": UserKind.VENDOR.value,

@@ -10,9 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from identity.domain.users import Actor, UserKind
+from identity.events.access import CLINICS_VIEWED
+from identity.events.users import USERS_VIEWED
 from identity.service_layer.callers import event_actor
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Subject, new_event
+from servicekit.messaging.envelope import Subject
+
+_VIEWED = {"users": USERS_VIEWED, "clinics": CLINICS_VIEWED}
 
 
 def record_vendor_read(uow: UnitOfWork, actor: Actor, practice_id: str, records: str,
@@ -22,8 +26,8 @@ def record_vendor_read(uow: UnitOfWork, actor: Actor, practice_id: str, records:
         return
     shown = list(ids)
     grant = actor.access_grant
-    uow.publish(new_event(
-        f"identity.{records}.viewed", subject=Subject("practice", practice_id),
+    uow.publish(_VIEWED[records].event(
+        subject=Subject("practice", practice_id),
         org_id=practice_id, actor=event_actor(actor.user),
         data={f"{records.rstrip('s')}_ids": shown, "record_count": len(shown),
               "access_grant_id": grant.id if grant else None}))
