@@ -61,12 +61,17 @@ def practice_event(org_id: str, system: Actor) -> Event:
         subject=Subject("user", user_id),
         org_id=org_id,
         actor=system,
-        data={
+        data={  # every field identity's definition requires: consumers check them
             "email": f"{user_id[:8]}@bench.example",
+            "full_name": "Bench Member",
             "user_type": "PT",
             "kind": "staff",
             "role": "member",
             "status": "active",
+            "permissions": ["view_patients"],
+            "clinics": [],
+            "permission_version": 1,
+            "supervising_therapist_id": None,
         },
     )
 

@@ -66,7 +66,7 @@ def commit_events(runtime, count: int) -> None:
             uow.publish(new_event(
                 "identity.practice.created", subject=Subject("practice", str(uuid.uuid4())),
                 org_id=str(uuid.uuid4()), actor=Actor(id="graceful-test", kind="system"),
-                data={"n": n}))
+                data=practice_data(n)))
         uow.commit()
 
 
@@ -268,3 +268,12 @@ def test_a_relay_stopped_mid_backlog_finishes_its_batch_and_a_restart_publishes_
     print(f"published by the first relay before SIGTERM: {sent_at_stop} of {BACKLOG}")
     assert stored(audit) == (BACKLOG, BACKLOG)
     assert consumer.handled == BACKLOG, "an event was published twice"
+
+
+def practice_data(n: int) -> dict:
+    """identity.practice.created's data as identity defines it (consumers check it)."""
+    return {"name": f"Practice {n}", "model": "therapy", "owner_id": str(uuid.uuid4()),
+            "licensed_seats": 5, "recognized_domains": ["sunrise.example"], "clinics": [],
+            "automation_profile": {"id": str(uuid.uuid4()), "email": f"robot{n}@sunrise.example",
+                                   "full_name": "Automation", "kind": "automation",
+                                   "user_type": "AUTOMATION"}}

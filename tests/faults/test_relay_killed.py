@@ -56,7 +56,7 @@ def test_a_relay_killed_mid_stream_loses_and_doubles_nothing(
                 uow.publish(new_event(
                     "identity.practice.created", subject=Subject("practice", str(uuid.uuid4())),
                     org_id=str(uuid.uuid4()), actor=Actor(id="fault-test", kind="system"),
-                    data={"n": n}))
+                    data=practice_data(n)))
             uow.commit()
 
         first = subprocess.Popen(relay_cmd, env={**os.environ, **env},
@@ -82,3 +82,12 @@ def test_a_relay_killed_mid_stream_loses_and_doubles_nothing(
     with audit.connection() as conn:
         assert list_dead_letters(conn, "audit.all") == []
     assert second.returncode == 0, "the relay stops cleanly on SIGTERM"
+
+
+def practice_data(n: int) -> dict:
+    """identity.practice.created's data as identity defines it (consumers check it)."""
+    return {"name": f"Practice {n}", "model": "therapy", "owner_id": str(uuid.uuid4()),
+            "licensed_seats": 5, "recognized_domains": ["sunrise.example"], "clinics": [],
+            "automation_profile": {"id": str(uuid.uuid4()), "email": f"robot{n}@sunrise.example",
+                                   "full_name": "Automation", "kind": "automation",
+                                   "user_type": "AUTOMATION"}}

@@ -24,6 +24,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from servicekit.db import UnitOfWork
 from servicekit.messaging.bus import declare_consumer_topology
+from servicekit.messaging.contracts import ContractBook, OffContract, default_book
 from servicekit.messaging.deadletters import DeadLetterPublisher
 from servicekit.messaging.envelope import Event, InvalidEnvelope, decode_event
 from servicekit.messaging.tables import MessagingTables
@@ -108,8 +109,11 @@ class EventConsumer(ConsumerMixin):
         quorum: bool = False,
         retry: RetryPolicy | None = None,
         service: str | None = None,
+        contracts: ContractBook | None = None,
     ) -> None:
         self.connection = connection
+        # The producers' AsyncAPI documents: data they do not allow goes to <queue>.dead.
+        self._contracts = default_book() if contracts is None else contracts
         self.subscription = subscription
         self._connection: Connection | None = None  # the live one, while consuming
         self._uow_factory = uow_factory
@@ -127,7 +131,8 @@ class EventConsumer(ConsumerMixin):
         self._handled_total = consumer_events_handled.labels(*self._labels)
         self._lag = consumer_event_lag.labels(*self._labels)
         self._failures = consumer_handler_failures.labels(*self._labels)
-        for reason in ("handler_failed", "undecodable"):  # at 0 from the start, for increase()
+        # At 0 from the start, for increase().
+        for reason in ("handler_failed", "undecodable", "off_contract"):
             consumer_dead_letters.labels(*self._labels, reason)
 
     def get_consumers(self, Consumer: Callable[..., Consumer],  # noqa: N803
@@ -186,6 +191,11 @@ class EventConsumer(ConsumerMixin):
             event = decode_event(message.body)
         except InvalidEnvelope as exc:
             self._dead_letter(message, "undecodable", str(exc), attempts=0)
+            return
+        try:
+            self._contracts.check(event)
+        except OffContract as exc:
+            self._dead_letter(message, "off_contract", str(exc), attempts=0)
             return
         self._pending.append((message, event))
         if len(self._pending) >= self._batch_size:

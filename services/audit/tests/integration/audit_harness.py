@@ -52,7 +52,61 @@ def user_created(org_id: str, user_id: str, email: str, *, kind: str = "staff",
     return new_event("identity.user.created", subject=Subject("user", user_id), org_id=org_id,
                      actor=SYSTEM, occurred_at=occurred_at or datetime.now(UTC),
                      data={"email": email, "kind": kind, "role": role, "status": status,
-                           "full_name": full_name, "user_type": "PT"})
+                           "full_name": full_name, "user_type": "PT", "permissions": [],
+                           "clinics": [], "permission_version": 1,
+                           "supervising_therapist_id": None})
+
+
+def deactivated(org_id: str, user_id: str) -> Event:
+    """identity.user.deactivated as identity defines it."""
+    return new_event("identity.user.deactivated", subject=Subject("user", user_id),
+                     org_id=org_id, actor=SYSTEM, data={
+                         "before": {"permissions": ["view_patients"]},
+                         "after": {"permissions": []}, "granted": [],
+                         "revoked": ["view_patients"], "permission_version": 2, "notices": [],
+                         "supervising_therapist_id": None, "sessions_revoked": 0})
+
+
+def practice_as_sent(org_id: str, owner_id: str, domain: str) -> Event:
+    """identity.practice.created with every field identity's definition requires."""
+    return practice_created(
+        org_id, owner_id, model="therapy", licensed_seats=5, recognized_domains=[domain],
+        clinics=[{"id": new_id(), "name": "Sunrise PT", "assistants_may_finalize": True,
+                  "time_zone": "UTC"}],
+        automation_profile={"id": new_id(), "email": f"automation+{org_id[:8]}@{domain}",
+                            "full_name": "Automation", "kind": "automation",
+                            "user_type": "AUTOMATION"})
+
+
+def signed_in(org_id: str, user_id: str, email: str, *, kind: str = "staff",
+              **data: Any) -> Event:
+    """identity.session.signed_in as identity defines it: who signed in is the actor."""
+    return new_event("identity.session.signed_in", subject=Subject("user", user_id),
+                     org_id=org_id, actor=Actor(id=user_id, email=email, kind=kind),
+                     data={"session_id": new_id(), "account": kind, "second_factor": True,
+                           "source_address": "198.51.100.7", "user_agent": "test", **data})
+
+
+def sign_in_failed(org_id: str | None, email: str, **data: Any) -> Event:
+    """identity.session.sign_in_failed as identity defines it: the address tried is data."""
+    return new_event("identity.session.sign_in_failed", subject=Subject("sign_in", new_id()),
+                     org_id=org_id, data={
+                         "email": email, "account": "staff", "reason": "wrong_credentials",
+                         "throttled": False, "retry_after_seconds": None,
+                         "source_address": "198.51.100.7", "user_agent": "test", **data})
+
+
+def grant_granted(org_id: str, user_id: str, email: str, *, starts_at: datetime,
+                  ends_at: datetime, purpose: str = "support ticket 42") -> Event:
+    """identity.access_grant.granted as identity defines it."""
+    grant_id = new_id()
+    return new_event("identity.access_grant.granted", subject=Subject("access_grant", grant_id),
+                     org_id=org_id, actor=SYSTEM, data={
+                         "grant_id": grant_id, "user_id": user_id, "email": email,
+                         "email_domain": email.rpartition("@")[2], "kind": "vendor",
+                         "purpose": purpose, "scope": "support",
+                         "starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat(),
+                         "granted_by": new_id(), "revoked_at": None, "revoked_by": None})
 
 
 def access(event_type: str, org_id: str, actor_id: str, patient_id: str, **data: Any) -> Event:

@@ -10,14 +10,14 @@ import time
 import uuid
 
 import pytest
-from audit_harness import SYSTEM, new_id, practice_created, user_created
+from audit_harness import deactivated, new_id, practice_as_sent, signed_in, user_created
 from kombu import Producer, Queue
 from sqlalchemy import func, select
 
 from audit.adapters.tables import audit_events
 from audit.spec import SPEC
 from servicekit.messaging.bus import events_exchange
-from servicekit.messaging.envelope import Actor, Event, Subject, encode_event, new_event
+from servicekit.messaging.envelope import Event, encode_event
 from servicekit.migrations import upgrade
 from servicekit_testing.fixtures import wait_for
 
@@ -93,11 +93,10 @@ def seconds_until_alert(runtime, alert_queue, trigger: Event) -> float:
 @pytest.fixture
 def practice(running_audit, alert_queue):
     org, owner, ann = new_id(), new_id(), new_id()
-    publish(running_audit, practice_created(org, owner),
+    publish(running_audit, practice_as_sent(org, owner, "sunrise.example"),
             user_created(org, owner, "owner@sunrise.example", role="owner"),
             user_created(org, ann, "ann@sunrise.example"),
-            new_event("identity.user.deactivated", subject=Subject("user", ann), org_id=org,
-                      actor=SYSTEM, data={}))
+            deactivated(org, ann))
     wait_for(lambda: recorded(running_audit) == 4, timeout=20)
     return {"org": org, "deactivated": ann}
 
@@ -115,8 +114,6 @@ def test_a_sign_in_to_a_deactivated_account_is_alerted_within_a_second(
     running_audit, alert_queue, practice
 ):
     user = practice["deactivated"]
-    sign_in = new_event("identity.session.signed_in", subject=Subject("user", user),
-                        org_id=practice["org"], actor=Actor(id=user, kind="staff"),
-                        data={"email": "ann@sunrise.example"})
+    sign_in = signed_in(practice["org"], user, "ann@sunrise.example")
     elapsed = seconds_until_alert(running_audit, alert_queue, sign_in)
     assert elapsed < LIMIT_SECONDS, f"audit.alert.raised took {elapsed:.3f}s"

@@ -4,7 +4,7 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
-from audit_harness import new_id, practice_created, user_created
+from audit_harness import new_id, practice_as_sent, practice_created, user_created
 from kombu import Producer
 from sqlalchemy import func, select
 
@@ -43,7 +43,7 @@ def test_the_consumer_chains_events_and_raises_alerts_from_its_environment(deplo
     thread = threading.Thread(target=consumer.run, daemon=True)
     thread.start()
     org, owner = new_id(), new_id()
-    events = [practice_created(org, owner),
+    events = [practice_as_sent(org, owner, "sunrise.example"),
               user_created(org, owner, "owner@sunrise.example", role="owner"),
               user_created(org, new_id(), "sam@clinicplatform.example", kind="vendor")]
     try:

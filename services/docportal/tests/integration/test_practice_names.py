@@ -19,8 +19,15 @@ pytestmark = pytest.mark.integration
 
 
 def practice_created(org_id: str, name: str):
+    """identity.practice.created with every field identity's definition requires."""
     return new_event("identity.practice.created", subject=Subject("practice", org_id),
-                     org_id=org_id, data={"name": name, "owner_id": str(uuid.uuid4())})
+                     org_id=org_id, data={
+                         "name": name, "owner_id": str(uuid.uuid4()), "model": "therapy",
+                         "licensed_seats": 5, "recognized_domains": ["sunrise.example"],
+                         "clinics": [], "automation_profile": {
+                             "id": str(uuid.uuid4()), "email": "automation@sunrise.example",
+                             "full_name": "Automation", "kind": "automation",
+                             "user_type": "AUTOMATION"}})
 
 
 def practice_name(runtime, org_id: str) -> str | None:
