@@ -4,8 +4,8 @@ from audit.bootstrap import chain_settings, consumer_config, vendor_of
 from audit.config import AuditConfig
 from audit.domain.recognition import Vendor
 from audit.service_layer.anchoring import CHECKPOINT_SIGNED
-from audit.service_layer.chain import ChainSettings, lock_heads_in_order
-from audit.service_layer.record import record_event
+from audit.service_layer.chain import ChainSettings
+from audit.service_layer.record import record_events
 from servicekit.db import UnitOfWork
 from servicekit.messaging.consumer import Subscription
 from servicekit.messaging.envelope import Event
@@ -13,18 +13,16 @@ from servicekit.messaging.envelope import Event
 
 def record_and_recognize(uow: UnitOfWork, event: Event) -> None:
     """Chain and store every event; recognize profiles on identity's, in one transaction."""
-    if event.type == CHECKPOINT_SIGNED:
-        # The chain's own anchor, not an event of the clinic: chaining it would move a head,
-        # which needs a new checkpoint, which is another event, forever. The witness keeps it.
-        return
-    record_event(uow, event, *_settings(consumer_config()))
+    record_and_recognize_all(uow, [event])
 
 
-def lock_chain_heads(uow: UnitOfWork, events: list[Event]) -> None:
-    """Before a batch: take its partitions' locks in one order (see lock_heads_in_order)."""
-    settings, _ = _settings(consumer_config())
-    lock_heads_in_order(uow.session, ({"id": e.id, "org_id": e.org_id} for e in events
-                                      if e.type != CHECKPOINT_SIGNED), settings.partitions)
+def record_and_recognize_all(uow: UnitOfWork, events: list[Event]) -> None:
+    """A batch of deliveries: chained and stored together (one INSERT, a head per partition)."""
+    # The chain's own anchor is not an event of the clinic: chaining it would move a head,
+    # which needs a new checkpoint, which is another event, forever. The witness keeps it.
+    clinic_events = [event for event in events if event.type != CHECKPOINT_SIGNED]
+    if clinic_events:  # the config is read once per batch, no longer once per event
+        record_events(uow, clinic_events, *_settings(consumer_config()))
 
 
 @lru_cache(maxsize=8)
@@ -34,6 +32,7 @@ def _settings(config: AuditConfig) -> tuple[ChainSettings, Vendor]:
     return chain_settings(config), vendor_of(config)
 
 
-# audit.all sees every event on clinic.events.
+# audit.all sees every event on clinic.events. record_events takes the heads' locks itself,
+# in order, after encoding the batch (so nothing but the chaining runs under them).
 SUBSCRIPTIONS = (Subscription(queue="audit.all", bindings=("#",), handler=record_and_recognize,
-                              prepare=lock_chain_heads),)
+                              batch_handler=record_and_recognize_all),)

@@ -35,12 +35,14 @@ class AuditRecord:
 
     def add(self, event: Event, envelope: str, record: ChainRecord, received_at: datetime
             ) -> None:
-        self.session.execute(audit_events.insert().values(
-            event_id=event.id, type=event.type, producer=event.producer, org_id=event.org_id,
-            actor_id=event.actor.id if event.actor else None, patient_id=event.patient_id,
-            occurred_at=event.occurred_at, received_at=received_at, envelope=envelope,
-            partition=record.partition, chain_seq=record.seq, prev_hash=record.prev_hash,
-            hash=record.hash))
+        self.add_all([(event, envelope, record)], received_at)
+
+    def add_all(self, records: list[tuple[Event, str, ChainRecord]], received_at: datetime
+                ) -> None:
+        """Store a batch of chained records with one INSERT (SQLAlchemy's insertmanyvalues)."""
+        if records:
+            self.session.execute(audit_events.insert(), [
+                _row(event, envelope, record, received_at) for event, envelope, record in records])
 
     def latest(self, count: int) -> list[dict[str, Any]]:
         """The newest ``count`` stored events, oldest first."""
@@ -119,6 +121,15 @@ class AuditRecord:
     def _envelopes(self, query: Select) -> Iterator[dict[str, Any]]:
         for row in self.session.execute(query.execution_options(**_STREAMED)):
             yield json.loads(row.envelope)
+
+
+def _row(event: Event, envelope: str, record: ChainRecord, received_at: datetime
+         ) -> dict[str, Any]:
+    return {"event_id": event.id, "type": event.type, "producer": event.producer,
+            "org_id": event.org_id, "actor_id": event.actor.id if event.actor else None,
+            "patient_id": event.patient_id, "occurred_at": event.occurred_at,
+            "received_at": received_at, "envelope": envelope, "partition": record.partition,
+            "chain_seq": record.seq, "prev_hash": record.prev_hash, "hash": record.hash}
 
 
 def _stored_event(row: Any) -> dict[str, Any]:
