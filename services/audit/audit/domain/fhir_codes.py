@@ -36,7 +36,7 @@ SIGN_OUTS = frozenset({"identity.session.signed_out", "identity.session.revoked"
 # Documents leaving the practice: the disclosures of 45 CFR 164.528.
 DISCLOSURES = frozenset({"docportal.share.sent", "docportal.share.reshared"})
 # Who may do what, and who exists: accounts, their permissions, grants and invitations.
-SECURITY_ATTRIBUTE_PREFIXES = ("identity.user.", "identity.access_grant.", "identity.grant.",
+SECURITY_ATTRIBUTE_PREFIXES = ("identity.user.", "identity.access_grant.",
                                "identity.service_account.", "identity.vendor_staff.",
                                "identity.invitation.", "identity.recipient.",
                                "identity.password.")

@@ -2,24 +2,25 @@
 
 Identity's events arrive as envelopes (JSON dicts). This module reads the ones recognition
 cares about into plain facts and ignores the rest, so that a new identity event type means
-a change here and nowhere else:
+a change here and nowhere else. Each field is read under the name identity's definition
+gives it (services/identity/asyncapi.json), never under a guessed alias:
 
 - ``identity.practice.created``: the practice, its owner, ``data.recognized_domains`` and
-  the profiles it brings with it (``data.automation_profile``); any later
-  ``identity.practice.*`` event stating ``data.recognized_domains`` (or
-  ``data.after.recognized_domains``) replaces the domain list as of its time;
-- ``identity.user.created`` and ``identity.user.<anything>_changed`` / ``activated`` /
-  ``deactivated`` / ``updated``: a profile's email, full name, kind, status, role and
-  permissions (``data.permissions``, or ``data.after.permissions`` of a change); a
-  creation also says who created it (the envelope's actor, and ``data.invitation_id``
-  when the invitee's acceptance created the profile);
+  the profiles it brings with it (``data.automation_profile``);
+  ``identity.practice.recognized_domains_changed`` replaces the domain list (its
+  ``data.recognized_domains``) as of its time;
+- ``identity.user.created`` and ``identity.user.<anything>_changed`` / ``deactivated`` /
+  ``reactivated`` / ``updated``: a profile's email, full name, kind, status, role and
+  permissions (``data.permissions`` of a creation, ``data.after.permissions`` of a
+  change); a creation also says who created it (the envelope's actor, and
+  ``data.invitation_id`` when the invitee's acceptance created the profile);
 - ``identity.recipient.registered`` and ``identity.vendor_staff.created``: profiles that
   belong to no practice (document-portal recipients, the vendor's own staff);
 - ``identity.invitation.sent`` / ``resent``: who invited, for the creation that follows;
-- ``identity.grant.*`` / ``identity.access_grant.*`` (created, granted, revoked, ended):
-  a vendor access grant; ``identity.access_grant.used`` is also a vendor's sign-in to
-  the grant's practice;
-- ``identity.session.signed_in`` / ``identity.session.sign_in_failed``: sign-in attempts.
+- ``identity.access_grant.granted`` / ``revoked`` / ``used``: a vendor access grant;
+  ``used`` is also a vendor's sign-in to the grant's practice;
+- ``identity.session.signed_in`` (who: the actor) / ``identity.session.sign_in_failed``
+  (who: ``data.email``, ``data.user_id`` when identity knew the account): sign-in attempts.
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ from audit.domain.clock import parse_utc
 from audit.domain.signins import SignInAttempt
 
 PROFILE_FIELDS = ("email", "full_name", "kind", "status", "role", "permission_version")
-_GRANT_ENTITIES = frozenset({"grant", "access_grant", "vendor_access_grant"})
-_STATUS_BY_VERB = {"deactivated": "deactivated", "activated": "active", "reactivated": "active"}
+_STATUS_BY_VERB = {"deactivated": "deactivated", "reactivated": "active"}
+DOMAINS_CHANGED = "identity.practice.recognized_domains_changed"
 
 
 @dataclass(frozen=True)
@@ -139,19 +140,14 @@ def read_identity_event(event: Mapping[str, Any]) -> IdentityFact | None:
             org_id, str(data.get("name") or ""), data.get("owner_id"),
             tuple(str(d) for d in domains) if isinstance(domains, list) else None, profiles, at,
         )
-    if entity == "practice" and (org_id or subject.get("id")):
-        after = data.get("after")
-        domains = data.get("recognized_domains")
-        if not isinstance(domains, list) and isinstance(after, Mapping):
-            domains = after.get("recognized_domains")
-        if isinstance(domains, list):
-            return DomainsSeen(str(org_id or subject["id"]), tuple(str(d) for d in domains), at)
-        return None
+    if event["type"] == DOMAINS_CHANGED:
+        domains = data["recognized_domains"]
+        return DomainsSeen(str(org_id or subject["id"]), tuple(str(d) for d in domains), at)
     if entity == "user" and _is_profile_verb(verb):
         changes = _profile_changes(data)
         if verb in _STATUS_BY_VERB:
             changes.setdefault("status", _STATUS_BY_VERB[verb])
-        user_id = str(data.get("user_id") or subject["id"])
+        user_id = str(subject["id"])  # the subject of every identity.user.* is the user
         creation = None
         if verb == "created":
             actor = event.get("actor") or {}
@@ -163,14 +159,13 @@ def read_identity_event(event: Mapping[str, Any]) -> IdentityFact | None:
         changes = _profile_changes(data)
         changes.setdefault("kind", _PRACTICELESS[(entity, verb)])
         changes.setdefault("status", "active")
-        return ProfileSeen(str(data.get("user_id") or subject["id"]), None, changes,
-                           None, event["id"], at)
+        return ProfileSeen(str(data["user_id"]), None, changes, None, event["id"], at)
     if entity == "invitation" and verb in ("sent", "resent"):
         actor = event.get("actor") or {}
         if not org_id or not actor.get("id"):
             return None
         return InvitationSeen(str(subject["id"]), org_id, str(actor["id"]), at)
-    if entity in _GRANT_ENTITIES:
+    if entity == "access_grant":
         grant = _grant(event, data, verb)
         if verb == "used" and grant is not None and grant.org_id:
             return GrantUsed(grant, SignInAttempt(
@@ -179,9 +174,11 @@ def read_identity_event(event: Mapping[str, Any]) -> IdentityFact | None:
         return grant
     if entity == "session" and verb in ("signed_in", "sign_in_failed"):
         actor = event.get("actor") or {}
-        email = data.get("email") or actor.get("email") or ""
-        user_id = data.get("user_id") or (actor.get("id") if verb == "signed_in" else None)
-        kind = data.get("kind") or data.get("account") or actor.get("kind")
+        if verb == "signed_in":  # the actor is who signed in
+            email, user_id = actor.get("email") or "", actor.get("id")
+        else:  # refused: identity names the address tried, and the account when it knew it
+            email, user_id = data.get("email") or "", data.get("user_id")
+        kind = data.get("account")
         grant_id = data.get("access_grant_id")
         return SignInSeen(SignInAttempt(
             str(email), org_id, at, succeeded=verb == "signed_in",
@@ -193,9 +190,10 @@ def read_identity_event(event: Mapping[str, Any]) -> IdentityFact | None:
 
 def _profile_changes(data: Mapping[str, Any]) -> dict[str, str]:
     changes = {k: str(data[k]) for k in PROFILE_FIELDS if data.get(k) is not None}
+    # A creation states the permissions; a change states them as they are after it.
     after = data.get("after")
     permissions = data.get("permissions")
-    if not isinstance(permissions, list) and isinstance(after, Mapping):
+    if "permissions" not in data and isinstance(after, Mapping):
         permissions = after.get("permissions")
     if isinstance(permissions, list):
         changes["permissions"] = json.dumps(sorted({str(p) for p in permissions}))
@@ -215,14 +213,14 @@ def _is_profile_verb(verb: str) -> bool:
 
 
 def _grant(event: Mapping[str, Any], data: Mapping[str, Any], verb: str) -> GrantSeen | None:
-    user_id = data.get("user_id") or data.get("grantee_id")
+    user_id = data.get("user_id")
     if not user_id:
         return None
     revoked = data.get("revoked_at")
-    if verb in ("revoked", "ended") and not revoked:
+    if verb == "revoked" and not revoked:
         revoked = event["occurred_at"]
     return GrantSeen(
-        str(data.get("grant_id") or event["subject"]["id"]), str(user_id), event.get("org_id"),
+        str(event["subject"]["id"]), str(user_id), event.get("org_id"),
         str(data.get("purpose") or ""), _when(data.get("starts_at")), _when(data.get("ends_at")),
         _when(revoked),
     )

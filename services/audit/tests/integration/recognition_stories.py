@@ -104,6 +104,7 @@ def domain_added_and_user_created_on_it() -> Story:
     story = Story("domain added").a_practice(domains=["sunrise.example"])
     story.happens(1, "identity.practice.recognized_domains_changed", ("practice", story.org),
                   actor=Actor(id=story.owner, kind="staff"),
+                  recognized_domains=["sunrise.example", "sunrise-rehab.example"],
                   before={"recognized_domains": ["sunrise.example"]},
                   after={"recognized_domains": ["sunrise.example", "sunrise-rehab.example"]})
     story.creates(2, story.owner, new_id(), "ann@sunrise-rehab.example")

@@ -4,12 +4,19 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from audit_harness import SYSTEM, new_id, practice_created, user_created
+from audit_harness import (
+    deactivated,
+    grant_granted,
+    new_id,
+    practice_created,
+    sign_in_failed,
+    signed_in,
+    user_created,
+)
 from prometheus_client import REGISTRY
 from sqlalchemy import select
 
 from audit.adapters.tables import alerts, messaging
-from servicekit.messaging.envelope import Actor, Subject, new_event
 
 pytestmark = pytest.mark.integration
 VENDOR_DOMAIN = "clinicplatform.example"
@@ -58,9 +65,7 @@ def test_vendor_profile_without_grant_raises_an_alert_and_publishes_it(audit, fe
 def test_a_repeat_of_an_open_finding_raises_no_second_alert(audit, feed, practice):
     intruder = new_id()
     feed(user_created(practice, intruder, f"sam@{VENDOR_DOMAIN}", kind="vendor"))
-    feed(new_event("identity.session.signed_in", subject=Subject("user", intruder),
-                   org_id=practice, actor=Actor(id=intruder, kind="vendor"),
-                   data={"email": f"sam@{VENDOR_DOMAIN}"}))
+    feed(signed_in(practice, intruder, f"sam@{VENDOR_DOMAIN}", kind="vendor"))
     assert len(stored_alerts(audit)) == 1
     assert len(raised_events(audit)) == 1
 
@@ -68,11 +73,8 @@ def test_a_repeat_of_an_open_finding_raises_no_second_alert(audit, feed, practic
 def test_vendor_profile_with_an_active_grant_is_recognized(audit, feed, practice):
     member = new_id()
     now = datetime.now(UTC)
-    feed(new_event("identity.grant.created", subject=Subject("grant", new_id()),
-                   org_id=practice, actor=SYSTEM,
-                   data={"user_id": member, "purpose": "support ticket 42",
-                         "starts_at": (now - timedelta(hours=1)).isoformat(),
-                         "ends_at": (now + timedelta(hours=4)).isoformat()}))
+    feed(grant_granted(practice, member, f"ria@{VENDOR_DOMAIN}",
+                       starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=4)))
     feed(user_created(practice, member, f"ria@{VENDOR_DOMAIN}", kind="vendor"))
     assert stored_alerts(audit) == []
 
@@ -116,19 +118,15 @@ def test_a_profile_that_arrives_before_its_practice_is_judged_when_the_practice_
 def test_a_sign_in_to_a_deactivated_account_raises_a_critical_alert(audit, feed, practice):
     user = new_id()
     feed(user_created(practice, user, "ann@sunrise.example"))
-    feed(new_event("identity.user.status_changed", subject=Subject("user", user),
-                   org_id=practice, actor=SYSTEM, data={"status": "deactivated"}))
-    feed(new_event("identity.session.signed_in", subject=Subject("user", user),
-                   org_id=practice, actor=Actor(id=user, kind="staff"),
-                   data={"email": "ann@sunrise.example"}))
+    feed(deactivated(practice, user))
+    feed(signed_in(practice, user, "ann@sunrise.example"))
     [alert] = stored_alerts(audit)
     assert (alert["reason"], alert["severity"]) == ("sign_in_to_deactivated_account", "critical")
 
 
 def test_five_failed_sign_ins_for_one_account_raise_one_burst_alert(audit, feed, practice):
     def failure():
-        return new_event("identity.session.sign_in_failed", subject=Subject("session", new_id()),
-                         org_id=practice, actor=None, data={"email": "ann@sunrise.example"})
+        return sign_in_failed(practice, "ann@sunrise.example")
 
     feed(*(failure() for _ in range(4)))
     assert stored_alerts(audit) == []

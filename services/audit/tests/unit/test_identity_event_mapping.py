@@ -101,14 +101,14 @@ def test_a_deactivation_sets_the_status():
 
 def test_a_grant_revocation_takes_the_event_time_when_it_states_none():
     fact = read_identity_event(envelope("identity.access_grant.revoked", {"user_id": "u-2"},
-                                        subject=("grant", "g-1")))
+                                        subject=("access_grant", "g-1")))
     assert isinstance(fact, GrantSeen)
     assert fact.revoked_at == datetime(2026, 11, 23, 9, tzinfo=UTC)
 
 
 def test_a_failed_sign_in_is_an_attempt_by_email():
     fact = read_identity_event(envelope("identity.session.sign_in_failed",
-                                        {"email": "ann@x.example"}, subject=("session", "s")))
+                                        {"email": "ann@x.example"}, subject=("sign_in", "s")))
     assert isinstance(fact, SignInSeen)
     assert (fact.attempt.email, fact.attempt.succeeded, fact.attempt.user_id) == (
         "ann@x.example", False, None)
@@ -125,12 +125,29 @@ def test_other_events_are_not_recognition_facts():
     assert read_identity_event(envelope("identity.clinic.created", {})) is None
 
 
-def test_a_later_practice_event_stating_domains_replaces_them_as_of_its_time():
-    fact = read_identity_event(envelope("identity.practice.domains_changed", {
+def test_a_change_of_the_recognized_domains_replaces_them_as_of_its_time():
+    fact = read_identity_event(envelope("identity.practice.recognized_domains_changed", {
+        "recognized_domains": ["a.example", "b.example"],
         "before": {"recognized_domains": ["a.example"]},
         "after": {"recognized_domains": ["a.example", "b.example"]}},
         subject=("practice", "o-1")))
     assert fact == DomainsSeen("o-1", ("a.example", "b.example"), WHEN)
+
+
+def test_fields_and_types_identity_does_not_define_are_not_read():
+    # Names identity never sends: audit reads its definitions, it does not guess.
+    assert read_identity_event(envelope("identity.grant.created", {"user_id": "u-2"},
+                                        subject=("grant", "g-1"))) is None
+    assert read_identity_event(envelope("identity.access_grant.granted", {"grantee_id": "u-2"},
+                                        subject=("access_grant", "g-1"))) is None
+    assert read_identity_event(envelope("identity.practice.info_changed", {
+        "changed_fields": ["name"], "name": "X", "recognized_domains": ["a.example"]},
+        subject=("practice", "o-1"))) is None
+    signed_in = read_identity_event(envelope(
+        "identity.session.signed_in", {"account": "staff", "email": "other@x.example",
+                                       "kind": "vendor"},
+        actor={"id": "u-3", "kind": "staff", "email": "ann@x.example"}))
+    assert (signed_in.email, signed_in.kind) == ("ann@x.example", "staff")
 
 
 def test_a_vendor_sign_in_names_the_grant_that_let_them_in():
