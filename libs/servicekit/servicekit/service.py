@@ -11,6 +11,7 @@ from flask import Flask
 from sqlalchemy import Table
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from servicekit.auth import TokenVerifier
 from servicekit.config import ServiceConfig, load_config
 from servicekit.idempotency import IdempotencyKeys
 from servicekit.logs import configure_logging
@@ -73,11 +74,16 @@ def build_app(
     """The service's Flask app with health, metrics, OpenAPI and its runtime attached.
 
     Tokens are checked against the service's projected token state; only the service that
-    issues them (identity) gives its own, built from the runtime by ``token_state``.
+    issues them (identity) gives its own, built from the runtime by ``token_state``. Their
+    signatures are checked by ``verifier`` when given (identity's own keys, a test's key),
+    else with identity's keys from JWKS_URL (``jwks_verifier``): built here once, for every
+    service.
     """
     from servicekit.web.app import create_service_app
 
     runtime = spec.runtime(config)
+    if app_options.get("verifier") is None:
+        app_options["verifier"] = jwks_verifier(runtime.config)
     configure_logging(f"{spec.name}-api", runtime.config.log_level)
     name_process(spec.name)  # labels metrics of code that does not know its service (mailer)
     # An API is ready when its own database answers: writes go to the outbox, and a request
@@ -97,6 +103,14 @@ def build_app(
         app.extensions[IDEMPOTENCY_EXTENSION] = IdempotencyKeys(spec.idempotency_keys,
                                                                 runtime.engine)
     return app
+
+
+def jwks_verifier(config: ServiceConfig) -> TokenVerifier | None:
+    """Identity's public keys from JWKS_URL; without it, no token is accepted."""
+    if not config.jwks_url:
+        return None
+    return TokenVerifier(issuer=config.jwt_issuer, audience=config.jwt_audience,
+                         jwks_url=config.jwks_url)
 
 
 def _token_state(spec: ServiceSpec[ServiceConfig], runtime: Runtime,

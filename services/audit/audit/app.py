@@ -2,7 +2,7 @@ from flask import Flask
 
 from audit.api import blueprints
 from audit.api.errors import ERROR_TABLE
-from audit.bootstrap import bootstrap, identity_token_verifier
+from audit.bootstrap import bootstrap
 from audit.config import AuditConfig
 from audit.spec import SPEC
 from servicekit.auth import TokenVerifier
@@ -11,8 +11,8 @@ from servicekit.service import build_app
 
 def create_app(config: AuditConfig | None = None, verifier: TokenVerifier | None = None) -> Flask:
     """The audit API; tests pass a verifier for their own signing key."""
-    config = config or SPEC.load_config()  # type: ignore[assignment]
+    config = config or SPEC.load_config()
     app = build_app(SPEC, config, blueprints(), error_table=ERROR_TABLE,
-                    verifier=verifier or identity_token_verifier(config))
+                    verifier=verifier)
     app.extensions["audit"] = bootstrap(config, app.extensions["servicekit.runtime"])
     return app

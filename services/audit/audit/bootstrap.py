@@ -28,7 +28,6 @@ from audit.service_layer.anchoring import AnchorSettings
 from audit.service_layer.chain import ChainSettings, checkpoint_policy
 from audit.service_layer.verification import VerifySettings
 from audit.service_layer.witness import Witness
-from servicekit.auth import TokenVerifier
 from servicekit.config import load_config
 from servicekit.db import UnitOfWork
 from servicekit.mail import SmtpMailer
@@ -66,13 +65,6 @@ def audit() -> Audit:
     """The Audit of the app serving the current request."""
     return current_app.extensions["audit"]
 
-
-def identity_token_verifier(config: AuditConfig) -> TokenVerifier | None:
-    """Identity's public keys from JWKS_URL; without it, no token is accepted."""
-    if not config.jwks_url:
-        return None
-    return TokenVerifier(issuer=config.jwt_issuer, audience=config.jwt_audience,
-                         jwks_url=config.jwks_url)
 
 
 @functools.cache

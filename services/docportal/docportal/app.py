@@ -22,9 +22,6 @@ def create_app(config: DocportalConfig | None = None, verifier: TokenVerifier | 
     the HTTP client of identity's recipient accounts (tests pass a fake).
     """
     config = config or SPEC.load_config()
-    if verifier is None and config.jwks_url:
-        verifier = TokenVerifier(issuer=config.jwt_issuer, audience=config.jwt_audience,
-                                 jwks_url=config.jwks_url)
     storage = s3_storage(config)
     app = build_app(
         SPEC, config, blueprints(), error_table=ERROR_TABLE, verifier=verifier,

@@ -2,7 +2,7 @@ from flask import Flask
 
 from notes.api import blueprints
 from notes.api.errors import ERROR_TABLE
-from notes.bootstrap import bootstrap, identity_token_verifier
+from notes.bootstrap import bootstrap
 from notes.config import NotesConfig
 from notes.plan_pages import install_plan_pages
 from notes.spec import SPEC
@@ -15,7 +15,7 @@ def create_app(config: NotesConfig | None = None, verifier: TokenVerifier | None
     config = config or SPEC.load_config()
     app = build_app(
         SPEC, config, blueprints(), error_table=ERROR_TABLE,
-        verifier=verifier or identity_token_verifier(config),
+        verifier=verifier,
     )
     app.extensions["notes"] = bootstrap(config, app.extensions["servicekit.runtime"])
     install_plan_pages(app, config)  # the patient pages under /plan/

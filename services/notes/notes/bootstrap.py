@@ -14,7 +14,6 @@ from notes.config import NotesConfig
 from notes.domain.catalog import UserTypes, load_user_types
 from notes.service_layer.note_exports import NotePdfSettings
 from notes.service_layer.plan_sending import LinkSettings, PlanMailer
-from servicekit.auth import TokenVerifier
 from servicekit.db import UnitOfWork
 from servicekit.runtime import Runtime
 
@@ -49,13 +48,6 @@ def note_pdf_settings(config: NotesConfig) -> NotePdfSettings:
     return NotePdfSettings(store=s3_pdf_store(config),
                            render=ProcessPdfRenderer(config.note_pdf_render_processes))
 
-
-def identity_token_verifier(config: NotesConfig) -> TokenVerifier | None:
-    """Identity's public keys from JWKS_URL; without it, no token is accepted."""
-    if not config.jwks_url:
-        return None
-    return TokenVerifier(jwks_url=config.jwks_url, issuer=config.jwt_issuer,
-                         audience=config.jwt_audience)
 
 
 def notes() -> Notes:
