@@ -68,8 +68,9 @@ def register_recipient(
         raise InvalidRequest("Enter your full name.", {"field": "full_name"})
     check_password(password, practice_name="", email=email)
     password_hash = hashing.hash(password)  # slow on purpose: outside the transaction
-    user = User(id=str(uuid.uuid4()), practice_id=None, email=email,  # type: ignore[arg-type]
-                full_name=name, user_type=None, kind=UserKind.RECIPIENT)  # type: ignore[arg-type]
+    user = User(id=str(uuid.uuid4()), email=email, full_name=name, kind=UserKind.RECIPIENT,
+                # User types both as str, for the staff it mostly holds; a recipient has none.
+                practice_id=None, user_type=None)  # type: ignore[arg-type]
     try:
         with uow:
             if PracticelessAccounts(uow.session).account_id(UserKind.RECIPIENT, email):

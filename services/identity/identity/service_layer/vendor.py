@@ -82,9 +82,10 @@ def add_vendor_staff(
         raise InvalidRequest("Give the employee's full name.", {"field": "full_name"})
     if password is not None:
         check_password(password, practice_name=vendor_name, email=address)
-    user = User(id=str(uuid.uuid4()), practice_id=None, email=address,  # type: ignore[arg-type]
-                full_name=full_name.strip(), user_type=None,  # type: ignore[arg-type]
-                kind=UserKind.VENDOR)
+    user = User(id=str(uuid.uuid4()), email=address, full_name=full_name.strip(),
+                kind=UserKind.VENDOR,
+                # User types both as str, for the staff it mostly holds; vendor staff have none.
+                practice_id=None, user_type=None)  # type: ignore[arg-type]
     with uow:
         if PracticelessAccounts(uow.session).account_id(UserKind.VENDOR, address):
             raise StateConflict("This address is vendor staff already.", {"email": address})
