@@ -35,14 +35,16 @@ class MessagingTables:
     token_state: TokenStateTables | None = None
 
     def add_to_outbox(self, session: Session, event: Event) -> None:
-        session.execute(
-            insert(self.outbox).values(
-                event_id=event.id,
-                event_type=event.type,
-                payload=encode_event(event),
-                created_at=datetime.now(UTC),
-            )
-        )
+        self.add_all_to_outbox(session, [event])
+
+    def add_all_to_outbox(self, session: Session, events: list[Event]) -> None:
+        """Outbox rows for ``events`` in one statement (ids, and so relay order, as listed)."""
+        if not events:
+            return
+        now = datetime.now(UTC)
+        session.execute(insert(self.outbox), [
+            {"event_id": e.id, "event_type": e.type, "payload": encode_event(e), "created_at": now}
+            for e in events])
 
     def mark_processed(self, session: Session, consumer: str, event_ids: list[str]) -> set[str]:
         """Record that ``consumer`` handled ``event_ids``; return those it had not before."""

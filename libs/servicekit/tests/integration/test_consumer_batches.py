@@ -1,14 +1,18 @@
-"""Batches on the consumer side: a batch handler, and one ack per committed batch."""
+"""Batches: outbox rows written together, a batch handler, one ack per committed batch."""
 
 import pytest
+from sqlalchemy import select
 
 from harness import (
     RunningConsumer,
     effect_ids,
+    messaging,
     publish_events,
     record_effect,
+    start_consumer,
 )
 from servicekit.messaging.consumer import Subscription
+from servicekit.messaging.envelope import Subject, new_event
 from servicekit_testing.fixtures import wait_for
 
 pytestmark = pytest.mark.integration
@@ -64,3 +68,26 @@ def test_every_delivery_of_a_committed_batch_is_acked_beyond_the_prefetch(backen
     assert sorted(effect_ids(runtime)) == sorted(ids)
     # The consumer's channel is closed: whatever it had not acked would be waiting again.
     assert waiting_in(runtime, queue_name) == 0
+
+
+def test_events_published_together_are_relayed_in_their_order_and_arrive_once_each(
+    backend, queue_name
+):
+    runtime = backend()
+    running = start_consumer(runtime, queue_name)
+    events = [new_event("kit.thing.created", subject=Subject("thing", str(n)), org_id="o",
+                        data={"n": n}) for n in range(40)]
+    try:
+        wait_for(lambda: running.consumer.ready.is_set(), timeout=10)
+        with runtime.uow() as uow:
+            uow.publish_all(events)
+            uow.commit()
+        assert runtime.relay().relay_pending() == 40
+        wait_for(lambda: len(effect_ids(runtime)) >= 40)
+    finally:
+        running.stop()
+    assert sorted(effect_ids(runtime)) == sorted(event.id for event in events)
+    outbox = messaging.outbox  # the relay publishes in id order
+    with runtime.engine.connect() as conn:
+        relayed = conn.execute(select(outbox.c.event_id).order_by(outbox.c.id)).scalars().all()
+    assert relayed == [event.id for event in events]
