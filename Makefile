@@ -35,8 +35,10 @@ demo: venv
 test: venv
 	$(VENV_PY) -m pytest $(ARGS)
 
+# ruff, then mypy with pyproject.toml's settings (CI runs the same check: tests/lint).
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 bench: venv
 	$(VENV_PY) bench/events.py
