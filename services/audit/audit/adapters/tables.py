@@ -71,6 +71,22 @@ access_rollups = Table("access_rollups", metadata, *access_rollup_columns())
 Index("ix_access_rollups_patient", access_rollups.c.patient_id, access_rollups.c.org_id,
       access_rollups.c.day)
 
+# The same sums over all days, one row per practice, actor, patient and action: a report
+# whose window holds a key's first and last access takes that key from here, whatever
+# its number of days. Kept with the day rows; `audit rollups check` compares them.
+access_totals = Table(
+    "access_totals",
+    metadata,
+    Column("actor_id", String(64), primary_key=True),
+    Column("org_id", String(36), primary_key=True),
+    Column("patient_id", Text, primary_key=True),
+    Column("action", String(20), primary_key=True),
+    Column("records", BigInteger, nullable=False),
+    Column("first_at", UTCDateTime(), nullable=False),
+    Column("last_at", UTCDateTime(), nullable=False),
+)
+Index("ix_access_totals_patient", access_totals.c.patient_id, access_totals.c.org_id)
+
 # The newest record of each partition; its row lock serializes appends to that partition.
 chain_heads = Table(
     "chain_heads",

@@ -1,9 +1,10 @@
 """Access rollups: the access facts summed per (practice, actor, patient, action, UTC day).
 
-A report over [start, end) reads the rollups of the days that lie wholly inside the window
-and the records of the at most two days the window cuts (its edge days), so every count,
-first and last access stays exact for any window while the cost no longer grows with the
-events of each day.
+A report over [start, end) takes whole the all-days total of every key (patient or user,
+and action) whose first and last access lie inside the window. The keys the window cuts
+come from the rollups of the days that lie wholly inside it and the records of the at most
+two days it cuts (its edge days). Every count, first and last access stays exact for any
+window; a window over all of a subject's history reads one row per key.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from audit.domain.access import AccessFact, Action
 from audit.domain.clock import as_utc
+from audit.domain.reports import AccessTally
 
 # A rollup key for an event without a practice (None cannot be part of a primary key).
 NO_PRACTICE = ""
@@ -87,3 +89,19 @@ def roll_up(facts: Iterable[tuple[str | None, AccessFact]]) -> dict[RollupKey, R
         else:
             tally.add(fact.record_count, at, at)
     return tallies
+
+
+def totals_inside(
+    totals: Iterable[AccessTally], start: datetime, end: datetime
+) -> tuple[list[AccessTally], set[tuple[str, Action]]]:
+    """Split all-days totals by [start, end): those whose first and last access both lie in
+    it count whole; the keys of those the window cuts are to be counted day by day."""
+    start, end = as_utc(start, "start"), as_utc(end, "end")
+    inside: list[AccessTally] = []
+    cut: set[tuple[str, Action]] = set()
+    for total in totals:
+        if start <= total.first_access and total.last_access < end:
+            inside.append(total)
+        elif total.first_access < end and total.last_access >= start:
+            cut.add((total.key, total.action))
+    return inside, cut

@@ -13,12 +13,11 @@ from audit.adapters.residence_store import ResidenceStore
 from audit.adapters.rollup_store import AccessRollups
 from audit.domain.reports import (
     AccessReport,
-    AccessTally,
     ReportSubject,
     report_from_tallies,
     tallies_of_facts,
 )
-from audit.domain.rollups import split_window
+from audit.domain.rollups import WindowParts, split_window, totals_inside
 from audit.domain.scope import Scope
 from audit.service_layer.access_rollups import access_facts
 from audit.service_layer.errors import InvalidWindow
@@ -65,22 +64,25 @@ def access_report_of_user(
 
 def _report(session: Session, scope: Scope, subject: ReportSubject, subject_id: str,
             start: datetime, end: datetime) -> AccessReport:
-    """The window's whole days from the rollups, the days it cuts from the record."""
-    parts = split_window(start, end)
+    """Keys the window holds whole from their totals; those it cuts from the rollups of its
+    whole days and the record of the days it cuts."""
     rollups, record = AccessRollups(session), AuditRecord(session)
     if subject is ReportSubject.USER:
-        of_days, edge = rollups.of_user, partial(record.access_envelopes, actor_id=subject_id)
+        totals, of_days = rollups.totals_of_user, rollups.of_user
+        edge = partial(record.access_envelopes, actor_id=subject_id)
         matches, key = (lambda f: f.actor_id == subject_id), (lambda f: f.patient_id)
     else:
-        of_days, edge = rollups.of_patient, partial(record.access_envelopes,
-                                                    patient_id=subject_id)
+        totals, of_days = rollups.totals_of_patient, rollups.of_patient
+        edge = partial(record.access_envelopes, patient_id=subject_id)
         matches, key = (lambda f: f.patient_id == subject_id), (lambda f: f.actor_id)
-    tallies: list[AccessTally] = []
+    tallies, cut = totals_inside(totals(scope, subject_id), start, end)
+    parts = split_window(start, end) if cut else WindowParts(None, None, ())
     if parts.first_day is not None and parts.end_day is not None:
-        tallies += of_days(scope, subject_id, parts.first_day, parts.end_day)
+        tallies += (t for t in of_days(scope, subject_id, parts.first_day, parts.end_day)
+                    if (t.key, t.action) in cut)
     for edge_start, edge_end in parts.edges:
         facts = (f for e in edge(scope, start=edge_start, end=edge_end)
-                 for f in access_facts(e))
+                 for f in access_facts(e) if (key(f), f.action) in cut)
         tallies += tallies_of_facts(facts, edge_start, edge_end, matches, key)
     return report_from_tallies(tallies, subject, subject_id, start, end)
 

@@ -45,9 +45,15 @@ class RollupCheck:
 
 def rebuild_access_rollups(session: Session) -> None:
     """Recount every rollup from the stored record (after a restore, or to repair)."""
+    recount_day_rollups(session)
+    AccessRollups(session).total_the_days()
+
+
+def recount_day_rollups(session: Session) -> None:
+    """Recount the day rows alone (migration 0011; the totals came with 0013)."""
     pause_ingest(session)
     rollups = AccessRollups(session)
-    rollups.clear()
+    rollups.clear(totals=False)
     _recount_into(session, rollups)
 
 
@@ -65,7 +71,7 @@ def _recount_into(session: Session, rollups: AccessRollups) -> None:
     for chunk in stored_envelopes(session):
         tallies = roll_up((org_id, fact) for org_id, envelope in chunk
                           for fact in access_facts(json.loads(envelope)))
-        rollups.add(tallies)
+        rollups.add(tallies, totals=False)
 
 
 def access_facts(envelope: Mapping[str, Any]) -> list[AccessFact]:

@@ -40,11 +40,11 @@ def upgrade() -> None:
     op.create_index("ix_access_rollups_patient", "access_rollups",
                     ["patient_id", "org_id", "day"])
     # Imported here, not at the top: alembic loads every revision to read the graph.
-    from audit.service_layer.access_rollups import rebuild_access_rollups
+    from audit.service_layer.access_rollups import recount_day_rollups
 
     session = Session(bind=op.get_bind())
     try:
-        rebuild_access_rollups(session)
+        recount_day_rollups(session)
     finally:
         session.close()
 

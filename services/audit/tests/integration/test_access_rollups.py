@@ -13,7 +13,7 @@ from alembic.script import ScriptDirectory
 from audit_harness import access, new_id
 from sqlalchemy import delete, select, update
 
-from audit.adapters.tables import access_rollups, audit_events
+from audit.adapters.tables import access_rollups, access_totals, audit_events
 from audit.domain.access import access_facts_from_event
 from audit.domain.reports import build_patient_access_report, build_user_access_report
 from audit.service_layer.access_reports import (
@@ -105,14 +105,28 @@ def test_reports_from_rollups_equal_a_recount_for_random_windows(audit, accesses
             audit, scope, "patient", patient, start, end), (start, end)
 
 
-def test_whole_days_come_from_the_rollups_not_from_the_record(audit, accesses):
-    """A window of whole days reads no record: emptying the rollups empties the report."""
-    start, end = MIDNIGHT, MIDNIGHT + timedelta(days=6)
+def test_a_window_holding_all_of_a_users_accesses_reads_only_the_totals(audit, accesses):
+    """Emptying the day rows changes nothing; emptying the totals empties the report."""
+    start, end = MIDNIGHT - timedelta(days=2), MIDNIGHT + timedelta(days=9)
     user, scope = accesses["users"][0], Scope(None, all_practices=True)
-    assert user_access_report(audit.uow(), scope, user, start, end).total_records > 0
+    whole = user_access_report(audit.uow(), scope, user, start, end)
+    assert whole.total_records > 0
     with audit.uow() as uow:
         uow.session.execute(delete(access_rollups))
+        assert access_report_of_user(uow.session, scope, user, start, end) == whole
+        uow.session.execute(delete(access_totals))
         assert access_report_of_user(uow.session, scope, user, start, end).total_records == 0
+
+
+def test_the_whole_days_of_a_cut_window_come_from_the_day_rows(audit, accesses):
+    """Keys with accesses before and after the window: their whole days are day rows."""
+    start, end = MIDNIGHT + timedelta(days=1), MIDNIGHT + timedelta(days=4)
+    user, scope = accesses["users"][0], Scope(None, all_practices=True)
+    before = user_access_report(audit.uow(), scope, user, start, end)
+    with audit.uow() as uow:
+        uow.session.execute(delete(access_rollups))
+        without_days = access_report_of_user(uow.session, scope, user, start, end)
+    assert without_days.total_records < before.total_records
 
 
 def test_the_check_finds_a_changed_rollup_and_a_rebuild_repairs_it(audit, accesses):
@@ -131,18 +145,23 @@ def test_the_check_finds_a_changed_rollup_and_a_rebuild_repairs_it(audit, access
         uow.commit()
     with audit.uow() as uow:
         assert check_access_rollups(uow.session).equal
+        uow.session.execute(delete(access_totals).where(
+            access_totals.c.actor_id == accesses["users"][1]))
+        assert not check_access_rollups(uow.session).equal
 
 
 def test_the_migration_counts_the_records_already_stored(audit, accesses, database_url):
     with audit.uow() as uow:
-        kept = uow.session.execute(select(access_rollups)).all()
+        kept = [uow.session.execute(select(table)).all()
+                for table in (access_rollups, access_totals)]
     config = alembic_config(SPEC.migrations_dir, database_url)
     rollups_step = next(rev for rev in ScriptDirectory.from_config(config).walk_revisions()
                         if rev.path.endswith("_access_rollups.py"))
     command.downgrade(config, rollups_step.down_revision)
     command.upgrade(config, "head")
     with audit.uow() as uow:
-        assert sorted(uow.session.execute(select(access_rollups)).all()) == sorted(kept)
+        for table, rows in zip((access_rollups, access_totals), kept, strict=True):
+            assert sorted(uow.session.execute(select(table)).all()) == sorted(rows)
 
 
 def test_a_search_with_unreadable_patient_ids_is_stored_and_not_counted(audit, feed):

@@ -14,7 +14,14 @@ from audit.domain.reports import (
     report_from_tallies,
     tallies_of_facts,
 )
-from audit.domain.rollups import NO_PRACTICE, RollupKey, roll_up, split_window, start_of
+from audit.domain.rollups import (
+    NO_PRACTICE,
+    RollupKey,
+    roll_up,
+    split_window,
+    start_of,
+    totals_inside,
+)
 
 MIDNIGHT = datetime(2026, 11, 3, tzinfo=UTC)
 
@@ -134,3 +141,22 @@ def test_a_report_from_day_tallies_and_edge_facts_equals_one_from_the_facts():
                                     lambda f: f.patient_id)
     assert report_from_tallies(tallies, ReportSubject.USER, "u-sam", start, end) == \
         build_user_access_report(facts, "u-sam", start, end)
+
+
+def total(key, first, last, records=1, action=Action.VIEWED):
+    return AccessTally(key, action, records, first, last)
+
+
+def test_a_key_whose_first_and_last_access_lie_inside_counts_whole_and_others_are_cut():
+    start, end = MIDNIGHT, MIDNIGHT + timedelta(days=3)
+    inside, cut = totals_inside([
+        total("p-in", start, end - timedelta(microseconds=1)),  # both ends included
+        total("p-early", start - timedelta(seconds=1), start + timedelta(hours=1)),
+        total("p-late", end - timedelta(hours=1), end),  # the end is excluded
+        total("p-around", start - timedelta(days=1), end + timedelta(days=1)),
+        total("p-before", start - timedelta(days=2), start - timedelta(microseconds=1)),
+        total("p-after", end, end + timedelta(days=1)),
+    ], start, end)
+    assert [t.key for t in inside] == ["p-in"]
+    assert cut == {("p-early", Action.VIEWED), ("p-late", Action.VIEWED),
+                   ("p-around", Action.VIEWED)}
