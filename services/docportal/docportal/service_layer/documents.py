@@ -14,11 +14,17 @@ from docportal.domain.documents import Document, DocumentKind, new_document
 from docportal.domain.errors import DocportalError
 from docportal.domain.uploads import SNIFF_BYTES, validate_upload
 from docportal.domain.withdrawal import check_not_withdrawn
+from docportal.events.documents import (
+    DOCUMENT_DOWNLOADED,
+    DOCUMENT_UPLOADED,
+    DOCUMENT_VIEWED,
+    DOCUMENTS_VIEWED,
+)
 from docportal.service_layer.callers import Staff
 from docportal.service_layer.errors import DocumentNotFound
 from docportal.service_layer.ports import DocumentStorage, StorageUnavailable, StoredObject
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Subject, new_event
+from servicekit.messaging.envelope import Subject
 
 log = logging.getLogger("docportal.documents")
 
@@ -48,8 +54,8 @@ def upload_document(
     try:
         with uow:
             DocumentRepository(uow.session).add(document, sha256)
-            uow.publish(new_event(
-                "docportal.document.uploaded", subject=Subject("document", document.id),
+            uow.publish(DOCUMENT_UPLOADED.event(
+                subject=Subject("document", document.id),
                 org_id=staff.org_id, actor=staff.actor(), patient_id=patient_id,
                 occurred_at=document.uploaded_at,
                 data={"kind": str(document.kind), "content_type": document.content_type,
@@ -126,8 +132,8 @@ def list_documents(
     """The patient's documents, newest first; the listing itself is an access to record."""
     with uow:
         found = DocumentRepository(uow.session).list_for_patient(staff.org_id, patient_id)
-        uow.publish(new_event(
-            "docportal.documents.viewed", subject=Subject("patient", patient_id),
+        uow.publish(DOCUMENTS_VIEWED.event(
+            subject=Subject("patient", patient_id),
             org_id=staff.org_id, actor=staff.actor(), patient_id=patient_id, occurred_at=now,
             data={"document_ids": [d.id for d in found],
                   **({"record_count": len(found)} if found else {})},
@@ -140,8 +146,8 @@ def get_document(uow: UnitOfWork, staff: Staff, document_id: str, now: datetime)
     """The document's metadata, withdrawn or not, recorded as a staff view of the patient."""
     with uow:
         document = _get(DocumentRepository(uow.session), staff, document_id)
-        uow.publish(new_event(
-            "docportal.document.viewed", subject=Subject("document", document.id),
+        uow.publish(DOCUMENT_VIEWED.event(
+            subject=Subject("document", document.id),
             org_id=staff.org_id, actor=staff.actor(), patient_id=document.patient_id,
             occurred_at=now, data={"by": "staff"}))
         uow.commit()
@@ -164,8 +170,8 @@ def download_document(
             document = _get(DocumentRepository(uow.session), staff, document_id)
             check_not_withdrawn(document)
             stored = opening.result()
-            uow.publish(new_event(
-                "docportal.document.downloaded", subject=Subject("document", document.id),
+            uow.publish(DOCUMENT_DOWNLOADED.event(
+                subject=Subject("document", document.id),
                 org_id=staff.org_id, actor=staff.actor(), patient_id=document.patient_id,
                 occurred_at=now, data={"size_bytes": document.size_bytes, "by": "staff"},
             ))

@@ -28,14 +28,17 @@ from docportal.domain.recipients import (
 )
 from docportal.domain.shares import Share, ShareStatus
 from docportal.domain.tokens import hash_share_token
+from docportal.events.documents import DOCUMENT_DOWNLOADED, DOCUMENT_VIEWED
+from docportal.events.shares import SHARE_ACCESS_REFUSED, SHARE_CLAIMED, SHARE_VIEWED
 from docportal.service_layer.callers import Recipient
 from docportal.service_layer.errors import DocumentNotFound, ShareLinkUnknown
 from docportal.service_layer.ports import DocumentStorage, RecipientAccounts, StoredObject, Tokens
 from docportal.service_layer.shares import UNKNOWN_PRACTICE
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Event, Subject, new_event
+from servicekit.messaging.definitions import EventDefinition
+from servicekit.messaging.envelope import Event, Subject
 
-REFUSED_EVENT = "docportal.share.access_refused"
+REFUSED_EVENT = SHARE_ACCESS_REFUSED.type
 
 
 @dataclass(frozen=True)
@@ -72,9 +75,9 @@ def open_share_link(
         shares.save_state(share)
         shares.add_activity(viewed)
         if access.claimed_now:
-            uow.publish(_recipient_event("docportal.share.claimed", share, recipient, now,
+            uow.publish(_recipient_event(SHARE_CLAIMED, share, recipient, now,
                                          document_ids=list(share.document_ids)))
-        uow.publish(_recipient_event("docportal.share.viewed", share, recipient, now,
+        uow.publish(_recipient_event(SHARE_VIEWED, share, recipient, now,
                                      document_ids=list(share.document_ids),
                                      client=viewed.client))
         uow.commit()
@@ -155,14 +158,14 @@ def open_document(
             stored = opening.result()
             if download:
                 entry = record_download(share, access, document_id, client, now)
-                event_type, extra = "docportal.document.downloaded", {
+                definition, extra = DOCUMENT_DOWNLOADED, {
                     "size_bytes": document.size_bytes}
             else:
                 entry = record_view(share, access, client, now, document_id)
-                event_type, extra = "docportal.document.viewed", {}
+                definition, extra = DOCUMENT_VIEWED, {}
             shares.add_activity(entry)
-            uow.publish(new_event(
-                event_type, subject=Subject("document", document.id), org_id=share.org_id,
+            uow.publish(definition.event(
+                subject=Subject("document", document.id), org_id=share.org_id,
                 actor=recipient.actor(), patient_id=share.patient_id, occurred_at=entry.at,
                 data={"share_id": share.id, "by": "recipient", "client": entry.client,
                       **extra}))
@@ -213,16 +216,16 @@ def _refuse(
     attempt = refused_attempt(share, refusal, recipient.account() if recipient else None,
                               client, now, document_id)
     shares.add_refusal(attempt)
-    uow.publish(new_event(
-        REFUSED_EVENT, subject=Subject("share", share.id), org_id=share.org_id,
+    uow.publish(SHARE_ACCESS_REFUSED.event(
+        subject=Subject("share", share.id), org_id=share.org_id,
         actor=recipient.actor() if recipient else None, patient_id=share.patient_id,
         occurred_at=attempt.at,
         data={"reason": attempt.reason, "document_id": document_id, "client": attempt.client}))
     uow.commit()
 
 
-def _recipient_event(event_type: str, share: Share, recipient: Recipient, now: datetime,
+def _recipient_event(definition: EventDefinition, share: Share, recipient: Recipient, now: datetime,
                      **data: object) -> Event:
-    return new_event(event_type, subject=Subject("share", share.id), org_id=share.org_id,
-                     actor=recipient.actor(), patient_id=share.patient_id, occurred_at=now,
-                     data=data)
+    return definition.event(subject=Subject("share", share.id), org_id=share.org_id,
+                            actor=recipient.actor(), patient_id=share.patient_id,
+                            occurred_at=now, data=data)

@@ -13,9 +13,10 @@ from docportal.domain.share_lists import (
     share_line,
 )
 from docportal.domain.shares import ShareStatus
+from docportal.events.shares import SHARES_VIEWED
 from docportal.service_layer.callers import Staff
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Subject, new_event
+from servicekit.messaging.envelope import Subject
 
 
 def list_sent_shares(
@@ -39,8 +40,8 @@ def list_sent_shares(
         for share in found:
             by_patient[share.patient_id].append(share.id)
         for listed_patient, share_ids in by_patient.items():
-            uow.publish(new_event(
-                "docportal.shares.viewed", subject=Subject("patient", listed_patient),
+            uow.publish(SHARES_VIEWED.event(
+                subject=Subject("patient", listed_patient),
                 org_id=staff.org_id, actor=staff.actor(), patient_id=listed_patient,
                 occurred_at=now, data={"share_ids": share_ids, "record_count": len(share_ids)}))
         uow.commit()

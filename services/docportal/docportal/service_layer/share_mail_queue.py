@@ -33,15 +33,16 @@ from docportal.domain.share_mail import (
     mail_send_before,
 )
 from docportal.domain.shares import Share
+from docportal.events.shares import SHARE_MAIL_SENT
 from docportal.service_layer.ports import ShareMail, ShareMailer
 from servicekit.db import UnitOfWork
 from servicekit.mail_delivery import deliver_now
 from servicekit.mail_outbox import Backoff, MailOutbox
-from servicekit.messaging.envelope import Subject, new_event
+from servicekit.messaging.envelope import Subject
 
 log = logging.getLogger("docportal.share_mail")
 
-MAIL_SENT_EVENT = "docportal.share.mail_sent"
+MAIL_SENT_EVENT = SHARE_MAIL_SENT.type
 #: 1, 2, 4, 8, 16 minutes, then every 30; the share's expiry (send_before) ends it first.
 SHARE_MAIL_BACKOFF = Backoff(first=FIRST_RETRY_DELAY, last=MAX_RETRY_DELAY, max_attempts=60)
 
@@ -57,8 +58,8 @@ def _share_mail_sent(uow: UnitOfWork, key: str) -> None:
     # A share handed over from the retrier before the outbox had tried it already.
     mail_delivered(share, queued.sent_at, share.mail_attempts + queued.attempts)
     if shares.save_mail_delivered(share) and share.mail_attempts > 1:
-        uow.publish(new_event(
-            MAIL_SENT_EVENT, subject=Subject("share", share.id), org_id=share.org_id,
+        uow.publish(SHARE_MAIL_SENT.event(
+            subject=Subject("share", share.id), org_id=share.org_id,
             patient_id=share.patient_id, occurred_at=share.mail_sent_at,
             data={"attempts": share.mail_attempts,
                   "claim_deadline": share.claim_deadline.isoformat()}))

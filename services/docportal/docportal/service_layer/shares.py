@@ -21,6 +21,7 @@ from docportal.domain.shares import Share
 from docportal.domain.sharing import IssuedShare, reshare, share_documents
 from docportal.domain.tracking import ShareTracking, track_share
 from docportal.domain.withdrawal import check_not_withdrawn
+from docportal.events.shares import SHARE_RESHARED, SHARE_REVOKED, SHARE_SENT
 from docportal.service_layer.callers import Staff
 from docportal.service_layer.errors import DocumentNotFound, ShareNotFound
 from docportal.service_layer.ports import ShareMail, ShareMailer
@@ -31,7 +32,8 @@ from docportal.service_layer.share_mail_queue import (
     withdraw_share_mail,
 )
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Event, Subject, new_event
+from servicekit.messaging.definitions import EventDefinition
+from servicekit.messaging.envelope import Event, Subject
 
 log = logging.getLogger("docportal.shares")
 
@@ -78,7 +80,7 @@ def send_share(
             purpose_description=purpose_description, message=message)
         _within_share_limits(uow, mail.limits, staff, issued.share.recipient_email, now)
         ShareRepository(uow.session).add(issued.share)
-        uow.publish(_share_event("docportal.share.sent", issued.share, staff, list(found.values())))
+        uow.publish(_share_event(SHARE_SENT, issued.share, staff, list(found.values())))
         key = _queue_mail(uow, mail, staff, issued, now)
         uow.commit()
     return SentShare(issued.share, send_queued_share_mail(uow, mail.mailer, key, now))
@@ -100,7 +102,7 @@ def reshare_share(
         _within_share_limits(uow, mail.limits, staff, old.recipient_email, now)
         shares.save_state(old)
         shares.add(issued.share)
-        uow.publish(_share_event("docportal.share.reshared", issued.share, staff, documents,
+        uow.publish(_share_event(SHARE_RESHARED, issued.share, staff, documents,
                                  supersedes_id=old.id))
         withdraw_share_mail(uow.session, old.id, now)
         key = _queue_mail(uow, mail, staff, issued, now)
@@ -116,8 +118,8 @@ def revoke_share(uow: UnitOfWork, staff: Staff, share_id: str, now: datetime) ->
         if share.revoke(staff.user_id, now):
             shares.save_state(share)
             withdraw_share_mail(uow.session, share.id, now)
-            uow.publish(new_event(
-                "docportal.share.revoked", subject=Subject("share", share.id),
+            uow.publish(SHARE_REVOKED.event(
+                subject=Subject("share", share.id),
                 org_id=share.org_id, actor=staff.actor(), patient_id=share.patient_id,
                 occurred_at=now, data={"recipient_email": share.recipient_email}))
         uow.commit()
@@ -164,14 +166,14 @@ def _get(shares: ShareRepository, staff: Staff, share_id: str, *, for_update: bo
     return share
 
 
-def _share_event(event_type: str, share: Share, staff: Staff, documents: Sequence[Document],
-                 **data: object) -> Event:
+def _share_event(definition: EventDefinition, share: Share, staff: Staff,
+                 documents: Sequence[Document], **data: object) -> Event:
     # The audit's accounting of disclosures reads these: what went to whom and why. The
     # documents are described by kind only (a filename may name the patient), and the
     # sender's message stays out; the purpose description is the recorded purpose itself.
     kinds = {d.id: str(d.kind) for d in documents}
-    return new_event(
-        event_type, subject=Subject("share", share.id), org_id=share.org_id,
+    return definition.event(
+        subject=Subject("share", share.id), org_id=share.org_id,
         actor=staff.actor(), patient_id=share.patient_id, occurred_at=share.sent_at,
         data={"document_ids": list(share.document_ids), "recipient_email": share.recipient_email,
               "purpose": str(share.purpose), "purpose_description": share.purpose_description,

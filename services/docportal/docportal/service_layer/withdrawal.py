@@ -7,13 +7,15 @@ from datetime import datetime
 from docportal.adapters.repository import DocumentRepository, ShareRepository
 from docportal.domain.documents import Document
 from docportal.domain.withdrawal import withdraw_document
+from docportal.events.documents import DOCUMENT_WITHDRAWN
+from docportal.events.shares import SHARE_REVOKED
 from docportal.service_layer.callers import Staff
 from docportal.service_layer.errors import DocumentNotFound
 from docportal.service_layer.share_mail_queue import withdraw_share_mail
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Subject, new_event
+from servicekit.messaging.envelope import Subject
 
-WITHDRAWN_EVENT = "docportal.document.withdrawn"
+WITHDRAWN_EVENT = DOCUMENT_WITHDRAWN.type
 
 
 def withdraw(uow: UnitOfWork, staff: Staff, document_id: str, *, reason: str,
@@ -40,13 +42,13 @@ def withdraw(uow: UnitOfWork, staff: Staff, document_id: str, *, reason: str,
             for share in withdrawal.revoked:
                 shares.save_state(share)
                 withdraw_share_mail(uow.session, share.id, now)
-                uow.publish(new_event(
-                    "docportal.share.revoked", subject=Subject("share", share.id),
+                uow.publish(SHARE_REVOKED.event(
+                    subject=Subject("share", share.id),
                     org_id=share.org_id, actor=staff.actor(), patient_id=share.patient_id,
                     occurred_at=now, data={"recipient_email": share.recipient_email,
                                            "withdrawn_document_id": document_id}))
-            uow.publish(new_event(
-                WITHDRAWN_EVENT, subject=Subject("document", document_id),
+            uow.publish(DOCUMENT_WITHDRAWN.event(
+                subject=Subject("document", document_id),
                 org_id=staff.org_id, actor=staff.actor(), patient_id=document.patient_id,
                 occurred_at=now,
                 data={"revoked_share_ids": [share.id for share in withdrawal.revoked]}))
