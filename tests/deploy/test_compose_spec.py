@@ -213,3 +213,13 @@ def test_worker_healthchecks_ask_readyz_on_the_metrics_port(compose):
             continue
         probe = " ".join(spec["healthcheck"]["test"])
         assert f"127.0.0.1:{port}/readyz" in probe, name
+
+
+def test_every_process_of_a_mailing_service_seals_its_mail_outbox_under_one_secret(compose):
+    """Each container would generate its own MAIL_OUTBOX_SECRET into its own LOCAL_DIR: the
+    API's queued mails would not open in the mail worker, which gives them up."""
+    for svc in ("identity", "notes", "docportal", "audit"):
+        secrets = {name: spec.get("environment", {}).get("MAIL_OUTBOX_SECRET")
+                   for name, spec in compose.items() if name.startswith(f"{svc}-")}
+        assert secrets and None not in secrets.values(), secrets
+        assert len(set(secrets.values())) == 1, secrets

@@ -31,7 +31,7 @@ SECRET_SETTINGS = {
     "DATABASE_URL", "BUS_URL", "JWT_PRIVATE_KEYS", "S3_ACCESS_KEY", "S3_SECRET_KEY",
     "RECIPIENT_PROOF_SECRET", "PORTAL_SESSION_SECRET", "SMTP_URL", "AUDIT_SIGNING_KEY",
     "AUDIT_WITNESS_ACCESS_KEY", "AUDIT_WITNESS_SECRET_KEY", "STAFF_SESSION_SECRET",
-    "PLAN_PAGE_SESSION_SECRET",
+    "PLAN_PAGE_SESSION_SECRET", "MAIL_OUTBOX_SECRET",
 }
 
 
@@ -376,6 +376,7 @@ def test_every_process_of_a_service_gets_the_same_settings_and_its_own_database(
         assert all(s == seen[0] for s in seen), f"{svc}: processes read different settings"
         assert seen[0]["DATABASE_URL"].rsplit("/", 1)[1] == svc
         assert seen[0]["BUS_QUORUM_QUEUES"] == "1"
+        assert "MAIL_OUTBOX_SECRET" in seen[0], f"{svc}: its mail outbox has no seal"
     assert {"JWT_PRIVATE_KEYS", "SMTP_URL", "RECIPIENT_PROOF_SECRET"} <= settings_of(
         find("Deployment", "identity-api")).keys()
     assert {"S3_ACCESS_KEY", "S3_SECRET_KEY", "PORTAL_SESSION_SECRET", "SMTP_URL",

@@ -66,3 +66,16 @@ def test_filled_in_secrets_let_every_process_start(svc, obj, tmp_path):
     config = load_config(config_class(svc), svc, filled, local_dir=tmp_path)
     assert config.app_env == "production"
     assert not list(tmp_path.iterdir()), "production generated a local secret or key"
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_a_service_without_its_mail_outbox_secret_refuses_to_start(svc, tmp_path):
+    """Every service queues mail with single-use links: in production its outbox is sealed
+    under a secret from the secret store, never one generated per pod."""
+    [(_, obj), *_] = [(s, o) for s, o in PROCESSES if s == svc]
+    filled = {k: PLACEHOLDER.sub("filled-from-the-secret-store", v)
+              for k, v in settings_of(obj).items() if k != "MAIL_OUTBOX_SECRET"}
+    with pytest.raises(UnsafeProductionConfig) as refused:
+        load_config(config_class(svc), svc, filled, local_dir=tmp_path)
+    assert [p for p in refused.value.problems if p.startswith("MAIL_OUTBOX_SECRET is not set")]
+    assert not list(tmp_path.iterdir())

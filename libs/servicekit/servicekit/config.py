@@ -39,6 +39,33 @@ def _sqlite_default(service: str, local_dir: Path) -> str:
     return f"sqlite:///{local_dir / (service + '.db')}"
 
 
+def local_secret(filename: str) -> Default:
+    """A default for a secret shared by services of the local stack.
+
+    The first process to need it writes 32 random bytes (hex) to ``LOCAL_DIR/filename``,
+    readable by its owner only; every other process of the stack reads the same file.
+    Production sets the environment variable instead and never touches the file.
+    """
+
+    def read_or_create(service: str, local_dir: Path) -> str:
+        path = local_dir / filename
+        if not path.exists():
+            local_dir.mkdir(parents=True, exist_ok=True)
+            draft = local_dir / f".{filename}.{os.getpid()}"
+            fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_hex(32))
+            try:
+                os.link(draft, path)  # atomic: the first writer wins, the rest read its file
+            except FileExistsError:
+                pass
+            finally:
+                draft.unlink()
+        return path.read_text().strip()
+
+    return read_or_create
+
+
 @dataclass(frozen=True)
 class ServiceConfig:
     # The fields holding secrets or keys: production refuses to start without each of them
@@ -70,6 +97,12 @@ class ServiceConfig:
     metrics_port: int | None = setting("METRICS_PORT", default=None, parse=int)
     # "production" refuses local defaults and placeholders at start-up (servicekit.production).
     app_env: str = setting("APP_ENV", default="local")
+    # Seals the texts in the service's mail outbox (servicekit.mail_outbox): a copy of the
+    # database holds no link, address or words of a mail waiting to be sent. Several secrets
+    # separated by spaces during a rotation (the first seals, every one opens). Every mailing
+    # service lists it in its SECRETS.
+    mail_outbox_secret: str | None = setting(
+        "MAIL_OUTBOX_SECRET", default=local_secret("mail-outbox.secret"))
 
 
 def load_config(
@@ -107,30 +140,3 @@ def _read(
                 raise ValueError(f"{name}: {exc}") from None
     default = meta["default"] if use_default else None
     return default(service, local_dir) if callable(default) else default
-
-
-def local_secret(filename: str) -> Default:
-    """A default for a secret shared by services of the local stack.
-
-    The first process to need it writes 32 random bytes (hex) to ``LOCAL_DIR/filename``,
-    readable by its owner only; every other process of the stack reads the same file.
-    Production sets the environment variable instead and never touches the file.
-    """
-
-    def read_or_create(service: str, local_dir: Path) -> str:
-        path = local_dir / filename
-        if not path.exists():
-            local_dir.mkdir(parents=True, exist_ok=True)
-            draft = local_dir / f".{filename}.{os.getpid()}"
-            fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as out:
-                out.write(secrets.token_hex(32))
-            try:
-                os.link(draft, path)  # atomic: the first writer wins, the rest read its file
-            except FileExistsError:
-                pass
-            finally:
-                draft.unlink()
-        return path.read_text().strip()
-
-    return read_or_create

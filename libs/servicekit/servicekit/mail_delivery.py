@@ -8,6 +8,10 @@ again once the backoff has passed: a mail goes out at least once, and twice only
 dies between the server's acceptance and the commit that follows it (it then carries the same
 Message-ID). Failures are counted (``mail_outbox_attempts_total``) and logged with the mail's
 id, kind and attempt, never its address or text.
+
+A claimed mail's text is opened with the session's mail seal (``servicekit.mail_outbox``). One
+that does not open (sealed under another MAIL_OUTBOX_SECRET, altered, or moved from another
+row) is given up at once with that reason: never sent garbled, never retried.
 """
 
 from __future__ import annotations
@@ -24,11 +28,15 @@ from sqlalchemy import func, select
 
 from servicekit.db import UnitOfWork, rowcount
 from servicekit.mail import MailUnavailable
-from servicekit.mail_outbox import MailOutbox, OnSent, parse_message
+from servicekit.mail_outbox import MailOutbox, OnSent, UnreadableMail, mail_seal_of, parse_message
 from servicekit.metrics import mail_outbox_attempts, mail_outbox_oldest_pending_age, process_service
 from servicekit.workers import poll_until_stopped
 
 log = logging.getLogger("servicekit.mail_outbox")
+
+#: ``last_error`` of a mail whose sealed text did not open.
+UNREADABLE = ("sealed under another MAIL_OUTBOX_SECRET, or altered: not sent (check that every "
+              "process of the service has the same MAIL_OUTBOX_SECRET)")
 
 #: A pass stops after this many mails, so a long outage's backlog cannot starve shutdown.
 PASS_LIMIT = 200
@@ -55,6 +63,7 @@ class _Claimed:
     text: str
     attempts: int
     expired: bool = False
+    unreadable: bool = False
 
 
 def deliver_due(uow: UnitOfWork, outbox: MailOutbox, mailer: Mailer,
@@ -102,6 +111,7 @@ def _claim_next(uow: UnitOfWork, outbox: MailOutbox, now: datetime, tried: set[i
                 key: str | None) -> _Claimed | None:
     c = outbox.table.c
     with uow:
+        seal = mail_seal_of(uow.session)  # before claiming: a session without one claims none
         query = (select(c.id, c.key, c.kind, c.message, c.attempts, c.send_before)
                  .where(c.next_attempt_at <= now, c.sent_at.is_(None))
                  .order_by(c.next_attempt_at, c.id).limit(1)
@@ -118,7 +128,11 @@ def _claim_next(uow: UnitOfWork, outbox: MailOutbox, now: datetime, tried: set[i
             attempts=attempts, next_attempt_at=now + outbox.backoff.after(attempts)))
         uow.commit()
     expired = row.send_before is not None and row.send_before < now
-    return _Claimed(row.id, row.key, row.kind, row.message or "", attempts, expired)
+    try:
+        text, unreadable = seal.open(row.key, row.message or ""), False
+    except UnreadableMail:
+        text, unreadable = "", True
+    return _Claimed(row.id, row.key, row.kind, text, attempts, expired, unreadable)
 
 
 def _attempt(uow: UnitOfWork, outbox: MailOutbox, mailer: Mailer, mail: _Claimed,
@@ -126,6 +140,8 @@ def _attempt(uow: UnitOfWork, outbox: MailOutbox, mailer: Mailer, mail: _Claimed
     if mail.expired:
         return _failed(uow, outbox, mail, "expired before it could be sent", clock(),
                        last=True)
+    if mail.unreadable:
+        return _failed(uow, outbox, mail, UNREADABLE, clock(), last=True)
     try:
         mailer.send(parse_message(mail.text))
     except MailUnavailable as err:

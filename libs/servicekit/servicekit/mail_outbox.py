@@ -10,10 +10,21 @@ Each message has a key (``invitation:<id>:<n>``) that is unique in the table: qu
 same key twice queues one mail. A message's text holds its single-use link until it is sent,
 and is cleared then (or when the mail is given up: after its last attempt, or once its link
 has expired, ``send_before``); the row stays as the record of what became of the mail.
+
+The text is kept sealed (``MailSeal``: AES-GCM under a key derived from MAIL_OUTBOX_SECRET,
+the row's key as associated data), so a copy of the database shows a mail's kind, key and
+times, never its recipient, link or words, and a sealed text moved onto another row does not
+open. The seal rides with the service's database sessions: ``servicekit.runtime.Runtime``
+builds it from the process's config into its sessionmaker's ``info`` (``mail_seal_info``), so
+each app and worker carries its own key and no call site or global holds one.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,6 +32,8 @@ from email import message_from_string, policy
 from email.message import EmailMessage
 from typing import TYPE_CHECKING
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, select
 from sqlalchemy.orm import Session
 
@@ -38,6 +51,71 @@ OnSent = Callable[["UnitOfWork", str], None]
 
 TABLE = "mail_outbox"
 SENT, PENDING, GIVEN_UP = "sent", "pending", "given_up"
+
+
+#: Prefix of a sealed text; a text without it was queued before texts were sealed and is sent
+#: as it is (a MIME message starts with a header, never with this).
+SEALED_PREFIX = "sealed.v1:"
+_PURPOSE = b"servicekit mail outbox v1"
+_SESSION_INFO_KEY = "servicekit.mail_seal"
+
+
+class UnreadableMail(Exception):
+    """A sealed text that does not open under this seal's keys: sealed under another
+    MAIL_OUTBOX_SECRET, altered, or moved from another row."""
+
+
+class MailSealMissing(RuntimeError):
+    """A session without a mail seal was asked to queue or send mail."""
+
+    def __init__(self) -> None:
+        super().__init__("this database session carries no mail seal: build sessions through "
+                         "servicekit.runtime.Runtime (or sessionmaker(info=mail_seal_info(..)))")
+
+
+class MailSeal:
+    """Seals and opens mail texts at rest. ``secret`` is MAIL_OUTBOX_SECRET: one secret, or
+    several separated by spaces during a rotation (the first seals, every one opens)."""
+
+    def __init__(self, secret: str) -> None:
+        secrets = secret.split()
+        if not secrets:
+            raise ValueError("MAIL_OUTBOX_SECRET is empty")
+        self._keys = [AESGCM(hmac.new(s.encode(), _PURPOSE, hashlib.sha256).digest())
+                      for s in secrets]
+
+    def seal(self, key: str, text: str) -> str:
+        nonce = os.urandom(12)
+        sealed = self._keys[0].encrypt(nonce, text.encode(), key.encode())
+        return SEALED_PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode()
+
+    def open(self, key: str, stored: str) -> str:
+        """The text of row ``key``; a text from before sealing as it is. Raises
+        UnreadableMail when it does not open."""
+        if not stored.startswith(SEALED_PREFIX):
+            return stored
+        try:
+            raw = base64.urlsafe_b64decode(stored[len(SEALED_PREFIX):].encode())
+        except ValueError:
+            raise UnreadableMail from None
+        for aead in self._keys:
+            try:
+                return aead.decrypt(raw[:12], raw[12:], key.encode()).decode()
+            except (InvalidTag, ValueError):
+                continue
+        raise UnreadableMail
+
+
+def mail_seal_info(seal: MailSeal | None) -> dict[str, MailSeal]:
+    """``info`` for a sessionmaker whose sessions queue and send mail under ``seal``."""
+    return {} if seal is None else {_SESSION_INFO_KEY: seal}
+
+
+def mail_seal_of(session: Session) -> MailSeal:
+    seal = session.info.get(_SESSION_INFO_KEY)
+    if not isinstance(seal, MailSeal):
+        raise MailSealMissing
+    return seal
 
 
 @dataclass(frozen=True)
@@ -90,9 +168,11 @@ class MailOutbox:
     def add(self, session: Session, message: EmailMessage, *, key: str, kind: str,
             now: datetime, send_before: datetime | None = None) -> bool:
         """Queue ``message`` in the caller's transaction; False when ``key`` was queued before.
-        ``send_before``: when its link expires (an unsent mail is given up then)."""
+        ``send_before``: when its link expires (an unsent mail is given up then). The text is
+        stored sealed under the session's mail seal (MailSealMissing without one)."""
+        sealed = mail_seal_of(session).seal(key, message.as_string())
         statement = insert_on_conflict(session, self.table).values(
-            key=key, kind=kind, message=message.as_string(), send_before=send_before,
+            key=key, kind=kind, message=sealed, send_before=send_before,
             created_at=now, attempts=0, next_attempt_at=now,
         ).on_conflict_do_nothing(index_elements=["key"]).returning(self.table.c.id)
         return session.execute(statement).first() is not None

@@ -10,6 +10,7 @@ from sqlalchemy.orm import sessionmaker
 
 from servicekit.config import ServiceConfig
 from servicekit.db import UnitOfWork, make_engine
+from servicekit.mail_outbox import MailSeal, mail_seal_info
 from servicekit.messaging.bus import connect
 from servicekit.messaging.consumer import EventConsumer, RetryPolicy, Subscription
 from servicekit.messaging.relay import OutboxRelay
@@ -21,7 +22,11 @@ class Runtime:
         self.config = config
         self.messaging = messaging
         self.engine = make_engine(config.database_url)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Every session of this process carries its mail seal (built from MAIL_OUTBOX_SECRET):
+        # the mail outbox seals and opens texts with the key of the session in hand.
+        seal = MailSeal(config.mail_outbox_secret) if config.mail_outbox_secret else None
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False,
+                                      info=mail_seal_info(seal))
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self._sessions, self.messaging)

@@ -9,7 +9,7 @@ DEFAULT_API_THREADS = 100
 
 @dataclass(frozen=True)
 class AuditConfig(ServiceConfig):
-    SECRETS = ("signing_key",)
+    SECRETS = ("signing_key", "mail_outbox_secret")
 
     # How many independent hash chains; fixed once records exist (it decides each org's chain).
     chain_partitions: int = setting("AUDIT_CHAIN_PARTITIONS", default=8, parse=int)

@@ -27,6 +27,7 @@ def parse_offload(raw: str) -> str:
 class DocportalConfig(ServiceConfig):
     SECRETS = (
         "s3_access_key", "s3_secret_key", "recipient_proof_secret", "portal_session_secret",
+        "mail_outbox_secret",
     )
 
     s3_endpoint_url: str | None = setting("S3_ENDPOINT_URL", default="http://127.0.0.1:8333")

@@ -6,7 +6,7 @@ from servicekit.config import ServiceConfig, local_secret, parse_bool, setting
 @dataclass(frozen=True)
 class IdentityConfig(ServiceConfig):
     SECRETS = ("jwt_private_keys", "recipient_proof_secret", "staff_session_secret",
-               "second_factor_secret")
+               "second_factor_secret", "mail_outbox_secret")
 
     vendor_name: str = setting("VENDOR_NAME", default="Clinic Platform")
     vendor_domain: str = setting("VENDOR_DOMAIN", default="clinicplatform.example")

@@ -16,7 +16,8 @@ def parse_encryption(raw: str) -> str | None:
 
 @dataclass(frozen=True)
 class NotesConfig(ServiceConfig):
-    SECRETS = ("plan_page_session_secret", "s3_access_key", "s3_secret_key")
+    SECRETS = ("plan_page_session_secret", "s3_access_key", "s3_secret_key",
+               "mail_outbox_secret")
 
     # Billing exports (`notes billing-export`): finalized notes go to BILLING_EXPORT_URL as a
     # JSON POST (bearer BILLING_EXPORT_TOKEN, Idempotency-Key = export id); unset, each is

@@ -1,5 +1,6 @@
 """The mail outbox: a mail is queued with its change, retried with backoff until the mail
-server takes it, queued once per key, and sent once even with two workers."""
+server takes it, queued once per key, and sent once even with two workers; its text is kept
+sealed, and a text that does not open is given up, never sent."""
 
 import threading
 import uuid
@@ -13,13 +14,32 @@ from sqlalchemy.orm import sessionmaker
 
 from servicekit.db import UnitOfWork, make_engine
 from servicekit.mail import SmtpMailer
-from servicekit.mail_delivery import DeliveryPass, deliver_due, deliver_now
-from servicekit.mail_outbox import GIVEN_UP, PENDING, SENT, Backoff, MailOutbox, mail_outbox_table
+from servicekit.mail_delivery import UNREADABLE, DeliveryPass, deliver_due, deliver_now
+from servicekit.mail_outbox import (
+    GIVEN_UP,
+    PENDING,
+    SEALED_PREFIX,
+    SENT,
+    Backoff,
+    MailOutbox,
+    MailSeal,
+    MailSealMissing,
+    mail_outbox_table,
+    mail_seal_info,
+)
 from servicekit.messaging.tables import messaging_tables
 from servicekit.metrics import process_service
 from servicekit_testing.servers import HOST, MailSink, free_port
 
 pytestmark = pytest.mark.integration
+
+SECRET = "test-mail-outbox-secret"
+
+
+def sealed_uows(engine, messaging, secret: str | None = SECRET):
+    """Units of work whose sessions carry the seal of ``secret`` (None: no seal)."""
+    sessions = sessionmaker(engine, info=mail_seal_info(MailSeal(secret) if secret else None))
+    return lambda: UnitOfWork(sessions, messaging)
 
 
 class Clock:
@@ -41,14 +61,27 @@ def database_url(request, tmp_path):
 
 
 @pytest.fixture
-def outbox_db(database_url):
+def outbox_parts(database_url):
     metadata = MetaData()
     messaging = messaging_tables(metadata)
     outbox = MailOutbox(mail_outbox_table(metadata), Backoff(max_attempts=3))
     engine = make_engine(database_url)
     metadata.create_all(engine)
-    yield outbox, (lambda: UnitOfWork(sessionmaker(engine), messaging)), engine
+    yield outbox, messaging, engine
     engine.dispose()
+
+
+@pytest.fixture
+def outbox_db(outbox_parts):
+    outbox, messaging, engine = outbox_parts
+    return outbox, sealed_uows(engine, messaging), engine
+
+
+@pytest.fixture
+def other_uows(outbox_parts):
+    """``secret`` -> units of work on the same database sealing under that secret."""
+    _, messaging, engine = outbox_parts
+    return lambda secret: sealed_uows(engine, messaging, secret)
 
 
 class SinkServer:
@@ -163,7 +196,7 @@ def test_two_workers_send_each_mail_once(make_database, mail_sink):
     outbox = MailOutbox(mail_outbox_table(metadata))
     engine = make_engine(make_database())
     metadata.create_all(engine)
-    uow_factory = lambda: UnitOfWork(sessionmaker(engine), messaging)  # noqa: E731
+    uow_factory = sealed_uows(engine, messaging)
     mailer, clock = SmtpMailer(mail_sink.url, "clinic@example.org"), Clock()
     batch = uuid.uuid4().hex[:8]
     addresses = [f"{batch}-{n}@example.org" for n in range(40)]
@@ -230,3 +263,118 @@ def test_a_withdrawn_mail_is_never_sent(outbox_db, mail_sink):
 
     assert deliver_due(uow_factory(), outbox, mailer, clock) == DeliveryPass()
     assert status(uow_factory(), outbox, key) == GIVEN_UP and mail_sink.to(to) == []
+
+
+def stored(engine, outbox, key):
+    with engine.connect() as conn:
+        return conn.execute(select(outbox.table).where(outbox.table.c.key == key)).one()
+
+
+def link_mail(mailer, to, token):
+    return mailer.message(to, "Reset your password",
+                          f"Open https://portal.example/reset/{token} within an hour.")
+
+
+def test_the_stored_text_holds_no_address_link_or_words_only_kind_key_and_times(
+        outbox_db, mail_sink):
+    outbox, uow_factory, engine = outbox_db
+    mailer, clock = SmtpMailer(mail_sink.url, "clinic@example.org"), Clock()
+    to, token, key = f"{uuid.uuid4().hex}@example.org", uuid.uuid4().hex, f"test:{uuid.uuid4()}"
+    with uow_factory() as uow:
+        outbox.add(uow.session, link_mail(mailer, to, token), key=key, kind="test", now=clock())
+        uow.commit()
+
+    row = stored(engine, outbox, key)
+    assert row.message.startswith(SEALED_PREFIX)
+    for clear in (to, token, "Reset your password", "portal.example", "clinic@example.org",
+                  to.split("@")[0]):
+        assert clear not in row.message
+    assert deliver_due(uow_factory(), outbox, mailer, clock).sent == 1
+    [mail] = mail_sink.to(to)  # opened again for the mail server: the same message
+    assert f"https://portal.example/reset/{token}" in mail.get_content()
+    assert mail["Subject"] == "Reset your password"
+
+
+def test_a_text_sealed_under_another_secret_is_given_up_with_its_reason_never_sent(
+        outbox_db, other_uows, mail_sink):
+    outbox, uow_factory, engine = outbox_db
+    mailer, clock, to = SmtpMailer(mail_sink.url, "clinic@example.org"), Clock(), \
+        f"{uuid.uuid4().hex}@example.org"
+    key = queue(other_uows("another-secret")(), outbox, mailer, to, clock)
+    given_up_before = attempts("test", "given_up")
+
+    assert deliver_now(uow_factory(), outbox, mailer, key, clock) is False
+    assert status(uow_factory(), outbox, key) == GIVEN_UP
+    row = stored(engine, outbox, key)
+    assert (row.last_error, row.message, row.next_attempt_at) == (UNREADABLE, None, None)
+    assert row.attempts == 1 and attempts("test", "given_up") == given_up_before + 1
+    clock.advance(timedelta(days=1))  # never tried again: no loop on an unreadable mail
+    assert deliver_due(uow_factory(), outbox, mailer, clock) == DeliveryPass()
+    assert mail_sink.to(to) == []
+
+
+def test_a_sealed_text_moved_onto_another_row_does_not_open_there(outbox_db, mail_sink):
+    outbox, uow_factory, engine = outbox_db
+    mailer, clock = SmtpMailer(mail_sink.url, "clinic@example.org"), Clock()
+    victim, attacker = (f"{uuid.uuid4().hex}@example.org" for _ in range(2))
+    token = uuid.uuid4().hex
+    with uow_factory() as uow:
+        outbox.add(uow.session, link_mail(mailer, victim, token), key="test:victim:" + token,
+                   kind="test", now=clock())
+        outbox.add(uow.session, mailer.message(attacker, "Hi", "Nothing."),
+                   key="test:attacker:" + token, kind="test", now=clock())
+        uow.commit()
+    victims = stored(engine, outbox, "test:victim:" + token).message
+    with engine.begin() as conn:  # someone with write access swaps the texts
+        conn.execute(outbox.table.update().where(
+            outbox.table.c.key == "test:attacker:" + token).values(message=victims))
+
+    assert deliver_due(uow_factory(), outbox, mailer, clock) == DeliveryPass(sent=1, given_up=1)
+    assert len(mail_sink.to(victim)) == 1  # the original row still goes to its recipient
+    assert mail_sink.to(attacker) == []
+    assert stored(engine, outbox, "test:attacker:" + token).last_error == UNREADABLE
+
+
+def test_a_clear_text_queued_before_texts_were_sealed_is_still_sent(outbox_db, mail_sink):
+    outbox, uow_factory, engine = outbox_db
+    mailer, clock, to = SmtpMailer(mail_sink.url, "clinic@example.org"), Clock(), \
+        f"{uuid.uuid4().hex}@example.org"
+    key = f"test:{uuid.uuid4()}"
+    with engine.begin() as conn:  # as an older release wrote it
+        conn.execute(outbox.table.insert().values(
+            key=key, kind="test", message=link_mail(mailer, to, "old-token").as_string(),
+            created_at=clock(), attempts=0, next_attempt_at=clock()))
+
+    assert deliver_due(uow_factory(), outbox, mailer, clock).sent == 1
+    [mail] = mail_sink.to(to)
+    assert "https://portal.example/reset/old-token" in mail.get_content()
+    assert stored(engine, outbox, key).message is None
+
+
+def test_during_a_rotation_texts_sealed_under_the_previous_secret_still_open(
+        outbox_db, other_uows, mail_sink):
+    outbox, _, engine = outbox_db
+    mailer, clock, to = SmtpMailer(mail_sink.url, "clinic@example.org"), Clock(), \
+        f"{uuid.uuid4().hex}@example.org"
+    old = queue(other_uows("old-secret")(), outbox, mailer, to, clock)
+    rotated = other_uows("new-secret old-secret")  # MAIL_OUTBOX_SECRET="new old"
+    new = queue(rotated(), outbox, mailer, to, clock)
+
+    assert deliver_due(rotated(), outbox, mailer, clock).sent == 2
+    assert len(mail_sink.to(to)) == 2
+    assert stored(engine, outbox, old).sent_at and stored(engine, outbox, new).sent_at
+
+
+def test_without_a_seal_nothing_is_queued_in_clear_nor_claimed(outbox_db, other_uows, mail_sink):
+    outbox, uow_factory, engine = outbox_db
+    mailer, clock = SmtpMailer(mail_sink.url, "clinic@example.org"), Clock()
+    unsealed = other_uows(None)
+    with pytest.raises(MailSealMissing):
+        queue(unsealed(), outbox, mailer, "someone@example.org", clock)
+    key = queue(uow_factory(), outbox, mailer, "someone@example.org", clock)
+
+    with pytest.raises(MailSealMissing):
+        deliver_due(unsealed(), outbox, mailer, clock)
+    assert stored(engine, outbox, key).attempts == 0  # not claimed, so not counted
+    assert deliver_now(unsealed(), outbox, mailer, key, clock) is False  # logged, never raised
+    assert status(uow_factory(), outbox, key) == PENDING
