@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from servicekit.db import UTCDateTime, insert_on_conflict
+from servicekit.db import READS_ONLY, UTCDateTime, insert_on_conflict
 
 if TYPE_CHECKING:
     from alembic.operations import Operations
@@ -116,10 +116,12 @@ class ProjectedTokenState:
     def __init__(self, tables: TokenStateTables, engine: Engine) -> None:
         self.tables, self.engine = tables, engine
         # One statement needs no transaction of its own: on PostgreSQL, reading in autocommit
-        # spares a BEGIN and a ROLLBACK round trip per request. (SQLite's engine takes its
-        # write lock when a transaction begins, so it keeps its usual way.)
+        # spares a BEGIN and a ROLLBACK round trip per request. On SQLite it reads in a
+        # deferred transaction, not behind the write lock that every other transaction of the
+        # local engine takes first (a relay's or a download's commit would hold it up).
         self._reader = (engine.execution_options(isolation_level="AUTOCOMMIT")
-                        if engine.dialect.name == "postgresql" else engine)
+                        if engine.dialect.name == "postgresql"
+                        else engine.execution_options(**{READS_ONLY: True}))
 
     def refusal(self, principal: Principal) -> str | None:
         versions, ended = self.tables.versions, self.tables.ended_sessions

@@ -76,3 +76,36 @@ def test_a_sign_in_does_not_end_its_session(projection):
 def test_an_unknown_user_is_not_refused(projection):
     _, state = projection
     assert state.refusal(caller(1, "s-9")) is None
+
+
+def test_on_the_local_sqlite_engine_the_check_reads_beside_a_writer(tmp_path):
+    """Every request reads the token state; on the local SQLite engine it must not queue for
+    the write lock a relay or another request holds (it sees what was committed before)."""
+    from sqlalchemy import event as sa_event
+    from sqlalchemy import insert
+
+    from servicekit.db import make_engine
+
+    metadata = MetaData()
+    tables = token_state_tables(metadata)
+    engine = make_engine(f"sqlite:///{tmp_path / 'state.db'}")
+
+    @sa_event.listens_for(engine, "connect")
+    def _fail_fast(dbapi_connection, _record):  # a reader that queued would fail, not wait 30 s
+        dbapi_connection.execute("PRAGMA busy_timeout=200")
+
+    metadata.create_all(engine)
+    state = ProjectedTokenState(tables, engine)
+    with Session(engine) as session:
+        record_token_state(tables, session, event("identity.user.permissions_changed", "u-1",
+                                                  permission_version=3))
+        session.commit()
+
+    with engine.connect() as writer:
+        writer.execute(insert(tables.ended_sessions).values(
+            session_id="s-1", user_id="u-1", ended_at=datetime.now(UTC)))
+        # The writer holds SQLite's write lock (BEGIN IMMEDIATE) and has not committed.
+        assert state.refusal(caller(2)) == TOKEN_OUTDATED
+        assert state.refusal(caller(3, "s-1")) is None
+        writer.commit()
+    assert state.refusal(caller(3, "s-1")) == SESSION_ENDED
