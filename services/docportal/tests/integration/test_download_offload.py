@@ -53,3 +53,40 @@ def test_a_handed_over_download_of_a_missing_object_is_503_and_records_nothing(
     assert response.status_code == 503
     assert "X-Accel-Redirect" not in response.headers
     assert outbox_events(offloading_app, "docportal.document.downloaded") == []
+
+
+def test_downloads_in_a_row_reuse_the_store_answer_but_each_is_checked_and_recorded(
+    offloading_app, practice
+):
+    """A PDF viewer asks again within seconds: one HEAD and signing serve them all (the URL
+    still dies a minute after it was signed), and every request is checked and recorded."""
+    client = offloading_app.test_client()
+    document = uploaded(client, practice, content=PDF)
+    path = f"/documents/{document['id']}/download"
+
+    answers = [client.get(path, headers=practice.headers) for _ in range(3)]
+
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert len({a.headers["X-Accel-Redirect"] for a in answers}) == 1
+    assert len(outbox_events(offloading_app, "docportal.document.downloaded")) == 3
+
+    withdrawn = client.post(f"/documents/{document['id']}/withdraw", headers=practice.headers,
+                            json={"reason": "Filed under the wrong patient"})
+    assert withdrawn.status_code == 200
+    refused = client.get(path, headers=practice.headers)
+    assert refused.status_code == 410 and "X-Accel-Redirect" not in refused.headers
+    assert len(outbox_events(offloading_app, "docportal.document.downloaded")) == 3
+
+
+def test_a_reused_store_answer_is_only_for_the_same_practice(
+    offloading_app, practice, other_practice
+):
+    client = offloading_app.test_client()
+    document = uploaded(client, practice, content=PDF)
+    path = f"/documents/{document['id']}/download"
+    assert client.get(path, headers=practice.headers).status_code == 200
+
+    other = client.get(path, headers=other_practice.headers)
+
+    assert other.status_code == 404 and "X-Accel-Redirect" not in other.headers
+    assert len(outbox_events(offloading_app, "docportal.document.downloaded")) == 1
