@@ -22,8 +22,9 @@ from prometheus_client import Counter
 
 from notes.adapters.billing_exports import FAILED, PENDING, SENT, BillingExports
 from notes.domain.billing_export import gives_up, retry_delay
+from notes.events.notes import NOTE_EXPORTED_TO_BILLING
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Actor, Subject, new_event
+from servicekit.messaging.envelope import Actor, Subject
 from servicekit.workers import poll_until_stopped
 
 log = logging.getLogger("notes.billing_export")
@@ -128,8 +129,8 @@ def settle(uow: UnitOfWork, settings: ExportSettings, row: dict[str, Any], error
 
 
 def exported_event(row: dict[str, Any], where: str) -> Any:
-    return new_event(
-        "notes.note.exported_to_billing", subject=Subject("note", row["note_id"]),
+    return NOTE_EXPORTED_TO_BILLING.event(
+        subject=Subject("note", row["note_id"]),
         org_id=row["org_id"], actor=WORKER, patient_id=row["patient_id"],
         data={"export_id": row["id"], "integration": row["integration"],
               "provider_id": row["finalized_by_id"], "attempts": row["attempts"],

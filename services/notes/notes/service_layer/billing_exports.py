@@ -21,9 +21,11 @@ from notes.domain.billing_export import (
 from notes.domain.errors import HeldNotesRefused
 from notes.domain.notes import Note
 from notes.domain.signing import FinalizationResult
+from notes.events.notes import NOTE_BILLING_HELD
+from notes.events.patients import PATIENT_VIEWED
 from notes.service_layer.callers import Caller
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Subject, new_event
+from servicekit.messaging.envelope import Subject
 
 #: `data.section` of the access events the held-notes list emits.
 SECTION = "billing_held"
@@ -52,8 +54,8 @@ def record_billing_export(uow: UnitOfWork, caller: Caller, note: Note,
         payload=billing_document(export_id=export_id, org_id=caller.org_id,
                                  integration=integration.name, note=note, result=result))
     if held:
-        uow.publish(new_event(
-            "notes.note.billing_held", subject=Subject("note", note.id), org_id=caller.org_id,
+        uow.publish(NOTE_BILLING_HELD.event(
+            subject=Subject("note", note.id), org_id=caller.org_id,
             actor=caller.actor, patient_id=note.patient_id,
             data={"export_id": export_id, "integration": integration.name,
                   "finalized_by_id": result.finalized_by_id,
@@ -95,8 +97,8 @@ def held_notes(uow: UnitOfWork, caller: Caller, *, page: int, page_size: int
         for row in rows:
             by_patient[row["patient_id"]].append(row["note_id"])
         for patient_id, note_ids in by_patient.items():
-            uow.publish(new_event(
-                "notes.patient.viewed", subject=Subject("patient", patient_id),
+            uow.publish(PATIENT_VIEWED.event(
+                subject=Subject("patient", patient_id),
                 org_id=caller.org_id, actor=caller.actor, patient_id=patient_id,
                 data={"section": SECTION, "note_ids": note_ids, "record_count": len(note_ids)}))
         uow.commit()

@@ -7,10 +7,11 @@ from typing import Any
 from notes.adapters.note_store import NoteStore
 from notes.adapters.records import PracticeRecords
 from notes.domain.cases import check_insurance_change
+from notes.events.patients import CASE_UPDATED
 from notes.service_layer.callers import Caller
 from notes.service_layer.errors import InvalidRequest, NotFoundInPractice
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Subject, new_event
+from servicekit.messaging.envelope import Subject
 
 
 def change_case(uow: UnitOfWork, caller: Caller, case_id: str, changes: dict[str, Any]
@@ -36,8 +37,8 @@ def change_case(uow: UnitOfWork, caller: Caller, case_id: str, changes: dict[str
         if "insurance_id" in changes:
             data["insurance"] = {"before": before["insurance_id"],
                                  "after": changes["insurance_id"]}
-        uow.publish(new_event(
-            "notes.case.updated", subject=Subject("case", case_id), org_id=caller.org_id,
+        uow.publish(CASE_UPDATED.event(
+            subject=Subject("case", case_id), org_id=caller.org_id,
             actor=caller.actor, patient_id=before["patient_id"], data=data))
         after = records.case(case_id)
         assert after is not None  # found above, in this transaction

@@ -8,10 +8,12 @@ from datetime import datetime
 from notes.adapters.note_store import NoteStore
 from notes.adapters.projection import IdentityProjection
 from notes.domain.notes import Note
+from notes.events.notes import NOTE_RECALLED
+from notes.events.patients import PATIENT_VIEWED
 from notes.service_layer.callers import Caller, load_practice_user
 from notes.service_layer.note_lifecycle import note_event, require_note
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Subject, new_event
+from servicekit.messaging.envelope import Subject
 
 #: `data.section` of the access events the list emits.
 SECTION = "awaiting_cosignature"
@@ -30,8 +32,8 @@ def notes_awaiting_cosignature(uow: UnitOfWork, caller: Caller, *, page: int, pa
         for note in found:
             by_patient[note.patient_id].append(note.id)
         for patient_id, note_ids in by_patient.items():
-            uow.publish(new_event(
-                "notes.patient.viewed", subject=Subject("patient", patient_id),
+            uow.publish(PATIENT_VIEWED.event(
+                subject=Subject("patient", patient_id),
                 org_id=caller.org_id, actor=caller.actor, patient_id=patient_id,
                 data={"section": SECTION, "note_ids": note_ids,
                       "record_count": len(note_ids)}))
@@ -49,7 +51,7 @@ def recall_note(uow: UnitOfWork, caller: Caller, note_id: str, *, expected_versi
         loaded = note.version
         recalled_from = note.recall(by, expected_version=expected_version, now=now)
         store.save(note, loaded)
-        uow.publish(note_event("notes.note.recalled", caller, note,
+        uow.publish(note_event(NOTE_RECALLED, caller, note,
                                {"recalled_from_id": recalled_from}))
         uow.commit()
     return note

@@ -20,6 +20,7 @@ from notes.adapters.records import PracticeRecords
 from notes.domain.catalog import BillingCodeOffer, UserTypes
 from notes.domain.notes import Note
 from notes.domain.printout import NotePrintout, print_note, printed_version
+from notes.events.notes import NOTE_DOWNLOADED
 from notes.service_layer.callers import Caller
 from notes.service_layer.note_lifecycle import note_event, require_note
 from notes.service_layer.patients import require_patient
@@ -116,7 +117,7 @@ def _printout(uow: UnitOfWork, caller: Caller, note: Note) -> NotePrintout:
 
 def _record_download(uow: UnitOfWork, caller: Caller, note: Note, size_bytes: int) -> None:
     # A download, not a view: audit counts it as one, and the copy may leave the practice.
-    uow.publish(note_event("notes.note.downloaded", caller, note,
+    uow.publish(note_event(NOTE_DOWNLOADED, caller, note,
                            {"format": "pdf", "size_bytes": size_bytes}))
 
 

@@ -16,12 +16,23 @@ from notes.domain.catalog import UserTypes
 from notes.domain.note_parts import NoteKind, SoapText
 from notes.domain.notes import Note, start_note
 from notes.domain.users import PracticeUser
+from notes.events.notes import (
+    NOTE_ADDENDUM_ADDED,
+    NOTE_DISCARDED,
+    NOTE_FINALIZED,
+    NOTE_FORWARDED,
+    NOTE_STARTED,
+    NOTE_UPDATED,
+    NOTE_VIEWED,
+)
+from notes.events.patients import PATIENT_VIEWED
 from notes.service_layer.billing_exports import record_billing_export
 from notes.service_layer.callers import Caller, load_practice_user
 from notes.service_layer.errors import InvalidRequest, NotFoundInPractice
 from notes.service_layer.patients import require_patient
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Subject, new_event
+from servicekit.messaging.definitions import EventDefinition
+from servicekit.messaging.envelope import Subject
 
 
 def begin_note(uow: UnitOfWork, caller: Caller, *, case_id: str, kind: str,
@@ -36,7 +47,7 @@ def begin_note(uow: UnitOfWork, caller: Caller, *, case_id: str, kind: str,
                           case_id=case_id, kind=NoteKind(kind), author=author,
                           date_of_service=date_of_service, now=now, soap=soap)
         NoteStore(uow.session).add(caller.org_id, note)
-        uow.publish(note_event("notes.note.started", caller, note, {"kind": note.kind.value}))
+        uow.publish(note_event(NOTE_STARTED, caller, note, {"kind": note.kind.value}))
         uow.commit()
     return note
 
@@ -44,7 +55,7 @@ def begin_note(uow: UnitOfWork, caller: Caller, *, case_id: str, kind: str,
 def read_note(uow: UnitOfWork, caller: Caller, note_id: str) -> Note:
     with uow:
         note = require_note(NoteStore(uow.session), caller, note_id)
-        uow.publish(note_event("notes.note.viewed", caller, note))
+        uow.publish(note_event(NOTE_VIEWED, caller, note))
         uow.commit()
     return note
 
@@ -53,8 +64,8 @@ def notes_of_patient(uow: UnitOfWork, caller: Caller, patient_id: str) -> list[N
     with uow:
         require_patient(PracticeRecords(uow.session, caller.org_id), patient_id)
         found = NoteStore(uow.session).of_patient(caller.org_id, patient_id)
-        uow.publish(new_event(
-            "notes.patient.viewed", subject=Subject("patient", patient_id),
+        uow.publish(PATIENT_VIEWED.event(
+            subject=Subject("patient", patient_id),
             org_id=caller.org_id, actor=caller.actor, patient_id=patient_id,
             data={"section": "notes", "note_ids": [n.id for n in found]}))
         uow.commit()
@@ -79,7 +90,7 @@ def revise_note(uow: UnitOfWork, caller: Caller, note_id: str, *, expected_versi
                     billing_sheet=sheet)
         store.save(note, loaded)
         changed = sorted((soap or {}).keys()) + (["billing_sheet"] if sheet else [])
-        uow.publish(note_event("notes.note.updated", caller, note, {"changed": changed}))
+        uow.publish(note_event(NOTE_UPDATED, caller, note, {"changed": changed}))
         uow.commit()
     return note
 
@@ -99,7 +110,7 @@ def forward_note(uow: UnitOfWork, caller: Caller, note_id: str, *, to_user_id: s
         previous = note.forward(by, to, expected_version=expected_version, now=now)
         store.save(note, loaded)
         # previous_forwarded_to_id: the therapist whose list the note left (a re-forward).
-        uow.publish(note_event("notes.note.forwarded", caller, note,
+        uow.publish(note_event(NOTE_FORWARDED, caller, note,
                                {"forwarded_to_id": to.id,
                                 "previous_forwarded_to_id": previous}))
         uow.commit()
@@ -130,7 +141,7 @@ def finalize_note(uow: UnitOfWork, caller: Caller, note_id: str, *, expected_ver
         store.save(note, loaded)
         store.add_charges(caller.org_id, result.transactions)
         export_id = record_billing_export(uow, caller, note, result, integration)
-        uow.publish(note_event("notes.note.finalized", caller, note, {
+        uow.publish(note_event(NOTE_FINALIZED, caller, note, {
             "finalized_by_id": result.finalized_by_id, "cosigner_id": result.cosigner_id,
             "chart_initials": result.chart_initials,
             "billing_provider_id": result.billing_provider_id,
@@ -153,7 +164,7 @@ def add_addendum(uow: UnitOfWork, caller: Caller, note_id: str, *, text: str, no
         loaded = note.version
         note.add_addendum(by, text, now=now)
         store.save(note, loaded)
-        uow.publish(note_event("notes.note.addendum_added", caller, note,
+        uow.publish(note_event(NOTE_ADDENDUM_ADDED, caller, note,
                            {"addendum_number": len(note.addenda)}))
         uow.commit()
     return note
@@ -169,7 +180,7 @@ def discard_note(uow: UnitOfWork, caller: Caller, note_id: str, *, expected_vers
         loaded = note.version
         if note.discard(by, expected_version=expected_version, now=now):
             store.save(note, loaded)
-            uow.publish(note_event("notes.note.discarded", caller, note))
+            uow.publish(note_event(NOTE_DISCARDED, caller, note))
         uow.commit()
     return note
 
@@ -198,9 +209,9 @@ def _user_type_of(uow: UnitOfWork, caller: Caller, user_id: str) -> str | None:
     return user.user_type if user else None
 
 
-def note_event(event_type: str, caller: Caller, note: Note, data: dict[str, Any] | None = None
-           ) -> Any:
-    return new_event(event_type, subject=Subject("note", note.id), org_id=caller.org_id,
-                     actor=caller.actor, patient_id=note.patient_id,
-                     data={"case_id": note.case_id, "version": note.version,
-                           "status": note.status.value, **(data or {})})
+def note_event(definition: EventDefinition, caller: Caller, note: Note,
+               data: dict[str, Any] | None = None) -> Any:
+    return definition.event(subject=Subject("note", note.id), org_id=caller.org_id,
+                            actor=caller.actor, patient_id=note.patient_id,
+                            data={"case_id": note.case_id, "version": note.version,
+                                  "status": note.status.value, **(data or {})})

@@ -10,12 +10,20 @@ from typing import Any
 from notes.adapters.projection import IdentityProjection
 from notes.adapters.records import PracticeRecords
 from notes.domain.patient_records import practice_model, require_patient_record_editor
+from notes.events.patients import (
+    PATIENT_CREATED,
+    PATIENT_RESIDENCE_RECORDED,
+    PATIENT_SEARCHED,
+    PATIENT_UPDATED,
+    PATIENT_VIEWED,
+)
 from notes.service_layer.callers import Caller
 from notes.service_layer.errors import InvalidRequest, NotFoundInPractice
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Subject, new_event
+from servicekit.messaging.definitions import EventDefinition
+from servicekit.messaging.envelope import Subject
 
-RESIDENCE_RECORDED = "notes.patient.residence_recorded"
+RESIDENCE_RECORDED = PATIENT_RESIDENCE_RECORDED
 
 
 def require_patient(records: PracticeRecords, patient_id: str) -> dict[str, Any]:
@@ -34,8 +42,8 @@ def search_patients(uow: UnitOfWork, caller: Caller, *, name: str | None,
         found, total = records.search_patients(
             name, date_of_birth, offset=(page - 1) * page_size, limit=page_size)
         # A result list shows patients' names: audit must know whose.
-        uow.publish(new_event(
-            "notes.patient.searched", subject=Subject("patient_search", str(uuid.uuid4())),
+        uow.publish(PATIENT_SEARCHED.event(
+            subject=Subject("patient_search", str(uuid.uuid4())),
             org_id=caller.org_id, actor=caller.actor,
             data={"patient_ids": [p["id"] for p in found], "page": page, "total": total,
                   "by_name": bool(name), "by_date_of_birth": date_of_birth is not None}))
@@ -48,7 +56,7 @@ def view_patient(uow: UnitOfWork, caller: Caller, patient_id: str) -> dict[str, 
         records = PracticeRecords(uow.session, caller.org_id)
         patient = require_patient(records, patient_id)
         patient["cases"] = records.cases_of(patient_id)
-        uow.publish(_event("notes.patient.viewed", caller, patient_id))
+        uow.publish(_event(PATIENT_VIEWED, caller, patient_id))
         uow.commit()
     return patient
 
@@ -60,7 +68,7 @@ def register_patient(uow: UnitOfWork, caller: Caller, values: dict[str, Any], no
         _require_clinic(IdentityProjection(uow.session), caller, values["clinic_id"])
         patient_id = str(uuid.uuid4())
         records.add_patient({"id": patient_id, **values, "created_at": now, "updated_at": now})
-        uow.publish(_event("notes.patient.created", caller, patient_id,
+        uow.publish(_event(PATIENT_CREATED, caller, patient_id,
                            {"clinic_id": values["clinic_id"],
                             "external_id": values.get("external_id")}))
         if values.get("state_of_residence"):
@@ -91,7 +99,7 @@ def correct_patient(uow: UnitOfWork, caller: Caller, patient_id: str, changes: d
         if changed:
             records.update_patient(patient_id, {**changes, "updated_at": now})
             # Field names only: the event log is no second copy of the chart.
-            uow.publish(_event("notes.patient.updated", caller, patient_id,
+            uow.publish(_event(PATIENT_UPDATED, caller, patient_id,
                                {"changed": changed}))
             if "state_of_residence" in changed:
                 uow.publish(_residence_recorded(caller, patient_id,
@@ -113,7 +121,7 @@ def _residence_recorded(caller: Caller, patient_id: str, state: str | None) -> A
     return _event(RESIDENCE_RECORDED, caller, patient_id, {"state": state})
 
 
-def _event(event_type: str, caller: Caller, patient_id: str,
+def _event(definition: EventDefinition, caller: Caller, patient_id: str,
            data: dict[str, Any] | None = None) -> Any:
-    return new_event(event_type, subject=Subject("patient", patient_id), org_id=caller.org_id,
-                     actor=caller.actor, patient_id=patient_id, data=data or {})
+    return definition.event(subject=Subject("patient", patient_id), org_id=caller.org_id,
+                            actor=caller.actor, patient_id=patient_id, data=data or {})

@@ -7,11 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from notes.adapters.records import PracticeRecords
+from notes.events.patients import CASE_CREATED, CASE_VIEWED, INSURANCE_CREATED, INSURANCE_UPDATED
 from notes.service_layer.callers import Caller
 from notes.service_layer.errors import InvalidRequest, NotFoundInPractice
 from notes.service_layer.patients import require_patient
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Subject, new_event
+from servicekit.messaging.definitions import EventDefinition
+from servicekit.messaging.envelope import Subject
 
 
 def list_insurances(uow: UnitOfWork, caller: Caller) -> list[dict[str, Any]]:
@@ -25,7 +27,7 @@ def add_insurance(uow: UnitOfWork, caller: Caller, values: dict[str, Any], now: 
         records = PracticeRecords(uow.session, caller.org_id)
         insurance_id = str(uuid.uuid4())
         records.add_insurance({"id": insurance_id, "created_at": now, **values})
-        uow.publish(_insurance_event("notes.insurance.created", caller, insurance_id, values))
+        uow.publish(_insurance_event(INSURANCE_CREATED, caller, insurance_id, values))
         insurance = records.insurance(insurance_id)
         assert insurance is not None  # added in this transaction
         uow.commit()
@@ -43,7 +45,7 @@ def change_insurance(uow: UnitOfWork, caller: Caller, insurance_id: str,
         records.update_insurance(insurance_id, changes)
         after = records.insurance(insurance_id)
         assert after is not None  # found above, in this transaction
-        uow.publish(_insurance_event("notes.insurance.updated", caller, insurance_id, {
+        uow.publish(_insurance_event(INSURANCE_UPDATED, caller, insurance_id, {
             "before": {k: before[k] for k in changes}, "after": changes}))
         uow.commit()
     return after
@@ -59,8 +61,8 @@ def open_case(uow: UnitOfWork, caller: Caller, values: dict[str, Any], now: date
                                  {"insurance_id": values["insurance_id"]})
         case_id = str(uuid.uuid4())
         records.add_case({"id": case_id, "created_at": now, **values})
-        uow.publish(new_event(
-            "notes.case.created", subject=Subject("case", case_id), org_id=caller.org_id,
+        uow.publish(CASE_CREATED.event(
+            subject=Subject("case", case_id), org_id=caller.org_id,
             actor=caller.actor, patient_id=values["patient_id"],
             data={"insurance_id": values["insurance_id"]}))
         case = records.case(case_id)
@@ -75,14 +77,14 @@ def view_case(uow: UnitOfWork, caller: Caller, case_id: str) -> dict[str, Any]:
         if case is None:
             raise NotFoundInPractice("There is no such case in your practice.",
                                      {"case_id": case_id})
-        uow.publish(new_event(
-            "notes.case.viewed", subject=Subject("case", case_id), org_id=caller.org_id,
+        uow.publish(CASE_VIEWED.event(
+            subject=Subject("case", case_id), org_id=caller.org_id,
             actor=caller.actor, patient_id=case["patient_id"]))
         uow.commit()
     return case
 
 
-def _insurance_event(event_type: str, caller: Caller, insurance_id: str,
+def _insurance_event(definition: EventDefinition, caller: Caller, insurance_id: str,
                      data: dict[str, Any]) -> Any:
-    return new_event(event_type, subject=Subject("insurance", insurance_id),
-                     org_id=caller.org_id, actor=caller.actor, data=dict(data))
+    return definition.event(subject=Subject("insurance", insurance_id),
+                            org_id=caller.org_id, actor=caller.actor, data=dict(data))

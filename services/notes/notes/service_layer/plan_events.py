@@ -10,17 +10,29 @@ from __future__ import annotations
 from typing import Any
 
 from notes.domain.treatment_plans import TreatmentPlan
-from servicekit.messaging.envelope import Actor, Event, Subject, new_event
+from notes.events.patients import (
+    PLAN_CREATED,
+    PLAN_OPENED,
+    PLAN_PAYMENT_PLAN_ACCEPTED,
+    PLAN_PAYMENT_PLAN_REQUESTED,
+    PLAN_PROCEEDED,
+    PLAN_SENT,
+    PLAN_UPDATED,
+    PLAN_VIEWED,
+    PLAN_WITHDRAWN,
+)
+from servicekit.messaging.definitions import EventDefinition
+from servicekit.messaging.envelope import Actor, Event, Subject
 
-CREATED = "notes.treatment_plan.created"
-UPDATED = "notes.treatment_plan.updated"
-VIEWED = "notes.treatment_plan.viewed"
-SENT = "notes.treatment_plan.sent"
-OPENED = "notes.treatment_plan.opened"
-PROCEEDED = "notes.treatment_plan.proceeded"
-PAYMENT_PLAN_REQUESTED = "notes.treatment_plan.payment_plan_requested"
-PAYMENT_PLAN_ACCEPTED = "notes.treatment_plan.payment_plan_accepted"
-WITHDRAWN = "notes.treatment_plan.withdrawn"
+CREATED = PLAN_CREATED
+UPDATED = PLAN_UPDATED
+VIEWED = PLAN_VIEWED
+SENT = PLAN_SENT
+OPENED = PLAN_OPENED
+PROCEEDED = PLAN_PROCEEDED
+PAYMENT_PLAN_REQUESTED = PLAN_PAYMENT_PLAN_REQUESTED
+PAYMENT_PLAN_ACCEPTED = PLAN_PAYMENT_PLAN_ACCEPTED
+WITHDRAWN = PLAN_WITHDRAWN
 
 #: What the patient did on their page, as an event type.
 BY_STATUS = {"proceeded": PROCEEDED, "payment_plan_requested": PAYMENT_PLAN_REQUESTED}
@@ -34,9 +46,10 @@ def plan_facts(plan: TreatmentPlan) -> dict[str, Any]:
             "status": plan.status.value}
 
 
-def plan_event(event_type: str, plan: TreatmentPlan, org_id: str, actor: Actor | None,
+def plan_event(definition: EventDefinition, plan: TreatmentPlan, org_id: str, actor: Actor | None,
                **extra: Any) -> Event:
     """``actor`` None: the patient on their page (no account; data.by says so)."""
-    return new_event(event_type, subject=Subject("treatment_plan", plan.id), org_id=org_id,
-                     actor=actor, patient_id=plan.patient_id,
-                     data={**plan_facts(plan), "by": "staff" if actor else "patient", **extra})
+    return definition.event(subject=Subject("treatment_plan", plan.id), org_id=org_id,
+                            actor=actor, patient_id=plan.patient_id,
+                            data={**plan_facts(plan), "by": "staff" if actor else "patient",
+                                  **extra})

@@ -11,12 +11,13 @@ from notes.adapters.projection import IdentityProjection
 from notes.adapters.records import PracticeRecords
 from notes.adapters.treatment_plans import PracticeTreatmentPlans, item_dict
 from notes.domain.treatment_plans import PlanItem, TreatmentPlan, check_items, check_practitioner
+from notes.events.patients import PATIENT_VIEWED
 from notes.service_layer import plan_events as events
 from notes.service_layer.callers import Caller
 from notes.service_layer.errors import InvalidRequest, NotFoundInPractice
 from notes.service_layer.patients import require_patient
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Subject, new_event
+from servicekit.messaging.envelope import Subject
 
 SECTION = "treatment_plans"  # data.section of the access events a list emits
 
@@ -113,8 +114,8 @@ def list_plans(uow: UnitOfWork, caller: Caller, *, patient_id: str | None, statu
         for plan in found:
             by_patient[plan.patient_id].append(plan.id)
         for patient, plan_ids in by_patient.items():
-            uow.publish(new_event(
-                "notes.patient.viewed", subject=Subject("patient", patient),
+            uow.publish(PATIENT_VIEWED.event(
+                subject=Subject("patient", patient),
                 org_id=caller.org_id, actor=caller.actor, patient_id=patient,
                 data={"section": SECTION, "plan_ids": plan_ids, "record_count": len(plan_ids)}))
         uow.commit()
