@@ -23,6 +23,7 @@ from servicekit.token_state import (
     BINDINGS,
     ProjectedTokenState,
     TokenState,
+    says_anything_about_tokens,
     token_state_handler,
 )
 from servicekit.web.idempotency import EXTENSION as IDEMPOTENCY_EXTENSION
@@ -53,7 +54,10 @@ class ServiceSpec(Generic[C]):
         tables = self.messaging.token_state
         if tables is None:
             raise ValueError(f"{self.name}: its messaging tables lack the token state")
-        keep = Subscription(f"{self.name}.token_state", BINDINGS, token_state_handler(tables))
+        # The projection is idempotent: events that say nothing about tokens (accesses, most
+        # of identity's traffic) are acked without a transaction.
+        keep = Subscription(f"{self.name}.token_state", BINDINGS, token_state_handler(tables),
+                            wants=says_anything_about_tokens)
         object.__setattr__(self, "subscriptions", (*self.subscriptions, keep))
 
     def load_config(self, **overrides: Any) -> C:

@@ -75,6 +75,15 @@ def token_state_tables(metadata: MetaData) -> TokenStateTables:
     return TokenStateTables(versions=versions, ended_sessions=ended)
 
 
+def says_anything_about_tokens(event: Event) -> bool:
+    """Whether ``event`` can change the token state (most of identity's events cannot)."""
+    data = event.data or {}
+    version = data.get("permission_version")
+    if isinstance(version, int) and not isinstance(version, bool):
+        return True
+    return event.type in SESSION_ENDING_EVENTS and isinstance(data.get("session_id"), str)
+
+
 def record_token_state(tables: TokenStateTables, session: Session, event: Event) -> None:
     """Keep what ``event`` says about tokens; idempotent and order-independent."""
     data = event.data or {}

@@ -76,6 +76,10 @@ class Subscription:
     ``batch_handler``, if given, takes the place of ``handler``: it gets the batch's new events
     (in delivery order, already deduplicated by the inbox) at once, so that it can write them
     with one statement instead of one per event.
+
+    ``wants``, if given, tells the events the handler has anything to do with; the others are
+    acknowledged without a transaction or an inbox row (the same event is skipped again if
+    redelivered), so a subscription bound to many events pays only for those it uses.
     """
 
     queue: str
@@ -83,6 +87,7 @@ class Subscription:
     handler: Handler
     prepare: BatchPreparer | None = None
     batch_handler: BatchHandler | None = None
+    wants: Callable[[Event], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -233,6 +238,10 @@ class EventConsumer(ConsumerMixin):
             message.ack()
 
     def _handle_together(self, events: list[Event]) -> None:
+        if self.subscription.wants is not None:
+            events = [event for event in events if self.subscription.wants(event)]
+            if not events:
+                return
         with self._uow_factory() as uow:
             # Events already in the inbox were redelivered: they had their effect before.
             fresh = self._tables.mark_processed(

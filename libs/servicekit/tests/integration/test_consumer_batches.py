@@ -91,3 +91,26 @@ def test_events_published_together_are_relayed_in_their_order_and_arrive_once_ea
     with runtime.engine.connect() as conn:
         relayed = conn.execute(select(outbox.c.event_id).order_by(outbox.c.id)).scalars().all()
     assert relayed == [event.id for event in events]
+
+
+def test_events_a_subscription_does_not_want_are_acked_without_an_inbox_row(
+    backend, queue_name
+):
+    runtime = backend()
+    ids = publish_events(runtime, 30)
+    wanted = set(ids[::3])
+    sub = Subscription(queue=queue_name, bindings=("kit.#",), handler=record_effect,
+                       wants=lambda event: event.id in wanted)
+    running = RunningConsumer(runtime.consumer(sub))
+    try:
+        wait_for(lambda: running.consumer.ready.is_set(), timeout=10)
+        runtime.relay().relay_pending()
+        wait_for(lambda: running.consumer.handled >= 30)
+    finally:
+        running.stop()
+    assert sorted(effect_ids(runtime)) == sorted(wanted)
+    inbox = messaging.inbox
+    with runtime.engine.connect() as conn:
+        kept = conn.execute(select(inbox.c.event_id).where(inbox.c.consumer == queue_name))
+        assert set(kept.scalars()) == wanted
+    assert waiting_in(runtime, queue_name) == 0

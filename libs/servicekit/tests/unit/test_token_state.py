@@ -14,6 +14,7 @@ from servicekit.token_state import (
     TOKEN_OUTDATED,
     ProjectedTokenState,
     record_token_state,
+    says_anything_about_tokens,
     token_state_tables,
 )
 
@@ -109,3 +110,17 @@ def test_on_the_local_sqlite_engine_the_check_reads_beside_a_writer(tmp_path):
         assert state.refusal(caller(3, "s-1")) is None
         writer.commit()
     assert state.refusal(caller(3, "s-1")) == SESSION_ENDED
+
+
+@pytest.mark.parametrize(("made", "matters"), [
+    (event("identity.user.viewed", "u-1", fields=["email"]), False),
+    (event("identity.user.updated", "u-1", name="x"), False),
+    (event("identity.user.updated", "u-1", permission_version=3), True),
+    (event("identity.user.updated", "u-1", permission_version=True), False),
+    (event("identity.session.signed_out", "u-1", session_id="s-1"), True),
+    (event("identity.session.signed_in", "u-1", session_id="s-1"), False),
+])
+def test_only_events_that_raise_a_version_or_end_a_session_say_anything_about_tokens(
+    made, matters
+):
+    assert says_anything_about_tokens(made) is matters
