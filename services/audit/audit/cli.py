@@ -1,4 +1,5 @@
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import click
@@ -38,7 +39,7 @@ def events(count: int) -> None:
         }))
 
 
-def _verifier_of(runtime: Runtime):  # type: ignore[no-untyped-def]
+def _verifier_of(runtime: Runtime) -> Callable[[], ChainReport]:
     config = runtime.config
     assert isinstance(config, AuditConfig)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import RowMapping, Select, select
 from sqlalchemy.orm import Session
 
 from audit.adapters.tables import audit_events, chain_checkpoints, chain_heads
@@ -16,7 +16,7 @@ from audit.domain.chain import ChainHead, ChainRecord
 from audit.domain.checkpoints import Checkpoint
 
 
-def checkpoint_from_row(row: Mapping[str, Any]) -> Checkpoint:
+def checkpoint_from_row(row: RowMapping) -> Checkpoint:
     return Checkpoint(row["partition"], row["seq"], row["head_hash"], row["taken_at"],
                       row["key_id"], bytes(row["signature"]))
 

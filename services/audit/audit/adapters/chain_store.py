@@ -8,19 +8,18 @@ read once and written once, just before the commit.
 from __future__ import annotations
 
 from sqlalchemy import event, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from audit.adapters.chain_rows import checkpoint_from_row
 from audit.adapters.tables import chain_checkpoints, chain_heads
 from audit.domain.chain import ChainHead
 from audit.domain.checkpoints import Checkpoint
+from servicekit.db import insert_on_conflict
 
 # Per-transaction caches in Session.info; a new unit of work starts with a new session.
 _HEADS = "audit.chain_heads"
 _CHECKPOINTS = "audit.latest_checkpoints"
 _HOOKED = "audit.heads_saved_on_commit"
-_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def lock_head(session: Session, partition: int) -> ChainHead:
@@ -28,10 +27,9 @@ def lock_head(session: Session, partition: int) -> ChainHead:
     heads = session.info.setdefault(_HEADS, {})
     if partition in heads:
         return heads[partition]
-    insert = _INSERT[session.get_bind().dialect.name]
     # Create the head row if this is the partition's first record; a racing replica's wins.
     session.execute(
-        insert(chain_heads)
+        insert_on_conflict(session, chain_heads)
         .values(partition=partition, seq=0, hash=ChainHead.genesis(partition).hash)
         .on_conflict_do_nothing(index_elements=["partition"])
     )

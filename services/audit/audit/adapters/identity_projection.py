@@ -55,7 +55,8 @@ class IdentityProjection:
                            domains: tuple[str, ...] | None, stated_at: datetime | None) -> None:
         current = self.session.execute(select(known_practices).where(
             known_practices.c.org_id == org_id)).mappings().first()
-        if domains is not None and _newer(stated_at, current and current["domains_stated_at"]):
+        stated_before = current["domains_stated_at"] if current is not None else None
+        if domains is not None and _newer(stated_at, stated_before):
             values["recognized_domains"] = json.dumps(sorted({d.strip().lower()
                                                               for d in domains}))
             values["domains_stated_at"] = stated_at

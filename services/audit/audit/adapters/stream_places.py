@@ -12,13 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from audit.adapters.tables import stream_connections
 from audit.domain.stream_limits import StreamAllowance
-
-_INSERT_IGNORING_CONFLICTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+from servicekit.db import insert_on_conflict, rowcount
 
 
 @dataclass(frozen=True)
@@ -34,24 +32,23 @@ def take_stream_place(session: Session, caller: str, allowance: StreamAllowance,
     c = stream_connections.c
     held = {row.slot: row for row in session.execute(
         select(c.slot, c.connection_id, c.seen_at).where(c.caller == caller))}
-    insert = _INSERT_IGNORING_CONFLICTS[session.get_bind().dialect.name]
     for slot in allowance.slots:
         place = StreamPlace(caller, slot, str(uuid.uuid4()))
         row = held.get(slot)
         if row is None:
             taken = session.execute(
-                insert(stream_connections).values(
+                insert_on_conflict(session, stream_connections).values(
                     caller=caller, slot=slot, connection_id=place.connection_id,
                     opened_at=now, seen_at=now)
                 .on_conflict_do_nothing().returning(c.slot)).first() is not None
         elif allowance.is_stale(row.seen_at, now):
             # Only if nobody took it over since we looked: compare the connection id.
-            taken = session.execute(
+            taken = rowcount(session.execute(
                 update(stream_connections)
                 .where(c.caller == caller, c.slot == slot,
                        c.connection_id == row.connection_id)
                 .values(connection_id=place.connection_id, opened_at=now, seen_at=now)
-            ).rowcount == 1
+            )) == 1
         else:
             continue
         if taken:
@@ -62,11 +59,11 @@ def take_stream_place(session: Session, caller: str, allowance: StreamAllowance,
 def renew_stream_place(session: Session, place: StreamPlace, now: datetime) -> bool:
     """Mark the stream alive; False when its place was taken over (it was thought dead)."""
     c = stream_connections.c
-    return session.execute(
+    return rowcount(session.execute(
         update(stream_connections)
         .where(c.caller == place.caller, c.slot == place.slot,
                c.connection_id == place.connection_id)
-        .values(seen_at=now)).rowcount == 1
+        .values(seen_at=now))) == 1
 
 
 def free_stream_place(session: Session, place: StreamPlace) -> None:

@@ -21,9 +21,11 @@ def newest_first_key(cursor: str | None) -> NewestFirstKey | None:
     position = read_cursor(cursor)
     if position is None:
         return None
-    if len(position) != 2 or not all(isinstance(v, str) for v in position):
-        raise InvalidCursor()
-    at, row_id = position
+    match position:
+        case [str() as at, str() as row_id]:
+            pass
+        case _:
+            raise InvalidCursor()
     try:
         moment = datetime.fromisoformat(at)
         if moment.tzinfo is None:

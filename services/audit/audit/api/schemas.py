@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from audit.domain import reports
 from audit.domain.breach_risk import Factor, Rating
 from servicekit.web.pagination import page_arguments
 from servicekit.web.schemas import MAX_STORED_INT
@@ -90,8 +91,8 @@ class AccessReport(Schema):
     first_access = fields.DateTime(allow_none=True)
     last_access = fields.DateTime(allow_none=True)
 
-    def _row_count(self, report: object) -> int:
-        return len(report.rows)  # type: ignore[attr-defined]
+    def _row_count(self, report: reports.AccessReport) -> int:
+        return len(report.rows)
 
 
 class DisclosureQuery(_Window):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -105,7 +105,7 @@ def _resume_point(after: int | None) -> int | None:
     return int(header)
 
 
-def _stream(plan: _Plan, app: Audit, hold: StreamHold) -> Iterator[str]:
+def _stream(plan: _Plan, app: Audit, hold: StreamHold) -> Generator[str, None, None]:
     cfg = app.config
     grace = timedelta(seconds=cfg.stream_gap_grace_seconds)
     deadline = time.monotonic() + plan.seconds
@@ -144,7 +144,7 @@ class _Closing:
     """The body, with a release that runs even if the server closes it before it started
     (a generator that never ran skips its own finally)."""
 
-    def __init__(self, body: Iterator[str], release: Callable[[], None]) -> None:
+    def __init__(self, body: Generator[str, None, None], release: Callable[[], None]) -> None:
         self._body, self._release = body, release
 
     def __iter__(self) -> Iterator[str]:
@@ -152,6 +152,6 @@ class _Closing:
 
     def close(self) -> None:
         try:
-            self._body.close()  # type: ignore[attr-defined]
+            self._body.close()
         finally:
             self._release()

@@ -40,7 +40,7 @@ def retry_delay(attempts: int) -> timedelta:
     """The wait after ``attempts`` failed tries: 1, 2, 4, 8 ... seconds, at most 5 minutes."""
     if attempts < 1:
         raise ValueError(f"a delay follows at least one attempt, got {attempts}")
-    return min(FIRST_RETRY_DELAY * 2 ** min(attempts - 1, 20), MAX_RETRY_DELAY)
+    return min(FIRST_RETRY_DELAY * (1 << min(attempts - 1, 20)), MAX_RETRY_DELAY)
 
 
 def is_dead(attempts: int, max_attempts: int) -> bool:

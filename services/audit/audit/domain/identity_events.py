@@ -175,14 +175,14 @@ def read_identity_event(event: Mapping[str, Any]) -> IdentityFact | None:
     if entity == "session" and verb in ("signed_in", "sign_in_failed"):
         actor = event.get("actor") or {}
         if verb == "signed_in":  # the actor is who signed in
-            email, user_id = actor.get("email") or "", actor.get("id")
+            email, account_id = actor.get("email") or "", actor.get("id")
         else:  # refused: identity names the address tried, and the account when it knew it
-            email, user_id = data.get("email") or "", data.get("user_id")
+            email, account_id = data.get("email") or "", data.get("user_id")
         kind = data.get("account")
         grant_id = data.get("access_grant_id")
         return SignInSeen(SignInAttempt(
             str(email), org_id, at, succeeded=verb == "signed_in",
-            user_id=str(user_id) if user_id else None,
+            user_id=str(account_id) if account_id else None,
         ), event["id"], str(kind) if kind else None, str(grant_id) if grant_id else None,
             str(email).strip().lower())
     return None

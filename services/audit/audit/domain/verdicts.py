@@ -48,7 +48,9 @@ class Judgement:
 
     @property
     def reason(self) -> str | None:
-        return self.finding.reason if self.verdict is Verdict.UNRECOGNIZED else None
+        if self.finding is None or self.verdict is not Verdict.UNRECOGNIZED:
+            return None
+        return self.finding.reason
 
 
 @dataclass(frozen=True)

@@ -130,7 +130,8 @@ def _claim_next(uow: UnitOfWork, now: datetime, tried: set[int]) -> _Claimed | N
                               next_attempt_at=now + retry_delay(attempts))
         hook = store.webhook(row["org_id"])
         uow.commit()
-    return _Claimed({**row, "attempts": attempts}, hook and hook["url"], hook and hook["secret"])
+    url, secret = (hook["url"], hook["secret"]) if hook is not None else (None, None)
+    return _Claimed({**row, "attempts": attempts}, url, secret)
 
 
 def _send(settings: PushSettings, claimed: _Claimed, now: datetime) -> str | None:
@@ -162,6 +163,7 @@ def _hand_over_mail(uow: UnitOfWork, settings: PushSettings, row: dict[str, Any]
 
 def _settle(uow: UnitOfWork, settings: PushSettings, row: dict[str, Any], error: str | None,
             now: datetime) -> str:
+    values: dict[str, Any]
     if error is None:
         values, outcome = {"delivered_at": now, "next_attempt_at": None}, "delivered"
     elif is_dead(row["attempts"], settings.max_attempts):

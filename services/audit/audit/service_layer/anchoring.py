@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy.orm import Session
+
 from audit.adapters import chain_rows, chain_store
 from audit.domain.anchors import checkpoint_document, checkpoint_is_genuine, sign_catalog
 from audit.domain.chain import ChainHead
@@ -121,7 +123,7 @@ def _anchored_heads(settings: AnchorSettings) -> dict[int, ChainHead]:
     return newest
 
 
-def _last_taken(session, partition: int) -> datetime | None:  # type: ignore[no-untyped-def]
+def _last_taken(session: Session, partition: int) -> datetime | None:
     found = chain_rows.stored_checkpoints(session, [partition])
     return found[partition][-1].taken_at if found.get(partition) else None
 

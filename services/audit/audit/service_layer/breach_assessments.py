@@ -19,7 +19,7 @@ from audit.domain.scope import Scope
 from audit.service_layer.access_reports import access_report_of_user, patient_states
 from audit.service_layer.errors import NotFoundInScope
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Actor, Subject, new_event
+from servicekit.messaging.envelope import Actor, Event, Subject, new_event
 
 
 @dataclass(frozen=True)
@@ -110,9 +110,9 @@ def content_hash(document: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_bytes(body)).hexdigest()
 
 
-def _created_event(document: dict[str, Any], by: Actor):  # type: ignore[no-untyped-def]
+def _created_event(document: dict[str, Any], by: Actor) -> Event:
     # Ids, counts and dates only: no patient ids (there may be thousands) and no summary text.
-    due = {}
+    due: dict[str, Any] = {}
     for notice in document["notices"]:
         due.setdefault(notice["to"], notice["due"])
     return new_event(
