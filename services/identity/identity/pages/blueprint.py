@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, redirect, request, url_for
+from flask import Blueprint, g, redirect, request, url_for
+from werkzeug.wrappers import Response
 
 from identity.pages.local_times import practice_date, practice_time
 from identity.pages.problems import install_problem_pages

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Literal
 
 from identity.adapters.attempt_log import ResetRequests
@@ -100,7 +101,7 @@ def mail_reset_links(uow: UnitOfWork, request: ResetRequest, mailer: IdentityMai
             practice_name = repo.practice(user.practice_id).name if user.practice_id else None
             mail = ResetMail(user.email, account, token.raw, practice_name)
             key = f"{PASSWORD_RESET}:{reset.token_hash}"
-            if queue_mail(uow.session, lambda mail=mail: mailer.reset_message(mail), key=key,
+            if queue_mail(uow.session, partial(mailer.reset_message, mail), key=key,
                           kind=PASSWORD_RESET, now=now, send_before=reset.expires_at):
                 keys.append(key)
             uow.publish(events.PASSWORD_RESET_REQUESTED.event(

@@ -222,7 +222,7 @@ def own_status(uow: UnitOfWork, sealer: SecretSealer, user_id: str,
         factor = factors.of(user_id)
         enrolled = factor is not None and factor.enrolled
         return {"enrolled": enrolled,
-                "enrolled_at": factor.enrolled_at if enrolled else None,
+                "enrolled_at": factor.enrolled_at if factor is not None and enrolled else None,
                 "required": requirement_of(uow.session, user, catalog) is not None,
                 "required_because": requirement_of(uow.session, user, catalog),
                 "recovery_codes_left": factors.recovery_codes_left(user_id) if enrolled else 0}
