@@ -20,6 +20,7 @@ from docportal.adapters.tables import (
 from docportal.domain.activity import ActivityKind, RefusedAttempt, ShareActivity
 from docportal.domain.documents import Document, DocumentKind
 from docportal.domain.shares import CLAIM_WINDOW, DisclosurePurpose, Share
+from servicekit.db import rowcount
 
 _DOCUMENT_FIELDS = ("id", "org_id", "patient_id", "filename", "content_type", "size_bytes",
                     "uploaded_by", "uploaded_at")
@@ -182,7 +183,7 @@ class ShareRepository:
             .values(mail_sent_at=share.mail_sent_at, sent_at=share.sent_at,
                     mail_attempts=share.mail_attempts,
                     mail_next_attempt_at=share.mail_next_attempt_at))
-        return result.rowcount == 1
+        return rowcount(result) == 1
 
     def get_any(self, share_id: str, *, for_update: bool = False) -> Share | None:
         """The share, in any practice: for the mail worker, which acts for no caller."""

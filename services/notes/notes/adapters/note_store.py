@@ -15,6 +15,7 @@ from notes.domain.note_parts import Addendum, NoteKind, NoteStatus, SoapText
 from notes.domain.notes import Note
 from notes.domain.signing import Signature
 from notes.domain.transactions import PatientTransaction
+from servicekit.db import rowcount
 
 
 class NoteStore:
@@ -69,7 +70,7 @@ class NoteStore:
             update(notes).where(notes.c.id == note.id, notes.c.version == loaded_version)
             .values(**_columns(note))
         )
-        if saved.rowcount != 1:
+        if rowcount(saved) != 1:
             raise StaleNoteVersion(
                 "Someone saved this note at the same moment; reload it and try again.",
                 {"expected_version": loaded_version})

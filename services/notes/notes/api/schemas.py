@@ -16,11 +16,13 @@ _NAME = validate.Length(min=1, max=100)
 class StateCode(fields.Str):
     """A US state's two-letter code, upper-cased; null when not known."""
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str | None:
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         try:
-            return state_of_residence(super()._deserialize(value, attr, data, **kwargs))
+            code = state_of_residence(super()._deserialize(value, attr, data, **kwargs))
         except NotAState as err:
             raise ValidationError(str(err)) from None
+        assert code is not None  # a string in, a code out (null never reaches a field)
+        return code
 
 
 def _plausible_birth_date(born: date) -> None:
