@@ -23,7 +23,7 @@ from servicekit.messaging.envelope import ACTOR_KINDS
 
 EXCHANGE = "clinic.events"
 
-_SCALARS: list[tuple[type[fields.Field], dict[str, Any]]] = [
+_SCALARS: list[tuple[type[fields.Field[Any]], dict[str, Any]]] = [
     (fields.UUID, {"type": "string", "format": "uuid"}),
     (fields.Email, {"type": "string", "format": "email"}),
     (fields.DateTime, {"type": "string", "format": "date-time"}),
@@ -35,7 +35,7 @@ _SCALARS: list[tuple[type[fields.Field], dict[str, Any]]] = [
 ]
 
 
-def field_schema(field: fields.Field) -> dict[str, Any]:
+def field_schema(field: fields.Field[Any]) -> dict[str, Any]:
     """The JSON Schema of one marshmallow field (the kinds event data uses)."""
     schema: dict[str, Any]
     if isinstance(field, fields.Nested):
@@ -66,7 +66,7 @@ def field_schema(field: fields.Field) -> dict[str, Any]:
     return schema
 
 
-def object_schema(named: dict[str, fields.Field]) -> dict[str, Any]:
+def object_schema(named: dict[str, fields.Field[Any]]) -> dict[str, Any]:
     schema: dict[str, Any] = {
         "type": "object",
         "properties": {f.data_key or name: field_schema(f) for name, f in sorted(named.items())},

@@ -30,7 +30,7 @@ class EventDefinition:
 
     type: str
     description: str
-    data: Mapping[str, fields.Field] = field(default_factory=dict)
+    data: Mapping[str, fields.Field[Any]] = field(default_factory=dict)
     version: int = 1
     subject: str | None = None  # the subject's type, when the event always has the same one
     schema: Schema = field(init=False, repr=False, compare=False)
@@ -109,33 +109,33 @@ class EventCatalog:
 
 # Short names for the fields event data is made of; ``optional`` fields may be left out,
 # ``null`` ones may be None.
-def text(*, optional: bool = False, null: bool = False, **kw: Any) -> fields.Field:
+def text(*, optional: bool = False, null: bool = False, **kw: Any) -> fields.Field[Any]:
     return fields.Str(required=not optional, allow_none=null, **kw)
 
 
-def whole(*, optional: bool = False, null: bool = False) -> fields.Field:
+def whole(*, optional: bool = False, null: bool = False) -> fields.Field[Any]:
     return fields.Int(required=not optional, allow_none=null, strict=True)
 
 
-def flag(*, optional: bool = False, null: bool = False) -> fields.Field:
+def flag(*, optional: bool = False, null: bool = False) -> fields.Field[Any]:
     return fields.Bool(required=not optional, allow_none=null)
 
 
-def moment(*, optional: bool = False, null: bool = False) -> fields.Field:
+def moment(*, optional: bool = False, null: bool = False) -> fields.Field[Any]:
     return fields.DateTime(required=not optional, allow_none=null)
 
 
-def texts(*, optional: bool = False) -> fields.Field:
+def texts(*, optional: bool = False) -> fields.Field[Any]:
     return fields.List(fields.Str(), required=not optional)
 
 
-def state(*, optional: bool = False, null: bool = False) -> fields.Field:
+def state(*, optional: bool = False, null: bool = False) -> fields.Field[Any]:
     """A snapshot of settings or facts (``before`` / ``after``) whose keys vary."""
     return fields.Dict(keys=fields.Str(), required=not optional, allow_none=null)
 
 
-def record(named: Mapping[str, fields.Field], *, optional: bool = False, null: bool = False,
-           many: bool = False) -> fields.Field:
+def record(named: Mapping[str, fields.Field[Any]], *, optional: bool = False, null: bool = False,
+           many: bool = False) -> fields.Field[Any]:
     nested = Schema.from_dict(dict(named))
     if many:
         return fields.List(fields.Nested(nested), required=not optional, allow_none=null)
