@@ -70,6 +70,7 @@ def test_an_alert_queues_its_mail_in_its_own_transaction_and_the_worker_sends_it
     [queued] = outbox_rows(audit, kind="alert")  # before any worker ran
     assert queued["sent_at"] is None and queued["attempts"] == 0
     assert email not in queued["key"]  # the key names the step, the address only hashed
+    assert queued["message"].startswith("sealed.v1:") and email not in queued["message"]
 
     done = send_alert_mails(audit.uow(), settings_for_sink, lambda: datetime.now(UTC))
     assert (done.sent, done.failed) == (1, 0)

@@ -19,7 +19,7 @@ import pytest
 from docportal_harness import PDF, make_config, outbox_events, uploaded
 from portal_harness import LINK, FakeRecipientAccounts, csrf_of, link_token, make_portal_app
 from prometheus_client import REGISTRY
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 
 from docportal.adapters.mail_outbox import share_mail_key
 from docportal.adapters.mailer import SmtpShareMailer
@@ -108,6 +108,11 @@ def test_a_pending_share_email_is_sent_later_with_its_link_and_a_fresh_window(
     pending = tracking(down_app, practice, share["id"])
     assert (pending["mail_status"], pending["mail_attempts"]) == ("pending", 1)
     assert pending["status"] == "sent" and pending["mail_next_attempt_at"]
+    with down_app.extensions["docportal"].uow() as uow:  # waiting sealed (decisions §30)
+        waiting = uow.session.execute(select(mail_outbox.c.message).where(
+            mail_outbox.c.key == share_mail_key(share["id"]))).scalar_one()
+    assert waiting.startswith("sealed.v1:")
+    assert recipient not in waiting and LINK.search(queued.link).group(1) not in waiting
     clock, uow = ahead(2), down_app.extensions["docportal"].uow()
 
     done = retry_pending_mail(uow, retrier_mail(down_app, mail_sink.url), clock)

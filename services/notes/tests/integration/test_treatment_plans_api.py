@@ -140,6 +140,10 @@ def test_a_mail_server_that_is_down_delays_the_mail_not_the_plan(
     assert manager.get(f"/treatment-plans/{plan['id']}").get_json()["status"] == "sent"
     assert len(outbox("notes.treatment_plan.sent")) == 1
     assert mail_sink.to(patient_email) == []
+    with notes.uow() as uow:  # waiting sealed: neither the patient's address nor the link
+        [waiting] = uow.session.execute(MAIL_OUTBOX.table.select()).all()
+    assert waiting.message.startswith("sealed.v1:")
+    assert patient_email not in waiting.message and "/plan/t/" not in waiting.message
     # The mail server is back: the mail worker's next attempt after the backoff sends it.
     later = datetime.now(UTC) + timedelta(minutes=5)
     done = deliver_due(notes.uow(), MAIL_OUTBOX, SmtpTreatmentPlanMailer(
