@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
@@ -93,6 +93,8 @@ class AccessRollups:
 
     def _upsert(self, table: Table, key: tuple[str, ...]) -> Any:
         statement = insert_on_conflict(self.session, table)
+        earliest: Callable[..., Any]
+        latest: Callable[..., Any]
         if self.session.get_bind().dialect.name == "sqlite":
             # SQLite's min() and max() with two arguments are the scalar functions.
             earliest, latest = func.min, func.max

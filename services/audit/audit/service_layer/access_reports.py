@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 
 from sqlalchemy.orm import Session
@@ -13,6 +13,7 @@ from audit.adapters.residence_store import ResidenceStore
 from audit.adapters.rollup_store import AccessRollups
 from audit.domain.reports import (
     AccessReport,
+    AccessTally,
     ReportSubject,
     report_from_tallies,
     tallies_of_facts,
@@ -67,6 +68,8 @@ def _report(session: Session, scope: Scope, subject: ReportSubject, subject_id: 
     """Keys the window holds whole from their totals; those it cuts from the rollups of its
     whole days and the record of the days it cuts."""
     rollups, record = AccessRollups(session), AuditRecord(session)
+    totals: Callable[[Scope, str], list[AccessTally]]
+    of_days: Callable[[Scope, str, date, date], list[AccessTally]]
     if subject is ReportSubject.USER:
         totals, of_days = rollups.totals_of_user, rollups.of_user
         edge = partial(record.access_envelopes, actor_id=subject_id)
