@@ -192,3 +192,22 @@ def test_rabbit_definitions_match_what_the_consumer_declares(definitions):
     assert queues["audit.all"]["arguments"] == declared.queue_arguments
     dead = bus.dead_letter_queue("audit.all", quorum=True)
     assert queues["audit.all.dead"]["arguments"] == dead.queue_arguments
+
+
+def test_every_container_holds_each_secret_its_service_needs(compose, tmp_path):
+    """Without one, each container would generate its own (and a restart a new one): staff
+    sessions, sealed second factors, mails and proofs would not open across containers."""
+    from importlib import import_module
+
+    from servicekit.production import env_name
+
+    for name, spec in built(compose).items():
+        service = service_of(spec)
+        config_class = next(cls for cls in vars(import_module(f"{service}.config")).values()
+                            if isinstance(cls, type) and getattr(cls, "SECRETS", None)
+                            and cls.__module__ == f"{service}.config")
+        config = import_module(f"{service}.spec").SPEC.load_config(environ={}, local_dir=tmp_path)
+        assert type(config) is config_class
+        for secret in config_class.SECRETS:
+            names = env_name(config, secret).split("/")
+            assert any(spec["environment"].get(n) for n in names), f"{name}: {names}"
