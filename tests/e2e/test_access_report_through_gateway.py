@@ -40,6 +40,12 @@ def test_the_access_report_counts_exactly_what_a_user_touched(platform):
     per_patient = {row["key"]: row["records"] for row in body["rows"]}
     assert per_patient == {c["patient_id"]: v for c, v in zip(charts, VIEWS, strict=True)}
     # The other direction: who touched the first patient (the therapist 3, the colleague 1).
-    patient = audit.get("audit", f"/reports/patient-access?patient_id={charts[0]['patient_id']}")
-    by_user = {row["key"]: row["records"] for row in patient.json()["rows"]}
+    # The colleague's view travels on its own (another partition, another batch): wait for it.
+    def patient_report() -> dict | None:
+        rows = audit.get("audit", "/reports/patient-access?patient_id="
+                         f"{charts[0]['patient_id']}").json()["rows"]
+        by_user = {row["key"]: row["records"] for row in rows}
+        return by_user if colleague_id in by_user else None
+
+    by_user = wait_for(patient_report, timeout=30, interval=0.25)
     assert by_user[therapist_id] == 3 and by_user[colleague_id] == 1
