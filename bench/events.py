@@ -9,6 +9,7 @@ vhost (see sandbox.py). Exits 0 whether or not the target ratio is met; 1 if som
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import uuid
@@ -70,24 +71,27 @@ def main(argv: list[str]) -> int:
     try:
         with sandbox(args.postgres, args.amqp) as box, tempfile.TemporaryDirectory() as work:
             print(f"sandbox {box.name}: {args.events:,} events", flush=True)
+            loads = {"before": os.getloadavg()}
             confirmed = run_baseline(
                 box.bus_url, args.events, size, confirms=True, prefetch=prefetch
             )
             unconfirmed = run_baseline(
                 box.bus_url, args.events, size, confirms=False, prefetch=prefetch
             )
+            loads["after the baselines"] = os.getloadavg()
             pipe = run_pipeline(
                 box, args.events, args.batch, Path(work), rate=args.rate, profile_dir=args.profile,
                 kind=args.kind,
             )
+            loads["after the pipeline"] = os.getloadavg()
     except Exception as exc:  # noqa: BLE001 - report what broke, exit 1
         print(f"benchmark failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
-    ratio = print_report(args, size, pipe, confirmed, unconfirmed)
+    ratio = print_report(args, size, pipe, confirmed, unconfirmed, loads)
     if args.profile:
         print_profiles(args.profile)
     if args.save:
-        print(f"saved {save(args, size, ratio, pipe, confirmed, unconfirmed)}")
+        print(f"saved {save(args, size, ratio, pipe, confirmed, unconfirmed, loads)}")
     return 0
 
 

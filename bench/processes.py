@@ -48,7 +48,8 @@ def start(
     script = str(Path(sys.executable).parent / command[0])
     argv = [script, *command[1:]]
     if profile_dir is not None:
-        argv = [sys.executable, "-m", "cProfile", "-o", str(profile_dir / f"{name}.prof"), *argv]
+        profiled = Path(__file__).resolve().parent / "profiled.py"
+        argv = [sys.executable, str(profiled), str(profile_dir / f"{name}.prof"), *argv]
     log_path = workdir / f"{name}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(

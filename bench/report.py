@@ -16,7 +16,10 @@ from pipeline import PipelineResult
 from audit.spec import SPEC as AUDIT
 from identity.spec import SPEC as IDENTITY
 
-TARGET_RATIO = 0.5
+# Against raw kombu WITHOUT publisher confirms in the same run (issue 16): the relay batches
+# its confirms, so a confirm per message is no longer the yardstick (it is printed for context).
+TARGET_RATIO = 0.3
+LONG_RUN_AIM = 0.5
 MODE = "relay and consumer as separate processes (identity relay, audit consume)"
 
 
@@ -26,10 +29,11 @@ def print_report(
     pipe: PipelineResult,
     confirmed: BaselineResult,
     unconfirmed: BaselineResult,
+    loads: dict[str, tuple[float, float, float]],
 ) -> float:
     config = AUDIT.load_config()
     relay = IDENTITY.load_config()
-    ratio = pipe.events_per_second / confirmed.events_per_second
+    ratio = pipe.events_per_second / unconfirmed.events_per_second
     verdict = "PASS" if ratio >= TARGET_RATIO else "BELOW TARGET"
     if args.rate:  # a paced producer caps the pipeline's throughput: no verdict on it
         verdict = "n/a (producer paced by --rate)"
@@ -50,15 +54,15 @@ def print_report(
             pipe.relayed_seconds,
         ),
         (
-            "raw kombu with confirms (baseline)",
-            confirmed.events_per_second,
-            confirmed.total_seconds,
-        ),
-        ("  its publishing alone", confirmed.publish_per_second, confirmed.publish_seconds),
-        (
-            "raw kombu without confirms (context)",
+            "raw kombu without confirms (baseline)",
             unconfirmed.events_per_second,
             unconfirmed.total_seconds,
+        ),
+        ("  its publishing alone", unconfirmed.publish_per_second, unconfirmed.publish_seconds),
+        (
+            "raw kombu, a confirm per message (context)",
+            confirmed.events_per_second,
+            confirmed.total_seconds,
         ),
     ]
     print(f"\nEvent backbone benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
@@ -77,14 +81,35 @@ def print_report(
         f"max {pipe.latencies_ms[-1]:,.0f} ms"
     )
     print(f"dead letters: {pipe.dead_letters}")
-    print(f"ratio pipeline / baseline: {ratio:.2f}  (target >= {TARGET_RATIO})  {verdict}")
+    print(f"CPU per 1,000 events: {pipe.cpu_line()}")
+    print("load average (1/5/15 min): " + "   ".join(
+        f"{when} {a:.1f}/{b:.1f}/{c:.1f}" for when, (a, b, c) in loads.items()))
+    print(
+        f"ratio pipeline / raw kombu without confirms: {ratio:.2f}  (target >= {TARGET_RATIO}, "
+        f"long-run aim {LONG_RUN_AIM})  {verdict}"
+    )
+    print(
+        f"ratio pipeline / raw kombu with a confirm per message (context): "
+        f"{pipe.events_per_second / confirmed.events_per_second:.2f}"
+    )
     return ratio
 
 
-def print_profiles(profile_dir: Path, lines: int = 12) -> None:
+# Idle waits (a thread blocked on a lock, a poll's stop.wait) that top every own-time list.
+_IDLE = ("acquire' of '_thread.lock", "select.poll", "select.epoll")
+
+
+def print_profiles(profile_dir: Path, lines: int = 15) -> None:
+    """Per process: the top functions by own time, then the project's code by cumulative time."""
     for path in sorted(profile_dir.glob("*.prof")):
-        print(f"\n--- {path.name}: top functions by own time ---")
-        pstats.Stats(str(path), stream=sys.stdout).sort_stats("tottime").print_stats(lines)
+        stats = pstats.Stats(str(path), stream=sys.stdout)
+        idle = sum(tt for func, (_, _, tt, _, _) in stats.stats.items()  # type: ignore[attr-defined]
+                   if any(mark in pstats.func_std_string(func) for mark in _IDLE))
+        print(f"\n--- {path.name}: top functions by own time "
+              f"(all threads; {idle:.1f} s of it idle in lock waits) ---")
+        stats.sort_stats("tottime").print_stats(lines)
+        print(f"--- {path.name}: the platform's own code by cumulative time ---")
+        stats.sort_stats("cumulative").print_stats(r"servicekit|/audit/|/identity/", lines)
 
 
 def _baseline_figures(result: BaselineResult) -> dict[str, object]:
@@ -98,6 +123,7 @@ def save(
     pipe: PipelineResult,
     confirmed: BaselineResult,
     unconfirmed: BaselineResult,
+    loads: dict[str, tuple[float, float, float]],
 ) -> Path:
     now = datetime.now(UTC)
     figures = {
@@ -114,10 +140,14 @@ def save(
             "relayed_seconds": pipe.relayed_seconds,
             "latency_ms": {f"p{p}": pipe.percentile(p) for p in (50, 95, 99, 100)},
             "dead_letters": pipe.dead_letters,
+            "cpu_seconds": pipe.cpu_seconds,
         },
+        "load_average": loads,
         "baseline_confirms": _baseline_figures(confirmed),
         "baseline_no_confirms": _baseline_figures(unconfirmed),
         "ratio": ratio,
+        "ratio_against": "raw kombu without confirms",
+        "ratio_to_confirm_per_message": pipe.events_per_second / confirmed.events_per_second,
         "target_ratio": TARGET_RATIO,
     }
     path = Path(__file__).resolve().parent / "results" / f"events-{now:%Y-%m-%d-%H%M%S}.json"
