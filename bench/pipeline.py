@@ -8,6 +8,9 @@ commit time of each event is taken right after its transaction commits; the stor
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -45,6 +48,7 @@ class PipelineResult:
     dead_letters: int
     # CPU seconds (user + system) from the first commit to the last stored, per process
     cpu_seconds: dict[str, float] = field(default_factory=dict)
+    chain: str = ""  # what `audit verify` said about the stored chain afterwards
 
     @property
     def events_per_second(self) -> float:
@@ -207,6 +211,7 @@ def run_pipeline(
     finally:
         for child in children:
             child.stop()
+    chain = verify_chain(env, workdir)
     stored = _stored_times(box)
     if set(stored) != set(committed):
         raise RuntimeError(f"stored {len(stored)} events, not the {count} committed")
@@ -220,7 +225,19 @@ def run_pipeline(
         latencies_ms=sorted((stored[i] - committed[i]).total_seconds() * 1000 for i in committed),
         dead_letters=dead[0] if dead else 0,
         cpu_seconds=cpu,
+        chain=chain,
     )
+
+
+def verify_chain(env: dict[str, str], workdir: Path) -> str:
+    """Run `audit verify` on what the pipeline stored (its key is under LOCAL_DIR)."""
+    audit = str(Path(sys.executable).parent / "audit")
+    done = subprocess.run([audit, "verify"], env={**os.environ, **env}, cwd=workdir,
+                          capture_output=True, text=True, timeout=300)
+    said = (done.stdout.strip() or done.stderr.strip()).splitlines()
+    if done.returncode != 0:
+        raise RuntimeError("audit verify found a break:\n" + "\n".join(said[-10:]))
+    return said[0] if said else "intact"
 
 
 def _cpu(process: psutil.Process) -> float:

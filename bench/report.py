@@ -80,7 +80,7 @@ def print_report(
         f"p95 {pipe.percentile(95):,.0f} ms   p99 {pipe.percentile(99):,.0f} ms   "
         f"max {pipe.latencies_ms[-1]:,.0f} ms"
     )
-    print(f"dead letters: {pipe.dead_letters}")
+    print(f"dead letters: {pipe.dead_letters}   audit verify afterwards: {pipe.chain}")
     print(f"CPU per 1,000 events: {pipe.cpu_line()}")
     print("load average (1/5/15 min): " + "   ".join(
         f"{when} {a:.1f}/{b:.1f}/{c:.1f}" for when, (a, b, c) in loads.items()))
@@ -141,6 +141,7 @@ def save(
             "latency_ms": {f"p{p}": pipe.percentile(p) for p in (50, 95, 99, 100)},
             "dead_letters": pipe.dead_letters,
             "cpu_seconds": pipe.cpu_seconds,
+            "audit_verify": pipe.chain,
         },
         "load_average": loads,
         "baseline_confirms": _baseline_figures(confirmed),
