@@ -8,8 +8,9 @@ one PDF, then alternates, round after round, a download through the gateway
 (`GET /api/docportal/documents/{id}/download`: nginx, docportal's checks and event, the
 stream from S3) and a direct S3 GET of the same object from the same SeaweedFS. Both read the
 body to the end in 1 MB chunks. The figure is throughput through the gateway divided by the
-direct throughput, from the medians (target: at least 0.8). Exits 0 whether or not the
-target is met; 1 if something broke.
+direct throughput, from the medians (goal, issue 16: at least 0.6 for 1 MB, 0.8 for 20 MB and
+larger). The load averages at the start and the end are printed with it: the machine is shared.
+Exits 0 whether or not the goal is met; 1 if something broke.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ from gateway_client import GATEWAY, GatewayClient, answers  # noqa: E402
 from stack_process import start_stack, stop_stack  # noqa: E402
 
 S3 = "http://127.0.0.1:8333"
-TARGET = 0.8
+TARGET = 0.8  # 20 MB and larger
+TARGETS = {1: 0.6}  # a small document: docportal's decision is most of its time
 CHUNK = 1024 * 1024
 PASSWORD = "bench correct horse battery staple"
 
@@ -134,14 +136,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",")]
     with platform() as env:
+        load_before = os.getloadavg()
         results = measure(env, sizes, args.rounds)
-    print(f"document downloads, median of {args.rounds} rounds each (target ratio >= {TARGET})")
-    print(f"{'size':>6} {'gateway':>14} {'direct S3':>14} {'ratio':>7}")
+        load_after = os.getloadavg()
+    print(f"document downloads, median of {args.rounds} rounds each; load average "
+          f"{load_before[0]:.1f} at the start, {load_after[0]:.1f} at the end")
+    print(f"{'size':>6} {'gateway':>14} {'direct S3':>14} {'ratio':>7} {'goal':>5}")
     for r in results:
-        verdict = "ok" if r["ratio"] >= TARGET else "below target"
+        goal = TARGETS.get(int(r["megabytes"]), TARGET)
+        verdict = "ok" if r["ratio"] >= goal else "below goal"
         print(f"{r['megabytes']:>4}MB {r['gateway_mb_s']:>8.1f} MB/s {r['direct_mb_s']:>8.1f} MB/s "
-              f"{r['ratio']:>7.2f}  ({r['gateway_ms']:.0f} ms vs {r['direct_ms']:.0f} ms) "
-              f"{verdict}")
+              f"{r['ratio']:>7.2f} {goal:>5.1f}  ({r['gateway_ms']:.0f} ms vs "
+              f"{r['direct_ms']:.0f} ms) {verdict}")
     return 0
 
 
