@@ -26,10 +26,11 @@ from audit.domain.alert_status import (
 )
 from audit.domain.recognition import Recognition
 from audit.domain.scope import Scope
+from audit.events import ALERT_RAISED, definition_of
 from audit.service_layer.alert_push import enqueue_pushes
 from audit.service_layer.errors import AlertSuperseded, NotFoundInScope
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Subject, new_event
+from servicekit.messaging.envelope import Subject
 
 alerts_raised = Counter("audit_alerts_raised_total",
                         "Unrecognized-profile alerts stored, by reason and severity.",
@@ -68,8 +69,7 @@ def raise_alert(
     store.add_change(alert_id, OPEN, at=now, by=SYSTEM, note=finding.message,
                      event_id=trigger["id"])
     # The message names a person; the event carries ids and codes only.
-    raised = new_event(
-        "audit.alert.raised",
+    raised = ALERT_RAISED.event(
         subject=Subject("alert", alert_id),
         org_id=org_id,
         correlation_id=trigger.get("correlation_id"),
@@ -128,8 +128,9 @@ def _change(uow: UnitOfWork, row: dict[str, Any], step: AlertStep, *, note: str,
     if step is RESOLVE:
         data["triggering_event_id"] = trigger_id
     # The note is free text a person wrote: it stays in the history, not on the bus.
-    event = new_event(step.event_type, subject=Subject("alert", row["id"]),
-                      org_id=row["org_id"], correlation_id=correlation_id, data=data)
+    event = definition_of(step.event_type).event(
+        subject=Subject("alert", row["id"]), org_id=row["org_id"],
+        correlation_id=correlation_id, data=data)
     uow.publish(event)
     enqueue_pushes(uow.session, event, {**data, "status": step.status, "changed_by": by,
                                         "triggering_event_id": trigger_id})

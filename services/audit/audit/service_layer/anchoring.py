@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from audit import events
 from audit.adapters import chain_rows, chain_store
 from audit.domain.anchors import checkpoint_document, checkpoint_is_genuine, sign_catalog
 from audit.domain.chain import ChainHead
@@ -30,11 +31,11 @@ from audit.domain.recognition import Recognition, Severity
 from audit.service_layer.alerts import raise_alert
 from audit.service_layer.witness import Witness
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Event, Subject, new_event
+from servicekit.messaging.envelope import Event, Subject
 
 log = logging.getLogger("audit.anchoring")
 
-CHECKPOINT_SIGNED = "audit.checkpoint.signed"
+CHECKPOINT_SIGNED = events.CHECKPOINT_SIGNED.type
 BROKEN_REASON = "audit_record_broken"
 
 
@@ -130,9 +131,9 @@ def _last_taken(session: Session, partition: int) -> datetime | None:
 
 def checkpoint_signed(cp: Checkpoint) -> Event:
     """`audit.checkpoint.signed`: a copy of the checkpoint for every reader of the bus."""
-    return new_event(CHECKPOINT_SIGNED, subject=Subject("audit_partition", str(cp.partition)),
-                     org_id=None,
-                     data=checkpoint_document(cp))
+    return events.CHECKPOINT_SIGNED.event(
+        subject=Subject("audit_partition", str(cp.partition)), org_id=None,
+        data=checkpoint_document(cp))
 
 
 def raise_chain_alerts(uow: UnitOfWork, breaks: list[Break],

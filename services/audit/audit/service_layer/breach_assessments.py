@@ -16,10 +16,11 @@ from audit.domain.breach_risk import FactorRating, assess_compromise_risk
 from audit.domain.chain import canonical_bytes
 from audit.domain.pages import NewestFirstKey
 from audit.domain.scope import Scope
+from audit.events import BREACH_ASSESSMENT_CREATED
 from audit.service_layer.access_reports import access_report_of_user, patient_states
 from audit.service_layer.errors import NotFoundInScope
 from servicekit.db import UnitOfWork
-from servicekit.messaging.envelope import Actor, Event, Subject, new_event
+from servicekit.messaging.envelope import Actor, Event, Subject
 
 
 @dataclass(frozen=True)
@@ -115,8 +116,7 @@ def _created_event(document: dict[str, Any], by: Actor) -> Event:
     due: dict[str, Any] = {}
     for notice in document["notices"]:
         due.setdefault(notice["to"], notice["due"])
-    return new_event(
-        "audit.breach_assessment.created",
+    return BREACH_ASSESSMENT_CREATED.event(
         subject=Subject("breach_assessment", document["id"]),
         org_id=document["org_id"],
         actor=by,
