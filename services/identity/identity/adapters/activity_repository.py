@@ -10,7 +10,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from identity.adapters.activity_tables import (
@@ -24,13 +23,9 @@ from identity.adapters.tables import practices
 from identity.domain.activity import Tally
 from identity.domain.digests import Figure, Period
 from identity.domain.notifications import Choices
+from servicekit.db import insert_on_conflict
 
-_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 PRACTICE_WIDE = ""  # the user_id of a practice's own counters
-
-
-def _insert(session: Session, table: Any) -> Any:
-    return _INSERT[session.get_bind().dialect.name](table)
 
 
 def practice_exists(session: Session, practice_id: str) -> bool:
@@ -45,7 +40,7 @@ class ActivityCounts:
     def add(self, org_id: str, user_id: str | None, tally: Tally) -> None:
         """Add the tally to the practice's day, and to the person's when it names one."""
         for who in {PRACTICE_WIDE, user_id or PRACTICE_WIDE}:
-            statement = _insert(self.session, activity_counts).values(
+            statement = insert_on_conflict(self.session, activity_counts).values(
                 org_id=org_id, user_id=who, day=tally.day, metric=tally.metric,
                 currency=tally.currency, count=tally.count, value_cents=tally.value_cents)
             self.session.execute(statement.on_conflict_do_update(
@@ -71,7 +66,7 @@ class ActivityCounts:
                        for metric, n in metrics.items()} for user, metrics in counts.items()}
 
     def remember_share_sender(self, share_id: str, org_id: str, user_id: str) -> None:
-        statement = _insert(self.session, share_senders).values(
+        statement = insert_on_conflict(self.session, share_senders).values(
             share_id=share_id, org_id=org_id, user_id=user_id)
         self.session.execute(statement.on_conflict_do_nothing())
 
@@ -95,7 +90,7 @@ class NotificationPreferences:
     def save(self, user_id: str, org_id: str, choices: Choices, now: datetime) -> None:
         values = {"notifications": sorted(choices.notifications),
                   "digests": sorted(choices.digests), "updated_at": now}
-        statement = _insert(self.session, notification_preferences).values(
+        statement = insert_on_conflict(self.session, notification_preferences).values(
             user_id=user_id, org_id=org_id, **values)
         self.session.execute(statement.on_conflict_do_update(index_elements=["user_id"],
                                                              set_=values))
@@ -118,7 +113,7 @@ class NotificationMails:
     def owe(self, event_id: str, user_id: str, org_id: str, event_type: str,
             facts: dict[str, Any], now: datetime) -> None:
         """Owe the person this mail; owing it a second time changes nothing."""
-        statement = _insert(self.session, notification_mails).values(
+        statement = insert_on_conflict(self.session, notification_mails).values(
             event_id=event_id, user_id=user_id, org_id=org_id, event_type=event_type,
             facts=facts, created_at=now, attempts=0)
         self.session.execute(statement.on_conflict_do_nothing())
@@ -160,7 +155,7 @@ class SentDigests:
     def claim(self, user_id: str, digest: str, period: Period, org_id: str,
               now: datetime) -> bool:
         """Claim this person's digest for the period; False if it was claimed before."""
-        statement = _insert(self.session, sent_digests).values(
+        statement = insert_on_conflict(self.session, sent_digests).values(
             user_id=user_id, digest=digest, period_start=period.start, org_id=org_id,
             period_end=period.end, sent_at=now, delivered=False)
         done = self.session.execute(statement.on_conflict_do_nothing()
