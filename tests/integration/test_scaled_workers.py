@@ -95,7 +95,7 @@ def test_two_relays_and_two_consumers_share_the_work_and_store_every_event_once(
                         "identity.practice.created",
                         subject=Subject("practice", str(uuid.uuid4())),
                         org_id=str(uuid.uuid4()), actor=Actor(id="scale-test", kind="system"),
-                        data={"chunk": chunk, "n": n}))
+                        data=practice_data(chunk * 1000 + n)))
                 uow.commit()
         wait_for(lambda: stored(audit)[0] >= EVENTS, timeout=120, interval=0.2)
 
@@ -134,3 +134,12 @@ def test_two_relays_and_two_consumers_share_the_work_and_store_every_event_once(
     assert all(proc.returncode == 0 for proc, _ in workers.values()), "a worker did not stop"
     identity.close()
     audit.close()
+
+
+def practice_data(n: int) -> dict:
+    """identity.practice.created's data as identity defines it (consumers check it)."""
+    return {"name": f"Practice {n}", "model": "therapy", "owner_id": str(uuid.uuid4()),
+            "licensed_seats": 5, "recognized_domains": ["sunrise.example"], "clinics": [],
+            "automation_profile": {"id": str(uuid.uuid4()), "email": f"robot{n}@sunrise.example",
+                                   "full_name": "Automation", "kind": "automation",
+                                   "user_type": "AUTOMATION"}}
