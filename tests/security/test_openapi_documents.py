@@ -15,10 +15,9 @@ def badly_typed(node, where: str = "#"):
     """(path, keyword, value) of each bound that is not a number where the schema needs one."""
     if isinstance(node, dict):
         for key, value in node.items():
-            if key in NUMERIC and not (isinstance(value, (int, float))
-                                       and not isinstance(value, bool)):
-                yield f"{where}/{key}", value
-            elif key in COUNTS and not (isinstance(value, int) and value >= 0):
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            count = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+            if (key in NUMERIC and not number) or (key in COUNTS and not count):
                 yield f"{where}/{key}", value
             else:
                 yield from badly_typed(value, f"{where}/{key}")

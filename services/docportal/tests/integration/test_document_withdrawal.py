@@ -98,7 +98,8 @@ def portal_app(database_url, tmp_path, seaweedfs, smtp_url):
 
 def test_withdrawal_revokes_every_open_share_and_the_recipient_loses_access_at_once(
         portal_app, practice, mail_sink):
-    staff, browser, email = portal_app.test_client(), portal_app.test_client(), f"dr.lee+{uuid.uuid4().hex[:8]}@example.org"
+    staff, browser = portal_app.test_client(), portal_app.test_client()
+    email = f"dr.lee+{uuid.uuid4().hex[:8]}@example.org"
     document, share, token = send_share(staff, practice, mail_sink, email)
     claimed(browser, token, email)
     assert browser.get(f"/portal/documents/{document['id']}/file",
