@@ -1,13 +1,10 @@
 """DOWNLOAD_OFFLOAD=x-accel: checks and records here, then hands the gateway a signed URL."""
 
-import uuid
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 from docportal_harness import PDF, make_app, make_config, outbox_events, uploaded
-from portal_harness import FakeRecipientAccounts, make_portal_app
-from test_portal_pages import BROWSER, claimed, send_share
 
 pytestmark = pytest.mark.integration
 
@@ -93,31 +90,3 @@ def test_a_reused_store_answer_is_only_for_the_same_practice(
 
     assert other.status_code == 404 and "X-Accel-Redirect" not in other.headers
     assert len(outbox_events(offloading_app, "docportal.document.downloaded")) == 1
-
-
-@pytest.fixture
-def offloading_portal(database_url, tmp_path, seaweedfs, smtp_url):
-    app = make_portal_app(make_config(database_url, tmp_path, seaweedfs, smtp_url,
-                                      download_offload="x-accel"), FakeRecipientAccounts())
-    yield app
-    app.extensions["servicekit.runtime"].close()
-
-
-def test_a_revoked_share_stops_the_next_download_though_the_store_answer_is_fresh(
-    offloading_portal, practice, mail_sink
-):
-    staff, browser = offloading_portal.test_client(), offloading_portal.test_client()
-    email = f"dr.lee+{uuid.uuid4().hex[:8]}@example.org"
-    document, share, token = send_share(staff, practice, mail_sink, email)
-    claimed(browser, token, email)
-    path = f"/portal/documents/{document['id']}/file?download=1"
-    first = browser.get(path, headers=BROWSER)
-    assert first.status_code == 200 and first.headers["X-Accel-Redirect"]
-
-    assert staff.post(f"/shares/{share['id']}/revoke",
-                      headers=practice.headers).status_code == 200
-    again = browser.get(path, headers=BROWSER)
-
-    assert again.status_code == 410 and "X-Accel-Redirect" not in again.headers
-    assert b'data-code="share_revoked"' in again.data
-    assert len(outbox_events(offloading_portal, "docportal.document.downloaded")) == 1
