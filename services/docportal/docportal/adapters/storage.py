@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -37,14 +35,6 @@ OFFLOAD_PREFIX = "/_document_store/"
 SIGNED_URL_SECONDS = 60
 # Threads per storage that HEAD and sign ahead of the checks (opening); idle ones cost a stack.
 AHEAD_THREADS = 8
-# The store's answer for one object (it is there, its signed URL) is reused this long: a PDF
-# viewer asks for one document in several requests in a row, and the HEAD and the signing were
-# most of each decision. Every request is still checked (token, revocation, grant, withdrawal)
-# and recorded before the answer is used; a reused URL still dies SIGNED_URL_SECONDS after it
-# was signed, so the gateway gets at least 50 s of it.
-REUSE_SECONDS = 10.0
-# How many objects' answers are kept (a few hundred bytes each), least recently used dropped.
-REUSED_OBJECTS = 1024
 
 
 def s3_client(config: DocportalConfig) -> Any:
@@ -76,7 +66,6 @@ class S3DocumentStorage:
         self._offload = offload
         self._ahead_pool: ThreadPoolExecutor | None = None
         self._ahead_lock = threading.Lock()
-        self._recent = _RecentAnswers(REUSE_SECONDS, REUSED_OBJECTS)
 
     def _ahead(self) -> ThreadPoolExecutor:
         """The threads that ask the store ahead of time (built at the first download)."""
@@ -97,9 +86,6 @@ class S3DocumentStorage:
     def opening(self, key: str) -> Opening:
         if not self._offload:
             return _Later(lambda: self.open(key))  # a stream is opened only when it is sent
-        recent = self._recent.get(key)
-        if recent is not None:
-            return _Known(recent)
         return _Ahead(self._ahead().submit(self._signed, key))
 
     def open(self, key: str) -> StoredObject:
@@ -119,12 +105,9 @@ class S3DocumentStorage:
                 ExpiresIn=SIGNED_URL_SECONDS)
         parts = urlsplit(url)
         path = OFFLOAD_PREFIX + parts.path.lstrip("/") + (f"?{parts.query}" if parts.query else "")
-        stored = StoredObject(head["ContentLength"], iter(()), offload_path=path)
-        self._recent.remember(key, stored)
-        return stored
+        return StoredObject(head["ContentLength"], iter(()), offload_path=path)
 
     def delete(self, key: str) -> None:
-        self._recent.forget(key)
         with _translated("delete"):
             self._s3.delete_object(Bucket=self.bucket, Key=key)
 
@@ -144,50 +127,6 @@ class S3DocumentStorage:
         finally:
             body.close()
 
-
-
-class _RecentAnswers:
-    """The store's recent answers per key (signed at, what it said), for ``opening``."""
-
-    def __init__(self, seconds: float, size: int) -> None:
-        self.seconds, self.size = seconds, size
-        self._entries: OrderedDict[str, tuple[float, StoredObject]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> StoredObject | None:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return None
-            if time.monotonic() - entry[0] >= self.seconds:
-                del self._entries[key]
-                return None
-            self._entries.move_to_end(key)
-            return entry[1]
-
-    def remember(self, key: str, stored: StoredObject) -> None:
-        with self._lock:
-            self._entries[key] = (time.monotonic(), stored)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-
-    def forget(self, key: str) -> None:
-        with self._lock:
-            self._entries.pop(key, None)
-
-
-class _Known:
-    """The store's answer for the object, asked a moment ago: no round trip."""
-
-    def __init__(self, stored: StoredObject) -> None:
-        self._stored = stored
-
-    def result(self) -> StoredObject:
-        return self._stored
-
-    def abandon(self) -> None:
-        pass
 
 
 class _Ahead:
