@@ -5,7 +5,7 @@ automation profile, vendor support under a grant and a service account. Each ope
 expected status per caller comes from its declared rule (walk_tables.py): zero unexpected
 allows, zero reads or writes of practice A by another practice, and no patient details to a
 caller without view_patients. Identity walks its own endpoints
-(services/identity/tests/integration/test_authorization_walk.py); here it is checked that
+(services/identity/tests/integration/test_identity_authorization_walk.py); here it is checked that
 its table still names every operation its OpenAPI serves.
 """
 
@@ -279,7 +279,7 @@ def test_identity_walk_table_covers_its_openapi(tmp_path):
     folder = Path(__file__).parents[2] / "services/identity/tests/integration"
     sys.path.insert(0, str(folder))
     spec = importlib.util.spec_from_file_location(
-        "identity_walk_table", folder / "test_authorization_walk.py")
+        "identity_walk_table", folder / "test_identity_authorization_walk.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     url = f"sqlite:///{tmp_path / 'identity.db'}"

@@ -16,7 +16,7 @@ from identity.adapters.tables import messaging
 sys.path.insert(0, str(Path(__file__).parent))
 from identity_accounts import VENDOR_DOMAIN, bearer, new_grant, new_vendor_staff  # noqa: E402
 from identity_accounts import sign_in as sign_in_as  # noqa: E402
-from test_authorization_walk import WALK  # noqa: E402
+from test_identity_authorization_walk import WALK  # noqa: E402
 
 pytestmark = pytest.mark.integration
 
