@@ -73,8 +73,10 @@ class AuditConfig(ServiceConfig):
     smtp_url: str = setting("SMTP_URL", default="smtp://127.0.0.1:1025")
     mail_from: str = setting("MAIL_FROM",
                              default="Clinic Platform <no-reply@clinicplatform.example>")
+    # A page a User Manager opens from the mail: the staff console's users, where the profile
+    # the alert is about is flagged and can be audited (the JSON API is no page to land on).
     alerts_url: str = setting("AUDIT_ALERTS_URL",
-                              default="http://127.0.0.1:8080/api/audit/alerts")
+                              default="http://127.0.0.1:8080/app/users")
     alert_push_poll_seconds: float = setting("AUDIT_ALERT_PUSH_POLL_SECONDS", default=0.1,
                                              parse=float)
     alert_push_max_attempts: int = setting("AUDIT_ALERT_PUSH_MAX_ATTEMPTS", default=8,

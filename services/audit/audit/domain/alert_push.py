@@ -83,7 +83,10 @@ def mail_text(facts: dict[str, Any], alerts_url: str) -> tuple[str, str]:
              "", f"Reason: {reason}", f"Severity: {facts.get('severity')}",
              f"Profile: {facts.get('profile_email') or facts.get('profile_id') or '-'}",
              f"Alert id: {facts.get('alert_id')}", "",
-             f"Look into it, then acknowledge or resolve it: {alerts_url}"]
+             f"Look into it (the profile is flagged there; audit what it touched): "
+             f"{alerts_url}",
+             "Then acknowledge or resolve the alert (POST /api/audit/alerts/<alert id>/"
+             "acknowledge or /resolve)."]
     return subject, "\n".join(lines) + "\n"
 
 
